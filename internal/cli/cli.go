@@ -1,0 +1,207 @@
+// Package cli is Vigil's command line: it parses a command and its options,
+// wires the parts together and runs them.
+package cli
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+
+	"vigil/internal/config"
+	"vigil/internal/demo"
+	"vigil/internal/store/sqlite"
+	"vigil/internal/web"
+)
+
+type command struct {
+	name, summary string
+	options       []string // config options it reads; empty: all
+	run           func(ctx context.Context, env *environment) error
+}
+
+var commands = []command{
+	{"serve", "Serve the public site. When no --db is given, the demo content is loaded too.", nil, serve},
+	{"demo", "Load the demo content into the database if it is not there, then serve the site.", nil, runDemo},
+	{"migrate", "Apply pending database migrations and exit.", []string{"db", "log-format", "log-level"}, migrate},
+}
+
+// environment is what a command runs with.
+type environment struct {
+	cfg    config.Config
+	dbSet  bool // --db or VIGIL_DATABASE_URL was given
+	log    *slog.Logger
+	stdout io.Writer
+	// ready, when set, receives the address once the server listens.
+	ready func(addr string)
+}
+
+// Run runs the command line args and returns the process exit code.
+func Run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) int {
+	return RunWithReady(ctx, args, stdout, stderr, getenv, nil)
+}
+
+// RunWithReady is Run, calling ready with the listening address once the
+// server accepts connections (tests use it with --addr 127.0.0.1:0).
+func RunWithReady(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string, ready func(string)) int {
+	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
+		usage(stdout)
+		return 0
+	}
+	var cmd *command
+	for i := range commands {
+		if commands[i].name == args[0] {
+			cmd = &commands[i]
+		}
+	}
+	if cmd == nil {
+		fmt.Fprintf(stderr, "vigil: unknown command %q\n\n", args[0])
+		usage(stderr)
+		return 2
+	}
+	cfg, _, err := config.Parse(cmd.name, cmd.summary, args[1:], getenv, stderr, cmd.options...)
+	if errors.Is(err, flag.ErrHelp) {
+		return 0
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "vigil %s: %v\n", cmd.name, err)
+		return 2
+	}
+	env := &environment{
+		cfg:    cfg,
+		dbSet:  getenv("VIGIL_DATABASE_URL") != "" || hasFlag(args[1:], "db"),
+		log:    newLogger(cfg, stderr),
+		stdout: stdout,
+		ready:  ready,
+	}
+	if err := cmd.run(ctx, env); err != nil {
+		env.log.Error(cmd.name+" failed", "err", err)
+		return 1
+	}
+	return 0
+}
+
+func usage(w io.Writer) {
+	fmt.Fprint(w, "Vigil: urgent actions for people at risk.\n\nUsage: vigil <command> [flags]\n\nCommands:\n")
+	for _, c := range commands {
+		fmt.Fprintf(w, "  %-8s %s\n", c.name, c.summary)
+	}
+	fmt.Fprint(w, "\nRun 'vigil <command> --help' for its flags.\n")
+}
+
+func hasFlag(args []string, name string) bool {
+	for _, a := range args {
+		a = strings.TrimLeft(a, "-")
+		if a == name || strings.HasPrefix(a, name+"=") {
+			return true
+		}
+	}
+	return false
+}
+
+func newLogger(cfg config.Config, w io.Writer) *slog.Logger {
+	var level slog.Level
+	_ = level.UnmarshalText([]byte(cfg.LogLevel))
+	opts := &slog.HandlerOptions{Level: level}
+	if cfg.LogFormat == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+// openStore opens and migrates the database named by --db.
+func openStore(ctx context.Context, env *environment) (*sqlite.DB, error) {
+	if env.cfg.IsPostgres() {
+		return nil, errors.New("--db: this version of Vigil stores its data in SQLite; give a file path")
+	}
+	db, err := sqlite.Open(env.cfg.DB)
+	if err != nil {
+		return nil, err
+	}
+	if err := db.Migrate(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+func migrate(ctx context.Context, env *environment) error {
+	db, err := openStore(ctx, env)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	env.log.Info("database up to date", "db", env.cfg.DB)
+	return nil
+}
+
+func serve(ctx context.Context, env *environment) error {
+	return serveSite(ctx, env, !env.dbSet)
+}
+
+func runDemo(ctx context.Context, env *environment) error {
+	return serveSite(ctx, env, true)
+}
+
+// serveSite serves until ctx ends, then shuts down in order: stop
+// accepting, let requests in flight finish, close the database.
+func serveSite(ctx context.Context, env *environment, withDemo bool) error {
+	db, err := openStore(ctx, env)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if withDemo {
+		start := time.Now()
+		loaded, err := demo.Install(ctx, db, time.Now())
+		if err != nil {
+			return err
+		}
+		if loaded {
+			env.log.Info("demo content loaded", "took", time.Since(start).Round(time.Millisecond))
+		}
+	}
+	site, err := web.New(web.Options{Store: db, BaseURL: env.cfg.BaseURL, Logger: env.log})
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", env.cfg.Addr)
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{
+		Handler:           site,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(env.log.Handler(), slog.LevelWarn),
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	addr := ln.Addr().String()
+	env.log.Info("vigil listening", "addr", addr, "url", env.cfg.BaseURL, "db", env.cfg.DB)
+	if env.ready != nil {
+		env.ready(addr)
+	}
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	env.log.Info("shutting down")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	env.log.Info("stopped")
+	return nil
+}

@@ -1,0 +1,59 @@
+package config
+
+import (
+	"errors"
+	"flag"
+	"io"
+	"strings"
+	"testing"
+)
+
+func env(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
+
+func TestDefaultsEnvAndFlags(t *testing.T) {
+	c, _, err := Parse("serve", "", nil, env(nil), io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Addr != "127.0.0.1:8080" || c.DB != "./data/vigil.db" || c.BaseURL != "http://127.0.0.1:8080" {
+		t.Errorf("defaults: %+v", c)
+	}
+	c, _, err = Parse("serve", "", nil, env(map[string]string{"VIGIL_ADDR": "127.0.0.1:9000", "VIGIL_DATABASE_URL": "/tmp/x.db"}), io.Discard)
+	if err != nil || c.Addr != "127.0.0.1:9000" || c.DB != "/tmp/x.db" || c.BaseURL != "http://127.0.0.1:9000" {
+		t.Errorf("environment: %+v %v", c, err)
+	}
+	c, _, err = Parse("serve", "", []string{"--addr", "127.0.0.1:7000", "--base-url", "https://act.example.org/"},
+		env(map[string]string{"VIGIL_ADDR": "127.0.0.1:9000"}), io.Discard)
+	if err != nil || c.Addr != "127.0.0.1:7000" || c.BaseURL != "https://act.example.org" {
+		t.Errorf("flags over environment: %+v %v", c, err)
+	}
+}
+
+func TestBadValuesNamed(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--addr", "nonsense"}, "--addr"},
+		{[]string{"--base-url", "ftp://x"}, "--base-url"},
+		{[]string{"--log-format", "xml"}, "--log-format"},
+	} {
+		_, _, err := Parse("serve", "", tc.args, env(nil), io.Discard)
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%v: error %v, want one naming %s", tc.args, err, tc.want)
+		}
+	}
+}
+
+func TestHelpNamesVariables(t *testing.T) {
+	var out strings.Builder
+	_, _, err := Parse("serve", "Serve the site.", []string{"--help"}, env(nil), &out)
+	if !errors.Is(err, flag.ErrHelp) {
+		t.Fatalf("err %v", err)
+	}
+	for _, want := range []string{"VIGIL_ADDR", "VIGIL_DATABASE_URL", "VIGIL_BASE_URL", "Serve the site."} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("help lacks %s:\n%s", want, out.String())
+		}
+	}
+}

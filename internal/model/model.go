@@ -1,0 +1,184 @@
+// Package model holds Vigil's domain types and the sentinel errors shared by
+// every layer. It does no I/O.
+package model
+
+import (
+	"errors"
+	"time"
+)
+
+// Sentinel errors. Adapters map driver errors onto these; handlers choose what
+// the user sees from them.
+var (
+	ErrNotFound = errors.New("not found")
+	ErrConflict = errors.New("conflict")
+	ErrClosed   = errors.New("closed")
+)
+
+// CaseStatus says whether a case asks for action now.
+type CaseStatus string
+
+// Case statuses.
+const (
+	CaseActive     CaseStatus = "active"     // at least one action is open
+	CaseMonitoring CaseStatus = "monitoring" // no action open, still watched
+	CaseClosed     CaseStatus = "closed"
+)
+
+// ActionKind is what a supporter does.
+type ActionKind string
+
+// Action kinds.
+const (
+	ActionPetition ActionKind = "petition" // sign
+	ActionAppeal   ActionKind = "appeal"   // a letter to named targets
+)
+
+// DeliveryMode says how appeals reach their targets.
+type DeliveryMode string
+
+// Delivery modes.
+const (
+	DeliverEach   DeliveryMode = "each"   // one email per appeal
+	DeliverDigest DeliveryMode = "digest" // one email per target per day
+)
+
+// Image is a picture with its alt text. Its bytes live in variants of
+// different widths so pages can offer a srcset.
+type Image struct {
+	ID      int64
+	Alt     string
+	Credit  string
+	Width   int // of the largest variant
+	Height  int
+	Widths  []int  // available variant widths, ascending
+	Hash    string // content hash, part of every variant URL
+	Format  string // file extension of the variants: "png", "jpg", "svg"
+	Created time.Time
+}
+
+// ImageVariant is one stored rendition of an image.
+type ImageVariant struct {
+	ImageID     int64
+	Width       int
+	ContentType string
+	Data        []byte
+}
+
+// Case is a story of people at risk and what happened to them.
+type Case struct {
+	ID          int64
+	Slug        string
+	Lang        string // language the content is written in
+	Title       string
+	Summary     string
+	Body        string // Markdown
+	Countries   []string
+	Tags        []string
+	Image       *Image
+	PeopleCount int
+	Status      CaseStatus
+	Reference   string // e.g. "UA 28/25"
+	Published   time.Time
+	Updated     time.Time
+
+	Timeline []TimelineEvent // oldest first
+	Demands  []Demand        // in order
+	Updates  []Update        // newest first
+	Actions  []Action
+}
+
+// TimelineEvent is a dated, placed fact in a case.
+type TimelineEvent struct {
+	ID          int64
+	CaseID      int64
+	Date        time.Time
+	Place       string
+	Title       string
+	Body        string
+	PeopleCount int
+}
+
+// Demand is one of a case's ordered asks.
+type Demand struct {
+	ID       int64
+	CaseID   int64
+	Position int
+	Text     string
+}
+
+// Update is a numbered, dated post on a case.
+type Update struct {
+	ID        int64
+	CaseID    int64
+	Number    int // 0 is the opening of the case
+	Title     string
+	Body      string // Markdown
+	Final     bool   // no further action is requested
+	Published time.Time
+}
+
+// Action is what a supporter can do now.
+type Action struct {
+	ID          int64
+	Slug        string
+	CaseID      int64 // 0 when the action stands alone
+	CaseSlug    string
+	Lang        string
+	Kind        ActionKind
+	Title       string
+	Summary     string
+	Body        string // Markdown: why this action matters
+	Image       *Image
+	Goal        int
+	Count       int
+	Deadline    time.Time // zero: no deadline
+	Closed      bool
+	ClosingText string // shown in place of the form once closed
+	Delivery    DeliveryMode
+	Subject     string // appeals: model letter subject
+	Letter      string // appeals: model letter body; {{salutation}} is filled per target
+	Targets     []Target
+	Tags        []string
+	Published   time.Time
+}
+
+// IsOpen reports whether the action accepts participations at now.
+func (a Action) IsOpen(now time.Time) bool {
+	return !a.Closed && (a.Deadline.IsZero() || now.Before(a.Deadline))
+}
+
+// Percent is the share of the goal reached, from 0 to 100.
+func (a Action) Percent() int {
+	if a.Goal <= 0 {
+		return 0
+	}
+	p := a.Count * 100 / a.Goal
+	return min(p, 100)
+}
+
+// Target is an official an appeal goes to.
+type Target struct {
+	ID           int64
+	Name         string
+	Title        string
+	Organisation string
+	Address      string
+	Email        string
+	Salutation   string
+	Lang         string
+}
+
+// NewsArticle is a dated post with tags and related cases.
+type NewsArticle struct {
+	ID        int64
+	Slug      string
+	Lang      string
+	Title     string
+	Summary   string
+	Body      string // Markdown
+	Image     *Image
+	Tags      []string
+	CaseIDs   []int64
+	Published time.Time
+}

@@ -1,0 +1,165 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+
+	"time"
+
+	"vigil/internal/model"
+)
+
+const actionSelect = `SELECT a.id, a.slug, COALESCE(a.case_id, 0), COALESCE(c.slug, ''), a.lang, a.kind, a.title,
+	a.summary, a.body, a.image_id, a.goal, a.count, a.deadline, a.closed, a.closing_text, a.delivery,
+	a.subject, a.letter, a.published_at
+	FROM actions a LEFT JOIN cases c ON c.id = a.case_id `
+
+// queryActions runs actionSelect with a WHERE/ORDER tail and loads each
+// action's image, targets and tags.
+func (s *DB) queryActions(ctx context.Context, tail string, args ...any) ([]model.Action, error) {
+	rows, err := s.db.QueryContext(ctx, actionSelect+tail, args...)
+	if err != nil {
+		return nil, err
+	}
+	var actions []model.Action
+	var imageIDs []sql.NullInt64
+	for rows.Next() {
+		var a model.Action
+		var imageID sql.NullInt64
+		var deadline, published sql.NullString
+		if err := rows.Scan(&a.ID, &a.Slug, &a.CaseID, &a.CaseSlug, &a.Lang, &a.Kind, &a.Title, &a.Summary, &a.Body,
+			&imageID, &a.Goal, &a.Count, &deadline, &a.Closed, &a.ClosingText, &a.Delivery, &a.Subject, &a.Letter,
+			&published); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		a.Deadline, a.Published = parseTime(deadline), parseTime(published)
+		actions = append(actions, a)
+		imageIDs = append(imageIDs, imageID)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	for i := range actions {
+		a := &actions[i]
+		if a.Image, err = loadImage(ctx, s.db, imageIDs[i]); err != nil {
+			return nil, err
+		}
+		if a.Tags, err = tagsOf(ctx, s.db, "action_tags", "action_id", a.ID); err != nil {
+			return nil, err
+		}
+		if a.Targets, err = s.targetsOf(ctx, a.ID); err != nil {
+			return nil, err
+		}
+	}
+	return actions, nil
+}
+
+func (s *DB) targetsOf(ctx context.Context, actionID int64) ([]model.Target, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT t.id, t.name, t.title, t.organisation, t.address, t.email, t.salutation, t.lang
+		FROM targets t JOIN action_targets at ON at.target_id = t.id
+		WHERE at.action_id = ? ORDER BY at.position`, actionID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var targets []model.Target
+	for rows.Next() {
+		var t model.Target
+		if err := rows.Scan(&t.ID, &t.Name, &t.Title, &t.Organisation, &t.Address, &t.Email, &t.Salutation, &t.Lang); err != nil {
+			return nil, err
+		}
+		targets = append(targets, t)
+	}
+	return targets, rows.Err()
+}
+
+// ActionBySlug returns a published action with its targets.
+func (s *DB) ActionBySlug(ctx context.Context, slug string) (model.Action, error) {
+	actions, err := s.queryActions(ctx, `WHERE a.slug = ? AND a.published_at IS NOT NULL`, slug)
+	if err != nil {
+		return model.Action{}, fmt.Errorf("sqlite: action %q: %w", slug, err)
+	}
+	if len(actions) == 0 {
+		return model.Action{}, fmt.Errorf("sqlite: action %q: %w", slug, model.ErrNotFound)
+	}
+	return actions[0], nil
+}
+
+// OpenActions lists actions that accept participations at now.
+func (s *DB) OpenActions(ctx context.Context, now time.Time, limit int) ([]model.Action, error) {
+	if limit <= 0 {
+		limit = -1 // SQLite: no limit
+	}
+	actions, err := s.queryActions(ctx, `WHERE a.published_at IS NOT NULL AND a.closed = 0
+		AND (a.deadline IS NULL OR a.deadline > ?)
+		ORDER BY a.deadline IS NULL, a.deadline, a.id LIMIT ?`, formatTime(now), limit)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: open actions: %w", err)
+	}
+	return actions, nil
+}
+
+// PublishedActions lists every published action, newest first.
+func (s *DB) PublishedActions(ctx context.Context) ([]model.Action, error) {
+	actions, err := s.queryActions(ctx, `WHERE a.published_at IS NOT NULL ORDER BY a.published_at DESC, a.id DESC`)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: actions: %w", err)
+	}
+	return actions, nil
+}
+
+// CreateAction stores an action with its targets. Targets without an ID
+// are created; those with one are linked.
+func (s *DB) CreateAction(ctx context.Context, a *model.Action) error {
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		if a.CaseID == 0 && a.CaseSlug != "" {
+			if err := tx.QueryRowContext(ctx, `SELECT id FROM cases WHERE slug = ?`, a.CaseSlug).Scan(&a.CaseID); err != nil {
+				return fmt.Errorf("case %q: %w", a.CaseSlug, mapErr(err))
+			}
+		}
+		var imageID int64
+		if a.Image != nil {
+			imageID = a.Image.ID
+		}
+		if a.Delivery == "" {
+			a.Delivery = model.DeliverEach
+		}
+		res, err := tx.ExecContext(ctx, `INSERT INTO actions (slug, case_id, lang, kind, title, summary, body, image_id,
+				goal, count, deadline, closed, closing_text, delivery, subject, letter, published_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			a.Slug, nullID(a.CaseID), a.Lang, a.Kind, a.Title, a.Summary, a.Body, nullID(imageID),
+			a.Goal, a.Count, nullTime(a.Deadline), boolInt(a.Closed), a.ClosingText, a.Delivery,
+			a.Subject, a.Letter, nullTime(a.Published))
+		if err != nil {
+			return err
+		}
+		if a.ID, err = res.LastInsertId(); err != nil {
+			return err
+		}
+		for i := range a.Targets {
+			t := &a.Targets[i]
+			if t.ID == 0 {
+				res, err := tx.ExecContext(ctx, `INSERT INTO targets (name, title, organisation, address, email, salutation, lang)
+					VALUES (?, ?, ?, ?, ?, ?, ?)`, t.Name, t.Title, t.Organisation, t.Address, t.Email, t.Salutation, t.Lang)
+				if err != nil {
+					return err
+				}
+				if t.ID, err = res.LastInsertId(); err != nil {
+					return err
+				}
+			}
+			if _, err := tx.ExecContext(ctx, `INSERT INTO action_targets (action_id, target_id, position) VALUES (?, ?, ?)`,
+				a.ID, t.ID, i); err != nil {
+				return err
+			}
+		}
+		return setTags(ctx, tx, "action_tags", "action_id", a.ID, a.Tags)
+	})
+	if err != nil {
+		return fmt.Errorf("sqlite: create action %q: %w", a.Slug, mapErr(err))
+	}
+	return nil
+}

@@ -1,0 +1,213 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+
+	"vigil/internal/model"
+)
+
+const caseColumns = `id, slug, lang, title, summary, body, image_id, people_count, status, reference, published_at, updated_at`
+
+func scanCase(ctx context.Context, q querier, row interface{ Scan(...any) error }) (model.Case, error) {
+	var c model.Case
+	var imageID sql.NullInt64
+	var published, updated sql.NullString
+	err := row.Scan(&c.ID, &c.Slug, &c.Lang, &c.Title, &c.Summary, &c.Body, &imageID, &c.PeopleCount,
+		&c.Status, &c.Reference, &published, &updated)
+	if err != nil {
+		return c, mapErr(err)
+	}
+	c.Published, c.Updated = parseTime(published), parseTime(updated)
+	if c.Image, err = loadImage(ctx, q, imageID); err != nil {
+		return c, err
+	}
+	if c.Tags, err = tagsOf(ctx, q, "case_tags", "case_id", c.ID); err != nil {
+		return c, err
+	}
+	rows, err := q.QueryContext(ctx, `SELECT code FROM case_countries WHERE case_id = ? ORDER BY position`, c.ID)
+	if err != nil {
+		return c, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var code string
+		if err := rows.Scan(&code); err != nil {
+			return c, err
+		}
+		c.Countries = append(c.Countries, code)
+	}
+	return c, rows.Err()
+}
+
+// CaseBySlug returns a published case with everything its page shows.
+func (s *DB) CaseBySlug(ctx context.Context, slug string) (model.Case, error) {
+	c, err := scanCase(ctx, s.db, s.db.QueryRowContext(ctx, `SELECT `+caseColumns+` FROM cases
+		WHERE slug = ? AND published_at IS NOT NULL`, slug))
+	if err != nil {
+		return c, fmt.Errorf("sqlite: case %q: %w", slug, err)
+	}
+	if err := s.loadCaseParts(ctx, &c); err != nil {
+		return c, fmt.Errorf("sqlite: case %q: %w", slug, err)
+	}
+	return c, nil
+}
+
+func (s *DB) loadCaseParts(ctx context.Context, c *model.Case) error {
+	rows, err := s.db.QueryContext(ctx, `SELECT id, happened_on, place, title, body, people_count
+		FROM timeline_events WHERE case_id = ? ORDER BY happened_on, id`, c.ID)
+	if err != nil {
+		return err
+	}
+	for rows.Next() {
+		e := model.TimelineEvent{CaseID: c.ID}
+		var day string
+		if err := rows.Scan(&e.ID, &day, &e.Place, &e.Title, &e.Body, &e.PeopleCount); err != nil {
+			rows.Close()
+			return err
+		}
+		e.Date, _ = time.Parse(dateLayout, day)
+		c.Timeline = append(c.Timeline, e)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+
+	rows, err = s.db.QueryContext(ctx, `SELECT id, position, text FROM demands WHERE case_id = ? ORDER BY position`, c.ID)
+	if err != nil {
+		return err
+	}
+	for rows.Next() {
+		d := model.Demand{CaseID: c.ID}
+		if err := rows.Scan(&d.ID, &d.Position, &d.Text); err != nil {
+			rows.Close()
+			return err
+		}
+		c.Demands = append(c.Demands, d)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+
+	rows, err = s.db.QueryContext(ctx, `SELECT id, number, title, body, final, published_at
+		FROM updates WHERE case_id = ? ORDER BY number DESC`, c.ID)
+	if err != nil {
+		return err
+	}
+	for rows.Next() {
+		u := model.Update{CaseID: c.ID}
+		var published sql.NullString
+		if err := rows.Scan(&u.ID, &u.Number, &u.Title, &u.Body, &u.Final, &published); err != nil {
+			rows.Close()
+			return err
+		}
+		u.Published = parseTime(published)
+		c.Updates = append(c.Updates, u)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+
+	c.Actions, err = s.queryActions(ctx, `WHERE a.case_id = ? AND a.published_at IS NOT NULL ORDER BY a.id`, c.ID)
+	return err
+}
+
+// PublishedCases lists published cases without their parts.
+func (s *DB) PublishedCases(ctx context.Context) ([]model.Case, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT `+caseColumns+` FROM cases
+		WHERE published_at IS NOT NULL ORDER BY updated_at DESC, id DESC`)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: cases: %w", err)
+	}
+	defer rows.Close()
+	var cases []model.Case
+	for rows.Next() {
+		c, err := scanCase(ctx, s.db, rows)
+		if err != nil {
+			return nil, fmt.Errorf("sqlite: cases: %w", err)
+		}
+		cases = append(cases, c)
+	}
+	return cases, rows.Err()
+}
+
+// CreateCase stores a case and its parts in one transaction.
+func (s *DB) CreateCase(ctx context.Context, c *model.Case) error {
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		var imageID int64
+		if c.Image != nil {
+			imageID = c.Image.ID
+		}
+		if c.Updated.IsZero() {
+			c.Updated = time.Now()
+		}
+		res, err := tx.ExecContext(ctx, `INSERT INTO cases (slug, lang, title, summary, body, image_id, people_count,
+				status, reference, published_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			c.Slug, c.Lang, c.Title, c.Summary, c.Body, nullID(imageID), c.PeopleCount, c.Status, c.Reference,
+			nullTime(c.Published), formatTime(c.Updated))
+		if err != nil {
+			return err
+		}
+		if c.ID, err = res.LastInsertId(); err != nil {
+			return err
+		}
+		for i, code := range c.Countries {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO case_countries (case_id, position, code) VALUES (?, ?, ?)`,
+				c.ID, i, code); err != nil {
+				return err
+			}
+		}
+		if err := setTags(ctx, tx, "case_tags", "case_id", c.ID, c.Tags); err != nil {
+			return err
+		}
+		for i := range c.Timeline {
+			e := &c.Timeline[i]
+			e.CaseID = c.ID
+			res, err := tx.ExecContext(ctx, `INSERT INTO timeline_events (case_id, happened_on, place, title, body, people_count)
+				VALUES (?, ?, ?, ?, ?, ?)`, c.ID, e.Date.Format(dateLayout), e.Place, e.Title, e.Body, e.PeopleCount)
+			if err != nil {
+				return err
+			}
+			if e.ID, err = res.LastInsertId(); err != nil {
+				return err
+			}
+		}
+		for i := range c.Demands {
+			d := &c.Demands[i]
+			d.CaseID = c.ID
+			if d.Position == 0 {
+				d.Position = i + 1
+			}
+			res, err := tx.ExecContext(ctx, `INSERT INTO demands (case_id, position, text) VALUES (?, ?, ?)`,
+				c.ID, d.Position, d.Text)
+			if err != nil {
+				return err
+			}
+			if d.ID, err = res.LastInsertId(); err != nil {
+				return err
+			}
+		}
+		for i := range c.Updates {
+			u := &c.Updates[i]
+			u.CaseID = c.ID
+			res, err := tx.ExecContext(ctx, `INSERT INTO updates (case_id, number, title, body, final, published_at)
+				VALUES (?, ?, ?, ?, ?, ?)`, c.ID, u.Number, u.Title, u.Body, boolInt(u.Final), formatTime(u.Published))
+			if err != nil {
+				return err
+			}
+			if u.ID, err = res.LastInsertId(); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("sqlite: create case %q: %w", c.Slug, mapErr(err))
+	}
+	return nil
+}

@@ -1,0 +1,76 @@
+// Package store defines what Vigil asks of its database. Each database has an
+// adapter in a sub-package (sqlite, later postgres) that satisfies Store and
+// passes the conformance suite in storetest; callers never see the dialect.
+package store
+
+import (
+	"context"
+	"time"
+
+	"vigil/internal/model"
+)
+
+// Store is the whole storage surface, composed of small per-domain parts so a
+// caller can ask for only what it uses.
+type Store interface {
+	Cases
+	Actions
+	News
+	Images
+	// Ping answers nil once the database is reachable.
+	Ping(ctx context.Context) error
+	// Close releases the database.
+	Close() error
+}
+
+// Cases reads and writes cases with their timeline, demands and updates.
+type Cases interface {
+	// CaseBySlug returns a published case with its timeline (oldest first),
+	// demands (in order), updates (newest first) and actions.
+	CaseBySlug(ctx context.Context, slug string) (model.Case, error)
+	// PublishedCases lists published cases, most recently updated first,
+	// without their timeline, demands, updates or actions.
+	PublishedCases(ctx context.Context) ([]model.Case, error)
+	// CreateCase stores a case with its timeline, demands and updates in
+	// one transaction and sets the IDs it assigns. A taken slug is
+	// model.ErrConflict.
+	CreateCase(ctx context.Context, c *model.Case) error
+}
+
+// Actions reads and writes actions and their targets.
+type Actions interface {
+	// ActionBySlug returns a published action with its targets.
+	ActionBySlug(ctx context.Context, slug string) (model.Action, error)
+	// OpenActions lists published actions that accept participations at
+	// now, soonest deadline first, at most limit (0: all).
+	OpenActions(ctx context.Context, now time.Time, limit int) ([]model.Action, error)
+	// PublishedActions lists every published action, newest first.
+	PublishedActions(ctx context.Context) ([]model.Action, error)
+	// CreateAction stores an action with its targets and sets the IDs it
+	// assigns. A taken slug is model.ErrConflict.
+	CreateAction(ctx context.Context, a *model.Action) error
+}
+
+// News reads and writes news articles.
+type News interface {
+	// NewsBySlug returns a published article.
+	NewsBySlug(ctx context.Context, slug string) (model.NewsArticle, error)
+	// LatestNews lists published articles, newest first.
+	LatestNews(ctx context.Context, offset, limit int) ([]model.NewsArticle, error)
+	// RelatedNews lists published articles linked to the case, then those
+	// sharing one of the tags, newest first, leaving out excludeID.
+	RelatedNews(ctx context.Context, caseID int64, tags []string, excludeID int64, limit int) ([]model.NewsArticle, error)
+	// CreateNews stores an article and sets its ID. A taken slug is
+	// model.ErrConflict.
+	CreateNews(ctx context.Context, n *model.NewsArticle) error
+}
+
+// Images stores pictures and their renditions.
+type Images interface {
+	// CreateImage stores an image and its variants, setting img.ID. An image
+	// whose hash is already stored is not stored twice: img takes the
+	// stored ID.
+	CreateImage(ctx context.Context, img *model.Image, variants []model.ImageVariant) error
+	// ImageVariant returns the variant of the image with this hash and width.
+	ImageVariant(ctx context.Context, hash string, width int) (model.ImageVariant, error)
+}

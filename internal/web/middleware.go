@@ -1,0 +1,237 @@
+package web
+
+import (
+	"compress/gzip"
+	"context"
+	"errors"
+	"net/http"
+	"runtime/debug"
+	"strconv"
+	"strings"
+	"sync"
+)
+
+// contentSecurityPolicy allows only this origin's scripts, styles, images
+// and form targets; no inline script or style, no framing.
+const contentSecurityPolicy = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; " +
+	"font-src 'self'; manifest-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
+
+func securityHeaders(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("Content-Security-Policy", contentSecurityPolicy)
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("Referrer-Policy", "no-referrer")
+		h.Set("X-Frame-Options", "DENY")
+		h.Set("Cross-Origin-Opener-Policy", "same-origin")
+		h.Set("Permissions-Policy", "camera=(), microphone=(), geolocation=(), interest-cohort=()")
+		next.ServeHTTP(w, r)
+	})
+}
+
+// recoverPanics turns a panic in a handler into the 500 page and a log line
+// with the stack.
+func (s *Server) recoverPanics(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer func() {
+			if v := recover(); v != nil {
+				if v == http.ErrAbortHandler {
+					panic(v)
+				}
+				s.log.Error("panic", "path", r.URL.Path, "panic", v, "stack", string(debug.Stack()))
+				s.serverError(w, r, errors.New("panic"))
+			}
+		}()
+		next.ServeHTTP(w, r)
+	})
+}
+
+// langKey carries the request's language in its context.
+type langKey struct{}
+
+// reqLang is the language of one request and how its links are written.
+type reqLang struct {
+	Lang   string // "en", "es"
+	Prefix string // "/es" when the path carried it, "" otherwise
+}
+
+// withLanguage takes the language from a path prefix (/es/…), then from
+// Accept-Language, and strips the prefix before routing.
+func (s *Server) withLanguage(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		rl := reqLang{}
+		path := r.URL.Path
+		if first, rest, _ := strings.Cut(strings.TrimPrefix(path, "/"), "/"); s.cat.Has(first) {
+			if rest == "" && !strings.HasSuffix(path, "/") {
+				http.Redirect(w, r, path+"/", http.StatusMovedPermanently)
+				return
+			}
+			rl.Lang, rl.Prefix = first, "/"+first
+			r2 := new(http.Request)
+			*r2 = *r
+			u := *r.URL
+			u.Path = "/" + rest
+			u.RawPath = ""
+			r2.URL = &u
+			r = r2
+		} else {
+			rl.Lang = s.cat.Match(r.Header.Get("Accept-Language"))
+			w.Header().Add("Vary", "Accept-Language")
+		}
+		w.Header().Set("Content-Language", rl.Lang)
+		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), langKey{}, rl)))
+	})
+}
+
+func languageOf(r *http.Request) reqLang {
+	rl, ok := r.Context().Value(langKey{}).(reqLang)
+	if !ok {
+		return reqLang{Lang: "en"}
+	}
+	return rl
+}
+
+// dispatch routes a request, rendering our own 404 and 405 pages where the
+// mux would write plain text. It returns the route pattern for metrics.
+func (s *Server) dispatch(w http.ResponseWriter, r *http.Request) string {
+	_, pattern := s.mux.Handler(r)
+	if pattern != "" {
+		s.mux.ServeHTTP(w, r)
+		return pattern
+	}
+	// Unmatched: let the mux decide between 404, 405 and a redirect, and
+	// keep only its status and headers.
+	rec := &statusOnly{header: http.Header{}}
+	s.mux.ServeHTTP(rec, r)
+	switch rec.status {
+	case http.StatusNotFound:
+		s.notFound(w, r)
+	case http.StatusMethodNotAllowed:
+		w.Header().Set("Allow", rec.header.Get("Allow"))
+		s.methodNotAllowed(w, r)
+	default:
+		for k, v := range rec.header {
+			w.Header()[k] = v
+		}
+		w.WriteHeader(rec.status)
+	}
+	return "unmatched"
+}
+
+// statusOnly records a status and headers and drops the body.
+type statusOnly struct {
+	header http.Header
+	status int
+}
+
+func (s *statusOnly) Header() http.Header { return s.header }
+func (s *statusOnly) Write(b []byte) (int, error) {
+	if s.status == 0 {
+		s.status = http.StatusOK
+	}
+	return len(b), nil
+}
+func (s *statusOnly) WriteHeader(code int) {
+	if s.status == 0 {
+		s.status = code
+	}
+}
+
+// compressible lists the content types worth compressing.
+func compressible(contentType string) bool {
+	ct, _, _ := strings.Cut(contentType, ";")
+	switch strings.TrimSpace(ct) {
+	case "text/html", "text/css", "text/plain", "text/javascript", "application/atom+xml",
+		"application/xml", "image/svg+xml", "application/json":
+		return true
+	}
+	return false
+}
+
+var gzipPool = sync.Pool{New: func() any {
+	zw, _ := gzip.NewWriterLevel(nil, gzip.DefaultCompression)
+	return zw
+}}
+
+// gzipResponses compresses text responses for clients that accept gzip.
+func gzipResponses(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Add("Vary", "Accept-Encoding")
+		if !acceptsGzip(r.Header.Get("Accept-Encoding")) || r.Method == http.MethodHead {
+			next.ServeHTTP(w, r)
+			return
+		}
+		gw := &gzipWriter{ResponseWriter: w}
+		defer gw.close()
+		next.ServeHTTP(gw, r)
+	})
+}
+
+func acceptsGzip(header string) bool {
+	for part := range strings.SplitSeq(header, ",") {
+		name, params, _ := strings.Cut(strings.TrimSpace(part), ";")
+		if !strings.EqualFold(strings.TrimSpace(name), "gzip") {
+			continue
+		}
+		q := 1.0
+		if v, ok := strings.CutPrefix(strings.TrimSpace(params), "q="); ok {
+			if f, err := strconv.ParseFloat(v, 64); err == nil {
+				q = f
+			}
+		}
+		return q > 0
+	}
+	return false
+}
+
+// gzipWriter decides at the first write whether to compress, from the
+// content type the handler set.
+type gzipWriter struct {
+	http.ResponseWriter
+	zw      *gzip.Writer
+	decided bool
+}
+
+func (g *gzipWriter) WriteHeader(code int) {
+	if !g.decided {
+		g.decide(code)
+	}
+	g.ResponseWriter.WriteHeader(code)
+}
+
+func (g *gzipWriter) decide(code int) {
+	g.decided = true
+	h := g.Header()
+	if code == http.StatusNoContent || code == http.StatusNotModified || code < 200 ||
+		h.Get("Content-Encoding") != "" || !compressible(h.Get("Content-Type")) {
+		return
+	}
+	h.Set("Content-Encoding", "gzip")
+	h.Del("Content-Length")
+	g.zw = gzipPool.Get().(*gzip.Writer)
+	g.zw.Reset(g.ResponseWriter)
+}
+
+func (g *gzipWriter) Write(b []byte) (int, error) {
+	if !g.decided {
+		if g.Header().Get("Content-Type") == "" {
+			g.Header().Set("Content-Type", http.DetectContentType(b))
+		}
+		g.WriteHeader(http.StatusOK)
+	}
+	if g.zw != nil {
+		return g.zw.Write(b)
+	}
+	return g.ResponseWriter.Write(b)
+}
+
+func (g *gzipWriter) close() {
+	if g.zw != nil {
+		g.zw.Close()
+		gzipPool.Put(g.zw)
+		g.zw = nil
+	}
+}
+
+// Unwrap lets http.ResponseController reach the connection.
+func (g *gzipWriter) Unwrap() http.ResponseWriter { return g.ResponseWriter }

@@ -1,0 +1,226 @@
+package web
+
+import (
+	"net/http"
+	"strconv"
+
+	"vigil/internal/model"
+)
+
+// homeData is the home page: actions to take, cases, latest news.
+type homeData struct {
+	Actions []model.Action
+	Cases   []model.Case
+	News    []model.NewsArticle
+}
+
+func (s *Server) home(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	actions, err := s.store.OpenActions(ctx, s.now(), 6)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	cases, err := s.store.PublishedCases(ctx)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	news, err := s.store.LatestNews(ctx, 0, 4)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	loc := s.cat.Localizer(languageOf(r).Lang)
+	p := s.newPage(r, "", loc.T("home.lede"))
+	if len(actions) > 0 {
+		p.withImage(actions[0].Image)
+	}
+	p.Feed = "/news.atom"
+	p.Data = homeData{Actions: actions, Cases: cases, News: news}
+	s.render(w, r, http.StatusOK, "home", p)
+}
+
+// caseData is a case page.
+type caseData struct {
+	Case    model.Case
+	Related []model.NewsArticle
+	Others  []model.Action
+	Share   shareLinks
+}
+
+func (s *Server) casePage(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	c, err := s.store.CaseBySlug(ctx, r.PathValue("slug"))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	related, err := s.store.RelatedNews(ctx, c.ID, c.Tags, 0, 4)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	others, err := s.otherActions(r, c.ID, "")
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	p := s.newPage(r, c.Title, c.Summary)
+	p.OGType = "article"
+	p.Feed = "/cases/" + c.Slug + "/updates.atom"
+	p.withImage(c.Image)
+	p.Data = caseData{Case: c, Related: related, Others: others, Share: s.shareLinks(r, p, "case")}
+	s.render(w, r, http.StatusOK, "case", p)
+}
+
+// otherActions lists open actions outside the case (or other than the
+// action) being shown.
+func (s *Server) otherActions(r *http.Request, caseID int64, slug string) ([]model.Action, error) {
+	open, err := s.store.OpenActions(r.Context(), s.now(), 0)
+	if err != nil {
+		return nil, err
+	}
+	var others []model.Action
+	for _, a := range open {
+		if (caseID != 0 && a.CaseID == caseID) || a.Slug == slug {
+			continue
+		}
+		others = append(others, a)
+		if len(others) == 3 {
+			break
+		}
+	}
+	return others, nil
+}
+
+// actionData is an action's own page.
+type actionData struct {
+	Action  model.Action
+	Panel   panelArgs
+	Related []model.NewsArticle
+	Others  []model.Action
+	Share   shareLinks
+}
+
+func (s *Server) actionPage(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	a, err := s.store.ActionBySlug(ctx, r.PathValue("slug"))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	related, err := s.store.RelatedNews(ctx, a.CaseID, a.Tags, 0, 4)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	others, err := s.otherActions(r, 0, a.Slug)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	now := s.now()
+	p := s.newPage(r, a.Title, a.Summary)
+	p.OGType = "article"
+	p.withImage(a.Image)
+	p.Data = actionData{
+		Action:  a,
+		Panel:   panelArgs{Action: a, Prefix: p.Prefix, Now: now, Open: a.IsOpen(now), Full: true},
+		Related: related, Others: others,
+		Share: s.shareLinks(r, p, "action"),
+	}
+	s.render(w, r, http.StatusOK, "action", p)
+}
+
+// newsPerPage is the length of a page of the news list.
+const newsPerPage = 10
+
+type newsListData struct {
+	News       []model.NewsArticle
+	Prev, Next int // page numbers, 0 when none
+}
+
+func (s *Server) newsList(w http.ResponseWriter, r *http.Request) {
+	pageNo := 1
+	if v := r.URL.Query().Get("page"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 10000 {
+			s.notFound(w, r)
+			return
+		}
+		pageNo = n
+	}
+	// One more than a page tells whether an older page exists.
+	news, err := s.store.LatestNews(r.Context(), (pageNo-1)*newsPerPage, newsPerPage+1)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if len(news) == 0 && pageNo > 1 {
+		s.notFound(w, r)
+		return
+	}
+	data := newsListData{Prev: pageNo - 1}
+	if len(news) > newsPerPage {
+		news, data.Next = news[:newsPerPage], pageNo+1
+	}
+	data.News = news
+	loc := s.cat.Localizer(languageOf(r).Lang)
+	p := s.newPage(r, loc.T("news.heading"), loc.T("news.description"))
+	p.Feed = "/news.atom"
+	p.Data = data
+	s.render(w, r, http.StatusOK, "news_list", p)
+}
+
+// newsData is one article's page.
+type newsData struct {
+	Article model.NewsArticle
+	Cases   []model.Case
+	Related []model.NewsArticle
+	Others  []model.Action
+	Share   shareLinks
+}
+
+func (s *Server) newsPage(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	n, err := s.store.NewsBySlug(ctx, r.PathValue("slug"))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	var caseID int64
+	if len(n.CaseIDs) > 0 {
+		caseID = n.CaseIDs[0]
+	}
+	related, err := s.store.RelatedNews(ctx, caseID, n.Tags, n.ID, 4)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	var cases []model.Case
+	if len(n.CaseIDs) > 0 {
+		all, err := s.store.PublishedCases(ctx)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		for _, c := range all {
+			for _, id := range n.CaseIDs {
+				if c.ID == id {
+					cases = append(cases, c)
+				}
+			}
+		}
+	}
+	others, err := s.otherActions(r, 0, "")
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	p := s.newPage(r, n.Title, n.Summary)
+	p.OGType = "article"
+	p.withImage(n.Image)
+	p.Data = newsData{Article: n, Cases: cases, Related: related, Others: others, Share: s.shareLinks(r, p, "news")}
+	s.render(w, r, http.StatusOK, "news", p)
+}

@@ -1,0 +1,24 @@
+package web
+
+import "net/http"
+
+// routes lists every public route. Each is served with and without a
+// language prefix (/es/cases/…): see withLanguage.
+func (s *Server) routes() *http.ServeMux {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /{$}", s.home)
+	mux.HandleFunc("GET /cases/{slug}", s.casePage)
+	mux.HandleFunc("GET /cases/{slug}/updates.atom", s.caseFeed)
+	mux.HandleFunc("GET /actions/{slug}", s.actionPage)
+	mux.HandleFunc("GET /news", s.newsList)
+	mux.HandleFunc("GET /news/{slug}", s.newsPage)
+	mux.HandleFunc("GET /news.atom", s.newsFeed)
+	mux.HandleFunc("GET /share/mastodon", s.shareMastodon)
+	mux.HandleFunc("GET /sitemap.xml", s.sitemap)
+	mux.HandleFunc("GET /robots.txt", s.robots)
+	mux.HandleFunc("GET /media/{hash}/{file}", s.media)
+	mux.HandleFunc("GET /static/{file}", s.static)
+	mux.HandleFunc("GET /healthz", s.healthz)
+	mux.Handle("GET /metrics", s.metrics.handler())
+	return mux
+}

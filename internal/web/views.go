@@ -1,0 +1,233 @@
+package web
+
+import (
+	"bytes"
+	"embed"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"net/http"
+	"path"
+	"strconv"
+	"strings"
+	"time"
+
+	"golang.org/x/text/language"
+	"golang.org/x/text/language/display"
+
+	"vigil/internal/i18n"
+	"vigil/internal/markdown"
+	"vigil/internal/model"
+)
+
+//go:embed templates
+var templateFS embed.FS
+
+// views holds every page's template, parsed once per language at start.
+type views struct {
+	pages map[string]map[string]*template.Template // lang -> page -> template
+}
+
+// parseViews parses templates/layout.html and templates/partials/*.html
+// with each page, then clones the set per language with that language's
+// functions bound.
+func parseViews(cat *i18n.Catalogue, a *assets) (*views, error) {
+	pageFiles, err := fs.Glob(templateFS, "templates/pages/*.html")
+	if err != nil {
+		return nil, err
+	}
+	v := &views{pages: map[string]map[string]*template.Template{}}
+	for _, lang := range cat.Languages() {
+		v.pages[lang] = map[string]*template.Template{}
+		funcs := templateFuncs(cat.Localizer(lang), a)
+		for k, f := range partialFuncs() {
+			funcs[k] = f
+		}
+		for _, file := range pageFiles {
+			name := strings.TrimSuffix(path.Base(file), ".html")
+			t, err := template.New(name).Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/partials/*.html", file)
+			if err != nil {
+				return nil, fmt.Errorf("template %s: %w", name, err)
+			}
+			v.pages[lang][name] = t
+		}
+	}
+	return v, nil
+}
+
+// templateFuncs are the functions templates call; the text ones speak the
+// localizer's language.
+func templateFuncs(l *i18n.Localizer, a *assets) template.FuncMap {
+	return template.FuncMap{
+		"t":      l.T,
+		"n":      l.N,
+		"date":   l.Date,
+		"number": l.Number,
+		"isodate": func(t time.Time) string {
+			return t.UTC().Format("2006-01-02")
+		},
+		"country": func(code string) string {
+			region, err := language.ParseRegion(code)
+			if err != nil {
+				return code
+			}
+			if name := display.Regions(language.Make(l.Lang)).Name(region); name != "" {
+				return name
+			}
+			return code
+		},
+		"static":   a.url,
+		"markdown": markdown.HTML,
+		"srcset":   srcset,
+		"imgsrc":   imageURL,
+		"deadline": func(t time.Time, now time.Time) string {
+			days := int(t.Sub(now).Hours() / 24)
+			if days < 1 {
+				return l.T("action.deadline.today")
+			}
+			return l.N("action.deadline.days", days)
+		},
+		"add": func(a, b int) int { return a + b },
+	}
+}
+
+// imageURL is the URL of one variant of an image; width 0 asks for the
+// largest.
+func imageURL(img *model.Image, width int) string {
+	if img == nil || len(img.Widths) == 0 {
+		return ""
+	}
+	if width == 0 {
+		width = img.Widths[len(img.Widths)-1]
+	}
+	// The smallest variant at least as wide as asked for.
+	chosen := img.Widths[len(img.Widths)-1]
+	for _, w := range img.Widths {
+		if w >= width {
+			chosen = w
+			break
+		}
+	}
+	return "/media/" + img.Hash + "/" + strconv.Itoa(chosen) + "." + img.Format
+}
+
+// srcset lists every variant of an image with its width.
+func srcset(img *model.Image) string {
+	if img == nil {
+		return ""
+	}
+	parts := make([]string, len(img.Widths))
+	for i, w := range img.Widths {
+		parts[i] = fmt.Sprintf("/media/%s/%d.%s %dw", img.Hash, w, img.Format, w)
+	}
+	return strings.Join(parts, ", ")
+}
+
+// page is what the layout needs; Data is the page's own content.
+type page struct {
+	Lang        string
+	Prefix      string // language prefix for links: "" or "/es"
+	Path        string // the path without prefix
+	Title       string // without the site name
+	Description string
+	Canonical   string // absolute URL in this language
+	OGType      string
+	Image       *model.Image
+	ImageURL    string // absolute
+	Feed        string // an Atom feed to announce, path without prefix
+	Alternates  []alternate
+	Now         time.Time
+	BaseURL     string
+	Data        any
+}
+
+// alternate is a language version of the page.
+type alternate struct {
+	Lang    string // hreflang; "x-default" for the unprefixed URL
+	Name    string // the language's own name
+	URL     string // absolute
+	Href    string // relative, for the language switcher
+	Current bool
+}
+
+// newPage fills what every page shares from the request.
+func (s *Server) newPage(r *http.Request, title, description string) page {
+	rl := languageOf(r)
+	p := page{
+		Lang: rl.Lang, Prefix: rl.Prefix, Path: r.URL.Path,
+		Title: title, Description: description, OGType: "website",
+		Now: s.now(), BaseURL: s.baseURL,
+	}
+	for _, lang := range s.cat.Languages() {
+		href := "/" + lang + p.Path
+		p.Alternates = append(p.Alternates, alternate{
+			Lang: lang, Name: s.cat.Name(lang), URL: s.baseURL + href, Href: href, Current: lang == rl.Lang,
+		})
+		if lang == rl.Lang {
+			p.Canonical = s.baseURL + href
+		}
+	}
+	p.Alternates = append(p.Alternates, alternate{Lang: "x-default", URL: s.baseURL + p.Path})
+	return p
+}
+
+// withImage sets the page's preview image for link previews.
+func (p *page) withImage(img *model.Image) {
+	if img == nil {
+		return
+	}
+	p.Image = img
+	p.ImageURL = p.BaseURL + imageURL(img, 1200)
+}
+
+// render writes a page with the given status. Rendering goes to a buffer
+// first so a template error becomes a clean 500, not half a page.
+func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name string, p page) {
+	t, ok := s.views.pages[p.Lang][name]
+	if !ok {
+		s.serverError(w, r, fmt.Errorf("no template %q", name))
+		return
+	}
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, "layout", p); err != nil {
+		s.log.Error("render", "page", name, "err", err)
+		if name != "error" {
+			s.serverError(w, r, err)
+		} else {
+			http.Error(w, "Internal Server Error", http.StatusInternalServerError)
+		}
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Content-Length", strconv.Itoa(buf.Len()))
+	w.WriteHeader(status)
+	w.Write(buf.Bytes())
+}
+
+// errorPage is the content of the 404, 405 and 500 pages.
+type errorPage struct {
+	Status  int
+	Heading string
+	Message string
+}
+
+func (s *Server) errorPage(w http.ResponseWriter, r *http.Request, status int, headingKey, messageKey string) {
+	loc := s.cat.Localizer(languageOf(r).Lang)
+	p := s.newPage(r, loc.T(headingKey), "")
+	p.Data = errorPage{Status: status, Heading: loc.T(headingKey), Message: loc.T(messageKey)}
+	w.Header().Set("Cache-Control", "no-store")
+	s.render(w, r, status, "error", p)
+}
+
+func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {
+	s.errorPage(w, r, http.StatusNotFound, "error.notfound.title", "error.notfound.text")
+}
+
+func (s *Server) methodNotAllowed(w http.ResponseWriter, r *http.Request) {
+	s.errorPage(w, r, http.StatusMethodNotAllowed, "error.method.title", "error.method.text")
+}
+
+func (s *Server) serverError(w http.ResponseWriter, r *http.Request, err error) {
+	s.log.Error("server error", "method", r.Method, "path", r.URL.Path, "err", err)
+	s.errorPage(w, r, http.StatusInternalServerError, "error.server.title", "error.server.text")
+}
