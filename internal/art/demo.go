@@ -124,7 +124,7 @@ func airliner(t xform, body color.RGBA, gear bool) []Shape {
 		t.poly(body, -0.76, -0.06, -0.95, -0.38, -1.04, -0.38, -1.0, -0.06), // fin
 		t.poly(body, fus...),
 		t.poly(body, -0.80, -0.02, -1.03, -0.11, -1.07, -0.085, -0.96, 0.0), // tailplane
-		t.poly(body, 0.24, 0.02, 0.02, 0.03, -0.36, 0.27, -0.25, 0.28),      // wing
+		t.poly(body, 0.24, 0.02, 0.02, 0.03, -0.30, 0.20, -0.20, 0.205),     // wing
 		t.ellipse(body, 0.13, 0.105, 0.12, 0.042),                           // engine
 		t.poly(body, 0.08, 0.03, 0.16, 0.03, 0.14, 0.08, 0.08, 0.08),        // pylon
 	}
@@ -132,9 +132,9 @@ func airliner(t xform, body color.RGBA, gear bool) []Shape {
 		s = append(s,
 			t.line(body, 0.022, 0.58, 0.05, 0.58, 0.15),
 			t.ellipse(body, 0.58, 0.165, 0.026, 0.026),
-			t.line(body, 0.028, -0.06, 0.05, -0.06, 0.17),
-			t.ellipse(body, -0.04, 0.185, 0.032, 0.032),
-			t.ellipse(body, -0.10, 0.185, 0.032, 0.032),
+			t.line(body, 0.028, -0.08, 0.05, -0.08, 0.19),
+			t.ellipse(body, -0.05, 0.21, 0.034, 0.034),
+			t.ellipse(body, -0.12, 0.21, 0.034, 0.034),
 		)
 	}
 	return s
@@ -207,7 +207,8 @@ func cecotScene() Scene {
 		Circle(1180, 520, 95, hexA(0xf3c594, 0.22)),
 		Circle(1180, 520, 62, hex(0xf4cf9e)),
 		// Searchlight beam from the tower.
-		poly(hexA(0xf6e2b0, 0.10), 410, 245, 980, 120, 1000, 330),
+		poly(hexA(0xf6e2b0, 0.06), 410, 250, 940, 150, 960, 300),
+		poly(hexA(0xf6e2b0, 0.05), 410, 250, 940, 190, 945, 260),
 	}
 	// Small plane with a faint contrail.
 	s = append(s, line(hexA(0xf4e6da, 0.22), 3, 1280, 253, 1640, 262))
@@ -269,13 +270,24 @@ func deportationsScene() Scene {
 	stairs := hex(0x58616d)
 	s := []Shape{
 		VGradient(0, 0, 1600, 600, hex(0xa7b4c1), hex(0xdde1e2)),
+	}
+	cloud := hexA(0xf4f6f7, 0.35)
+	for _, c := range [][3]float64{{330, 150, 1}, {1230, 100, 1.3}, {760, 250, 0.8}} {
+		x, y, k := c[0], c[1], c[2]
+		s = append(s,
+			Ellipse(x, y, 150*k, 26*k, cloud),
+			Ellipse(x-40*k, y-20*k, 70*k, 30*k, cloud),
+			Ellipse(x+45*k, y-14*k, 60*k, 24*k, cloud),
+		)
+	}
+	s = append(s,
 		poly(hex(0xc2cad1), 0, 560, 220, 528, 430, 548, 700, 522, 920, 560, 920, 600, 0, 600),
 		Rect(0, 548, 640, 52, hex(0xb1bbc5)),
 		Rect(150, 470, 24, 80, hex(0xa6b1bc)),
 		RoundRect(130, 450, 64, 28, 6, hex(0xa6b1bc)),
 		VGradient(0, 600, 1600, 300, hex(0x90969d), hex(0x6e747d)),
 		line(hexA(0xe3cf86, 0.65), 6, -10, 780, 1610, 700),
-	}
+	)
 
 	// Forward fuselage of a large jet, nose to the left, body running off
 	// the right edge.
@@ -284,14 +296,14 @@ func deportationsScene() Scene {
 	fus = append(fus, cubic(Point{930, 470}, Point{925, 530}, Point{990, 560}, Point{1100, 560}, 16)...)
 	fus = append(fus, Point{1700, 560})
 	body := Polygon(hex(0xf1f3f4), fus...)
-	body.Gradient, body.FillBottom = true, hex(0xc3cad1)
+	body.Gradient, body.FillBottom = true, hex(0xa9b2bc)
 	s = append(s,
 		line(hex(0x4a505a), 14, 1030, 545, 1030, 660),
 		Circle(1030, 672, 28, hex(0x2b2f37)),
 		Circle(1030, 672, 10, hex(0x7c848e)),
 		body,
 		Rect(1110, 430, 600, 12, hex(0x6d8399)),
-		poly(hex(0x3e4a5a), 985, 372, 1060, 350, 1066, 380, 977, 398),
+		poly(hex(0x3e4a5a), 1004, 350, 1064, 325, 1072, 349, 998, 373),
 	)
 	for x := 1380.0; x < 1620; x += 50 {
 		s = append(s, RoundRect(x, 368, 20, 30, 9, hex(0x4a5666)))
@@ -524,42 +536,70 @@ func vigilScene() Scene {
 		s = append(s, Circle(x, y, rad, hexA(0xe9e6f2, 0.35+0.45*r.float())))
 	}
 	back, front := hex(0x1b2037), hex(0x0b0e1a)
-	for i, x := 0, -30.0; x < 1700; i, x = i+1, x+118 {
-		j := 14 * r.float()
+	wax0, wax1 := hex(0xf5ebd2), hex(0xc9b690)
+
+	// A candle held up by one person: the shoulder the arm rises from and
+	// the top of the candle; k scales it down for the back row.
+	type held struct {
+		shoulder Point
+		x, top   float64
+		k        float64
+		c        color.RGBA
+	}
+	var lit []held
+	backY := make([]float64, 15)
+	for i := range backY {
+		backY[i] = 14 * r.float()
+	}
+	// Back-row holders sit between the front-row ones.
+	for n, i := range []int{3, 6, 8, 11} {
+		x, j := -30+118*float64(i), backY[i]
+		lit = append(lit, held{Point{x + 46, 712 + j}, x + 58, 522 + j + 14*float64(n%2), 0.8, back})
+	}
+	tops := []float64{512, 480, 530, 492, 518}
+	for n, i := range []int{1, 3, 5, 7, 9} {
+		x := 60 + 150*float64(i)
+		lit = append(lit, held{Point{x + 62, 812}, x + 76, tops[n], 1, front})
+	}
+
+	// Soft light around each flame, behind the crowd.
+	for _, h := range lit {
+		fy := h.top - 26*h.k
+		s = append(s,
+			Circle(h.x, fy, 120*h.k, hexA(0xf3b45c, 0.05)),
+			Circle(h.x, fy, 64*h.k, hexA(0xf3b45c, 0.07)),
+		)
+	}
+
+	candle := func(h held) {
+		k := h.k
+		wax := Rect(h.x-13*k, h.top, 26*k, 88*k, wax0)
+		wax.Gradient, wax.FillBottom = true, wax1
+		fy := h.top + 86*k
+		s = append(s,
+			Line(h.c, 38*k, h.shoulder, Point{h.x, fy + 14*k}),
+			RoundRect(h.x-25*k, fy-6*k, 50*k, 46*k, 16*k, h.c),
+			wax,
+			Ellipse(h.x, h.top, 13*k, 3.5*k, hex(0xfbf3de)),
+			line(hex(0x3a2a20), 3*k, h.x, h.top, h.x, h.top-8*k),
+			flame(h.x, h.top-26*k, 24*k, 48*k, hex(0xf2a848)),
+			flame(h.x, h.top-22*k, 12*k, 26*k, hex(0xfde6a6)),
+		)
+	}
+	// Back row, then the front row; some in each hold up a candle.
+	for i, j := range backY {
+		x := -30 + 118*float64(i)
 		s = append(s, Circle(x, 648+j, 38, back), RoundRect(x-80, 690+j, 160, 300, 64, back))
-		_ = i
 	}
-	type candle struct{ x, top, arm float64 }
-	candles := []candle{
-		{185, 432, -30}, {415, 486, 25}, {605, 402, -20}, {800, 452, 30},
-		{1005, 420, -25}, {1205, 494, 20}, {1420, 442, -30},
+	for _, h := range lit[:4] {
+		candle(h)
 	}
-	for _, c := range candles {
-		s = append(s, line(front, 32, c.x, c.top+100, c.x+c.arm, 860))
-	}
-	for x := 60.0; x < 1700; x += 150 {
+	for i := range 12 {
+		x := 60 + 150*float64(i)
 		s = append(s, Circle(x, 736, 46, front), RoundRect(x-100, 786, 200, 220, 76, front))
 	}
-	for _, c := range candles {
-		fy := c.top - 6
-		s = append(s,
-			Circle(c.x, fy-20, 120, hexA(0xf3b45c, 0.05)),
-			Circle(c.x, fy-20, 70, hexA(0xf3b45c, 0.08)),
-			Circle(c.x, fy-20, 38, hexA(0xf6c46e, 0.12)),
-		)
-	}
-	for _, c := range candles {
-		wax := Rect(c.x-13, c.top, 26, 88, hex(0xf5ebd2))
-		wax.Gradient, wax.FillBottom = true, hex(0xc9b690)
-		s = append(s,
-			RoundRect(c.x-25, c.top+80, 50, 44, 16, hex(0x17141f)),
-			Ellipse(c.x, c.top+82, 24, 6, hexA(0xf0a955, 0.25)),
-			wax,
-			Ellipse(c.x, c.top, 13, 3.5, hex(0xfbf3de)),
-			line(hex(0x3a2a20), 3, c.x, c.top, c.x, c.top-8),
-			flame(c.x, c.top-10, 24, 48, hex(0xf2a848)),
-			flame(c.x, c.top-12, 12, 26, hex(0xfde6a6)),
-		)
+	for _, h := range lit[4:] {
+		candle(h)
 	}
 	return Scene{
 		Name:       "news-vigil",
@@ -599,11 +639,6 @@ func returnScene() Scene {
 	}
 	t := xform{cx: 560, cy: 372, s: 190, angle: -0.06}
 	s = append(s, airliner(t, hex(0x262a42), true)...)
-	lp := t.pt(0.5, 0.06)
-	s = append(s,
-		Circle(lp.X, lp.Y, 22, hexA(0xfff1cc, 0.15)),
-		Circle(lp.X, lp.Y, 5, hex(0xfff4d8)),
-	)
 	return Scene{
 		Name:       "news-return",
 		Alt:        "Illustration: a passenger plane with its wheels down descending toward a runway at dawn, over layered mountains with the sun rising behind them.",

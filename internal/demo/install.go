@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"vigil/internal/art"
@@ -92,12 +93,29 @@ func Install(ctx context.Context, st store.Store, now time.Time) (bool, error) {
 	return true, nil
 }
 
+// rendered keeps each scene's renditions once made: rendering is the slow
+// part of loading the demo, and tests load it many times.
+var rendered sync.Map // scene name + width -> []byte
+
+func render(scene art.Scene, width int) ([]byte, error) {
+	key := fmt.Sprintf("%s/%d", scene.Name, width)
+	if data, ok := rendered.Load(key); ok {
+		return data.([]byte), nil
+	}
+	data, err := art.Render(scene, width)
+	if err != nil {
+		return nil, err
+	}
+	rendered.Store(key, data)
+	return data, nil
+}
+
 // storeScene renders a scene at every width and stores it once.
 func storeScene(ctx context.Context, st store.Store, scene art.Scene, now time.Time) (*model.Image, error) {
 	h := sha256.New()
 	var variants []model.ImageVariant
 	for _, w := range imageWidths {
-		data, err := art.Render(scene, w)
+		data, err := render(scene, w)
 		if err != nil {
 			return nil, fmt.Errorf("demo: render %s: %w", scene.Name, err)
 		}

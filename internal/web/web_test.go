@@ -1,0 +1,393 @@
+package web_test
+
+import (
+	"bytes"
+	"compress/gzip"
+	"encoding/xml"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"vigil/internal/demo"
+	"vigil/internal/testutil"
+	"vigil/internal/web"
+)
+
+const caseURL = "/cases/" + demo.CaseSlug
+
+// newSite serves the demo content at testutil.Now.
+func newSite(t testing.TB) *web.Server {
+	t.Helper()
+	site, err := web.New(web.Options{
+		Store:   testutil.DemoSQLite(t),
+		BaseURL: "https://act.example.org",
+		Now:     func() time.Time { return testutil.Now },
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return site
+}
+
+type response struct {
+	status int
+	header http.Header
+	body   string
+}
+
+func get(t testing.TB, h http.Handler, path string, headers ...string) response {
+	t.Helper()
+	req := httptest.NewRequest(http.MethodGet, path, nil)
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
+	}
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	return response{rec.Code, rec.Header(), rec.Body.String()}
+}
+
+// text strips tags and collapses space, so assertions read like the page.
+func text(html string) string {
+	html = regexp.MustCompile(`(?s)<head>.*?</head>`).ReplaceAllString(html, " ")
+	html = regexp.MustCompile(`<[^>]*>`).ReplaceAllString(html, " ")
+	return strings.Join(strings.Fields(html), " ")
+}
+
+func mustContain(t *testing.T, what, s string, wants ...string) {
+	t.Helper()
+	for _, w := range wants {
+		if !strings.Contains(s, w) {
+			t.Errorf("%s lacks %q", what, w)
+		}
+	}
+}
+
+func TestCasePage(t *testing.T) {
+	site := newSite(t)
+	r := get(t, site, caseURL)
+	if r.status != http.StatusOK {
+		t.Fatalf("status %d", r.status)
+	}
+	page := text(r.body)
+	mustContain(t, "case page", page,
+		"Venezuelan men expelled", "Monitoring", "UA 28/25", "252",
+		"United States, El Salvador, Venezuela",
+		"What we are asking for", "Related news", "Other actions you can take", "Share")
+
+	// The timeline, in date order, with the number of people each concerns.
+	i1 := strings.Index(page, "16 March 2025")
+	i2 := strings.Index(page, "30 March 2025")
+	i3 := strings.Index(page, "18 July 2025 ·")
+	if i1 < 0 || i2 < 0 || i3 < 0 || !(i1 < i2 && i2 < i3) {
+		t.Errorf("timeline dates missing or out of order: %d %d %d", i1, i2, i3)
+	}
+	mustContain(t, "timeline", page, "238 people", "17 people", "252 people")
+
+	// The closed appeal: its closing text, its frozen count, no form.
+	mustContain(t, "action panel", page, "No further action is requested", "14,382 people took part")
+	if strings.Contains(r.body, "<form") {
+		t.Error("the case page shows a form although its only action is closed")
+	}
+
+	// Updates newest first: the final update before the opening one.
+	final, opening := strings.Index(page, "Final update"), strings.Index(page, "Urgent action ·")
+	if final < 0 || opening < 0 || final > opening {
+		t.Errorf("updates not newest first: final at %d, opening at %d", final, opening)
+	}
+
+	// Three demands, in order.
+	demands := regexp.MustCompile(`(?s)<ol class="demands">(.*?)</ol>`).FindStringSubmatch(r.body)
+	if demands == nil || strings.Count(demands[1], "<li>") != 3 {
+		t.Errorf("want three demands, got %v", demands)
+	}
+	if !strings.Contains(demands[1], "detained again without due process") {
+		t.Errorf("first demand: %s", demands[1])
+	}
+}
+
+func TestOpenActionShowsWhatWillBeAsked(t *testing.T) {
+	site := newSite(t)
+	r := get(t, site, "/actions/"+demo.CanadaSlug)
+	if r.status != http.StatusOK {
+		t.Fatalf("status %d", r.status)
+	}
+	page := text(r.body)
+	mustContain(t, "appeal page", page, "Your appeal goes to", "Minister of Public Safety", "The letter",
+		"You can change the letter", "days left", "people have acted")
+	if strings.Contains(page, "{{salutation}}") {
+		t.Error("the model letter shows its placeholder instead of the salutation")
+	}
+	if !strings.Contains(r.body, `<progress max="10000"`) {
+		t.Error("no goal bar")
+	}
+	r = get(t, site, "/actions/"+demo.DeportationsSlug)
+	mustContain(t, "petition page", text(r.body), "Petition", "To sign you give your name")
+}
+
+func TestUnknownPagesAndMethods(t *testing.T) {
+	site := newSite(t)
+	for _, path := range []string{"/cases/no-such-case", "/actions/nothing", "/news/nothing", "/nothing/at/all",
+		"/es/cases/no-such-case", "/static/app.0000.css", "/media/abc/480.png", "/news?page=99", "/news?page=x"} {
+		r := get(t, site, path)
+		if r.status != http.StatusNotFound {
+			t.Errorf("%s: status %d, want 404", path, r.status)
+			continue
+		}
+		// In the site's layout, not the mux's plain text.
+		mustContain(t, path, r.body, `<a class="skip"`, `<div class="wrap narrow error">`)
+	}
+	req := httptest.NewRequest(http.MethodPost, caseURL, strings.NewReader("x=1"))
+	rec := httptest.NewRecorder()
+	site.ServeHTTP(rec, req)
+	if rec.Code != http.StatusMethodNotAllowed || !strings.Contains(rec.Body.String(), "Not allowed") ||
+		!strings.Contains(rec.Header().Get("Allow"), "GET") {
+		t.Errorf("POST to a case page: %d %q, Allow %q", rec.Code, text(rec.Body.String()), rec.Header().Get("Allow"))
+	}
+}
+
+func TestSpanish(t *testing.T) {
+	site := newSite(t)
+	r := get(t, site, "/es"+caseURL)
+	if r.status != http.StatusOK {
+		t.Fatalf("status %d", r.status)
+	}
+	page := text(r.body)
+	mustContain(t, "Spanish case page", r.body, `<html lang="es">`)
+	mustContain(t, "Spanish case page", page, "16 de marzo de 2025", "Cronología", "Noticias relacionadas", "Compartir")
+	// Content translations come later; the interface is Spanish now.
+	for _, english := range []string{"Related news", "People concerned", "What you can do", "Skip to main content", "16 March 2025 ·"} {
+		if strings.Contains(page, english) {
+			t.Errorf("the Spanish page still shows %q", english)
+		}
+	}
+	// Links stay in Spanish.
+	mustContain(t, "Spanish links", r.body, `href="/es/news"`, `href="/es/actions/`)
+
+	// Accept-Language chooses when the path does not.
+	r = get(t, site, caseURL, "Accept-Language", "es-MX,es;q=0.9,en;q=0.5")
+	mustContain(t, "Accept-Language: es", r.body, `<html lang="es">`)
+	if vary := strings.Join(r.header.Values("Vary"), ", "); !strings.Contains(vary, "Accept-Language") {
+		t.Errorf("Vary %q lacks Accept-Language", vary)
+	}
+	r = get(t, site, caseURL, "Accept-Language", "de-DE,fr;q=0.8")
+	mustContain(t, "Accept-Language: de", r.body, `<html lang="en">`)
+	r = get(t, site, "/en"+caseURL, "Accept-Language", "es")
+	mustContain(t, "/en/ over Accept-Language", r.body, `<html lang="en">`)
+
+	// Every page links to its other languages.
+	for _, link := range []string{
+		`<link rel="alternate" hreflang="en" href="https://act.example.org/en` + caseURL + `">`,
+		`<link rel="alternate" hreflang="es" href="https://act.example.org/es` + caseURL + `">`,
+		`<link rel="alternate" hreflang="x-default" href="https://act.example.org` + caseURL + `">`,
+	} {
+		mustContain(t, "hreflang", r.body, link)
+	}
+	if r := get(t, site, "/es"); r.status != http.StatusMovedPermanently || r.header.Get("Location") != "/es/" {
+		t.Errorf("/es: %d to %q", r.status, r.header.Get("Location"))
+	}
+}
+
+func TestEveryPageIsSelfContained(t *testing.T) {
+	site := newSite(t)
+	foreign := regexp.MustCompile(`(?i)<(script|img|iframe|source|audio|video|object)[^>]+(src|srcset|data)="(https?:)?//|<link[^>]+rel="(stylesheet|icon|preload|manifest|prefetch)"[^>]+href="(https?:)?//`)
+	inlineScript := regexp.MustCompile(`(?i)<script(?:\s[^>]*)?>`)
+	for _, path := range []string{"/", caseURL, "/actions/" + demo.CanadaSlug, "/news", "/news/" + demo.NewsReturnSlug,
+		"/es/", "/share/mastodon?text=hello", "/nope"} {
+		r := get(t, site, path)
+		csp := r.header.Get("Content-Security-Policy")
+		if !strings.Contains(csp, "default-src 'none'") || !strings.Contains(csp, "script-src 'self'") ||
+			strings.Contains(csp, "unsafe-inline") {
+			t.Errorf("%s: CSP %q", path, csp)
+		}
+		for _, tag := range inlineScript.FindAllString(r.body, -1) {
+			if !strings.Contains(tag, "src=") {
+				t.Errorf("%s: inline script %s", path, tag)
+			}
+		}
+		if strings.Contains(r.body, " style=") || strings.Contains(r.body, "<style") {
+			t.Errorf("%s: inline style", path)
+		}
+		// Link previews use absolute URLs by necessity; nothing the page
+		// loads may be on another origin.
+		if m := foreign.FindString(r.body); m != "" {
+			t.Errorf("%s: loads from another origin: %s", path, m)
+		}
+		if n := strings.Count(r.body, "<h1"); n != 1 {
+			t.Errorf("%s: %d h1 elements, want 1", path, n)
+		}
+		mustContain(t, path, r.body, `<a class="skip" href="#main">`, `<main id="main"`, `<nav aria-label=`)
+	}
+}
+
+func TestShareAndPreviews(t *testing.T) {
+	site := newSite(t)
+	r := get(t, site, caseURL)
+	canonical := "https://act.example.org/en" + caseURL
+	for _, want := range []string{
+		`<meta property="og:title" content="Venezuelan men expelled`,
+		`<meta property="og:url" content="` + canonical + `">`,
+		`<meta property="og:image" content="https://act.example.org/media/`,
+		`<meta property="og:image:alt" content="Illustration`,
+		`<meta name="twitter:card" content="summary_large_image">`,
+		`href="https://wa.me/?text=`,
+		`href="https://t.me/share/url?url=`,
+		`href="https://x.com/intent/post?text=`,
+		`href="https://www.facebook.com/sharer/sharer.php?u=`,
+		`href="mailto:?subject=`,
+		`href="/share/mastodon?text=`,
+		`value="` + canonical + `" readonly`,
+		`>Signal</a>`,
+	} {
+		mustContain(t, "case page head and share links", r.body, want)
+	}
+	// Mastodon: ask the server, then link to its share page; refuse junk.
+	r = get(t, site, "/share/mastodon?text=Act+now&instance=https://Social.Example.org/")
+	mustContain(t, "mastodon", r.body, `href="https://social.example.org/share?text=Act&#43;now"`)
+	r = get(t, site, "/share/mastodon?text=x&instance=evil.org/phish?a=")
+	if r.status != http.StatusUnprocessableEntity || strings.Contains(r.body, "https://evil.org") {
+		t.Errorf("bad Mastodon server: %d", r.status)
+	}
+	mustContain(t, "mastodon error", r.body, `aria-invalid="true"`, `value="evil.org/phish?a="`)
+}
+
+func TestImagesAreSizedForTheScreen(t *testing.T) {
+	site := newSite(t)
+	r := get(t, site, "/")
+	imgs := regexp.MustCompile(`<img [^>]*>`).FindAllString(r.body, -1)
+	if len(imgs) < 3 {
+		t.Fatalf("home shows %d images", len(imgs))
+	}
+	for i, img := range imgs {
+		mustContain(t, "image", img, `srcset="/media/`, " 480w", " 960w", `sizes="`, `alt="Illustration`, `width="`, `height="`)
+		if lazy := strings.Contains(img, `loading="lazy"`); lazy != (i > 0) {
+			t.Errorf("image %d: lazy %v; want only images below the first lazy", i, lazy)
+		}
+	}
+	src := regexp.MustCompile(`src="(/media/[^"]+)"`).FindStringSubmatch(imgs[0])[1]
+	m := get(t, site, src)
+	if m.status != 200 || m.header.Get("Content-Type") != "image/png" || !strings.Contains(m.header.Get("Cache-Control"), "immutable") ||
+		!strings.HasPrefix(m.body, "\x89PNG") {
+		t.Errorf("%s: %d %v", src, m.status, m.header)
+	}
+	if again := get(t, site, src, "If-None-Match", m.header.Get("ETag")); again.status != http.StatusNotModified {
+		t.Errorf("revalidation: %d", again.status)
+	}
+}
+
+// TestCasePageWeight keeps the case page light on a slow network: its HTML
+// and CSS, compressed as sent, under 50 KB.
+func TestCasePageWeight(t *testing.T) {
+	site := newSite(t)
+	r := get(t, site, caseURL, "Accept-Encoding", "gzip")
+	if r.header.Get("Content-Encoding") != "gzip" {
+		t.Fatal("the case page is not compressed")
+	}
+	html := len(r.body)
+	css := regexp.MustCompile(`href="(/static/app\.[0-9a-f]+\.css)"`).FindStringSubmatch(gunzip(t, r.body))
+	if css == nil {
+		t.Fatal("no stylesheet")
+	}
+	c := get(t, site, css[1], "Accept-Encoding", "gzip")
+	if c.status != 200 || !strings.Contains(c.header.Get("Cache-Control"), "immutable") {
+		t.Errorf("stylesheet: %d %q", c.status, c.header.Get("Cache-Control"))
+	}
+	total := html + len(c.body)
+	t.Logf("case page: HTML %d B + CSS %d B compressed = %d B", html, len(c.body), total)
+	if total > 50*1024 {
+		t.Errorf("case page HTML+CSS is %d bytes compressed, over 50 KB", total)
+	}
+}
+
+func gunzip(t *testing.T, s string) string {
+	t.Helper()
+	zr, err := gzip.NewReader(strings.NewReader(s))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := io.ReadAll(zr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+func TestFeedsAndSitemap(t *testing.T) {
+	site := newSite(t)
+	type feed struct {
+		Title   string `xml:"title"`
+		Entries []struct {
+			Title string `xml:"title"`
+			Link  struct {
+				Href string `xml:"href,attr"`
+			} `xml:"link"`
+		} `xml:"entry"`
+	}
+	var f feed
+	r := get(t, site, "/news.atom")
+	if r.header.Get("Content-Type") != "application/atom+xml; charset=utf-8" {
+		t.Errorf("news feed type %q", r.header.Get("Content-Type"))
+	}
+	if err := xml.Unmarshal([]byte(r.body), &f); err != nil || len(f.Entries) < 4 {
+		t.Fatalf("news feed: %d entries, %v", len(f.Entries), err)
+	}
+	if f.Entries[0].Title != "One year after the expulsions" && !strings.HasPrefix(f.Entries[0].Link.Href, "https://act.example.org/en/news/") {
+		t.Errorf("first entry %+v", f.Entries[0])
+	}
+	f = feed{}
+	r = get(t, site, "/es"+caseURL+"/updates.atom")
+	if err := xml.Unmarshal([]byte(r.body), &f); err != nil || len(f.Entries) != 2 {
+		t.Fatalf("case feed: %+v, %v", f, err)
+	}
+	if !strings.Contains(f.Entries[0].Link.Href, "/es"+caseURL+"#update-1") {
+		t.Errorf("case feed: newest first, in Spanish: %+v", f.Entries)
+	}
+	mustContain(t, "case page", get(t, site, caseURL).body, `type="application/atom+xml"`)
+
+	r = get(t, site, "/sitemap.xml")
+	var set struct {
+		URLs []struct {
+			Loc string `xml:"loc"`
+		} `xml:"url"`
+	}
+	if err := xml.Unmarshal([]byte(r.body), &set); err != nil {
+		t.Fatal(err)
+	}
+	var locs []string
+	for _, u := range set.URLs {
+		locs = append(locs, u.Loc)
+	}
+	all := strings.Join(locs, " ")
+	mustContain(t, "sitemap", all, "https://act.example.org/en"+caseURL, "https://act.example.org/es"+caseURL,
+		"https://act.example.org/es/actions/"+demo.UgandaSlug, "https://act.example.org/en/news/"+demo.NewsCourtSlug)
+	mustContain(t, "robots.txt", get(t, site, "/robots.txt").body, "Sitemap: https://act.example.org/sitemap.xml")
+}
+
+func TestHealthAndMetrics(t *testing.T) {
+	site := newSite(t)
+	if r := get(t, site, "/healthz"); r.status != 200 {
+		t.Errorf("healthz %d", r.status)
+	}
+	get(t, site, caseURL)
+	get(t, site, "/cases/missing")
+	m := get(t, site, "/metrics").body
+	mustContain(t, "metrics", m,
+		`vigil_http_requests_total{code="200",method="GET",route="GET /cases/{slug}"} 1`,
+		`vigil_http_requests_total{code="404",method="GET",route="GET /cases/{slug}"} 1`,
+		`vigil_http_request_duration_seconds_bucket{route="GET /cases/{slug}"`)
+}
+
+func TestMarkdownIsSanitised(t *testing.T) {
+	// Staff Markdown reaches pages through the markdown package; a page
+	// must never carry a script from content.
+	site := newSite(t)
+	for _, path := range []string{caseURL, "/news/" + demo.NewsReturnSlug} {
+		body := get(t, site, path).body
+		if bytes.Contains([]byte(body), []byte("javascript:")) {
+			t.Errorf("%s carries a javascript: URL", path)
+		}
+	}
+}
