@@ -1,6 +1,7 @@
 package web
 
 import (
+	"log/slog"
 	"net/http"
 	"strconv"
 	"time"
@@ -42,13 +43,17 @@ func (m *metrics) handler() http.Handler {
 
 // observe serves a request through route, which returns the matched
 // pattern, and records it.
-func (m *metrics) observe(route func(http.ResponseWriter, *http.Request) string) http.Handler {
+func (m *metrics) observe(log *slog.Logger, route func(http.ResponseWriter, *http.Request) string) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
 		pattern := route(sw, r)
 		m.requests.WithLabelValues(pattern, r.Method, strconv.Itoa(sw.status)).Inc()
-		m.latency.WithLabelValues(pattern).Observe(time.Since(start).Seconds())
+		took := time.Since(start)
+		m.latency.WithLabelValues(pattern).Observe(took.Seconds())
+		if log.Enabled(r.Context(), slog.LevelDebug) {
+			log.Debug("request", "method", r.Method, "path", r.URL.Path, "route", pattern, "status", sw.status, "took", took)
+		}
 	})
 }
 

@@ -63,7 +63,7 @@ func New(opts Options) (*Server, error) {
 	}
 	s.metrics = newMetrics()
 	s.mux = s.routes()
-	s.handler = s.recoverPanics(securityHeaders(gzipResponses(s.withLanguage(s.metrics.observe(s.dispatch)))))
+	s.handler = s.recoverPanics(securityHeaders(gzipResponses(s.withLanguage(s.metrics.observe(s.log, s.dispatch)))))
 	return s, nil
 }
 
