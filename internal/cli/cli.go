@@ -11,11 +11,16 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"strings"
+	"sync"
 	"time"
 
 	"vigil/internal/config"
 	"vigil/internal/demo"
+	"vigil/internal/jobs"
+	"vigil/internal/mail"
+	"vigil/internal/secret"
 	"vigil/internal/store/sqlite"
 	"vigil/internal/web"
 )
@@ -29,7 +34,7 @@ type command struct {
 var commands = []command{
 	{"serve", "Serve the public site. When no --db is given, the demo content is loaded too.", nil, serve},
 	{"demo", "Load the demo content into the database if it is not there, then serve the site.", nil, runDemo},
-	{"migrate", "Apply pending database migrations and exit.", []string{"db", "log-format", "log-level"}, migrate},
+	{"migrate", "Apply pending database migrations and exit.", []string{"db", "key-file", "log-format", "log-level"}, migrate},
 }
 
 // environment is what a command runs with.
@@ -115,24 +120,33 @@ func newLogger(cfg config.Config, w io.Writer) *slog.Logger {
 	return slog.New(slog.NewTextHandler(w, opts))
 }
 
-// openStore opens and migrates the database named by --db.
-func openStore(ctx context.Context, env *environment) (*sqlite.DB, error) {
+// openStore opens and migrates the database named by --db, with the keys
+// of --key-file (created on first start).
+func openStore(ctx context.Context, env *environment) (*sqlite.DB, *secret.Keys, error) {
 	if env.cfg.IsPostgres() {
-		return nil, errors.New("--db: this version of Vigil stores its data in SQLite; give a file path")
+		return nil, nil, errors.New("--db: this version of Vigil stores its data in SQLite; give a file path")
 	}
-	db, err := sqlite.Open(env.cfg.DB)
+	keys, created, err := secret.LoadOrCreate(env.cfg.KeyPath())
 	if err != nil {
-		return nil, err
+		return nil, nil, fmt.Errorf("key file: %w", err)
+	}
+	if created {
+		env.log.Warn("new secret key file created: back it up apart from the database; without it personal data cannot be read",
+			"key_file", env.cfg.KeyPath())
+	}
+	db, err := sqlite.Open(env.cfg.DB, keys)
+	if err != nil {
+		return nil, nil, err
 	}
 	if err := db.Migrate(ctx); err != nil {
 		db.Close()
-		return nil, err
+		return nil, nil, err
 	}
-	return db, nil
+	return db, keys, nil
 }
 
 func migrate(ctx context.Context, env *environment) error {
-	db, err := openStore(ctx, env)
+	db, _, err := openStore(ctx, env)
 	if err != nil {
 		return err
 	}
@@ -152,7 +166,7 @@ func runDemo(ctx context.Context, env *environment) error {
 // serveSite serves until ctx ends, then shuts down in order: stop
 // accepting, let requests in flight finish, close the database.
 func serveSite(ctx context.Context, env *environment, withDemo bool) error {
-	db, err := openStore(ctx, env)
+	db, keys, err := openStore(ctx, env)
 	if err != nil {
 		return err
 	}
@@ -167,10 +181,51 @@ func serveSite(ctx context.Context, env *environment, withDemo bool) error {
 			env.log.Info("demo content loaded", "took", time.Since(start).Round(time.Millisecond))
 		}
 	}
-	site, err := web.New(web.Options{Store: db, BaseURL: env.cfg.BaseURL, Logger: env.log})
+	var blocked []string
+	if env.cfg.BlockedDomains != "" {
+		data, err := os.ReadFile(env.cfg.BlockedDomains)
+		if err != nil {
+			return fmt.Errorf("--blocked-email-domains: %w", err)
+		}
+		blocked = web.ParseDomainList(string(data))
+	}
+
+	// The outbox worker: without --smtp it holds every message.
+	worker := &mail.Worker{Store: db, Keys: keys, Log: env.log}
+	if env.cfg.SMTP != "" {
+		sender, err := mail.NewSMTPSender(env.cfg.SMTP)
+		if err != nil {
+			return fmt.Errorf("--smtp: %w", err)
+		}
+		worker.Sender = sender
+	} else {
+		env.log.Warn("no --smtp: emails stay in the outbox, held, until an SMTP server is configured")
+	}
+
+	site, err := web.New(web.Options{
+		Store: db, Keys: keys, BaseURL: env.cfg.BaseURL, MailFrom: env.cfg.MailFrom, Logger: env.log,
+		FormRate: env.cfg.FormRate, TrustedProxies: env.cfg.TrustedProxies, BlockedDomains: blocked,
+		WakeMail: worker.Wake,
+	})
 	if err != nil {
 		return err
 	}
+	runner := &jobs.Runner{
+		Store: db, Composer: site.Composer(), Log: env.log, Now: time.Now,
+		ReminderAfter: env.cfg.ReminderAfter, PurgeAfter: env.cfg.PurgeAfter, WakeMail: worker.Wake,
+	}
+	workCtx, stopWork := context.WithCancel(context.Background())
+	var work sync.WaitGroup
+	work.Go(func() {
+		if err := worker.Run(workCtx); err != nil {
+			env.log.Error("outbox worker stopped", "err", err)
+		}
+	})
+	work.Go(func() { runner.Run(workCtx) })
+	defer func() {
+		stopWork()
+		work.Wait()
+	}()
 	ln, err := net.Listen("tcp", env.cfg.Addr)
 	if err != nil {
 		return err

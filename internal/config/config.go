@@ -9,8 +9,12 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/netip"
 	"net/url"
+	"path/filepath"
+	"strconv"
 	"strings"
+	"time"
 )
 
 // Config is what a command runs with. It is passed along, never global.
@@ -20,6 +24,19 @@ type Config struct {
 	BaseURL   string // public URL used in links
 	LogFormat string // "text" or "json"
 	LogLevel  string // "debug", "info", "warn", "error"
+
+	KeyFile        string // secret keys; default: vigil.key beside an SQLite database
+	SMTP           string // smtp://user:pass@host:port or smtps://…; empty: mail is held
+	MailFrom       string // From of every email
+	FormRateText   string
+	FormRate       int // public form submissions per minute per client IP; 0: off
+	ProxiesText    string
+	TrustedProxies []netip.Prefix
+	BlockedDomains string // file of refused email domains; empty: the built-in list
+	ReminderText   string
+	ReminderAfter  time.Duration // one reminder to confirm after this
+	PurgeText      string
+	PurgeAfter     time.Duration // unconfirmed participations are deleted after this
 }
 
 // option is one row of the contract.
@@ -31,10 +48,18 @@ type option struct {
 // Options is the configuration contract shared with operators and scripts.
 var Options = []option{
 	{"addr", "VIGIL_ADDR", "127.0.0.1:8080", "listen address", func(c *Config) *string { return &c.Addr }},
-	{"db", "VIGIL_DATABASE_URL", "./data/vigil.db", "postgres://… URL or an SQLite file path", func(c *Config) *string { return &c.DB }},
+	{"db", "VIGIL_DATABASE_URL", "./data/vigil.db", "SQLite database file path", func(c *Config) *string { return &c.DB }},
 	{"base-url", "VIGIL_BASE_URL", "", "public URL used in links and emails (default http:// + addr)", func(c *Config) *string { return &c.BaseURL }},
 	{"log-format", "VIGIL_LOG_FORMAT", "text", "log format: text or json", func(c *Config) *string { return &c.LogFormat }},
 	{"log-level", "VIGIL_LOG_LEVEL", "info", "log level: debug, info, warn or error", func(c *Config) *string { return &c.LogLevel }},
+	{"key-file", "VIGIL_KEY_FILE", "", "secret keys for personal data and links (default: vigil.key beside the SQLite database; created on first start)", func(c *Config) *string { return &c.KeyFile }},
+	{"smtp", "VIGIL_SMTP_URL", "", "smtp://user:pass@host:port (smtps:// for TLS); none: mail stays in the outbox, held", func(c *Config) *string { return &c.SMTP }},
+	{"mail-from", "VIGIL_MAIL_FROM", "", "From address of every email (default: Vigil <noreply@host of --base-url>)", func(c *Config) *string { return &c.MailFrom }},
+	{"form-rate", "VIGIL_FORM_RATE", "30", "public form submissions per minute per client IP; 0 turns the limit off", func(c *Config) *string { return &c.FormRateText }},
+	{"trusted-proxies", "VIGIL_TRUSTED_PROXIES", "", "comma-separated CIDRs whose X-Forwarded-For is believed", func(c *Config) *string { return &c.ProxiesText }},
+	{"blocked-email-domains", "VIGIL_BLOCKED_EMAIL_DOMAINS", "", "file of email domains to refuse, one per line (default: a built-in list of disposable-address services)", func(c *Config) *string { return &c.BlockedDomains }},
+	{"reminder-after", "VIGIL_REMINDER_AFTER", "48h", "send one reminder to confirm after this long", func(c *Config) *string { return &c.ReminderText }},
+	{"purge-after", "VIGIL_PURGE_AFTER", "168h", "delete participations still unconfirmed after this long", func(c *Config) *string { return &c.PurgeText }},
 }
 
 // Parse reads the options named in use (all when empty) from args, with the
@@ -104,6 +129,43 @@ func (c *Config) validate(used []option) error {
 			if c.LogFormat != "text" && c.LogFormat != "json" {
 				errs = append(errs, fmt.Errorf("--log-format %q: want text or json", c.LogFormat))
 			}
+		case "form-rate":
+			n, err := strconv.Atoi(c.FormRateText)
+			if err != nil || n < 0 {
+				errs = append(errs, fmt.Errorf("--form-rate %q: want a whole number, 0 or more", c.FormRateText))
+			}
+			c.FormRate = n
+		case "trusted-proxies":
+			for part := range strings.SplitSeq(c.ProxiesText, ",") {
+				if part = strings.TrimSpace(part); part == "" {
+					continue
+				}
+				p, err := netip.ParsePrefix(part)
+				if err != nil {
+					errs = append(errs, fmt.Errorf("--trusted-proxies %q: want CIDRs like 10.0.0.0/8", part))
+					continue
+				}
+				c.TrustedProxies = append(c.TrustedProxies, p.Masked())
+			}
+		case "smtp":
+			if c.SMTP != "" {
+				u, err := url.Parse(c.SMTP)
+				if err != nil || (u.Scheme != "smtp" && u.Scheme != "smtps") || u.Host == "" {
+					errs = append(errs, errors.New("--smtp: want smtp://user:pass@host:port or smtps://…"))
+				}
+			}
+		case "reminder-after":
+			d, err := time.ParseDuration(c.ReminderText)
+			if err != nil || d <= 0 {
+				errs = append(errs, fmt.Errorf("--reminder-after %q: want a duration like 48h", c.ReminderText))
+			}
+			c.ReminderAfter = d
+		case "purge-after":
+			d, err := time.ParseDuration(c.PurgeText)
+			if err != nil || d <= 0 {
+				errs = append(errs, fmt.Errorf("--purge-after %q: want a duration like 168h", c.PurgeText))
+			}
+			c.PurgeAfter = d
 		case "log-level":
 			switch c.LogLevel {
 			case "debug", "info", "warn", "error":
@@ -113,6 +175,15 @@ func (c *Config) validate(used []option) error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// KeyPath is where the secret keys are read: --key-file, or vigil.key in
+// the folder of the SQLite database.
+func (c Config) KeyPath() string {
+	if c.KeyFile != "" {
+		return c.KeyFile
+	}
+	return filepath.Join(filepath.Dir(c.DB), "vigil.key")
 }
 
 // IsPostgres reports whether DB names a PostgreSQL server.

@@ -14,6 +14,12 @@ import (
 	"vigil/internal/store"
 )
 
+// defaultConsents are the optional agreements the demo actions ask for.
+var defaultConsents = []model.ConsentRequest{
+	{Key: "updates", Text: "Email me about this action and what happens next."},
+	{Key: "newsletter", Text: "Send me the monthly newsletter about other people at risk and how to help them."},
+}
+
 // imageWidths are the renditions made of each demo picture, for srcset.
 var imageWidths = []int{480, 960, 1600}
 
@@ -67,6 +73,9 @@ func Install(ctx context.Context, st store.Store, now time.Time) (bool, error) {
 	}
 	for i := range content.Actions {
 		a := &content.Actions[i]
+		if len(a.Consents) == 0 {
+			a.Consents = defaultConsents
+		}
 		img, err := imageFor(a.Slug)
 		if err != nil {
 			return false, err

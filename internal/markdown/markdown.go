@@ -9,21 +9,39 @@ import (
 	"github.com/microcosm-cc/bluemonday"
 	"github.com/yuin/goldmark"
 	"github.com/yuin/goldmark/extension"
+	"github.com/yuin/goldmark/renderer/html"
 )
 
 var (
-	md = goldmark.New(goldmark.WithExtensions(extension.Linkify, extension.Strikethrough, extension.Table))
-	// policy allows the formatting staff use and nothing that runs: no
-	// script, no style, no event handlers, no iframes; links get
-	// rel="nofollow noopener" and may only be http, https or mailto.
-	policy = func() *bluemonday.Policy {
-		p := bluemonday.UGCPolicy()
-		p.AllowURLSchemes("http", "https", "mailto")
-		p.RequireNoReferrerOnLinks(true)
-		p.AddTargetBlankToFullyQualifiedLinks(false)
-		return p
-	}()
+	// Raw HTML passes goldmark so that the policy below, and only the
+	// policy, decides what stays: one gate, tested on its own.
+	md = goldmark.New(
+		goldmark.WithExtensions(extension.Linkify, extension.Strikethrough, extension.Table),
+		goldmark.WithRendererOptions(html.WithUnsafe()),
+	)
+	policy = newPolicy()
 )
+
+// newPolicy allows the formatting staff use and nothing that runs or loads:
+// no script, style, event handler, iframe, form or image (pictures come
+// through the media library, with alt text); links only to http, https and
+// mailto, with rel="nofollow noreferrer".
+func newPolicy() *bluemonday.Policy {
+	p := bluemonday.NewPolicy()
+	p.AllowStandardURLs()
+	p.AllowURLSchemes("http", "https", "mailto")
+	p.RequireParseableURLs(true)
+	p.RequireNoFollowOnLinks(true)
+	p.RequireNoReferrerOnLinks(true)
+	p.AllowAttrs("href").OnElements("a")
+	p.AllowAttrs("title").OnElements("abbr", "a")
+	p.AllowElements("p", "br", "hr", "h2", "h3", "h4", "h5", "h6", "strong", "em", "b", "i", "del", "s", "sub", "sup",
+		"blockquote", "q", "cite", "ul", "ol", "li", "dl", "dt", "dd", "code", "pre", "kbd", "abbr",
+		"table", "thead", "tbody", "tfoot", "tr", "th", "td", "caption", "figure", "figcaption")
+	p.AllowAttrs("start").Matching(bluemonday.Integer).OnElements("ol")
+	p.AllowAttrs("align").Matching(bluemonday.CellAlign).OnElements("th", "td")
+	return p
+}
 
 // HTML renders src as sanitised HTML.
 func HTML(src string) template.HTML {

@@ -140,7 +140,16 @@ type Action struct {
 	Letter      string // appeals: model letter body; {{salutation}} is filled per target
 	Targets     []Target
 	Tags        []string
+	Consents    []ConsentRequest
 	Published   time.Time
+
+	// Appeal delivery.
+	SendFromHour  int    // first hour (0–23) of the sending window, in TimeZone
+	SendToHour    int    // the window ends at the start of this hour (1–24)
+	TimeZone      string // IANA name of the targets' time zone
+	DailyCap      int    // appeals per target per day; 0 means no cap
+	CC, BCC       string // comma-separated addresses copied on every appeal
+	TestRecipient string // when set, appeals go here instead of to targets
 }
 
 // IsOpen reports whether the action accepts participations at now.
@@ -181,4 +190,53 @@ type NewsArticle struct {
 	Tags      []string
 	CaseIDs   []int64
 	Published time.Time
+}
+
+// ConsentRequest is a checkbox an action shows: the exact text is stored
+// with each answer.
+type ConsentRequest struct {
+	Key      string // "updates", "newsletter", …
+	Text     string
+	Required bool
+}
+
+// Supporter is one person, keyed by normalised email. Name, Email and
+// PostalCode are sealed at rest by the store.
+type Supporter struct {
+	ID           int64
+	Email        string // normalised
+	Name         string
+	Country      string // ISO 3166-1 alpha-2
+	PostalCode   string
+	Lang         string
+	Created      time.Time
+	Confirmed    time.Time // zero until double opt-in
+	Unsubscribed time.Time // zero unless unsubscribed
+}
+
+// Consent is one answer to a consent request.
+type Consent struct {
+	Key    string
+	Text   string // exactly as shown
+	Given  bool
+	Source string // where it was given: a page path
+	At     time.Time
+}
+
+// Participation is a supporter acting on an action: a signature or an
+// appeal sent.
+type Participation struct {
+	ID          int64
+	SupporterID int64
+	ActionID    int64
+	Created     time.Time
+	Confirmed   time.Time
+	Subject     string // appeals: the supporter's subject
+	Letter      string // appeals: the supporter's letter
+	Comment     string
+	Referrer    string
+	ShareCode   string
+	IPHash      []byte
+	AgentClass  string // "mobile", "desktop", "bot", "other"
+	FillMillis  int    // time between page render and submit
 }

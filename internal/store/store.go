@@ -17,6 +17,9 @@ type Store interface {
 	Actions
 	News
 	Images
+	Participations
+	Outbox
+	Jobs
 	// Ping answers nil once the database is reachable.
 	Ping(ctx context.Context) error
 	// Close releases the database.

@@ -7,16 +7,37 @@ import (
 	"time"
 
 	"vigil/internal/demo"
+	"vigil/internal/secret"
 	"vigil/internal/store/sqlite"
 )
 
 // Now is the fixed time tests run at, so open actions stay open.
 var Now = time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)
 
+// Keys returns fresh secret keys.
+func Keys(t testing.TB) *secret.Keys {
+	t.Helper()
+	data, err := secret.Generate()
+	if err != nil {
+		t.Fatal(err)
+	}
+	keys, err := secret.Parse(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return keys
+}
+
 // SQLite opens a fresh, migrated SQLite database in a temporary folder.
 func SQLite(t testing.TB) *sqlite.DB {
 	t.Helper()
-	db, err := sqlite.Open(filepath.Join(t.TempDir(), "vigil.db"))
+	return SQLiteAt(t, filepath.Join(t.TempDir(), "vigil.db"), Keys(t))
+}
+
+// SQLiteAt opens and migrates the SQLite database at path.
+func SQLiteAt(t testing.TB, path string, keys *secret.Keys) *sqlite.DB {
+	t.Helper()
+	db, err := sqlite.Open(path, keys)
 	if err != nil {
 		t.Fatal(err)
 	}

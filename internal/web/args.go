@@ -2,9 +2,9 @@ package web
 
 import (
 	"html/template"
-	"strings"
 	"time"
 
+	"vigil/internal/i18n"
 	"vigil/internal/model"
 )
 
@@ -38,39 +38,44 @@ type panelArgs struct {
 	Open   bool
 	Full   bool
 	Link   bool
+	// The form, for an open action.
+	Form      *actForm
+	Source    string // the page the form is on
+	Countries []country
+	Languages []languageChoice
+	Rendered  int64 // Unix milliseconds, to measure time to submit
 }
 
-func partialFuncs() template.FuncMap {
+// languageChoice is a language a supporter can choose for their emails.
+type languageChoice struct {
+	Code, Name string
+}
+
+// fieldArgs is one text input of a form.
+type fieldArgs struct {
+	ID, Name, Type, Value, Error, Autocomplete string
+	Required                                   bool
+}
+
+func partialFuncs(lang string, cat *i18n.Catalogue) template.FuncMap {
+	var languages []languageChoice
+	for _, l := range cat.Languages() {
+		languages = append(languages, languageChoice{Code: l, Name: cat.Name(l)})
+	}
 	return template.FuncMap{
+		"fieldArgs": func(id, name, typ, value, err, autocomplete string, required bool) fieldArgs {
+			return fieldArgs{id, name, typ, value, err, autocomplete, required}
+		},
 		"imageArgs": func(img *model.Image, sizes string, lazy bool) imageArgs { return imageArgs{img, sizes, lazy} },
 		"cardArgs": func(a model.Action, prefix string, now time.Time, lazy bool) cardArgs {
 			return cardArgs{a, prefix, now, lazy}
 		},
 		"newsArgs": func(news []model.NewsArticle, prefix string) newsArgs { return newsArgs{news, prefix} },
-		"panelArgs": func(a model.Action, prefix string, now time.Time) panelArgs {
-			return panelArgs{Action: a, Prefix: prefix, Now: now, Open: a.IsOpen(now), Link: true}
+		// panelArgs is an action's panel on a case page, with an empty form.
+		"panelArgs": func(a model.Action, prefix, source string, now time.Time) panelArgs {
+			return panelArgs{Action: a, Prefix: prefix, Now: now, Open: a.IsOpen(now), Link: true,
+				Form: newActForm(a, lang), Source: source, Countries: countriesIn(lang), Languages: languages,
+				Rendered: now.UnixMilli()}
 		},
-		"letter": letterHTML,
 	}
-}
-
-// letterHTML shows a model letter as paragraphs, with the first target's
-// salutation in place of {{salutation}}.
-func letterHTML(a model.Action) template.HTML {
-	salutation := ""
-	if len(a.Targets) > 0 {
-		salutation = a.Targets[0].Salutation
-	}
-	text := strings.ReplaceAll(a.Letter, "{{salutation}}", salutation)
-	var b strings.Builder
-	for para := range strings.SplitSeq(strings.ReplaceAll(text, "\r\n", "\n"), "\n\n") {
-		para = strings.TrimSpace(para)
-		if para == "" {
-			continue
-		}
-		b.WriteString("<p>")
-		b.WriteString(strings.ReplaceAll(template.HTMLEscapeString(para), "\n", "<br>"))
-		b.WriteString("</p>\n")
-	}
-	return template.HTML(b.String()) //nolint:gosec // every piece escaped above
 }

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"mime"
 	"net/http"
 	"path"
 	"strconv"
@@ -13,8 +14,9 @@ import (
 func (s *Server) media(w http.ResponseWriter, r *http.Request) {
 	hash := r.PathValue("hash")
 	file := r.PathValue("file")
-	width, err := strconv.Atoi(strings.TrimSuffix(file, path.Ext(file)))
-	if err != nil || width <= 0 {
+	ext := path.Ext(file)
+	width, err := strconv.Atoi(strings.TrimSuffix(file, ext))
+	if err != nil || width <= 0 || !strings.HasPrefix(ext, ".") {
 		s.notFound(w, r)
 		return
 	}
@@ -26,6 +28,10 @@ func (s *Server) media(w http.ResponseWriter, r *http.Request) {
 	v, err := s.store.ImageVariant(r.Context(), hash, width)
 	if err != nil {
 		s.fail(w, r, err)
+		return
+	}
+	if mime.TypeByExtension(ext) != v.ContentType {
+		s.notFound(w, r)
 		return
 	}
 	h := w.Header()

@@ -48,7 +48,7 @@ func (m *metrics) observe(log *slog.Logger, route func(http.ResponseWriter, *htt
 		start := time.Now()
 		sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
 		pattern := route(sw, r)
-		m.requests.WithLabelValues(pattern, r.Method, strconv.Itoa(sw.status)).Inc()
+		m.requests.WithLabelValues(pattern, methodLabel(r.Method), strconv.Itoa(sw.status)).Inc()
 		took := time.Since(start)
 		m.latency.WithLabelValues(pattern).Observe(took.Seconds())
 		if log.Enabled(r.Context(), slog.LevelDebug) {
@@ -78,3 +78,13 @@ func (s *statusWriter) Write(b []byte) (int, error) {
 
 // Unwrap lets http.ResponseController reach the connection.
 func (s *statusWriter) Unwrap() http.ResponseWriter { return s.ResponseWriter }
+
+// methodLabel bounds the method label: any other method would create a new
+// series per request.
+func methodLabel(m string) string {
+	switch m {
+	case http.MethodGet, http.MethodHead, http.MethodPost:
+		return m
+	}
+	return "OTHER"
+}

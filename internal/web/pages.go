@@ -104,12 +104,18 @@ type actionData struct {
 }
 
 func (s *Server) actionPage(w http.ResponseWriter, r *http.Request) {
-	ctx := r.Context()
-	a, err := s.store.ActionBySlug(ctx, r.PathValue("slug"))
+	a, err := s.store.ActionBySlug(r.Context(), r.PathValue("slug"))
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
+	s.showActionForm(w, r, a, nil, http.StatusOK)
+}
+
+// showActionForm renders an action's page with its form: empty, or as
+// submitted with a message beside each field that needs one.
+func (s *Server) showActionForm(w http.ResponseWriter, r *http.Request, a model.Action, form *actForm, status int) {
+	ctx := r.Context()
 	related, err := s.store.RelatedNews(ctx, a.CaseID, a.Tags, 0, 4)
 	if err != nil {
 		s.fail(w, r, err)
@@ -121,16 +127,34 @@ func (s *Server) actionPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	now := s.now()
+	rl := languageOf(r)
+	if form == nil || (form.Notice != "" && form.Errors == nil) {
+		notice := ""
+		if form != nil {
+			notice = form.Notice
+		}
+		form = newActForm(a, rl.Lang)
+		form.Notice = notice
+	}
+	var languages []languageChoice
+	for _, l := range s.cat.Languages() {
+		languages = append(languages, languageChoice{Code: l, Name: s.cat.Name(l)})
+	}
 	p := s.newPage(r, a.Title, a.Summary)
 	p.OGType = "article"
 	p.withImage(a.Image)
 	p.Data = actionData{
-		Action:  a,
-		Panel:   panelArgs{Action: a, Prefix: p.Prefix, Now: now, Open: a.IsOpen(now), Full: true},
+		Action: a,
+		Panel: panelArgs{Action: a, Prefix: p.Prefix, Now: now, Open: a.IsOpen(now), Full: true,
+			Form: form, Source: "/actions/" + a.Slug, Countries: countriesIn(rl.Lang), Languages: languages,
+			Rendered: now.UnixMilli()},
 		Related: related, Others: others,
 		Share: s.shareLinks(r, p, "action"),
 	}
-	s.render(w, r, http.StatusOK, "action", p)
+	if status != http.StatusOK {
+		w.Header().Set("Cache-Control", "no-store")
+	}
+	s.render(w, r, status, "action", p)
 }
 
 // newsPerPage is the length of a page of the news list.
@@ -168,6 +192,9 @@ func (s *Server) newsList(w http.ResponseWriter, r *http.Request) {
 	data.News = news
 	loc := s.cat.Localizer(languageOf(r).Lang)
 	p := s.newPage(r, loc.T("news.heading"), loc.T("news.description"))
+	if pageNo > 1 {
+		p.Canonical += "?page=" + strconv.Itoa(pageNo)
+	}
 	p.Feed = "/news.atom"
 	p.Data = data
 	s.render(w, r, http.StatusOK, "news_list", p)

@@ -1,6 +1,10 @@
 package web
 
-import "net/http"
+import (
+	"net/http"
+
+	"vigil/internal/notify"
+)
 
 // routes lists every public route. Each is served with and without a
 // language prefix (/es/cases/…): see withLanguage.
@@ -10,6 +14,12 @@ func (s *Server) routes() *http.ServeMux {
 	mux.HandleFunc("GET /cases/{slug}", s.casePage)
 	mux.HandleFunc("GET /cases/{slug}/updates.atom", s.caseFeed)
 	mux.HandleFunc("GET /actions/{slug}", s.actionPage)
+	mux.HandleFunc("POST /actions/{slug}", s.act)
+	mux.HandleFunc("GET /actions/{slug}/thanks", s.thanks)
+	for _, purpose := range []string{notify.PurposeConfirm, notify.PurposeNotMe, notify.PurposeUnsubscribe} {
+		mux.HandleFunc("GET /"+purpose+"/{token}", s.emailLink(purpose))
+		mux.HandleFunc("POST /"+purpose+"/{token}", s.emailLink(purpose))
+	}
 	mux.HandleFunc("GET /news", s.newsList)
 	mux.HandleFunc("GET /news/{slug}", s.newsPage)
 	mux.HandleFunc("GET /news.atom", s.newsFeed)
@@ -19,6 +29,6 @@ func (s *Server) routes() *http.ServeMux {
 	mux.HandleFunc("GET /media/{hash}/{file}", s.media)
 	mux.HandleFunc("GET /static/{file}", s.static)
 	mux.HandleFunc("GET /healthz", s.healthz)
-	mux.Handle("GET /metrics", s.metrics.handler())
+	mux.HandleFunc("GET /metrics", s.metricsPage)
 	return mux
 }

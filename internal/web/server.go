@@ -5,46 +5,101 @@ package web
 
 import (
 	"context"
+	_ "embed"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/netip"
+	"net/url"
+	"strings"
 	"time"
 
 	"vigil/internal/i18n"
 	"vigil/internal/model"
+	"vigil/internal/notify"
+	"vigil/internal/secret"
 	"vigil/internal/store"
 )
 
+//go:embed blocked_domains.txt
+var defaultBlockedDomains string
+
+// ParseDomainList reads one domain per line; '#' starts a comment.
+func ParseDomainList(s string) []string {
+	var out []string
+	for line := range strings.Lines(s) {
+		line, _, _ = strings.Cut(line, "#")
+		if line = strings.TrimSpace(line); line != "" {
+			out = append(out, strings.ToLower(line))
+		}
+	}
+	return out
+}
+
+// DefaultMailFrom is the sender used when none is configured: noreply at
+// the site's host.
+func DefaultMailFrom(baseURL string) string {
+	host := "localhost"
+	if u, err := url.Parse(baseURL); err == nil && u.Hostname() != "" {
+		host = u.Hostname()
+	}
+	return "Vigil <noreply@" + host + ">"
+}
+
 // Options are what the public site needs from its caller.
 type Options struct {
-	Store   store.Store
-	BaseURL string // public URL without a trailing slash
-	Logger  *slog.Logger
-	Now     func() time.Time // defaults to time.Now; tests fix it
+	Store          store.Store
+	Keys           *secret.Keys // signs links, hashes client addresses
+	BaseURL        string       // public URL without a trailing slash
+	MailFrom       string       // From of every email
+	Logger         *slog.Logger
+	Now            func() time.Time // defaults to time.Now; tests fix it
+	FormRate       int              // form submissions per minute per client IP; 0: no limit
+	TrustedProxies []netip.Prefix   // whose X-Forwarded-For is believed
+	BlockedDomains []string         // email domains refused (disposable); nil: the built-in list
+	WakeMail       func()           // nudges the outbox worker after a write; may be nil
 }
 
 // Server is the public site.
 type Server struct {
-	store   store.Store
-	baseURL string
-	log     *slog.Logger
-	now     func() time.Time
-	cat     *i18n.Catalogue
-	views   *views
-	assets  *assets
-	metrics *metrics
-	mux     *http.ServeMux
-	handler http.Handler
+	store          store.Store
+	keys           *secret.Keys
+	composer       *notify.Composer
+	limits         *limiter
+	trustedProxies []netip.Prefix
+	blocked        map[string]bool
+	wakeMail       func()
+	baseURL        string
+	log            *slog.Logger
+	now            func() time.Time
+	cat            *i18n.Catalogue
+	views          *views
+	assets         *assets
+	metrics        *metrics
+	mux            *http.ServeMux
+	handler        http.Handler
 }
 
 // New builds the site: catalogues and templates are parsed here, so a
 // broken template stops the start rather than a request.
 func New(opts Options) (*Server, error) {
-	if opts.Store == nil {
-		return nil, errors.New("web: no store")
+	if opts.Store == nil || opts.Keys == nil {
+		return nil, errors.New("web: a store and keys are required")
 	}
-	s := &Server{store: opts.Store, baseURL: opts.BaseURL, log: opts.Logger, now: opts.Now}
+	s := &Server{store: opts.Store, keys: opts.Keys, baseURL: opts.BaseURL, log: opts.Logger, now: opts.Now,
+		limits: newLimiter(opts.FormRate), trustedProxies: opts.TrustedProxies, wakeMail: opts.WakeMail}
+	if s.wakeMail == nil {
+		s.wakeMail = func() {}
+	}
+	s.blocked = map[string]bool{}
+	domains := opts.BlockedDomains
+	if domains == nil {
+		domains = ParseDomainList(defaultBlockedDomains)
+	}
+	for _, d := range domains {
+		s.blocked[strings.ToLower(d)] = true
+	}
 	if s.log == nil {
 		s.log = slog.Default()
 	}
@@ -61,11 +116,26 @@ func New(opts Options) (*Server, error) {
 	if s.views, err = parseViews(s.cat, s.assets); err != nil {
 		return nil, fmt.Errorf("web: %w", err)
 	}
+	from := opts.MailFrom
+	if from == "" {
+		from = DefaultMailFrom(opts.BaseURL)
+	}
+	s.composer = &notify.Composer{Keys: opts.Keys, Cat: s.cat, BaseURL: opts.BaseURL, From: from}
 	s.metrics = newMetrics()
 	s.mux = s.routes()
-	s.handler = s.recoverPanics(securityHeaders(gzipResponses(s.withLanguage(s.metrics.observe(s.log, s.dispatch)))))
+	// Public forms carry no per-visitor token, so pages stay cacheable;
+	// cross-site POSTs are refused by the browser's own Sec-Fetch-Site and
+	// Origin headers.
+	csrf := http.NewCrossOriginProtection()
+	csrf.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.errorPage(w, r, http.StatusForbidden, "error.crossorigin.title", "error.crossorigin.text")
+	}))
+	s.handler = s.recoverPanics(securityHeaders(gzipResponses(s.withLanguage(csrf.Handler(s.metrics.observe(s.log, s.dispatch))))))
 	return s, nil
 }
+
+// Composer writes the site's emails, for the background jobs.
+func (s *Server) Composer() *notify.Composer { return s.composer }
 
 // ServeHTTP serves the site.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
@@ -83,6 +153,17 @@ func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	fmt.Fprintln(w, "ok")
+}
+
+// metricsPage serves Prometheus metrics to scrapers on this machine (or
+// behind a trusted proxy on it); to everyone else it does not exist.
+func (s *Server) metricsPage(w http.ResponseWriter, r *http.Request) {
+	ip, err := netip.ParseAddr(s.clientIP(r))
+	if err != nil || !ip.Unmap().IsLoopback() {
+		s.notFound(w, r)
+		return
+	}
+	s.metrics.handler().ServeHTTP(w, r)
 }
 
 // fail answers a store error: not found as 404, anything else as 500.

@@ -28,20 +28,25 @@ func (s *Server) shareLinks(r *http.Request, p page, id string) shareLinks {
 	return shareLinks{
 		ID:       id,
 		URL:      link,
-		Email:    "mailto:?subject=" + url.PathEscape(text) + "&body=" + url.PathEscape(loc.T("share.email.body")+"\n\n"+link),
+		Email:    "mailto:?subject=" + mailtoEscape(text) + "&body=" + mailtoEscape(loc.T("share.email.body")+"\n\n"+link),
 		WhatsApp: "https://wa.me/?text=" + q(text+" "+link),
 		Telegram: "https://t.me/share/url?url=" + q(link) + "&text=" + q(text),
-		Mastodon: p.Prefix + "/share/mastodon?text=" + q(text+" "+link),
+		Mastodon: p.Prefix + "/share/mastodon?text=" + q(text+" "+link) + "&sig=" + s.keys.Sign("share", []byte(text+" "+link)),
 		X:        "https://x.com/intent/post?text=" + q(text) + "&url=" + q(link),
 		Facebook: "https://www.facebook.com/sharer/sharer.php?u=" + q(link),
 	}
 }
+
+// mailtoEscape escapes a mailto header value (RFC 6068): spaces as %20,
+// not +, and & and = escaped.
+func mailtoEscape(s string) string { return strings.ReplaceAll(url.QueryEscape(s), "+", "%20") }
 
 // hostname accepts a bare host name such as mastodon.social.
 var hostname = regexp.MustCompile(`^(?i)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)+$`)
 
 type mastodonData struct {
 	Text     string
+	Sig      string
 	Instance string
 	Link     string
 	Error    bool
@@ -51,7 +56,13 @@ type mastodonData struct {
 // to its share page. Mastodon is many servers, so no single URL fits all.
 func (s *Server) shareMastodon(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	data := mastodonData{Text: limit(q.Get("text"), 500)}
+	// Only texts this site wrote: otherwise anyone could make our page
+	// show their words and a button to their server.
+	if !s.keys.Verify("share", []byte(q.Get("text")), q.Get("sig")) {
+		s.errorPage(w, r, http.StatusBadRequest, "link.invalid.title", "link.invalid.text")
+		return
+	}
+	data := mastodonData{Text: limit(q.Get("text"), 500), Sig: q.Get("sig")}
 	if v := strings.TrimSpace(q.Get("instance")); v != "" {
 		v = strings.TrimPrefix(strings.TrimPrefix(strings.ToLower(v), "https://"), "http://")
 		v = strings.TrimSuffix(v, "/")

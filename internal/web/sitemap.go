@@ -79,7 +79,11 @@ func (s *Server) sitemap(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) robots(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-	fmt.Fprintf(w, "User-agent: *\nAllow: /\nDisallow: /share/\n\nSitemap: %s/sitemap.xml\n", s.baseURL)
+	fmt.Fprint(w, "User-agent: *\nAllow: /\nDisallow: /share/\n")
+	for _, lang := range s.cat.Languages() {
+		fmt.Fprintf(w, "Disallow: /%s/share/\n", lang)
+	}
+	fmt.Fprintf(w, "\nSitemap: %s/sitemap.xml\n", s.baseURL)
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }

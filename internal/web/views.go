@@ -40,7 +40,7 @@ func parseViews(cat *i18n.Catalogue, a *assets) (*views, error) {
 	for _, lang := range cat.Languages() {
 		v.pages[lang] = map[string]*template.Template{}
 		funcs := templateFuncs(cat.Localizer(lang), a)
-		for k, f := range partialFuncs() {
+		for k, f := range partialFuncs(lang, cat) {
 			funcs[k] = f
 		}
 		for _, file := range pageFiles {
@@ -214,6 +214,9 @@ type errorPage struct {
 func (s *Server) errorPage(w http.ResponseWriter, r *http.Request, status int, headingKey, messageKey string) {
 	loc := s.cat.Localizer(languageOf(r).Lang)
 	p := s.newPage(r, loc.T(headingKey), "")
+	// An error page is no page of its own: no canonical URL, no
+	// language versions to announce; the switcher still works.
+	p.Canonical = ""
 	p.Data = errorPage{Status: status, Heading: loc.T(headingKey), Message: loc.T(messageKey)}
 	w.Header().Set("Cache-Control", "no-store")
 	s.render(w, r, status, "error", p)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"encoding/xml"
+	"html"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -22,10 +23,13 @@ const caseURL = "/cases/" + demo.CaseSlug
 // newSite serves the demo content at testutil.Now.
 func newSite(t testing.TB) *web.Server {
 	t.Helper()
+	db := testutil.DemoSQLite(t)
 	site, err := web.New(web.Options{
-		Store:   testutil.DemoSQLite(t),
-		BaseURL: "https://act.example.org",
-		Now:     func() time.Time { return testutil.Now },
+		Store:    db,
+		Keys:     db.Keys(),
+		BaseURL:  "https://act.example.org",
+		Now:      func() time.Time { return testutil.Now },
+		FormRate: 30,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -79,13 +83,14 @@ func TestCasePage(t *testing.T) {
 		"What we are asking for", "Related news", "Other actions you can take", "Share")
 
 	// The timeline, in date order, with the number of people each concerns.
-	i1 := strings.Index(page, "16 March 2025")
-	i2 := strings.Index(page, "30 March 2025")
-	i3 := strings.Index(page, "18 July 2025 ·")
+	timeline := text(regexp.MustCompile(`(?s)<ol class="timeline"[^>]*>.*?</ol>`).FindString(r.body))
+	i1 := strings.Index(timeline, "16 March 2025")
+	i2 := strings.Index(timeline, "30 March 2025")
+	i3 := strings.Index(timeline, "18 July 2025")
 	if i1 < 0 || i2 < 0 || i3 < 0 || !(i1 < i2 && i2 < i3) {
 		t.Errorf("timeline dates missing or out of order: %d %d %d", i1, i2, i3)
 	}
-	mustContain(t, "timeline", page, "238 people", "17 people", "252 people")
+	mustContain(t, "timeline", timeline, "238 people", "17 people", "252 people")
 
 	// The closed appeal: its closing text, its frozen count, no form.
 	mustContain(t, "action panel", page, "No further action is requested", "14,382 people took part")
@@ -100,9 +105,9 @@ func TestCasePage(t *testing.T) {
 	}
 
 	// Three demands, in order.
-	demands := regexp.MustCompile(`(?s)<ol class="demands">(.*?)</ol>`).FindStringSubmatch(r.body)
+	demands := regexp.MustCompile(`(?s)<ol class="demands"[^>]*>(.*?)</ol>`).FindStringSubmatch(r.body)
 	if demands == nil || strings.Count(demands[1], "<li>") != 3 {
-		t.Errorf("want three demands, got %v", demands)
+		t.Fatalf("want three demands, got %v", demands)
 	}
 	if !strings.Contains(demands[1], "detained again without due process") {
 		t.Errorf("first demand: %s", demands[1])
@@ -116,8 +121,10 @@ func TestOpenActionShowsWhatWillBeAsked(t *testing.T) {
 		t.Fatalf("status %d", r.status)
 	}
 	page := text(r.body)
-	mustContain(t, "appeal page", page, "Your appeal goes to", "Minister of Public Safety", "The letter",
-		"You can change the letter", "days left", "people have acted")
+	mustContain(t, "appeal page", page, "Your appeal goes to", "Minister of Public Safety", "Your letter",
+		"You can change the letter", "days left", "people have acted", "Send my appeal")
+	mustContain(t, "appeal form", r.body, `<form method="post" action="/actions/`+demo.CanadaSlug+`"`,
+		`name="subject"`, `<textarea id="canada-bill-c2-letter" name="letter"`, `name="country"`, `name="email"`)
 	if strings.Contains(page, "{{salutation}}") {
 		t.Error("the model letter shows its placeholder instead of the salutation")
 	}
@@ -158,6 +165,8 @@ func TestSpanish(t *testing.T) {
 	page := text(r.body)
 	mustContain(t, "Spanish case page", r.body, `<html lang="es">`)
 	mustContain(t, "Spanish case page", page, "16 de marzo de 2025", "Cronología", "Noticias relacionadas", "Compartir")
+	// The content is still English: marked so screen readers switch voice.
+	mustContain(t, "Spanish case page", r.body, `<h1 lang="en">`, `<ol class="timeline" lang="en">`)
 	// Content translations come later; the interface is Spanish now.
 	for _, english := range []string{"Related news", "People concerned", "What you can do", "Skip to main content", "16 March 2025 ·"} {
 		if strings.Contains(page, english) {
@@ -196,7 +205,7 @@ func TestEveryPageIsSelfContained(t *testing.T) {
 	foreign := regexp.MustCompile(`(?i)<(script|img|iframe|source|audio|video|object)[^>]+(src|srcset|data)="(https?:)?//|<link[^>]+rel="(stylesheet|icon|preload|manifest|prefetch)"[^>]+href="(https?:)?//`)
 	inlineScript := regexp.MustCompile(`(?i)<script(?:\s[^>]*)?>`)
 	for _, path := range []string{"/", caseURL, "/actions/" + demo.CanadaSlug, "/news", "/news/" + demo.NewsReturnSlug,
-		"/es/", "/share/mastodon?text=hello", "/nope"} {
+		"/es/", mastodonLink(t, site), "/nope"} {
 		r := get(t, site, path)
 		csp := r.header.Get("Content-Security-Policy")
 		if !strings.Contains(csp, "default-src 'none'") || !strings.Contains(csp, "script-src 'self'") ||
@@ -245,13 +254,29 @@ func TestShareAndPreviews(t *testing.T) {
 		mustContain(t, "case page head and share links", r.body, want)
 	}
 	// Mastodon: ask the server, then link to its share page; refuse junk.
-	r = get(t, site, "/share/mastodon?text=Act+now&instance=https://Social.Example.org/")
-	mustContain(t, "mastodon", r.body, `href="https://social.example.org/share?text=Act&#43;now"`)
-	r = get(t, site, "/share/mastodon?text=x&instance=evil.org/phish?a=")
+	link := mastodonLink(t, site)
+	r = get(t, site, link+"&instance=https://Social.Example.org/")
+	mustContain(t, "mastodon", r.body, `href="https://social.example.org/share?text=Venezuelan&#43;men`)
+	r = get(t, site, link+"&instance=evil.org/phish?a=")
 	if r.status != http.StatusUnprocessableEntity || strings.Contains(r.body, "https://evil.org") {
 		t.Errorf("bad Mastodon server: %d", r.status)
 	}
 	mustContain(t, "mastodon error", r.body, `aria-invalid="true"`, `value="evil.org/phish?a="`)
+	// Nobody can make the page show their own text.
+	if r := get(t, site, "/share/mastodon?text=Donate+at+https://evil.example&instance=evil.example"); r.status != http.StatusBadRequest ||
+		strings.Contains(r.body, "evil.example") {
+		t.Errorf("unsigned share text: %d", r.status)
+	}
+}
+
+// mastodonLink is the Mastodon share link of the case page.
+func mastodonLink(t *testing.T, site http.Handler) string {
+	t.Helper()
+	m := regexp.MustCompile(`href="(/share/mastodon\?[^"]+)"`).FindStringSubmatch(get(t, site, caseURL).body)
+	if m == nil {
+		t.Fatal("no Mastodon link on the case page")
+	}
+	return html.UnescapeString(m[1])
 }
 
 func TestImagesAreSizedForTheScreen(t *testing.T) {
@@ -334,8 +359,8 @@ func TestFeedsAndSitemap(t *testing.T) {
 	if err := xml.Unmarshal([]byte(r.body), &f); err != nil || len(f.Entries) < 4 {
 		t.Fatalf("news feed: %d entries, %v", len(f.Entries), err)
 	}
-	if f.Entries[0].Title != "One year after the expulsions" && !strings.HasPrefix(f.Entries[0].Link.Href, "https://act.example.org/en/news/") {
-		t.Errorf("first entry %+v", f.Entries[0])
+	if f.Entries[0].Link.Href != "https://act.example.org/en/news/"+demo.NewsOneYearSlug {
+		t.Errorf("first entry is not the newest article: %+v", f.Entries[0])
 	}
 	f = feed{}
 	r = get(t, site, "/es"+caseURL+"/updates.atom")
@@ -373,7 +398,20 @@ func TestHealthAndMetrics(t *testing.T) {
 	}
 	get(t, site, caseURL)
 	get(t, site, "/cases/missing")
-	m := get(t, site, "/metrics").body
+	// Metrics are for scrapers on this machine only.
+	if r := get(t, site, "/metrics"); r.status != http.StatusNotFound {
+		t.Errorf("metrics to a remote client: %d", r.status)
+	}
+	req := httptest.NewRequest("FROBNICATE", caseURL, nil)
+	site.ServeHTTP(httptest.NewRecorder(), req)
+	req = httptest.NewRequest(http.MethodGet, "/metrics", nil)
+	req.RemoteAddr = "127.0.0.1:5555"
+	rec := httptest.NewRecorder()
+	site.ServeHTTP(rec, req)
+	m := rec.Body.String()
+	if strings.Contains(m, "FROBNICATE") || !strings.Contains(m, `method="OTHER"`) {
+		t.Error("an unknown method became its own metric label")
+	}
 	mustContain(t, "metrics", m,
 		`vigil_http_requests_total{code="200",method="GET",route="GET /cases/{slug}"} 1`,
 		`vigil_http_requests_total{code="404",method="GET",route="GET /cases/{slug}"} 1`,

@@ -12,13 +12,18 @@ import (
 
 const actionSelect = `SELECT a.id, a.slug, COALESCE(a.case_id, 0), COALESCE(c.slug, ''), a.lang, a.kind, a.title,
 	a.summary, a.body, a.image_id, a.goal, a.count, a.deadline, a.closed, a.closing_text, a.delivery,
-	a.subject, a.letter, a.published_at
+	a.subject, a.letter, a.published_at, a.send_from_hour, a.send_to_hour, a.time_zone, a.daily_cap, a.cc, a.bcc,
+	a.test_recipient
 	FROM actions a LEFT JOIN cases c ON c.id = a.case_id `
 
 // queryActions runs actionSelect with a WHERE/ORDER tail and loads each
-// action's image, targets and tags.
+// action's image, targets, tags and consent requests.
 func (s *DB) queryActions(ctx context.Context, tail string, args ...any) ([]model.Action, error) {
-	rows, err := s.db.QueryContext(ctx, actionSelect+tail, args...)
+	return queryActionsTx(ctx, s.db, tail, args...)
+}
+
+func queryActionsTx(ctx context.Context, q querier, tail string, args ...any) ([]model.Action, error) {
+	rows, err := q.QueryContext(ctx, actionSelect+tail, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -30,7 +35,7 @@ func (s *DB) queryActions(ctx context.Context, tail string, args ...any) ([]mode
 		var deadline, published sql.NullString
 		if err := rows.Scan(&a.ID, &a.Slug, &a.CaseID, &a.CaseSlug, &a.Lang, &a.Kind, &a.Title, &a.Summary, &a.Body,
 			&imageID, &a.Goal, &a.Count, &deadline, &a.Closed, &a.ClosingText, &a.Delivery, &a.Subject, &a.Letter,
-			&published); err != nil {
+			&published, &a.SendFromHour, &a.SendToHour, &a.TimeZone, &a.DailyCap, &a.CC, &a.BCC, &a.TestRecipient); err != nil {
 			rows.Close()
 			return nil, err
 		}
@@ -44,21 +49,24 @@ func (s *DB) queryActions(ctx context.Context, tail string, args ...any) ([]mode
 	}
 	for i := range actions {
 		a := &actions[i]
-		if a.Image, err = loadImage(ctx, s.db, imageIDs[i]); err != nil {
+		if a.Image, err = loadImage(ctx, q, imageIDs[i]); err != nil {
 			return nil, err
 		}
-		if a.Tags, err = tagsOf(ctx, s.db, "action_tags", "action_id", a.ID); err != nil {
+		if a.Tags, err = tagsOf(ctx, q, "action_tags", "action_id", a.ID); err != nil {
 			return nil, err
 		}
-		if a.Targets, err = s.targetsOf(ctx, a.ID); err != nil {
+		if a.Targets, err = targetsOf(ctx, q, a.ID); err != nil {
+			return nil, err
+		}
+		if a.Consents, err = consentRequestsOf(ctx, q, a.ID); err != nil {
 			return nil, err
 		}
 	}
 	return actions, nil
 }
 
-func (s *DB) targetsOf(ctx context.Context, actionID int64) ([]model.Target, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT t.id, t.name, t.title, t.organisation, t.address, t.email, t.salutation, t.lang
+func targetsOf(ctx context.Context, q querier, actionID int64) ([]model.Target, error) {
+	rows, err := q.QueryContext(ctx, `SELECT t.id, t.name, t.title, t.organisation, t.address, t.email, t.salutation, t.lang
 		FROM targets t JOIN action_targets at ON at.target_id = t.id
 		WHERE at.action_id = ? ORDER BY at.position`, actionID)
 	if err != nil {
@@ -74,6 +82,23 @@ func (s *DB) targetsOf(ctx context.Context, actionID int64) ([]model.Target, err
 		targets = append(targets, t)
 	}
 	return targets, rows.Err()
+}
+
+func consentRequestsOf(ctx context.Context, q querier, actionID int64) ([]model.ConsentRequest, error) {
+	rows, err := q.QueryContext(ctx, `SELECT key, text, required FROM action_consents WHERE action_id = ? ORDER BY position`, actionID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []model.ConsentRequest
+	for rows.Next() {
+		var c model.ConsentRequest
+		if err := rows.Scan(&c.Key, &c.Text, &c.Required); err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
 }
 
 // ActionBySlug returns a published action with its targets.
@@ -127,12 +152,20 @@ func (s *DB) CreateAction(ctx context.Context, a *model.Action) error {
 		if a.Delivery == "" {
 			a.Delivery = model.DeliverEach
 		}
+		if a.SendToHour == 0 {
+			a.SendFromHour, a.SendToHour = 8, 18
+		}
+		if a.TimeZone == "" {
+			a.TimeZone = "UTC"
+		}
 		res, err := tx.ExecContext(ctx, `INSERT INTO actions (slug, case_id, lang, kind, title, summary, body, image_id,
-				goal, count, deadline, closed, closing_text, delivery, subject, letter, published_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+				goal, count, deadline, closed, closing_text, delivery, subject, letter, published_at,
+				send_from_hour, send_to_hour, time_zone, daily_cap, cc, bcc, test_recipient)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			a.Slug, nullID(a.CaseID), a.Lang, a.Kind, a.Title, a.Summary, a.Body, nullID(imageID),
 			a.Goal, a.Count, nullTime(a.Deadline), boolInt(a.Closed), a.ClosingText, a.Delivery,
-			a.Subject, a.Letter, nullTime(a.Published))
+			a.Subject, a.Letter, nullTime(a.Published),
+			a.SendFromHour, a.SendToHour, a.TimeZone, a.DailyCap, a.CC, a.BCC, a.TestRecipient)
 		if err != nil {
 			return err
 		}
@@ -153,6 +186,12 @@ func (s *DB) CreateAction(ctx context.Context, a *model.Action) error {
 			}
 			if _, err := tx.ExecContext(ctx, `INSERT INTO action_targets (action_id, target_id, position) VALUES (?, ?, ?)`,
 				a.ID, t.ID, i); err != nil {
+				return err
+			}
+		}
+		for i, c := range a.Consents {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO action_consents (action_id, position, key, text, required) VALUES (?, ?, ?, ?, ?)`,
+				a.ID, i, c.Key, c.Text, boolInt(c.Required)); err != nil {
 				return err
 			}
 		}

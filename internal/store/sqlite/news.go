@@ -97,21 +97,26 @@ func (s *DB) RelatedNews(ctx context.Context, caseID int64, tags []string, exclu
 	if limit <= 0 {
 		limit = -1
 	}
-	args := []any{excludeID, caseID}
-	tagMatch := "0"
+	// Linked articles first, then those sharing the most tags: one broad
+	// tag in common says less than several.
+	shared := "0"
+	var tagArgs []any
 	if len(tags) > 0 {
-		tagMatch = `EXISTS (SELECT 1 FROM news_tags nt JOIN tags t ON t.id = nt.tag_id
+		shared = `(SELECT COUNT(*) FROM news_tags nt JOIN tags t ON t.id = nt.tag_id
 			WHERE nt.news_id = n.id AND t.name IN (` + placeholders(len(tags)) + `))`
 		for _, t := range tags {
-			args = append(args, t)
+			tagArgs = append(tagArgs, t)
 		}
 	}
-	args = append(args, caseID, limit)
+	linked := `EXISTS (SELECT 1 FROM news_cases WHERE news_id = n.id AND case_id = ?)`
+	args := []any{excludeID, caseID}
+	args = append(args, tagArgs...)
+	args = append(args, caseID)
+	args = append(args, tagArgs...)
+	args = append(args, limit)
 	articles, err := s.queryNews(ctx, `SELECT `+newsColumns+` FROM news n
-		WHERE n.published_at IS NOT NULL AND n.id <> ?
-		AND (EXISTS (SELECT 1 FROM news_cases WHERE news_id = n.id AND case_id = ?) OR `+tagMatch+`)
-		ORDER BY EXISTS (SELECT 1 FROM news_cases WHERE news_id = n.id AND case_id = ?) DESC,
-			n.published_at DESC, n.id DESC LIMIT ?`, args...)
+		WHERE n.published_at IS NOT NULL AND n.id <> ? AND (`+linked+` OR `+shared+` > 0)
+		ORDER BY `+linked+` DESC, `+shared+` DESC, n.published_at DESC, n.id DESC LIMIT ?`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: related news: %w", err)
 	}

@@ -19,6 +19,7 @@ import (
 	sqlite3lib "modernc.org/sqlite/lib"
 
 	"vigil/internal/model"
+	"vigil/internal/secret"
 )
 
 //go:embed migrations/*.sql
@@ -33,7 +34,8 @@ const dateLayout = "2006-01-02"
 
 // DB is the SQLite store.
 type DB struct {
-	db *sql.DB
+	db   *sql.DB
+	keys *secret.Keys // seals personal data; see internal/secret
 }
 
 // DSN turns a file path into a modernc DSN whose pragmas every pooled
@@ -48,9 +50,12 @@ func DSN(path string) string {
 	return "file:" + path + "?" + q.Encode()
 }
 
-// Open opens (creating if needed) the SQLite database at path. It does not
-// migrate; call Migrate.
-func Open(path string) (*DB, error) {
+// Open opens (creating if needed) the SQLite database at path. Personal
+// data is sealed and opened with keys. It does not migrate; call Migrate.
+func Open(path string, keys *secret.Keys) (*DB, error) {
+	if keys == nil {
+		return nil, errors.New("sqlite: no keys")
+	}
 	if dir := filepath.Dir(path); dir != "" {
 		if err := os.MkdirAll(dir, 0o750); err != nil {
 			return nil, fmt.Errorf("sqlite: create folder: %w", err)
@@ -69,7 +74,7 @@ func Open(path string) (*DB, error) {
 		db.Close()
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
-	return &DB{db: db}, nil
+	return &DB{db: db, keys: keys}, nil
 }
 
 // Migrate applies every pending migration.
@@ -163,3 +168,6 @@ func (s *DB) JournalMode(ctx context.Context) (string, error) {
 	err := s.db.QueryRowContext(ctx, `PRAGMA journal_mode`).Scan(&mode)
 	return mode, err
 }
+
+// Keys are the keys the store seals personal data with.
+func (s *DB) Keys() *secret.Keys { return s.keys }

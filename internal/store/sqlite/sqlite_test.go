@@ -8,25 +8,18 @@ import (
 	"vigil/internal/store"
 	"vigil/internal/store/sqlite"
 	"vigil/internal/store/storetest"
+	"vigil/internal/testutil"
 )
 
 func TestConformance(t *testing.T) {
 	storetest.Run(t, func(t *testing.T) store.Store {
-		db, err := sqlite.Open(filepath.Join(t.TempDir(), "vigil.db"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { db.Close() })
-		if err := db.Migrate(context.Background()); err != nil {
-			t.Fatal(err)
-		}
-		return db
+		return testutil.SQLite(t)
 	})
 }
 
 func TestMigrateTwiceAndWAL(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "vigil.db")
-	db, err := sqlite.Open(path)
+	db, err := sqlite.Open(path, testutil.Keys(t))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,0 +1,148 @@
+// Package jobs runs Vigil's background work inside `vigil serve`: closing
+// actions at their deadline, reminding and purging unconfirmed supporters,
+// and queueing confirmed appeals for their targets within each action's
+// sending hours and daily cap.
+package jobs
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"vigil/internal/model"
+	"vigil/internal/notify"
+	"vigil/internal/store"
+)
+
+// Runner runs the jobs every Interval.
+type Runner struct {
+	Store         store.Store
+	Composer      *notify.Composer
+	Log           *slog.Logger
+	Now           func() time.Time
+	ReminderAfter time.Duration
+	PurgeAfter    time.Duration
+	Interval      time.Duration // default one minute
+	WakeMail      func()        // nudges the outbox worker after queueing; may be nil
+}
+
+// Run runs the jobs until ctx ends.
+func (r *Runner) Run(ctx context.Context) error {
+	interval := r.Interval
+	if interval <= 0 {
+		interval = time.Minute
+	}
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		r.Once(ctx)
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-t.C:
+		}
+	}
+}
+
+// Once runs every job one time; errors are logged, and one job's failure
+// does not stop the others.
+func (r *Runner) Once(ctx context.Context) {
+	now := r.Now()
+	if n, err := r.Store.CloseExpired(ctx, now); err != nil {
+		r.Log.Error("closing expired actions", "err", err)
+	} else if n > 0 {
+		r.Log.Info("actions closed at their deadline", "count", n)
+	}
+	if r.ReminderAfter > 0 {
+		n, err := r.Store.RemindUnconfirmed(ctx, now.Add(-r.ReminderAfter), now, func(p store.Pending) (model.OutboxMessage, error) {
+			return r.Composer.Reminder(p.Supporter, p.Action, p.Participation.ID, now)
+		})
+		if err != nil {
+			r.Log.Error("reminding unconfirmed supporters", "err", err)
+		} else if n > 0 {
+			r.Log.Info("reminders queued", "count", n)
+			r.wake()
+		}
+	}
+	if r.PurgeAfter > 0 {
+		if n, err := r.Store.PurgeUnconfirmed(ctx, now.Add(-r.PurgeAfter)); err != nil {
+			r.Log.Error("purging unconfirmed participations", "err", err)
+		} else if n > 0 {
+			r.Log.Info("unconfirmed participations purged", "count", n)
+		}
+	}
+	if n := r.queueAppeals(ctx, now); n > 0 {
+		r.Log.Info("appeals queued for delivery", "count", n)
+		r.wake()
+	}
+}
+
+func (r *Runner) wake() {
+	if r.WakeMail != nil {
+		r.WakeMail()
+	}
+}
+
+// queueAppeals queues waiting appeals of every action whose sending window
+// is open now in its targets' time zone.
+func (r *Runner) queueAppeals(ctx context.Context, now time.Time) int {
+	actions, err := r.Store.ActionsWithWaitingAppeals(ctx)
+	if err != nil {
+		r.Log.Error("listing waiting appeals", "err", err)
+		return 0
+	}
+	total := 0
+	for _, a := range actions {
+		open, dayStart := SendingWindow(a, now)
+		if !open {
+			continue
+		}
+		digest := a.Delivery == model.DeliverDigest
+		n, err := r.Store.QueueAppeals(ctx, store.QueueAppeals{
+			ActionID: a.ID, Now: now, DayStart: dayStart, Cap: a.DailyCap, Digest: digest,
+		}, func(a model.Action, t model.Target, letters []store.AppealLetter) ([]model.OutboxMessage, error) {
+			if digest {
+				m, err := r.Composer.Digest(a, t, letters, now)
+				return []model.OutboxMessage{m}, err
+			}
+			msgs := make([]model.OutboxMessage, 0, len(letters))
+			for _, l := range letters {
+				m, err := r.Composer.Appeal(a, t, l.Supporter, l.Participation, now)
+				if err != nil {
+					return nil, err
+				}
+				msgs = append(msgs, m)
+			}
+			return msgs, nil
+		})
+		if err != nil {
+			r.Log.Error("queueing appeals", "action", a.Slug, "err", err)
+			continue
+		}
+		total += n
+	}
+	return total
+}
+
+// SendingWindow reports whether now falls within the action's sending
+// hours in its targets' time zone, and when today began there. An unknown
+// time zone counts as UTC.
+func SendingWindow(a model.Action, now time.Time) (open bool, dayStart time.Time) {
+	loc, err := time.LoadLocation(a.TimeZone)
+	if err != nil || a.TimeZone == "" {
+		loc = time.UTC
+	}
+	local := now.In(loc)
+	dayStart = time.Date(local.Year(), local.Month(), local.Day(), 0, 0, 0, 0, loc)
+	from, to := a.SendFromHour, a.SendToHour
+	if to <= 0 || to > 24 {
+		to = 24
+	}
+	h := local.Hour()
+	if from <= to {
+		open = h >= from && h < to
+	} else { // a window across midnight, e.g. 22 to 6
+		open = h >= from || h < to
+	}
+	return open, dayStart
+}

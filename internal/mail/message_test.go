@@ -1,0 +1,133 @@
+package mail_test
+
+import (
+	"errors"
+	"regexp"
+	"strings"
+	"testing"
+
+	"vigil/internal/mail"
+	"vigil/internal/secret"
+	"vigil/internal/testutil"
+)
+
+func sample() mail.Message {
+	return mail.Message{
+		From:    "Vigil <noreply@vigil.test>",
+		To:      []string{"Ana Pérez <ana@example.org>"},
+		Cc:      []string{"cc@example.org"},
+		Bcc:     []string{"archive@vigil.test"},
+		ReplyTo: "campaigns@vigil.test",
+		Subject: "Venezuela — ñ ✓",
+		Text:    "Venezuela — ñ ✓\n",
+		HTML:    "<p>Venezuela — ñ ✓</p>",
+		Headers: map[string]string{
+			"List-Unsubscribe":      "<https://vigil.test/en/unsubscribe/t>",
+			"List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+		},
+	}
+}
+
+func TestSealOpen(t *testing.T) {
+	keys := testutil.Keys(t)
+	id := mail.NewMessageID("vigil.test")
+	m := sample()
+	sealed, err := mail.Seal(keys, id, m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, clear := range []string{"ana@example.org", "Venezuela", "Pérez", "unsubscribe"} {
+		if strings.Contains(string(sealed), clear) {
+			t.Fatalf("sealed message shows %q", clear)
+		}
+	}
+	got, err := mail.Open(keys, id, sealed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.From != m.From || got.To[0] != m.To[0] || got.Cc[0] != m.Cc[0] || got.Bcc[0] != m.Bcc[0] ||
+		got.ReplyTo != m.ReplyTo || got.Subject != m.Subject || got.Text != m.Text || got.HTML != m.HTML ||
+		got.Headers["List-Unsubscribe-Post"] != "List-Unsubscribe=One-Click" || len(got.Headers) != 2 {
+		t.Fatalf("opened %+v\nwant %+v", got, m)
+	}
+
+	// Bound to its Message-ID: it cannot be moved to another row.
+	if _, err := mail.Open(keys, mail.NewMessageID("vigil.test"), sealed); !errors.Is(err, secret.ErrOpen) {
+		t.Errorf("opened under another Message-ID: %v", err)
+	}
+	// And to its keys.
+	if _, err := mail.Open(testutil.Keys(t), id, sealed); !errors.Is(err, secret.ErrOpen) {
+		t.Errorf("opened with other keys: %v", err)
+	}
+	sealed[len(sealed)-1] ^= 1
+	if _, err := mail.Open(keys, id, sealed); !errors.Is(err, secret.ErrOpen) {
+		t.Errorf("opened a tampered value: %v", err)
+	}
+}
+
+func TestNewMessageID(t *testing.T) {
+	re := regexp.MustCompile(`^[0-9a-f]{32}@vigil\.test$`)
+	seen := map[string]bool{}
+	for range 100 {
+		id := mail.NewMessageID("vigil.test")
+		if !re.MatchString(id) {
+			t.Fatalf("Message-ID %q", id)
+		}
+		if err := mail.ValidMessageID(id); err != nil {
+			t.Fatal(err)
+		}
+		if seen[id] {
+			t.Fatalf("Message-ID %q twice", id)
+		}
+		seen[id] = true
+	}
+	for _, bad := range []string{"", "nodomain", "@x", "a@", "a@b@c", "<a@b>", "a b@c", "a@b\r\nBcc: x@y"} {
+		if err := mail.ValidMessageID(bad); !errors.Is(err, mail.ErrInvalid) {
+			t.Errorf("ValidMessageID(%q) = %v, want ErrInvalid", bad, err)
+		}
+	}
+}
+
+func TestValidateRefusesInjection(t *testing.T) {
+	if err := sample().Validate(); err != nil {
+		t.Fatalf("sample: %v", err)
+	}
+	cases := map[string]func(m *mail.Message){
+		"CRLF in subject":      func(m *mail.Message) { m.Subject = "Hi\r\nBcc: eve@evil.example" },
+		"LF in subject":        func(m *mail.Message) { m.Subject = "Hi\nBcc: eve@evil.example" },
+		"CR in subject":        func(m *mail.Message) { m.Subject = "Hi\rthere" },
+		"CRLF in To":           func(m *mail.Message) { m.To = []string{"ana@example.org\r\nBcc: eve@evil.example"} },
+		"LF in To name":        func(m *mail.Message) { m.To = []string{"\"Ana\nBcc: eve@evil.example\" <ana@example.org>"} },
+		"CRLF in Cc":           func(m *mail.Message) { m.Cc = []string{"a@example.org\r\n"} },
+		"CRLF in Bcc":          func(m *mail.Message) { m.Bcc = []string{"a@example.org\r\nX: y"} },
+		"CRLF in From":         func(m *mail.Message) { m.From = "noreply@vigil.test\r\nBcc: eve@evil.example" },
+		"CRLF in Reply-To":     func(m *mail.Message) { m.ReplyTo = "r@vigil.test\r\nBcc: eve@evil.example" },
+		"CRLF in header value": func(m *mail.Message) { m.Headers["List-Unsubscribe"] = "<https://x>\r\nBcc: eve@evil.example" },
+		"CRLF in header name":  func(m *mail.Message) { m.Headers["X-A\r\nBcc"] = "eve@evil.example" },
+		"colon in header name": func(m *mail.Message) { m.Headers["Bcc: eve@evil.example\r\nX"] = "y" },
+		"reserved header":      func(m *mail.Message) { m.Headers["bcc"] = "eve@evil.example" },
+		"Message-ID header":    func(m *mail.Message) { m.Headers["Message-Id"] = "<other@x>" },
+		"NUL in subject":       func(m *mail.Message) { m.Subject = "a\x00b" },
+		"two addresses in To":  func(m *mail.Message) { m.To = []string{"a@example.org, eve@evil.example"} },
+		"not an address":       func(m *mail.Message) { m.To = []string{"not an address"} },
+		"no From":              func(m *mail.Message) { m.From = "" },
+		"no recipient":         func(m *mail.Message) { m.To, m.Cc, m.Bcc = nil, nil, nil },
+	}
+	keys := testutil.Keys(t)
+	for name, mutate := range cases {
+		t.Run(name, func(t *testing.T) {
+			m := sample()
+			mutate(&m)
+			err := m.Validate()
+			if !errors.Is(err, mail.ErrInvalid) || !mail.IsPermanent(err) {
+				t.Fatalf("Validate = %v, want a permanent ErrInvalid", err)
+			}
+			if strings.Contains(err.Error(), "eve@evil.example") || strings.Contains(err.Error(), "ana@example.org") {
+				t.Errorf("error quotes an address: %v", err)
+			}
+			if _, err := mail.Seal(keys, mail.NewMessageID("vigil.test"), m); !errors.Is(err, mail.ErrInvalid) {
+				t.Errorf("Seal = %v, want ErrInvalid", err)
+			}
+		})
+	}
+}

@@ -1,0 +1,227 @@
+// Package notify writes the emails Vigil sends — confirmations, reminders,
+// thanks, appeals to officials — in the supporter's language, and seals
+// them into outbox rows. It does no I/O: the store calls it inside the
+// transaction of the event that causes each email.
+package notify
+
+import (
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+
+	"golang.org/x/text/language"
+	"golang.org/x/text/language/display"
+
+	"vigil/internal/i18n"
+	"vigil/internal/mail"
+	"vigil/internal/model"
+	"vigil/internal/secret"
+	"vigil/internal/store"
+)
+
+// Token purposes, bound into each link's signature.
+const (
+	PurposeConfirm     = "confirm"
+	PurposeNotMe       = "not-me"
+	PurposeUnsubscribe = "unsubscribe"
+)
+
+// How long links in emails work.
+const (
+	ConfirmLinkLife     = 30 * 24 * time.Hour
+	NotMeLinkLife       = 90 * 24 * time.Hour
+	UnsubscribeLinkLife = 5 * 365 * 24 * time.Hour
+)
+
+// Composer writes emails.
+type Composer struct {
+	Keys    *secret.Keys
+	Cat     *i18n.Catalogue
+	BaseURL string // without trailing slash
+	From    string // "Vigil <noreply@example.org>"
+}
+
+// domain is the host of the base URL, used in Message-IDs.
+func (c *Composer) domain() string {
+	u, err := url.Parse(c.BaseURL)
+	if err != nil || u.Hostname() == "" {
+		return "vigil.invalid"
+	}
+	return u.Hostname()
+}
+
+// link is an absolute URL in the supporter's language.
+func (c *Composer) link(lang, path string) string { return c.BaseURL + "/" + lang + path }
+
+// message seals m into an outbox row of the given kind.
+func (c *Composer) message(kind string, m mail.Message, now time.Time) (model.OutboxMessage, error) {
+	id := mail.NewMessageID(c.domain())
+	sealed, err := mail.Seal(c.Keys, id, m)
+	if err != nil {
+		return model.OutboxMessage{}, fmt.Errorf("notify: %s: %w", kind, err)
+	}
+	return model.OutboxMessage{MessageID: id, Kind: kind, State: model.MessageQueued, Sealed: sealed,
+		NextAttemptAt: now, CreatedAt: now}, nil
+}
+
+// unsubscribe adds the one-click unsubscribe headers (RFC 8058) and the
+// footer link every email carries.
+func (c *Composer) unsubscribe(m *mail.Message, loc *i18n.Localizer, supporterID int64, now time.Time) {
+	token := c.Keys.Token(PurposeUnsubscribe, supporterID, now.Add(UnsubscribeLinkLife))
+	link := c.link(loc.Lang, "/unsubscribe/"+token)
+	if m.Headers == nil {
+		m.Headers = map[string]string{}
+	}
+	m.Headers["List-Unsubscribe"] = "<" + link + ">"
+	m.Headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+	m.Text += "\n\n-- \n" + loc.T("site.name") + "\n" + loc.T("email.footer.unsubscribe") + "\n" + link + "\n"
+}
+
+// Participation returns the compose step of a participation: a
+// confirmation email for a supporter who has not confirmed yet, thanks for
+// one who has.
+func (c *Composer) Participation(p store.Participate) store.Compose {
+	return func(res store.Participated) ([]model.OutboxMessage, error) {
+		loc := c.Cat.Localizer(p.Supporter.Lang)
+		if res.Confirmed {
+			m, err := c.thanks(loc, p, res)
+			if err != nil {
+				return nil, err
+			}
+			return []model.OutboxMessage{m}, nil
+		}
+		m, err := c.confirmation(loc, p.Supporter, res.Action, res.SupporterID, res.ParticipationID, p.Now, false)
+		if err != nil {
+			return nil, err
+		}
+		return []model.OutboxMessage{m}, nil
+	}
+}
+
+func greeting(loc *i18n.Localizer, name string) string {
+	return loc.T("email.greeting", "Name", name)
+}
+
+// confirmation asks the supporter to confirm their address; reminder marks
+// the second and last asking.
+func (c *Composer) confirmation(loc *i18n.Localizer, sup model.Supporter, a model.Action, supporterID, participationID int64, now time.Time, reminder bool) (model.OutboxMessage, error) {
+	confirm := c.link(loc.Lang, "/confirm/"+c.Keys.Token(PurposeConfirm, supporterID, now.Add(ConfirmLinkLife)))
+	notMe := c.link(loc.Lang, "/not-me/"+c.Keys.Token(PurposeNotMe, participationID, now.Add(NotMeLinkLife)))
+	var b strings.Builder
+	b.WriteString(greeting(loc, sup.Name) + "\n\n")
+	if reminder {
+		b.WriteString(loc.T("email.reminder.intro", "Title", a.Title) + "\n\n")
+	} else {
+		b.WriteString(loc.T("email.confirm.intro."+string(a.Kind), "Title", a.Title) + "\n\n")
+	}
+	b.WriteString(loc.T("email.confirm.ask") + "\n" + confirm + "\n\n")
+	if a.Kind == model.ActionAppeal {
+		b.WriteString(loc.T("email.confirm.appeal") + "\n\n")
+	}
+	b.WriteString(loc.T("email.confirm.notme") + "\n" + notMe + "\n")
+	subjectKey, kind := "email.confirm.subject", "confirm"
+	if reminder {
+		subjectKey, kind = "email.reminder.subject", "reminder"
+	}
+	m := mail.Message{From: c.From, To: []string{sup.Email}, Subject: loc.T(subjectKey, "Title", a.Title), Text: b.String()}
+	c.unsubscribe(&m, loc, supporterID, now)
+	out, err := c.message(kind, m, now)
+	out.SupporterID, out.ParticipationID = supporterID, participationID
+	return out, err
+}
+
+// thanks answers a confirmed supporter at once; a repeat is thanked again.
+func (c *Composer) thanks(loc *i18n.Localizer, p store.Participate, res store.Participated) (model.OutboxMessage, error) {
+	var b strings.Builder
+	b.WriteString(greeting(loc, p.Supporter.Name) + "\n\n")
+	if res.Duplicate {
+		b.WriteString(loc.T("email.thanks.again", "Title", res.Action.Title) + "\n\n")
+	} else {
+		b.WriteString(loc.T("email.thanks."+string(res.Action.Kind), "Title", res.Action.Title) + "\n\n")
+	}
+	b.WriteString(loc.T("email.thanks.share") + "\n" + c.link(loc.Lang, "/actions/"+res.Action.Slug) + "\n")
+	m := mail.Message{From: c.From, To: []string{p.Supporter.Email}, Subject: loc.T("email.thanks.subject", "Title", res.Action.Title), Text: b.String()}
+	c.unsubscribe(&m, loc, res.SupporterID, p.Now)
+	out, err := c.message("thanks", m, p.Now)
+	out.SupporterID, out.ParticipationID = res.SupporterID, res.ParticipationID
+	return out, err
+}
+
+// Reminder asks once more a supporter who has not confirmed.
+func (c *Composer) Reminder(sup model.Supporter, a model.Action, participationID int64, now time.Time) (model.OutboxMessage, error) {
+	return c.confirmation(c.Cat.Localizer(sup.Lang), sup, a, sup.ID, participationID, now, true)
+}
+
+// Appeal is one supporter's letter to one target: from the organisation,
+// replies to the supporter. In test mode it goes to the action's test
+// recipient instead.
+func (c *Composer) Appeal(a model.Action, t model.Target, sup model.Supporter, p model.Participation, now time.Time) (model.OutboxMessage, error) {
+	var b strings.Builder
+	b.WriteString(strings.TrimSpace(p.Letter) + "\n\n")
+	b.WriteString(sup.Name + "\n")
+	place := countryName(sup.Country, t.Lang)
+	if sup.PostalCode != "" {
+		place = sup.PostalCode + ", " + place
+	}
+	b.WriteString(place + "\n" + sup.Email + "\n")
+	m := mail.Message{From: c.From, ReplyTo: sup.Email, Subject: p.Subject, Text: b.String()}
+	c.address(&m, a, t)
+	out, err := c.message("appeal", m, now)
+	out.SupporterID, out.ParticipationID, out.TargetID = sup.ID, p.ID, t.ID
+	return out, err
+}
+
+// Digest gathers the day's appeals of one action to one target.
+func (c *Composer) Digest(a model.Action, t model.Target, letters []store.AppealLetter, now time.Time) (model.OutboxMessage, error) {
+	loc := c.Cat.Localizer(t.Lang)
+	var b strings.Builder
+	b.WriteString(t.Salutation + "\n\n")
+	b.WriteString(loc.N("email.digest.intro", len(letters), "Title", a.Title) + "\n")
+	for i, l := range letters {
+		b.WriteString(fmt.Sprintf("\n%s %d/%d\n", strings.Repeat("—", 3), i+1, len(letters)))
+		b.WriteString(loc.T("email.digest.subject") + " " + l.Participation.Subject + "\n\n")
+		b.WriteString(strings.TrimSpace(l.Participation.Letter) + "\n\n")
+		b.WriteString(l.Supporter.Name + " · " + countryName(l.Supporter.Country, t.Lang) + "\n")
+	}
+	m := mail.Message{From: c.From, Subject: loc.N("email.digest.title", len(letters), "Title", a.Title), Text: b.String()}
+	c.address(&m, a, t)
+	out, err := c.message("digest", m, now)
+	out.TargetID = t.ID
+	return out, err
+}
+
+// address sets the recipients of an appeal: the target, or only the test
+// recipient in test mode, with the action's copies.
+func (c *Composer) address(m *mail.Message, a model.Action, t model.Target) {
+	if a.TestRecipient != "" {
+		m.To = []string{a.TestRecipient}
+		m.Subject = "[TEST → " + t.Name + "] " + m.Subject
+		return
+	}
+	m.To = []string{t.Email}
+	m.Cc = splitAddresses(a.CC)
+	m.Bcc = splitAddresses(a.BCC)
+}
+
+func splitAddresses(s string) []string {
+	var out []string
+	for part := range strings.SplitSeq(s, ",") {
+		if part = strings.TrimSpace(part); part != "" {
+			out = append(out, part)
+		}
+	}
+	return out
+}
+
+// countryName names an ISO country code in lang.
+func countryName(code, lang string) string {
+	region, err := language.ParseRegion(code)
+	if err != nil {
+		return code
+	}
+	if name := display.Regions(language.Make(lang)).Name(region); name != "" {
+		return name
+	}
+	return code
+}

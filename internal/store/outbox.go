@@ -1,0 +1,39 @@
+package store
+
+import (
+	"context"
+	"time"
+
+	"vigil/internal/model"
+)
+
+// Outbox is the durable queue of emails. Messages are usually added by other
+// store methods inside the transaction of the event that causes them;
+// EnqueueMessage adds one on its own.
+type Outbox interface {
+	// EnqueueMessage stores a message (state queued unless set) and sets
+	// its ID. A taken MessageID is model.ErrConflict.
+	EnqueueMessage(ctx context.Context, m *model.OutboxMessage) error
+	// ClaimMessages leases up to n messages that are due at now — queued
+	// with NextAttemptAt <= now, or sending with an expired lease (a worker
+	// died) — marks them sending until leaseUntil, counts the attempt, and
+	// returns them. Two workers never claim the same message while its lease
+	// runs.
+	ClaimMessages(ctx context.Context, now, leaseUntil time.Time, n int) ([]model.OutboxMessage, error)
+	// MarkSent records that the SMTP server accepted the message.
+	MarkSent(ctx context.Context, id int64, at time.Time) error
+	// MarkRetry puts the message back in the queue for another attempt at
+	// next, keeping the error.
+	MarkRetry(ctx context.Context, id int64, next time.Time, lastError string) error
+	// MarkFailed gives up on the message.
+	MarkFailed(ctx context.Context, id int64, lastError string) error
+	// HoldQueued marks every queued message held (no SMTP server is
+	// configured) and returns how many.
+	HoldQueued(ctx context.Context) (int, error)
+	// ReleaseHeld puts held messages back in the queue, due at now.
+	ReleaseHeld(ctx context.Context, now time.Time) (int, error)
+	// OutboxCounts counts messages by state.
+	OutboxCounts(ctx context.Context) (map[model.MessageState]int, error)
+	// OutboxMessage returns one message.
+	OutboxMessage(ctx context.Context, id int64) (model.OutboxMessage, error)
+}

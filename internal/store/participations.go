@@ -1,0 +1,86 @@
+package store
+
+import (
+	"context"
+	"time"
+
+	"vigil/internal/model"
+)
+
+// Participate is one submitted action form, ready to store.
+type Participate struct {
+	ActionSlug    string
+	Supporter     model.Supporter // Email normalised
+	Participation model.Participation
+	Consents      []model.Consent
+	Now           time.Time
+}
+
+// Participated is what storing a participation did.
+type Participated struct {
+	Action          model.Action
+	SupporterID     int64
+	ParticipationID int64
+	NewSupporter    bool
+	Confirmed       bool // the supporter had already confirmed their email
+	Duplicate       bool // this supporter had already acted on this action
+	Count           int  // the action's public count after this one
+}
+
+// Compose builds the emails an event causes, once the store knows the IDs.
+// It runs inside the store's transaction, so it must do no I/O.
+type Compose func(Participated) ([]model.OutboxMessage, error)
+
+// Subscribe is a newsletter sign-up.
+type Subscribe struct {
+	Supporter model.Supporter // Email normalised; Name may be empty
+	Consent   model.Consent   // the newsletter consent, exactly as shown
+	Now       time.Time
+}
+
+// Subscribed is what a sign-up did.
+type Subscribed struct {
+	SupporterID  int64
+	NewSupporter bool
+	Confirmed    bool
+}
+
+// ComposeSubscription builds the emails a sign-up causes.
+type ComposeSubscription func(Subscribed) ([]model.OutboxMessage, error)
+
+// Participations records supporters acting, and what follows from it.
+type Participations interface {
+	// Subscribe finds or creates the supporter, records their newsletter
+	// consent, and enqueues what compose returns, in one transaction.
+	Subscribe(ctx context.Context, s Subscribe, compose ComposeSubscription) (Subscribed, error)
+	// Consents lists a supporter's answers, oldest first.
+	Consents(ctx context.Context, supporterID int64) ([]model.Consent, error)
+	// Participate stores a supporter (found or created by email) and their
+	// participation, counts it on the action, records the consents and
+	// enqueues the messages compose returns, all in one durable
+	// transaction. An action that is closed or past its deadline is
+	// model.ErrClosed; an unknown one model.ErrNotFound. A repeat by the
+	// same supporter is not counted twice: Duplicate is set and compose
+	// still runs (to thank them again).
+	Participate(ctx context.Context, p Participate, compose Compose) (Participated, error)
+	// ConfirmSupporter marks the supporter and their pending
+	// participations confirmed at now, and queues each confirmed appeal for
+	// delivery to its targets. It returns the supporter and the actions
+	// they confirmed.
+	ConfirmSupporter(ctx context.Context, supporterID int64, now time.Time) (model.Supporter, []model.Action, error)
+	// RemoveParticipation deletes a participation the supporter says was
+	// not theirs, and takes it off the public count; a supporter left with
+	// nothing is deleted too. Removing one already gone is model.ErrNotFound.
+	RemoveParticipation(ctx context.Context, participationID int64) error
+	// Unsubscribe records that the supporter wants no more email.
+	Unsubscribe(ctx context.Context, supporterID int64, now time.Time) error
+	// Supporter returns a supporter with their fields opened.
+	Supporter(ctx context.Context, id int64) (model.Supporter, error)
+	// SupporterByEmail finds a supporter through the blind index.
+	SupporterByEmail(ctx context.Context, normalisedEmail string) (model.Supporter, error)
+	// ParticipationsOf lists a supporter's participations, oldest first,
+	// with their fields opened.
+	ParticipationsOf(ctx context.Context, supporterID int64) ([]model.Participation, error)
+	// Participation returns one participation with its fields opened.
+	Participation(ctx context.Context, id int64) (model.Participation, error)
+}

@@ -1,0 +1,418 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"vigil/internal/model"
+	"vigil/internal/secret"
+	"vigil/internal/store"
+)
+
+// Participate stores a participation and what it causes in one transaction.
+func (s *DB) Participate(ctx context.Context, p store.Participate, compose store.Compose) (store.Participated, error) {
+	var res store.Participated
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		var err error
+		res, err = s.participateTx(ctx, tx, p, compose)
+		return err
+	})
+	if err != nil {
+		return res, fmt.Errorf("sqlite: participate in %q: %w", p.ActionSlug, mapErr(err))
+	}
+	return res, nil
+}
+
+func (s *DB) participateTx(ctx context.Context, tx *sql.Tx, p store.Participate, compose store.Compose) (store.Participated, error) {
+	var res store.Participated
+	actions, err := queryActionsTx(ctx, tx, `WHERE a.slug = ? AND a.published_at IS NOT NULL`, p.ActionSlug)
+	if err != nil {
+		return res, err
+	}
+	if len(actions) == 0 {
+		return res, model.ErrNotFound
+	}
+	res.Action = actions[0]
+	if !res.Action.IsOpen(p.Now) {
+		return res, model.ErrClosed
+	}
+	now := formatTime(p.Now)
+
+	if res.SupporterID, res.NewSupporter, res.Confirmed, err = s.upsertSupporterTx(ctx, tx, p.Supporter, p.Now); err != nil {
+		return res, err
+	}
+
+	// The participation, once per supporter and action.
+	part := p.Participation
+	var confirmedAt any
+	if res.Confirmed {
+		confirmedAt = now
+	}
+	err = tx.QueryRowContext(ctx, `INSERT INTO participations (supporter_id, action_id, created_at, confirmed_at, referrer,
+			share_code, ip_hash, agent_class, fill_ms)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (supporter_id, action_id) DO NOTHING RETURNING id`,
+		res.SupporterID, res.Action.ID, now, confirmedAt, part.Referrer, part.ShareCode, part.IPHash, part.AgentClass, part.FillMillis).
+		Scan(&res.ParticipationID)
+	if errors.Is(err, sql.ErrNoRows) {
+		res.Duplicate = true
+		if err := tx.QueryRowContext(ctx, `SELECT id FROM participations WHERE supporter_id = ? AND action_id = ?`,
+			res.SupporterID, res.Action.ID).Scan(&res.ParticipationID); err != nil {
+			return res, err
+		}
+	} else if err != nil {
+		return res, err
+	}
+	res.Count = res.Action.Count
+	if !res.Duplicate {
+		if _, err := tx.ExecContext(ctx, `UPDATE participations SET subject_sealed = ?, letter_sealed = ?, comment_sealed = ? WHERE id = ?`,
+			s.seal(part.Subject, "participations", "subject", res.ParticipationID),
+			s.seal(part.Letter, "participations", "letter", res.ParticipationID),
+			s.seal(part.Comment, "participations", "comment", res.ParticipationID),
+			res.ParticipationID); err != nil {
+			return res, err
+		}
+		if err := tx.QueryRowContext(ctx, `UPDATE actions SET count = count + 1 WHERE id = ? RETURNING count`, res.Action.ID).
+			Scan(&res.Count); err != nil {
+			return res, err
+		}
+		if res.Confirmed && res.Action.Kind == model.ActionAppeal {
+			if err := queueAppealTx(ctx, tx, res.ParticipationID, res.Action.ID); err != nil {
+				return res, err
+			}
+		}
+	}
+	for _, c := range p.Consents {
+		at := c.At
+		if at.IsZero() {
+			at = p.Now
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO consents (supporter_id, participation_id, key, text, given, source, at)
+			VALUES (?, ?, ?, ?, ?, ?, ?)`, res.SupporterID, res.ParticipationID, c.Key, c.Text, boolInt(c.Given), c.Source,
+			formatTime(at)); err != nil {
+			return res, err
+		}
+	}
+	if compose != nil {
+		msgs, err := compose(res)
+		if err != nil {
+			return res, err
+		}
+		for i := range msgs {
+			if err := enqueueTx(ctx, tx, &msgs[i]); err != nil {
+				return res, err
+			}
+		}
+	}
+	return res, nil
+}
+
+// upsertSupporterTx finds a supporter by the blind index of their email or
+// creates them, and stores the latest name, postal code, country and
+// language they gave: a supporter correcting a typo expects it to stick.
+func (s *DB) upsertSupporterTx(ctx context.Context, tx *sql.Tx, sup model.Supporter, now time.Time) (id int64, created, confirmed bool, err error) {
+	index := s.keys.BlindIndex(sup.Email)
+	var confirmedAt sql.NullString
+	err = tx.QueryRowContext(ctx, `SELECT id, confirmed_at FROM supporters WHERE email_index = ?`, index).Scan(&id, &confirmedAt)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		created = true
+		if err := tx.QueryRowContext(ctx, `INSERT INTO supporters (email_index, country, lang, created_at) VALUES (?, ?, ?, ?) RETURNING id`,
+			index, sup.Country, sup.Lang, formatTime(now)).Scan(&id); err != nil {
+			return 0, false, false, err
+		}
+	case err != nil:
+		return 0, false, false, err
+	}
+	confirmed = confirmedAt.Valid
+	set := `email_sealed = ?, lang = ?`
+	args := []any{s.seal(sup.Email, "supporters", "email", id), sup.Lang}
+	// A newsletter sign-up may give only an email: keep what we have.
+	if sup.Name != "" {
+		set += `, name_sealed = ?`
+		args = append(args, s.seal(sup.Name, "supporters", "name", id))
+	}
+	if sup.PostalCode != "" || sup.Country != "" {
+		set += `, postal_sealed = ?, country = ?`
+		args = append(args, s.seal(sup.PostalCode, "supporters", "postal", id), sup.Country)
+	}
+	args = append(args, id)
+	if _, err := tx.ExecContext(ctx, `UPDATE supporters SET `+set+` WHERE id = ?`, args...); err != nil {
+		return 0, false, false, err
+	}
+	return id, created, confirmed, nil
+}
+
+// Subscribe signs a supporter up for the newsletter.
+func (s *DB) Subscribe(ctx context.Context, sub store.Subscribe, compose store.ComposeSubscription) (store.Subscribed, error) {
+	var res store.Subscribed
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		var err error
+		if res.SupporterID, res.NewSupporter, res.Confirmed, err = s.upsertSupporterTx(ctx, tx, sub.Supporter, sub.Now); err != nil {
+			return err
+		}
+		// Signing up again is a fresh yes to email.
+		if _, err := tx.ExecContext(ctx, `UPDATE supporters SET unsubscribed_at = NULL WHERE id = ?`, res.SupporterID); err != nil {
+			return err
+		}
+		c := sub.Consent
+		if _, err := tx.ExecContext(ctx, `INSERT INTO consents (supporter_id, key, text, given, source, at)
+			VALUES (?, ?, ?, 1, ?, ?)`, res.SupporterID, c.Key, c.Text, c.Source, formatTime(sub.Now)); err != nil {
+			return err
+		}
+		msgs, err := compose(res)
+		if err != nil {
+			return err
+		}
+		for i := range msgs {
+			if err := enqueueTx(ctx, tx, &msgs[i]); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return res, fmt.Errorf("sqlite: subscribe: %w", mapErr(err))
+	}
+	return res, nil
+}
+
+// Consents lists a supporter's answers, oldest first.
+func (s *DB) Consents(ctx context.Context, supporterID int64) ([]model.Consent, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT key, text, given, source, at FROM consents WHERE supporter_id = ? ORDER BY id`, supporterID)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: consents: %w", err)
+	}
+	defer rows.Close()
+	var out []model.Consent
+	for rows.Next() {
+		var c model.Consent
+		var at sql.NullString
+		if err := rows.Scan(&c.Key, &c.Text, &c.Given, &c.Source, &at); err != nil {
+			return nil, err
+		}
+		c.At = parseTime(at)
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// queueAppealTx records, for a confirmed appeal, one pending delivery per
+// target of its action.
+func queueAppealTx(ctx context.Context, tx *sql.Tx, participationID, actionID int64) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO appeal_deliveries (participation_id, target_id)
+		SELECT ?, target_id FROM action_targets WHERE action_id = ? ON CONFLICT DO NOTHING`, participationID, actionID)
+	return err
+}
+
+// ConfirmSupporter confirms a supporter and their pending participations.
+func (s *DB) ConfirmSupporter(ctx context.Context, supporterID int64, now time.Time) (model.Supporter, []model.Action, error) {
+	var actionIDs []int64
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE supporters SET confirmed_at = COALESCE(confirmed_at, ?) WHERE id = ?`,
+			formatTime(now), supporterID)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return model.ErrNotFound
+		}
+		rows, err := tx.QueryContext(ctx, `UPDATE participations SET confirmed_at = ?
+			WHERE supporter_id = ? AND confirmed_at IS NULL RETURNING id, action_id`, formatTime(now), supporterID)
+		if err != nil {
+			return err
+		}
+		var parts [][2]int64
+		for rows.Next() {
+			var id, actionID int64
+			if err := rows.Scan(&id, &actionID); err != nil {
+				rows.Close()
+				return err
+			}
+			parts = append(parts, [2]int64{id, actionID})
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		for _, p := range parts {
+			actionIDs = append(actionIDs, p[1])
+			if err := queueAppealTx(ctx, tx, p[0], p[1]); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return model.Supporter{}, nil, fmt.Errorf("sqlite: confirm supporter %d: %w", supporterID, mapErr(err))
+	}
+	sup, err := s.Supporter(ctx, supporterID)
+	if err != nil {
+		return sup, nil, err
+	}
+	var actions []model.Action
+	for _, id := range actionIDs {
+		as, err := s.queryActions(ctx, `WHERE a.id = ?`, id)
+		if err != nil {
+			return sup, nil, err
+		}
+		actions = append(actions, as...)
+	}
+	return sup, actions, nil
+}
+
+// RemoveParticipation deletes a participation and uncounts it.
+func (s *DB) RemoveParticipation(ctx context.Context, participationID int64) error {
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		var supporterID, actionID int64
+		err := tx.QueryRowContext(ctx, `DELETE FROM participations WHERE id = ? RETURNING supporter_id, action_id`, participationID).
+			Scan(&supporterID, &actionID)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE actions SET count = MAX(count - 1, 0) WHERE id = ?`, actionID); err != nil {
+			return err
+		}
+		// Someone who never confirmed and has nothing left is forgotten.
+		_, err = tx.ExecContext(ctx, `DELETE FROM supporters WHERE id = ? AND confirmed_at IS NULL
+			AND NOT EXISTS (SELECT 1 FROM participations WHERE supporter_id = supporters.id)`, supporterID)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("sqlite: remove participation %d: %w", participationID, mapErr(err))
+	}
+	return nil
+}
+
+// Unsubscribe records that the supporter wants no more email.
+func (s *DB) Unsubscribe(ctx context.Context, supporterID int64, now time.Time) error {
+	res, err := s.db.ExecContext(ctx, `UPDATE supporters SET unsubscribed_at = COALESCE(unsubscribed_at, ?) WHERE id = ?`,
+		formatTime(now), supporterID)
+	if err != nil {
+		return fmt.Errorf("sqlite: unsubscribe %d: %w", supporterID, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return fmt.Errorf("sqlite: unsubscribe %d: %w", supporterID, model.ErrNotFound)
+	}
+	return nil
+}
+
+const supporterColumns = `id, email_sealed, name_sealed, postal_sealed, country, lang, created_at, confirmed_at, unsubscribed_at`
+
+func (s *DB) scanSupporter(row interface{ Scan(...any) error }) (model.Supporter, error) {
+	var sup model.Supporter
+	var email, name, postal []byte
+	var created, confirmed, unsubscribed sql.NullString
+	if err := row.Scan(&sup.ID, &email, &name, &postal, &sup.Country, &sup.Lang, &created, &confirmed, &unsubscribed); err != nil {
+		return sup, mapErr(err)
+	}
+	var err error
+	if sup.Email, err = s.open(email, "supporters", "email", sup.ID); err != nil {
+		return sup, err
+	}
+	if sup.Name, err = s.open(name, "supporters", "name", sup.ID); err != nil {
+		return sup, err
+	}
+	if sup.PostalCode, err = s.open(postal, "supporters", "postal", sup.ID); err != nil {
+		return sup, err
+	}
+	sup.Created, sup.Confirmed, sup.Unsubscribed = parseTime(created), parseTime(confirmed), parseTime(unsubscribed)
+	return sup, nil
+}
+
+// Supporter returns a supporter with their fields opened.
+func (s *DB) Supporter(ctx context.Context, id int64) (model.Supporter, error) {
+	sup, err := s.scanSupporter(s.db.QueryRowContext(ctx, `SELECT `+supporterColumns+` FROM supporters WHERE id = ?`, id))
+	if err != nil {
+		return sup, fmt.Errorf("sqlite: supporter %d: %w", id, err)
+	}
+	return sup, nil
+}
+
+// SupporterByEmail finds a supporter through the blind index.
+func (s *DB) SupporterByEmail(ctx context.Context, normalisedEmail string) (model.Supporter, error) {
+	sup, err := s.scanSupporter(s.db.QueryRowContext(ctx, `SELECT `+supporterColumns+` FROM supporters WHERE email_index = ?`,
+		s.keys.BlindIndex(normalisedEmail)))
+	if err != nil {
+		return sup, fmt.Errorf("sqlite: supporter by email: %w", err)
+	}
+	return sup, nil
+}
+
+// ParticipationsOf lists a supporter's participations, oldest first.
+func (s *DB) ParticipationsOf(ctx context.Context, supporterID int64) ([]model.Participation, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT id FROM participations WHERE supporter_id = ? ORDER BY id`, supporterID)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: participations of %d: %w", supporterID, err)
+	}
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	rows.Close()
+	out := make([]model.Participation, 0, len(ids))
+	for _, id := range ids {
+		p, err := s.Participation(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, p)
+	}
+	return out, rows.Err()
+}
+
+// Participation returns one participation with its fields opened.
+func (s *DB) Participation(ctx context.Context, id int64) (model.Participation, error) {
+	return s.participationTx(ctx, s.db, id)
+}
+
+func (s *DB) participationTx(ctx context.Context, q querier, id int64) (model.Participation, error) {
+	var p model.Participation
+	var created, confirmed sql.NullString
+	var subject, letter, comment []byte
+	err := q.QueryRowContext(ctx, `SELECT id, supporter_id, action_id, created_at, confirmed_at, subject_sealed, letter_sealed,
+			comment_sealed, referrer, share_code, ip_hash, agent_class, fill_ms FROM participations WHERE id = ?`, id).
+		Scan(&p.ID, &p.SupporterID, &p.ActionID, &created, &confirmed, &subject, &letter, &comment, &p.Referrer, &p.ShareCode,
+			&p.IPHash, &p.AgentClass, &p.FillMillis)
+	if err != nil {
+		return p, fmt.Errorf("sqlite: participation %d: %w", id, mapErr(err))
+	}
+	p.Created, p.Confirmed = parseTime(created), parseTime(confirmed)
+	if p.Subject, err = s.open(subject, "participations", "subject", id); err != nil {
+		return p, err
+	}
+	if p.Letter, err = s.open(letter, "participations", "letter", id); err != nil {
+		return p, err
+	}
+	if p.Comment, err = s.open(comment, "participations", "comment", id); err != nil {
+		return p, err
+	}
+	return p, nil
+}
+
+// seal encrypts a personal field bound to its row; an empty value stays
+// NULL so nothing is stored for it.
+func (s *DB) seal(value, table, column string, id int64) any {
+	if value == "" {
+		return nil
+	}
+	return s.keys.SealString(value, secret.AD(table, column, id))
+}
+
+func (s *DB) open(sealed []byte, table, column string, id int64) (string, error) {
+	if sealed == nil {
+		return "", nil
+	}
+	v, err := s.keys.OpenString(sealed, secret.AD(table, column, id))
+	if err != nil {
+		return "", fmt.Errorf("sqlite: open %s.%s of row %d: %w", table, column, id, err)
+	}
+	return v, nil
+}

@@ -1,0 +1,260 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"vigil/internal/model"
+	"vigil/internal/secret"
+	"vigil/internal/store"
+)
+
+// Limits on what a supporter may type. Each has a message in the catalogue.
+const (
+	maxFormBytes  = 64 << 10 // a whole form body; more is 413
+	maxName       = 100
+	maxPostalCode = 20
+	maxSubject    = 200
+	maxLetter     = 5000
+	maxComment    = 1000
+)
+
+// actForm is a supporter's action form: the values typed, kept when
+// something is wrong, and a message per field.
+type actForm struct {
+	Name, Email, Country, PostalCode, Lang string
+	Subject, Letter, Comment               string
+	Consents                               map[string]bool
+	Errors                                 map[string]string // field -> catalogue key
+	Notice                                 string            // catalogue key of a message above the form
+}
+
+// newActForm is the empty form for an action, in the page's language, with
+// the model letter to edit.
+func newActForm(a model.Action, lang string) *actForm {
+	return &actForm{Lang: lang, Subject: a.Subject, Letter: fillSalutation(a), Consents: map[string]bool{}}
+}
+
+// fillSalutation puts the first target's salutation into the model letter.
+func fillSalutation(a model.Action) string {
+	salutation := ""
+	if len(a.Targets) > 0 {
+		salutation = a.Targets[0].Salutation
+	}
+	return strings.ReplaceAll(a.Letter, "{{salutation}}", salutation)
+}
+
+// Error returns the catalogue key of a field's message, or "".
+func (f *actForm) Error(field string) string { return f.Errors[field] }
+
+// parseActForm reads and checks a submitted form. Every value is kept as
+// typed (cut to its limit only when it is not valid UTF-8) so the form can
+// be shown again.
+func (s *Server) parseActForm(r *http.Request, a model.Action) (*actForm, model.Supporter) {
+	f := &actForm{Consents: map[string]bool{}, Errors: map[string]string{}}
+	field := func(name string) string { return r.PostForm.Get(name) }
+	f.Name = strings.TrimSpace(field("name"))
+	f.Email = strings.TrimSpace(field("email"))
+	f.Country = strings.TrimSpace(field("country"))
+	f.PostalCode = strings.TrimSpace(field("postal_code"))
+	f.Lang = field("lang")
+	f.Subject = strings.TrimSpace(field("subject"))
+	f.Letter = strings.TrimSpace(strings.ReplaceAll(field("letter"), "\r\n", "\n"))
+	f.Comment = strings.TrimSpace(field("comment"))
+	for _, c := range a.Consents {
+		f.Consents[c.Key] = field("consent_"+c.Key) == "yes"
+	}
+
+	check := func(name, value string, required bool, max int, oneLine bool) {
+		switch {
+		case !utf8.ValidString(value):
+			f.Errors[name] = "form.error.encoding"
+		case value == "" && required:
+			f.Errors[name] = "form.error.required." + name
+		case utf8.RuneCountInString(value) > max:
+			f.Errors[name] = "form.error.toolong." + name
+		case oneLine && strings.ContainsAny(value, "\r\n"):
+			f.Errors[name] = "form.error.oneline"
+		case hasControl(value, !oneLine):
+			f.Errors[name] = "form.error.control"
+		}
+	}
+	check("name", f.Name, true, maxName, true)
+	check("postal_code", f.PostalCode, false, maxPostalCode, true)
+	check("comment", f.Comment, false, maxComment, false)
+	if a.Kind == model.ActionAppeal {
+		check("subject", f.Subject, true, maxSubject, true)
+		check("letter", f.Letter, true, maxLetter, false)
+	}
+
+	var email string
+	switch {
+	case f.Email == "":
+		f.Errors["email"] = "form.error.required.email"
+	case !utf8.ValidString(f.Email):
+		f.Errors["email"] = "form.error.encoding"
+	default:
+		var err error
+		if email, err = secret.NormaliseEmail(f.Email); err != nil {
+			f.Errors["email"] = "form.error.email"
+		} else if s.blockedDomain(email) {
+			f.Errors["email"] = "form.error.disposable"
+		}
+	}
+	if !validCountry(f.Country) {
+		if f.Country == "" {
+			f.Errors["country"] = "form.error.required.country"
+		} else {
+			f.Errors["country"] = "form.error.country"
+		}
+	}
+	if !s.cat.Has(f.Lang) {
+		f.Errors["lang"] = "form.error.lang"
+	}
+	for _, c := range a.Consents {
+		if c.Required && !f.Consents[c.Key] {
+			f.Errors["consent_"+c.Key] = "form.error.consent"
+		}
+	}
+	// Never keep invalid bytes: they would break the page shown again.
+	for _, p := range []*string{&f.Name, &f.Email, &f.Country, &f.PostalCode, &f.Lang, &f.Subject, &f.Letter, &f.Comment} {
+		if !utf8.ValidString(*p) {
+			*p = strings.ToValidUTF8(*p, "\uFFFD")
+		}
+	}
+	sup := model.Supporter{Email: email, Name: f.Name, Country: f.Country, PostalCode: f.PostalCode, Lang: f.Lang}
+	return f, sup
+}
+
+// hasControl reports control characters other than the line breaks and
+// tabs a letter may hold.
+func hasControl(s string, allowBreaks bool) bool {
+	for _, r := range s {
+		if allowBreaks && (r == '\n' || r == '\t') {
+			continue
+		}
+		if unicode.IsControl(r) || r == '\u2028' || r == '\u2029' {
+			return true
+		}
+	}
+	return false
+}
+
+// act takes a supporter's action: check, store durably, then redirect to
+// the thank-you page (POST-redirect-GET).
+func (s *Server) act(w http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
+	if err := r.ParseForm(); err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			s.errorPage(w, r, http.StatusRequestEntityTooLarge, "error.toolarge.title", "error.toolarge.text")
+			return
+		}
+		s.errorPage(w, r, http.StatusBadRequest, "error.badrequest.title", "error.badrequest.text")
+		return
+	}
+	ctx := r.Context()
+	slug := r.PathValue("slug")
+	a, err := s.store.ActionBySlug(ctx, slug)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	now := s.now()
+	if !a.IsOpen(now) {
+		s.showActionForm(w, r, a, &actForm{Notice: "form.closed"}, http.StatusConflict)
+		return
+	}
+	if !s.limits.allowIP(s.clientIP(r), now) {
+		s.tooMany(w, r)
+		return
+	}
+	// The honeypot: people never see it, many bots fill it. Answer as if
+	// it worked, store nothing.
+	if r.PostForm.Get("website") != "" {
+		http.Redirect(w, r, languageOf(r).Prefix+"/actions/"+a.Slug+"/thanks", http.StatusSeeOther)
+		return
+	}
+	form, sup := s.parseActForm(r, a)
+	if len(form.Errors) > 0 {
+		s.showActionForm(w, r, a, form, http.StatusUnprocessableEntity)
+		return
+	}
+	if !s.limits.allowEmail(sup.Email, now) {
+		s.tooMany(w, r)
+		return
+	}
+	sup.Lang = form.Lang
+	part := model.Participation{
+		Comment:    form.Comment,
+		Referrer:   limit(r.PostForm.Get("source"), 200),
+		ShareCode:  limit(r.URL.Query().Get("ref"), 40),
+		IPHash:     s.keys.HashIP(s.clientIP(r)),
+		AgentClass: agentClass(r.UserAgent()),
+		FillMillis: fillMillis(r.PostForm.Get("rendered"), now),
+	}
+	if a.Kind == model.ActionAppeal {
+		part.Subject, part.Letter = form.Subject, form.Letter
+	}
+	var consents []model.Consent
+	source := limit(r.PostForm.Get("source"), 200)
+	if source == "" {
+		source = "/actions/" + a.Slug
+	}
+	for _, c := range a.Consents {
+		consents = append(consents, model.Consent{Key: c.Key, Text: c.Text, Given: form.Consents[c.Key], Source: source, At: now})
+	}
+	req := store.Participate{ActionSlug: a.Slug, Supporter: sup, Participation: part, Consents: consents, Now: now}
+	res, err := s.store.Participate(ctx, req, s.composer.Participation(req))
+	switch {
+	case errors.Is(err, model.ErrClosed):
+		s.showActionForm(w, r, a, &actForm{Notice: "form.closed"}, http.StatusConflict)
+		return
+	case err != nil:
+		s.fail(w, r, err)
+		return
+	}
+	s.wakeMail()
+	target := languageOf(r).Prefix + "/actions/" + a.Slug + "/thanks"
+	if res.Duplicate {
+		target += "?again=1"
+	} else if !res.Confirmed {
+		target += "?check=1"
+	}
+	http.Redirect(w, r, target, http.StatusSeeOther)
+}
+
+// fillMillis is the time from the form's rendering to its submission.
+func fillMillis(rendered string, now time.Time) int {
+	ms, err := strconv.ParseInt(rendered, 10, 64)
+	if err != nil || ms <= 0 {
+		return 0
+	}
+	d := now.UnixMilli() - ms
+	if d < 0 || d > int64(24*time.Hour/time.Millisecond) {
+		return 0
+	}
+	return int(d)
+}
+
+// agentClass keeps only a coarse class of the User-Agent, for moderation.
+func agentClass(ua string) string {
+	ua = strings.ToLower(ua)
+	switch {
+	case ua == "":
+		return "none"
+	case strings.Contains(ua, "bot") || strings.Contains(ua, "crawl") || strings.Contains(ua, "spider") ||
+		strings.Contains(ua, "curl") || strings.Contains(ua, "python") || strings.Contains(ua, "go-http-client"):
+		return "bot"
+	case strings.Contains(ua, "mobile") || strings.Contains(ua, "android") || strings.Contains(ua, "iphone"):
+		return "mobile"
+	case strings.Contains(ua, "mozilla"):
+		return "desktop"
+	}
+	return "other"
+}

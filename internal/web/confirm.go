@@ -1,0 +1,115 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+
+	"vigil/internal/model"
+	"vigil/internal/notify"
+	"vigil/internal/secret"
+)
+
+// thanksData is the page after acting.
+type thanksData struct {
+	Action model.Action
+	Again  bool // had already acted: thanked, not counted twice
+	Check  bool // asked to confirm by email
+	Next   *model.Action
+	Share  shareLinks
+}
+
+// thanks is where a supporter lands after acting (POST-redirect-GET): the
+// count includes their action, share links and the next action to take.
+func (s *Server) thanks(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	a, err := s.store.ActionBySlug(ctx, r.PathValue("slug"))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	others, err := s.otherActions(r, a.CaseID, a.Slug)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	loc := s.cat.Localizer(languageOf(r).Lang)
+	p := s.newPage(r, loc.T("thanks.title"), "")
+	data := thanksData{Action: a, Again: r.URL.Query().Get("again") == "1", Check: r.URL.Query().Get("check") == "1"}
+	if len(others) > 0 {
+		data.Next = &others[0]
+	}
+	// Share the action, not the thank-you page.
+	sp := p
+	sp.Title = a.Title
+	sp.Canonical = s.baseURL + "/" + p.Lang + "/actions/" + a.Slug
+	data.Share = s.shareLinks(r, sp, "thanks")
+	p.Data = data
+	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("X-Robots-Tag", "noindex")
+	s.render(w, r, http.StatusOK, "thanks", p)
+}
+
+// linkData is a page reached from a link in an email.
+type linkData struct {
+	Purpose string // notify.Purpose…
+	Token   string
+	Done    bool
+	Expired bool
+	Invalid bool
+	Actions []model.Action
+}
+
+// emailLink serves the pages behind the links in emails. Opening a link
+// changes nothing — mail scanners open links before people do — it shows a
+// page with one button, and the POST of that button does the work.
+func (s *Server) emailLink(purpose string) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		token := r.PathValue("token")
+		data := linkData{Purpose: purpose, Token: token}
+		id, err := s.keys.CheckToken(token, purpose, s.now())
+		status := http.StatusOK
+		switch {
+		case errors.Is(err, secret.ErrTokenExpired):
+			data.Expired, status = true, http.StatusGone
+		case err != nil:
+			data.Invalid, status = true, http.StatusNotFound
+		case r.Method == http.MethodPost:
+			if err := s.doEmailLink(r, purpose, id, &data); err != nil {
+				if !errors.Is(err, model.ErrNotFound) {
+					s.fail(w, r, err)
+					return
+				}
+				data.Invalid, status = true, http.StatusNotFound
+			}
+		}
+		loc := s.cat.Localizer(languageOf(r).Lang)
+		p := s.newPage(r, loc.T("link."+purpose+".title"), "")
+		p.Data = data
+		w.Header().Set("Cache-Control", "no-store")
+		w.Header().Set("X-Robots-Tag", "noindex")
+		s.render(w, r, status, "link", p)
+	}
+}
+
+func (s *Server) doEmailLink(r *http.Request, purpose string, id int64, data *linkData) error {
+	ctx := r.Context()
+	switch purpose {
+	case notify.PurposeConfirm:
+		_, actions, err := s.store.ConfirmSupporter(ctx, id, s.now())
+		if err != nil {
+			return err
+		}
+		data.Actions = actions
+		s.wakeMail()
+	case notify.PurposeNotMe:
+		if err := s.store.RemoveParticipation(ctx, id); err != nil {
+			return err
+		}
+	case notify.PurposeUnsubscribe:
+		if err := s.store.Unsubscribe(ctx, id, s.now()); err != nil {
+			return err
+		}
+	}
+	data.Done = true
+	return nil
+}

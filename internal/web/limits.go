@@ -1,0 +1,140 @@
+package web
+
+import (
+	"net"
+	"net/http"
+	"net/netip"
+	"strings"
+	"sync"
+	"time"
+
+	"golang.org/x/time/rate"
+)
+
+// limiter keeps per-IP and per-email token buckets for public forms, and
+// forgets the idle ones.
+type limiter struct {
+	mu       sync.Mutex
+	perIP    rate.Limit // tokens per second; 0: no limit
+	ipBurst  int
+	ips      map[string]*bucket
+	emails   map[string]*bucket
+	lastSwep time.Time
+}
+
+type bucket struct {
+	lim  *rate.Limiter
+	seen time.Time
+}
+
+// Per email address: a few submissions an hour are plenty for a person.
+const (
+	emailPerHour = 10
+	emailBurst   = 5
+)
+
+// newLimiter allows perMinute form submissions per client IP (0: no limit).
+func newLimiter(perMinute int) *limiter {
+	l := &limiter{ips: map[string]*bucket{}, emails: map[string]*bucket{}}
+	if perMinute > 0 {
+		l.perIP = rate.Limit(float64(perMinute) / 60)
+		l.ipBurst = max(3, perMinute/4)
+	}
+	return l
+}
+
+func (l *limiter) allow(m map[string]*bucket, key string, r rate.Limit, burst int, now time.Time) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if now.Sub(l.lastSwep) > 10*time.Minute {
+		for _, mm := range []map[string]*bucket{l.ips, l.emails} {
+			for k, b := range mm {
+				if now.Sub(b.seen) > time.Hour {
+					delete(mm, k)
+				}
+			}
+		}
+		l.lastSwep = now
+	}
+	b, ok := m[key]
+	if !ok {
+		b = &bucket{lim: rate.NewLimiter(r, burst)}
+		m[key] = b
+	}
+	b.seen = now
+	return b.lim.AllowN(now, 1)
+}
+
+func (l *limiter) allowIP(ip string, now time.Time) bool {
+	if l.perIP == 0 {
+		return true
+	}
+	return l.allow(l.ips, ip, l.perIP, l.ipBurst, now)
+}
+
+func (l *limiter) allowEmail(email string, now time.Time) bool {
+	if l.perIP == 0 {
+		return true // limits off (load tests)
+	}
+	return l.allow(l.emails, email, rate.Limit(float64(emailPerHour)/3600), emailBurst, now)
+}
+
+// clientIP is the address the request came from: the connection's peer,
+// or, when that peer is a trusted proxy, the last untrusted address in
+// X-Forwarded-For.
+func (s *Server) clientIP(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		host = r.RemoteAddr
+	}
+	addr, err := netip.ParseAddr(host)
+	if err != nil {
+		return host
+	}
+	if !s.trusted(addr) {
+		return addr.String()
+	}
+	hops := strings.Split(strings.Join(r.Header.Values("X-Forwarded-For"), ","), ",")
+	for i := len(hops) - 1; i >= 0; i-- {
+		hop, err := netip.ParseAddr(strings.TrimSpace(hops[i]))
+		if err != nil {
+			break
+		}
+		if !s.trusted(hop) {
+			return hop.String()
+		}
+		addr = hop
+	}
+	return addr.String()
+}
+
+func (s *Server) trusted(a netip.Addr) bool {
+	for _, p := range s.trustedProxies {
+		if p.Contains(a.Unmap()) {
+			return true
+		}
+	}
+	return false
+}
+
+// blockedDomain reports whether a normalised email is at a refused domain
+// (disposable addresses), including its subdomains.
+func (s *Server) blockedDomain(email string) bool {
+	_, domain, _ := strings.Cut(email, "@")
+	for d := domain; d != ""; {
+		if s.blocked[d] {
+			return true
+		}
+		_, rest, ok := strings.Cut(d, ".")
+		if !ok {
+			break
+		}
+		d = rest
+	}
+	return false
+}
+
+func (s *Server) tooMany(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Retry-After", "60")
+	s.errorPage(w, r, http.StatusTooManyRequests, "error.toomany.title", "error.toomany.text")
+}
