@@ -100,6 +100,9 @@ func (c *Composer) Participation(p store.Participate) store.Compose {
 }
 
 func greeting(loc *i18n.Localizer, name string) string {
+	if name == "" {
+		return loc.T("email.greeting.anonymous")
+	}
 	return loc.T("email.greeting", "Name", name)
 }
 
@@ -224,4 +227,28 @@ func countryName(code, lang string) string {
 		return name
 	}
 	return code
+}
+
+// Subscription returns the compose step of a newsletter sign-up: a
+// confirmation for an address not confirmed yet, a welcome otherwise.
+func (c *Composer) Subscription(sub store.Subscribe) store.ComposeSubscription {
+	return func(res store.Subscribed) ([]model.OutboxMessage, error) {
+		loc := c.Cat.Localizer(sub.Supporter.Lang)
+		var b strings.Builder
+		b.WriteString(greeting(loc, sub.Supporter.Name) + "\n\n")
+		subject, kind := loc.T("email.subscribe.subject"), "confirm"
+		if res.Confirmed {
+			subject, kind = loc.T("email.welcome.subject"), "welcome"
+			b.WriteString(loc.T("email.welcome.text") + "\n")
+		} else {
+			confirm := c.link(loc.Lang, "/confirm/"+c.Keys.Token(PurposeConfirm, res.SupporterID, sub.Now.Add(ConfirmLinkLife)))
+			b.WriteString(loc.T("email.subscribe.intro") + "\n\n" + loc.T("email.confirm.ask") + "\n" + confirm + "\n\n")
+			b.WriteString(loc.T("email.subscribe.ignore") + "\n")
+		}
+		m := mail.Message{From: c.From, To: []string{sub.Supporter.Email}, Subject: subject, Text: b.String()}
+		c.unsubscribe(&m, loc, res.SupporterID, sub.Now)
+		out, err := c.message(kind, m, sub.Now)
+		out.SupporterID = res.SupporterID
+		return []model.OutboxMessage{out}, err
+	}
 }

@@ -589,3 +589,125 @@ func TestAppealEachWithCapCopiesAndTestMode(t *testing.T) {
 func testLog(t *testing.T) *slog.Logger {
 	return slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelWarn}))
 }
+
+// TestNewsletter signs up through the home page's form with the same double
+// opt-in, emails in the language chosen.
+func TestNewsletter(t *testing.T) {
+	h := newActHarness(t, true)
+	home := get(t, h.site, "/")
+	mustContain(t, "home page", home.body, `<form method="post" action="/subscribe"`, `name="consent"`)
+
+	// No consent ticked: a message beside the box, the email kept.
+	r := h.post("/subscribe", url.Values{"email": {"lucia@example.org"}, "lang": {"es"}})
+	if r.status != http.StatusUnprocessableEntity || !strings.Contains(text(r.body), "Please tick this box") ||
+		!strings.Contains(r.body, `value="lucia@example.org"`) {
+		t.Fatalf("sign-up without consent: %d %s", r.status, text(r.body))
+	}
+
+	r = h.post("/subscribe", url.Values{"email": {"Lucia@Example.org"}, "name": {"Lucía"}, "lang": {"es"}, "consent": {"yes"}, "source": {"/"}})
+	if r.status != http.StatusSeeOther || r.header.Get("Location") != "/subscribe?check=1" {
+		t.Fatalf("sign-up: %d %q", r.status, r.header.Get("Location"))
+	}
+	h.deliver()
+	m := h.mp.Message(t, h.mp.WaitForMessages(t, 1, 5*time.Second)[0].ID)
+	if m.Subject != "Confirma tu suscripción" || !strings.Contains(m.Text, "Hola, Lucía") {
+		t.Errorf("confirmation not in Spanish: %q\n%s", m.Subject, m.Text)
+	}
+	confirm := linkIn(t, m.Text, "/es/confirm/")
+	h.post(confirm, url.Values{})
+	sup, err := h.db.SupporterByEmail(context.Background(), "lucia@example.org")
+	if err != nil || sup.Confirmed.IsZero() || sup.Lang != "es" {
+		t.Fatalf("after confirming: %+v, %v", sup, err)
+	}
+	consents, _ := h.db.Consents(context.Background(), sup.ID)
+	if len(consents) != 1 || consents[0].Key != "newsletter" || !consents[0].Given ||
+		!strings.HasPrefix(consents[0].Text, "Sí, envíenme el boletín") || consents[0].Source != "/" {
+		t.Errorf("consent as recorded: %+v", consents)
+	}
+	// Signing up again once confirmed: welcomed, no second confirmation.
+	h.mp.DeleteAll(t)
+	r = h.post("/subscribe", url.Values{"email": {"lucia@example.org"}, "lang": {"es"}, "consent": {"yes"}})
+	if r.header.Get("Location") != "/subscribe?welcome=1" {
+		t.Errorf("second sign-up: %q", r.header.Get("Location"))
+	}
+	h.deliver()
+	if m := h.mp.Message(t, h.mp.WaitForMessages(t, 1, 5*time.Second)[0].ID); strings.Contains(m.Text, "/confirm/") {
+		t.Error("a confirmed supporter was asked to confirm again")
+	}
+}
+
+// TestRemindAndPurge: one reminder for who has not confirmed, then the
+// unconfirmed participation is deleted and uncounted.
+func TestRemindAndPurge(t *testing.T) {
+	h := newActHarness(t, true)
+	before := h.count(demo.UgandaSlug)
+	h.post("/actions/"+demo.UgandaSlug, signature("Ana", "ana@example.org"))
+	h.deliver()
+	h.mp.WaitForMessages(t, 1, 5*time.Second)
+	h.mp.DeleteAll(t)
+
+	h.now = h.now.Add(24 * time.Hour)
+	h.runner.Once(context.Background())
+	h.deliver()
+	if n := len(h.mp.Messages(t)); n != 0 {
+		t.Fatalf("%d reminders after one day", n)
+	}
+	h.now = h.now.Add(25 * time.Hour)
+	h.runner.Once(context.Background())
+	h.runner.Once(context.Background())
+	h.deliver()
+	msgs := h.mp.WaitForMessages(t, 1, 5*time.Second)
+	if len(msgs) != 1 || !strings.HasPrefix(msgs[0].Subject, "Reminder: please confirm") {
+		t.Fatalf("reminders: %+v", msgs)
+	}
+	if h.count(demo.UgandaSlug) != before+1 {
+		t.Fatal("count changed before the purge")
+	}
+	h.now = h.now.Add(6 * 24 * time.Hour)
+	h.runner.Once(context.Background())
+	if h.count(demo.UgandaSlug) != before {
+		t.Errorf("count %d after the purge, want %d", h.count(demo.UgandaSlug), before)
+	}
+	if _, err := h.db.SupporterByEmail(context.Background(), "ana@example.org"); err == nil {
+		t.Error("the unconfirmed supporter is still stored after the purge")
+	}
+}
+
+// TestClosingAtDeadline: past its deadline an action shows its closing
+// text instead of the form, refuses participations, and its case moves to
+// monitoring when nothing else is open.
+func TestClosingAtDeadline(t *testing.T) {
+	h := newActHarness(t, false)
+	ctx := context.Background()
+	c := &model.Case{Slug: "short-case", Lang: "en", Title: "A short case", Status: model.CaseActive, Published: testutil.Now.Add(-time.Hour)}
+	if err := h.db.CreateCase(ctx, c); err != nil {
+		t.Fatal(err)
+	}
+	a := &model.Action{Slug: "short-petition", CaseSlug: "short-case", Lang: "en", Kind: model.ActionPetition, Title: "Sign before Friday",
+		Published: testutil.Now.Add(-time.Hour), Deadline: testutil.Now.Add(48 * time.Hour), Goal: 100,
+		ClosingText: "The petition has closed. Thank you to everyone who signed."}
+	if err := h.db.CreateAction(ctx, a); err != nil {
+		t.Fatal(err)
+	}
+	h.post("/actions/short-petition", signature("Ana", "ana@example.org"))
+	if !strings.Contains(get(t, h.site, "/cases/short-case").body, `action="/actions/short-petition"`) {
+		t.Fatal("no form while the action is open")
+	}
+
+	h.now = h.now.Add(49 * time.Hour)
+	page := get(t, h.site, "/cases/short-case")
+	if strings.Contains(page.body, "<form method=\"post\" action=\"/actions/short-petition\"") {
+		t.Error("the form is still there after the deadline")
+	}
+	mustContain(t, "closed case page", text(page.body), "The petition has closed", "1 person took part")
+	r := h.post("/actions/short-petition", signature("Bea", "bea@example.org"))
+	if r.status != http.StatusConflict || h.count("short-petition") != 1 {
+		t.Errorf("after the deadline: %d, count %d", r.status, h.count("short-petition"))
+	}
+	h.runner.Once(ctx)
+	got, err := h.db.CaseBySlug(ctx, "short-case")
+	if err != nil || got.Status != model.CaseMonitoring || !got.Actions[0].Closed {
+		t.Errorf("after the jobs: case %s, action closed %v (%v)", got.Status, got.Actions[0].Closed, err)
+	}
+	mustContain(t, "case badge", text(get(t, h.site, "/cases/short-case").body), "Monitoring")
+}

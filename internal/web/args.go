@@ -46,6 +46,15 @@ type panelArgs struct {
 	Rendered  int64 // Unix milliseconds, to measure time to submit
 }
 
+// subscribeArgs is a newsletter sign-up form on a page.
+type subscribeArgs struct {
+	Form      *subscribeForm
+	Languages []languageChoice
+	Prefix    string
+	Source    string
+	ID        string
+}
+
 // languageChoice is a language a supporter can choose for their emails.
 type languageChoice struct {
 	Code, Name string
@@ -63,6 +72,15 @@ func partialFuncs(lang string, cat *i18n.Catalogue) template.FuncMap {
 		languages = append(languages, languageChoice{Code: l, Name: cat.Name(l)})
 	}
 	return template.FuncMap{
+		"subscribeArgs": func(f *subscribeForm, langs []languageChoice, prefix, source, id string) subscribeArgs {
+			if f == nil {
+				f = &subscribeForm{Lang: lang}
+			}
+			if langs == nil {
+				langs = languages
+			}
+			return subscribeArgs{f, langs, prefix, source, id}
+		},
 		"fieldArgs": func(id, name, typ, value, err, autocomplete string, required bool) fieldArgs {
 			return fieldArgs{id, name, typ, value, err, autocomplete, required}
 		},

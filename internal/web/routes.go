@@ -20,6 +20,8 @@ func (s *Server) routes() *http.ServeMux {
 		mux.HandleFunc("GET /"+purpose+"/{token}", s.emailLink(purpose))
 		mux.HandleFunc("POST /"+purpose+"/{token}", s.emailLink(purpose))
 	}
+	mux.HandleFunc("GET /subscribe", s.subscribePage)
+	mux.HandleFunc("POST /subscribe", s.subscribe)
 	mux.HandleFunc("GET /news", s.newsList)
 	mux.HandleFunc("GET /news/{slug}", s.newsPage)
 	mux.HandleFunc("GET /news.atom", s.newsFeed)

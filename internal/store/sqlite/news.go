@@ -99,7 +99,7 @@ func (s *DB) RelatedNews(ctx context.Context, caseID int64, tags []string, exclu
 	}
 	// Linked articles first, then those sharing the most tags: one broad
 	// tag in common says less than several.
-	shared := "0"
+	shared := "(n.id * 0)" // no tags: a plain 0 would read as a column number
 	var tagArgs []any
 	if len(tags) > 0 {
 		shared = `(SELECT COUNT(*) FROM news_tags nt JOIN tags t ON t.id = nt.tag_id

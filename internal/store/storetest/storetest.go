@@ -254,6 +254,11 @@ func testRelatedNews(t *testing.T, s store.Store) {
 	if want := []string{"linked-new", "linked-old", "tagged-new"}; !slices.Equal(slugs, want) {
 		t.Errorf("related %v, want %v", slugs, want)
 	}
+	// A case without tags still finds its linked articles.
+	linkedOnly, err := s.RelatedNews(ctx, c.ID, nil, 0, 10)
+	if err != nil || len(linkedOnly) != 2 || linkedOnly[0].Slug != "linked-new" {
+		t.Errorf("related news without tags: %+v, %v", linkedOnly, err)
+	}
 	latest, _ := s.LatestNews(ctx, 0, 2)
 	if len(latest) != 2 || latest[0].Slug != "unrelated" || latest[1].Slug != "tagged-new" {
 		t.Errorf("latest news not newest first: %+v", latest)
