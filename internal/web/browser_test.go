@@ -1,9 +1,12 @@
 package web_test
 
 import (
+	"context"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 
@@ -112,5 +115,120 @@ func TestBrowserWithJavaScript(t *testing.T) {
 	label, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(".copy-link button")))
 	if err != nil || label == "" || label == "Copy link" {
 		t.Errorf("copy button %q in the Spanish page (%v)", label, err)
+	}
+}
+
+// TestBrowserTakingAction: with JavaScript off, a supporter signs the
+// petition, confirms from the email, sees the count go up by one, then
+// sends an appeal that reaches the officials' mailbox.
+func TestBrowserTakingAction(t *testing.T) {
+	h := newActHarness(t, true)
+	// Office hours in Toronto, where the Canada appeal's targets are.
+	h.now = time.Date(2026, 11, 27, 15, 0, 0, 0, time.UTC)
+	srv := httptest.NewServer(h.site)
+	defer srv.Close()
+	ctx := testutil.Browser(t)
+	if err := testutil.DisableJS(ctx); err != nil {
+		t.Fatal(err)
+	}
+	local := func(link string) string { return srv.URL + strings.TrimPrefix(link, "https://act.example.org") }
+	countOnPage := func() int {
+		t.Helper()
+		s, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(".progress .count strong")))
+		if err != nil {
+			t.Fatal(err)
+		}
+		n, err := strconv.Atoi(strings.ReplaceAll(s, ",", ""))
+		if err != nil {
+			t.Fatalf("count %q: %v", s, err)
+		}
+		return n
+	}
+	fill := func(slug, name, email, country string) []chromedp.Action[chromedp.Void] {
+		id := "#" + slug + "-"
+		return []chromedp.Action[chromedp.Void]{
+			chromedp.SendKeys(chromedp.CSS(id+"name"), name),
+			chromedp.SendKeys(chromedp.CSS(id+"email"), email),
+			chromedp.SendKeys(chromedp.CSS(id+"country"), country),
+			chromedp.Click(chromedp.CSS(id + "consent_updates")),
+		}
+	}
+
+	// Sign the petition.
+	petition := srv.URL + "/actions/" + demo.DeportationsSlug
+	if err := chromedp.Do(ctx, chromedp.Navigate(petition)); err != nil {
+		t.Fatal(err)
+	}
+	before := countOnPage()
+	steps := append(fill(demo.DeportationsSlug, "Ana Pérez", "ana@example.org", "Venezuela"),
+		chromedp.Click(chromedp.CSS(`#form-`+demo.DeportationsSlug+` button[type="submit"]`)),
+		chromedp.WaitVisible(chromedp.CSS(".notice")))
+	if err := chromedp.Do(ctx, steps...); err != nil {
+		t.Fatal(err)
+	}
+	notice, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(".notice")))
+	if !strings.Contains(notice, "check your email") {
+		t.Errorf("thank-you page: %q", notice)
+	}
+	if got := countOnPage(); got != before+1 {
+		t.Errorf("thank-you page count %d, want %d", got, before+1)
+	}
+	testutil.Screenshot(t, ctx, "thanks")
+
+	// Read the confirmation, open its link, press Confirm.
+	h.deliver()
+	mail := h.mp.Message(t, h.mp.WaitForMessages(t, 1, 10*time.Second)[0].ID)
+	if err := chromedp.Do(ctx, chromedp.Navigate(local("https://act.example.org"+linkIn(t, mail.Text, "/confirm/"))),
+		chromedp.Click(chromedp.CSS(`main form button[type="submit"]`)),
+		chromedp.WaitVisible(chromedp.CSS("main h1"))); err != nil {
+		t.Fatal(err)
+	}
+	if h1, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("main h1"))); h1 != "Thank you: confirmed" {
+		t.Errorf("after Confirm: %q", h1)
+	}
+	if err := chromedp.Do(ctx, chromedp.Navigate(petition)); err != nil {
+		t.Fatal(err)
+	}
+	if got := countOnPage(); got != before+1 {
+		t.Errorf("petition count %d after confirming, want %d", got, before+1)
+	}
+	vs, err := testutil.Axe(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, v := range testutil.SeriousAxe(vs) {
+		t.Errorf("petition page: axe: %s", v)
+	}
+
+	// Send an appeal with a line of one's own.
+	h.mp.DeleteAll(t)
+	appealURL := srv.URL + "/actions/" + demo.CanadaSlug
+	steps = append([]chromedp.Action[chromedp.Void]{chromedp.Navigate(appealURL)},
+		fill(demo.CanadaSlug, "Ana Pérez", "ana@example.org", "Canada")...)
+	steps = append(steps,
+		chromedp.SendKeys(chromedp.CSS("#"+demo.CanadaSlug+"-letter"), "\nI write from Montréal, where my family found safety."),
+		chromedp.Click(chromedp.CSS(`#form-`+demo.CanadaSlug+` button[type="submit"]`)),
+		chromedp.WaitVisible(chromedp.CSS("main h1")))
+	if err := chromedp.Do(ctx, steps...); err != nil {
+		t.Fatal(err)
+	}
+	// Ana has confirmed before: her appeal goes without another email
+	// round; she is thanked.
+	h.runner.Once(context.Background())
+	h.deliver()
+	a, _ := h.db.ActionBySlug(context.Background(), demo.CanadaSlug)
+	msgs := h.mp.WaitForMessages(t, 1+len(a.Targets), 10*time.Second)
+	found := 0
+	for _, s := range msgs {
+		m := h.mp.Message(t, s.ID)
+		if m.To[0].Address == a.Targets[0].Email || (len(a.Targets) > 1 && m.To[0].Address == a.Targets[1].Email) {
+			if !strings.Contains(m.Text, "where my family found safety") {
+				t.Errorf("the appeal to %s lacks the supporter's own words:\n%s", m.To[0].Address, m.Text)
+			}
+			found++
+		}
+	}
+	if found != len(a.Targets) {
+		t.Errorf("the appeal reached %d of %d targets", found, len(a.Targets))
 	}
 }
