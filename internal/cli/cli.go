@@ -202,6 +202,16 @@ func serveSite(ctx context.Context, env *environment, withDemo bool) error {
 		env.log.Warn("no --smtp: emails stay in the outbox, held, until an SMTP server is configured")
 	}
 
+	ln, err := net.Listen("tcp", env.cfg.Addr)
+	if err != nil {
+		return err
+	}
+	defer ln.Close() // Serve closes it too; this covers a failure before Serve
+	addr := ln.Addr().String()
+	if env.cfg.BaseURL == "http://"+env.cfg.Addr {
+		// Derived from --addr: use the port actually bound (for :0).
+		env.cfg.BaseURL = "http://" + addr
+	}
 	site, err := web.New(web.Options{
 		Store: db, Keys: keys, BaseURL: env.cfg.BaseURL, MailFrom: env.cfg.MailFrom, Logger: env.log,
 		FormRate: env.cfg.FormRate, TrustedProxies: env.cfg.TrustedProxies, BlockedDomains: blocked,
@@ -226,10 +236,6 @@ func serveSite(ctx context.Context, env *environment, withDemo bool) error {
 		stopWork()
 		work.Wait()
 	}()
-	ln, err := net.Listen("tcp", env.cfg.Addr)
-	if err != nil {
-		return err
-	}
 	srv := &http.Server{
 		Handler:           site,
 		ReadHeaderTimeout: 10 * time.Second,
@@ -241,7 +247,6 @@ func serveSite(ctx context.Context, env *environment, withDemo bool) error {
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
-	addr := ln.Addr().String()
 	env.log.Info("vigil listening", "addr", addr, "url", env.cfg.BaseURL, "db", env.cfg.DB)
 	if env.ready != nil {
 		env.ready(addr)

@@ -111,7 +111,7 @@ func referenceCase() model.Case {
 		Countries:   []string{"US", "SV", "VE"},
 		Tags:        []string{tagMigrants, tagDetention, tagAsylum, tagVenezuela, tagElSalvador, tagUnitedStates},
 		PeopleCount: 252,
-		Status:      model.CaseMonitoring,
+		Status:      model.CaseActive, // until the final update
 		Reference:   "UA 28/25",
 		Published:   at(2025, time.March, 31, 9, 0),
 		Updated:     at(2025, time.July, 20, 10, 0),
@@ -165,10 +165,12 @@ On 18 July 2025 all 252 Venezuelan men were flown from El Salvador to Venezuela.
 		},
 		Updates: []model.Update{ // newest first
 			{
-				Number:    1,
-				Final:     true,
-				Published: at(2025, time.July, 20, 10, 0),
-				Title:     "Final update: the men have been returned to Venezuela",
+				Number:       1,
+				Final:        true,
+				CloseActions: true,
+				Status:       model.CaseMonitoring,
+				Published:    at(2025, time.July, 20, 10, 0),
+				Title:        "Final update: the men have been returned to Venezuela",
 				Body: `On 18 July 2025 all 252 Venezuelan men who had been held in CECOT were flown to Venezuela. After four months in which they could not be reached, some families have at last been able to see their relatives again.
 
 Their ordeal is not necessarily over. We remain concerned that they could be detained again or face other abuse in Venezuela, and more is likely to come to light in the coming weeks about their treatment in El Salvador. We will keep monitoring how the Venezuelan and US authorities treat them, and we will act again if needed.
@@ -184,7 +186,7 @@ Their ordeal is not necessarily over. We remain concerned that they could be det
 
 Many of these men had protection in the United States or were waiting for a decision on their asylum claims.
 
-**Please send an appeal** to the US and Salvadoran authorities using the model letter. You are welcome to change it and add your own words; short, polite and personal letters work best.
+**Please send an appeal** to Kristi Noem, US Secretary of Homeland Security; Marco Rubio, US Secretary of State; and Milena Mayorga, El Salvador's ambassador to the United States, using the model letter. You are welcome to change it and add your own words; short, polite and personal letters work best.
 `,
 			},
 		},
@@ -206,7 +208,6 @@ Letters from people around the world show officials that these men have not been
 		Goal:        20000,
 		Count:       14382,
 		Deadline:    at(2025, time.August, 31, 23, 59),
-		Closed:      true,
 		ClosingText: "The men were returned to Venezuela on 18 July 2025. No further action is requested. We are grateful to everyone who wrote to the authorities.",
 		Delivery:    model.DeliverEach,
 		Subject:     "Venezuelan men held in the CECOT prison, El Salvador",
@@ -229,30 +230,30 @@ Thank you for your attention to this matter.
 Yours sincerely,`,
 		Targets: []model.Target{
 			{
-				Name:         "Secretary of Homeland Security",
+				Name:         "Kristi Noem",
 				Title:        "Secretary of Homeland Security",
 				Organisation: "US Department of Homeland Security",
 				Address:      "2707 Martin Luther King Jr Ave SE\nWashington, DC 20528\nUnited States",
 				Email:        "dhs-secretary@example.org",
-				Salutation:   "Dear Secretary,",
+				Salutation:   "Dear Secretary Noem,",
 				Lang:         lang,
 			},
 			{
-				Name:         "Secretary of State",
+				Name:         "Marco Rubio",
 				Title:        "Secretary of State",
 				Organisation: "US Department of State",
 				Address:      "2201 C Street NW\nWashington, DC 20520\nUnited States",
 				Email:        "state-secretary@example.org",
-				Salutation:   "Dear Secretary,",
+				Salutation:   "Dear Secretary Rubio,",
 				Lang:         lang,
 			},
 			{
-				Name:         "Ambassador of El Salvador to the United States",
-				Title:        "Ambassador",
+				Name:         "Milena Mayorga",
+				Title:        "Ambassador of El Salvador to the United States",
 				Organisation: "Embassy of El Salvador in the United States",
 				Address:      "1400 16th Street NW, Suite 100\nWashington, DC 20036\nUnited States",
 				Email:        "el-salvador-ambassador@example.org",
-				Salutation:   "Dear Ambassador,",
+				Salutation:   "Dear Ambassador Mayorga,",
 				Lang:         lang,
 			},
 		},
@@ -294,7 +295,7 @@ func canadaAppeal(now time.Time) model.Action {
 
 People do not always claim asylum as soon as they arrive. The situation in their home country may change, and fear, trauma or a lack of information and legal help can delay a claim. A fixed cut-off risks sending people back to danger without a full and fair hearing of their case.
 
-Everyone has the right to seek asylum, and no one may be returned to a place where they would face persecution, torture or other serious harm. Please write to the Minister of Public Safety and the Minister of Immigration, Refugees and Citizenship and ask them to make sure every person who seeks protection in Canada has their claim fairly heard.
+Everyone has the right to seek asylum, and no one may be returned to a place where they would face persecution, torture or other serious harm. Please write to Gary Anandasangaree, Minister of Public Safety, and Lena Metlege Diab, Minister of Immigration, Refugees and Citizenship, and ask them to make sure every person who seeks protection in Canada has their claim fairly heard.
 `,
 		Goal:     10000,
 		Count:    3846,
@@ -316,21 +317,21 @@ Thank you for your attention.
 Yours sincerely,`,
 		Targets: []model.Target{
 			{
-				Name:         "Minister of Public Safety",
+				Name:         "Gary Anandasangaree",
 				Title:        "Minister of Public Safety",
 				Organisation: "Public Safety Canada",
 				Address:      "269 Laurier Avenue West\nOttawa, Ontario K1A 0P8\nCanada",
 				Email:        "public-safety-minister@example.org",
-				Salutation:   "Dear Minister,",
+				Salutation:   "Dear Minister Anandasangaree,",
 				Lang:         lang,
 			},
 			{
-				Name:         "Minister of Immigration, Refugees and Citizenship",
+				Name:         "Lena Metlege Diab",
 				Title:        "Minister of Immigration, Refugees and Citizenship",
 				Organisation: "Immigration, Refugees and Citizenship Canada",
 				Address:      "House of Commons\nOttawa, Ontario K1A 0A6\nCanada",
 				Email:        "immigration-minister@example.org",
-				Salutation:   "Dear Minister,",
+				Salutation:   "Dear Minister Metlege Diab,",
 				Lang:         lang,
 			},
 		},

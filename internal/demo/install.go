@@ -52,8 +52,26 @@ func Install(ctx context.Context, st store.Store, now time.Time) (bool, error) {
 	}
 
 	caseIDs := map[string]int64{}
+	// Updates that close actions or move a case are published after the
+	// actions exist, as an editor would.
+	var later []struct {
+		slug   string
+		update model.Update
+	}
 	for i := range content.Cases {
 		c := &content.Cases[i]
+		var now []model.Update
+		for _, u := range c.Updates {
+			if u.CloseActions || u.Status != "" {
+				later = append(later, struct {
+					slug   string
+					update model.Update
+				}{c.Slug, u})
+			} else {
+				now = append(now, u)
+			}
+		}
+		c.Updates = now
 		img, err := imageFor(c.Slug)
 		if err != nil {
 			return false, err
@@ -82,6 +100,12 @@ func Install(ctx context.Context, st store.Store, now time.Time) (bool, error) {
 		}
 		a.Image = img
 		if err := st.CreateAction(ctx, a); err != nil && !errors.Is(err, model.ErrConflict) {
+			return false, fmt.Errorf("demo: %w", err)
+		}
+	}
+	for _, l := range later {
+		u := l.update
+		if err := st.PublishUpdate(ctx, l.slug, &u); err != nil && !errors.Is(err, model.ErrConflict) {
 			return false, fmt.Errorf("demo: %w", err)
 		}
 	}

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"vigil/internal/demo"
+	"vigil/internal/model"
 	"vigil/internal/testutil"
 )
 
@@ -47,5 +48,12 @@ func TestInstallTwiceDuplicatesNothing(t *testing.T) {
 	}
 	if len(c.Actions) != 1 || !c.Actions[0].Closed || c.Actions[0].ClosingText == "" {
 		t.Errorf("the reference case's appeal is not closed with a closing text: %+v", c.Actions)
+	}
+	if c.Status != model.CaseMonitoring || len(c.Updates) != 2 || !c.Updates[0].Final || !c.Updates[0].CloseActions || c.Updates[0].Number != 1 {
+		t.Errorf("after its final update the case is %q with updates %+v", c.Status, c.Updates)
+	}
+	// The officials the appeal went to are named.
+	if t0 := c.Actions[0].Targets[0]; t0.Name != "Kristi Noem" || t0.Title != "Secretary of Homeland Security" {
+		t.Errorf("first target %+v", t0)
 	}
 }

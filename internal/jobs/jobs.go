@@ -45,11 +45,12 @@ func (r *Runner) Run(ctx context.Context) error {
 }
 
 // Once runs every job one time; errors are logged, and one job's failure
-// does not stop the others.
+// does not stop the others. Work cut short by shutdown is not an error.
 func (r *Runner) Once(ctx context.Context) {
 	now := r.Now()
+	log := &quietOnShutdown{ctx: ctx, log: r.Log}
 	if n, err := r.Store.CloseExpired(ctx, now); err != nil {
-		r.Log.Error("closing expired actions", "err", err)
+		log.Error("closing expired actions", "err", err)
 	} else if n > 0 {
 		r.Log.Info("actions closed at their deadline", "count", n)
 	}
@@ -58,7 +59,7 @@ func (r *Runner) Once(ctx context.Context) {
 			return r.Composer.Reminder(p.Supporter, p.Action, p.Participation.ID, now)
 		})
 		if err != nil {
-			r.Log.Error("reminding unconfirmed supporters", "err", err)
+			log.Error("reminding unconfirmed supporters", "err", err)
 		} else if n > 0 {
 			r.Log.Info("reminders queued", "count", n)
 			r.wake()
@@ -66,12 +67,12 @@ func (r *Runner) Once(ctx context.Context) {
 	}
 	if r.PurgeAfter > 0 {
 		if n, err := r.Store.PurgeUnconfirmed(ctx, now.Add(-r.PurgeAfter)); err != nil {
-			r.Log.Error("purging unconfirmed participations", "err", err)
+			log.Error("purging unconfirmed participations", "err", err)
 		} else if n > 0 {
 			r.Log.Info("unconfirmed participations purged", "count", n)
 		}
 	}
-	if n := r.queueAppeals(ctx, now); n > 0 {
+	if n := r.queueAppeals(ctx, now, log); n > 0 {
 		r.Log.Info("appeals queued for delivery", "count", n)
 		r.wake()
 	}
@@ -85,10 +86,10 @@ func (r *Runner) wake() {
 
 // queueAppeals queues waiting appeals of every action whose sending window
 // is open now in its targets' time zone.
-func (r *Runner) queueAppeals(ctx context.Context, now time.Time) int {
+func (r *Runner) queueAppeals(ctx context.Context, now time.Time, log *quietOnShutdown) int {
 	actions, err := r.Store.ActionsWithWaitingAppeals(ctx)
 	if err != nil {
-		r.Log.Error("listing waiting appeals", "err", err)
+		log.Error("listing waiting appeals", "err", err)
 		return 0
 	}
 	total := 0
@@ -116,7 +117,7 @@ func (r *Runner) queueAppeals(ctx context.Context, now time.Time) int {
 			return msgs, nil
 		})
 		if err != nil {
-			r.Log.Error("queueing appeals", "action", a.Slug, "err", err)
+			log.Error("queueing appeals", "action", a.Slug, "err", err)
 			continue
 		}
 		total += n
@@ -145,4 +146,17 @@ func SendingWindow(a model.Action, now time.Time) (open bool, dayStart time.Time
 		open = h >= from || h < to
 	}
 	return open, dayStart
+}
+
+// quietOnShutdown logs errors, except those caused by the context ending.
+type quietOnShutdown struct {
+	ctx context.Context
+	log *slog.Logger
+}
+
+func (q *quietOnShutdown) Error(msg string, args ...any) {
+	if q.ctx.Err() != nil {
+		return
+	}
+	q.log.Error(msg, args...)
 }

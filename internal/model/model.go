@@ -116,6 +116,10 @@ type Update struct {
 	Body      string // Markdown
 	Final     bool   // no further action is requested
 	Published time.Time
+
+	// What publishing the update does to its case.
+	CloseActions bool       // closes every open action of the case
+	Status       CaseStatus // the case's status from now on; empty: unchanged
 }
 
 // Action is what a supporter can do now.

@@ -36,8 +36,14 @@ type Cases interface {
 	PublishedCases(ctx context.Context) ([]model.Case, error)
 	// CreateCase stores a case with its timeline, demands and updates in
 	// one transaction and sets the IDs it assigns. A taken slug is
-	// model.ErrConflict.
+	// model.ErrConflict. Updates stored here change nothing else; use
+	// PublishUpdate for one that closes actions or moves the case.
 	CreateCase(ctx context.Context, c *model.Case) error
+	// PublishUpdate adds an update to a case — numbered after the last
+	// one when u.Number is 0 and the case has updates — and, in the same
+	// transaction, closes the case's open actions if it says so and sets
+	// the case's status. An unknown case is model.ErrNotFound.
+	PublishUpdate(ctx context.Context, caseSlug string, u *model.Update) error
 }
 
 // Actions reads and writes actions and their targets.

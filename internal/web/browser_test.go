@@ -180,7 +180,7 @@ func TestBrowserTakingAction(t *testing.T) {
 	mail := h.mp.Message(t, h.mp.WaitForMessages(t, 1, 10*time.Second)[0].ID)
 	if err := chromedp.Do(ctx, chromedp.Navigate(local("https://act.example.org"+linkIn(t, mail.Text, "/confirm/"))),
 		chromedp.Click(chromedp.CSS(`main form button[type="submit"]`)),
-		chromedp.WaitVisible(chromedp.CSS("main h1"))); err != nil {
+		chromedp.WaitNotPresent(chromedp.CSS("main form"))); err != nil {
 		t.Fatal(err)
 	}
 	if h1, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("main h1"))); h1 != "Thank you: confirmed" {
@@ -208,10 +208,11 @@ func TestBrowserTakingAction(t *testing.T) {
 	steps = append(steps,
 		chromedp.SendKeys(chromedp.CSS("#"+demo.CanadaSlug+"-letter"), "\nI write from Montréal, where my family found safety."),
 		chromedp.Click(chromedp.CSS(`#form-`+demo.CanadaSlug+` button[type="submit"]`)),
-		chromedp.WaitVisible(chromedp.CSS("main h1")))
+		chromedp.WaitVisible(chromedp.CSS("#share-url-thanks")))
 	if err := chromedp.Do(ctx, steps...); err != nil {
 		t.Fatal(err)
 	}
+	testutil.Screenshot(t, ctx, "appeal-sent")
 	// Ana has confirmed before: her appeal goes without another email
 	// round; she is thanked.
 	h.runner.Once(context.Background())

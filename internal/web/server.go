@@ -168,6 +168,9 @@ func (s *Server) metricsPage(w http.ResponseWriter, r *http.Request) {
 
 // fail answers a store error: not found as 404, anything else as 500.
 func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
+	if r.Context().Err() != nil {
+		return // the client went away; nobody is left to answer
+	}
 	if errors.Is(err, model.ErrNotFound) {
 		s.notFound(w, r)
 		return

@@ -93,7 +93,7 @@ func (s *DB) loadCaseParts(ctx context.Context, c *model.Case) error {
 		return err
 	}
 
-	rows, err = s.db.QueryContext(ctx, `SELECT id, number, title, body, final, published_at
+	rows, err = s.db.QueryContext(ctx, `SELECT id, number, title, body, final, published_at, close_actions, new_status
 		FROM updates WHERE case_id = ? ORDER BY number DESC`, c.ID)
 	if err != nil {
 		return err
@@ -101,7 +101,7 @@ func (s *DB) loadCaseParts(ctx context.Context, c *model.Case) error {
 	for rows.Next() {
 		u := model.Update{CaseID: c.ID}
 		var published sql.NullString
-		if err := rows.Scan(&u.ID, &u.Number, &u.Title, &u.Body, &u.Final, &published); err != nil {
+		if err := rows.Scan(&u.ID, &u.Number, &u.Title, &u.Body, &u.Final, &published, &u.CloseActions, &u.Status); err != nil {
 			rows.Close()
 			return err
 		}
@@ -195,12 +195,7 @@ func (s *DB) CreateCase(ctx context.Context, c *model.Case) error {
 		for i := range c.Updates {
 			u := &c.Updates[i]
 			u.CaseID = c.ID
-			res, err := tx.ExecContext(ctx, `INSERT INTO updates (case_id, number, title, body, final, published_at)
-				VALUES (?, ?, ?, ?, ?, ?)`, c.ID, u.Number, u.Title, u.Body, boolInt(u.Final), formatTime(u.Published))
-			if err != nil {
-				return err
-			}
-			if u.ID, err = res.LastInsertId(); err != nil {
+			if err := insertUpdateTx(ctx, tx, u); err != nil {
 				return err
 			}
 		}
@@ -208,6 +203,47 @@ func (s *DB) CreateCase(ctx context.Context, c *model.Case) error {
 	})
 	if err != nil {
 		return fmt.Errorf("sqlite: create case %q: %w", c.Slug, mapErr(err))
+	}
+	return nil
+}
+
+func insertUpdateTx(ctx context.Context, tx *sql.Tx, u *model.Update) error {
+	return tx.QueryRowContext(ctx, `INSERT INTO updates (case_id, number, title, body, final, published_at, close_actions, new_status)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, u.CaseID, u.Number, u.Title, u.Body, boolInt(u.Final),
+		formatTime(u.Published), boolInt(u.CloseActions), u.Status).Scan(&u.ID)
+}
+
+// PublishUpdate adds an update and applies what it says to its case.
+func (s *DB) PublishUpdate(ctx context.Context, caseSlug string, u *model.Update) error {
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		var last sql.NullInt64
+		if err := tx.QueryRowContext(ctx, `SELECT c.id, (SELECT MAX(number) FROM updates WHERE case_id = c.id)
+			FROM cases c WHERE c.slug = ?`, caseSlug).Scan(&u.CaseID, &last); err != nil {
+			return err
+		}
+		if u.Number == 0 && last.Valid {
+			u.Number = int(last.Int64) + 1
+		}
+		if err := insertUpdateTx(ctx, tx, u); err != nil {
+			return err
+		}
+		at := formatTime(u.Published)
+		if u.CloseActions {
+			if _, err := tx.ExecContext(ctx, `UPDATE actions SET closed = 1, closed_at = ? WHERE case_id = ? AND closed = 0`,
+				at, u.CaseID); err != nil {
+				return err
+			}
+		}
+		if u.Status != "" {
+			if _, err := tx.ExecContext(ctx, `UPDATE cases SET status = ? WHERE id = ?`, u.Status, u.CaseID); err != nil {
+				return err
+			}
+		}
+		_, err := tx.ExecContext(ctx, `UPDATE cases SET updated_at = MAX(updated_at, ?) WHERE id = ?`, at, u.CaseID)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("sqlite: publish update of %q: %w", caseSlug, mapErr(err))
 	}
 	return nil
 }

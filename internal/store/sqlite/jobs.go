@@ -15,7 +15,7 @@ import (
 func (s *DB) CloseExpired(ctx context.Context, now time.Time) (int, error) {
 	var closed int
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE actions SET closed = 1
+		res, err := tx.ExecContext(ctx, `UPDATE actions SET closed = 1, closed_at = deadline
 			WHERE closed = 0 AND deadline IS NOT NULL AND deadline <= ?`, formatTime(now))
 		if err != nil {
 			return err

@@ -28,6 +28,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"ActionTargets", testActionTargets},
 		{"RelatedNews", testRelatedNews},
 		{"Images", testImages},
+		{"PublishUpdate", testPublishUpdate},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -305,5 +306,48 @@ func testImages(t *testing.T, s store.Store) {
 	}
 	if got.Image == nil || got.Image.Alt != img.Alt || !slices.Equal(got.Image.Widths, []int{480, 960}) {
 		t.Errorf("case image %+v", got.Image)
+	}
+}
+
+func testPublishUpdate(t *testing.T, s store.Store) {
+	c := &model.Case{Slug: "c", Lang: "en", Title: "C", Status: model.CaseActive, Published: day(2025, 3, 1), Updated: day(2025, 3, 1),
+		Updates: []model.Update{{Number: 0, Title: "Urgent action", Published: day(2025, 3, 1)}}}
+	if err := s.CreateCase(ctx, c); err != nil {
+		t.Fatal(err)
+	}
+	for _, slug := range []string{"appeal", "petition"} {
+		a := &model.Action{Slug: slug, CaseSlug: "c", Lang: "en", Kind: model.ActionPetition, Title: slug, Published: day(2025, 3, 1)}
+		if err := s.CreateAction(ctx, a); err != nil {
+			t.Fatal(err)
+		}
+	}
+	news := &model.Update{Title: "News, nothing closes", Published: day(2025, 4, 1)}
+	if err := s.PublishUpdate(ctx, "c", news); err != nil {
+		t.Fatal(err)
+	}
+	final := &model.Update{Title: "Final", Final: true, CloseActions: true, Status: model.CaseMonitoring, Published: day(2025, 7, 20)}
+	if err := s.PublishUpdate(ctx, "c", final); err != nil {
+		t.Fatal(err)
+	}
+	if news.Number != 1 || final.Number != 2 {
+		t.Errorf("numbered %d and %d, want 1 and 2", news.Number, final.Number)
+	}
+	got, err := s.CaseBySlug(ctx, "c")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Status != model.CaseMonitoring || !got.Updated.Equal(day(2025, 7, 20)) {
+		t.Errorf("case after the final update: %s, updated %v", got.Status, got.Updated)
+	}
+	for _, a := range got.Actions {
+		if !a.Closed {
+			t.Errorf("action %s still open after the final update", a.Slug)
+		}
+	}
+	if len(got.Updates) != 3 || !got.Updates[0].CloseActions || got.Updates[0].Status != model.CaseMonitoring {
+		t.Errorf("updates %+v", got.Updates)
+	}
+	if err := s.PublishUpdate(ctx, "nope", &model.Update{Title: "x", Published: day(2025, 1, 1)}); !errors.Is(err, model.ErrNotFound) {
+		t.Errorf("update to an unknown case: %v", err)
 	}
 }
