@@ -1,0 +1,63 @@
+package web
+
+import (
+	"net/http/httptest"
+	"net/netip"
+	"testing"
+	"time"
+)
+
+func TestClientIPBelievesOnlyTrustedProxies(t *testing.T) {
+	s := &Server{trustedProxies: []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8"), netip.MustParsePrefix("::1/128")}}
+	for _, tc := range []struct {
+		name, remote, forwarded, want string
+	}{
+		{"direct client", "203.0.113.7:5000", "", "203.0.113.7"},
+		{"direct client lying about its address", "203.0.113.7:5000", "198.51.100.1", "203.0.113.7"},
+		{"behind a trusted proxy", "10.1.2.3:443", "198.51.100.1", "198.51.100.1"},
+		{"spoofed hop before the real one", "10.1.2.3:443", "1.2.3.4, 198.51.100.1", "198.51.100.1"},
+		{"through two trusted proxies", "10.1.2.3:443", "198.51.100.1, 10.9.9.9", "198.51.100.1"},
+		{"garbage in the header", "10.1.2.3:443", "not-an-ip", "10.1.2.3"},
+		{"IPv6 proxy", "[::1]:443", "2001:db8::5", "2001:db8::5"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := httptest.NewRequest("POST", "/", nil)
+			r.RemoteAddr = tc.remote
+			if tc.forwarded != "" {
+				r.Header.Set("X-Forwarded-For", tc.forwarded)
+			}
+			if got := s.clientIP(r); got != tc.want {
+				t.Errorf("clientIP = %s, want %s", got, tc.want)
+			}
+		})
+	}
+}
+
+func TestLimiterPerIPAndPerEmail(t *testing.T) {
+	now := time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)
+	l := newLimiter(12) // 12 a minute, burst 3
+	allowed := 0
+	for range 10 {
+		if l.allowIP("198.51.100.1", now) {
+			allowed++
+		}
+	}
+	if allowed != 3 {
+		t.Errorf("%d of 10 allowed at once, want the burst of 3", allowed)
+	}
+	if !l.allowIP("198.51.100.2", now) {
+		t.Error("another address is limited by the first one's use")
+	}
+	if !l.allowIP("198.51.100.1", now.Add(5*time.Second)) {
+		t.Error("no token back after 5 s at 12 a minute")
+	}
+	for range emailBurst {
+		l.allowEmail("ana@example.org", now)
+	}
+	if l.allowEmail("ana@example.org", now) {
+		t.Error("one email address is not limited")
+	}
+	if off := newLimiter(0); !off.allowIP("x", now) || !off.allowEmail("y", now) {
+		t.Error("--form-rate 0 still limits")
+	}
+}
