@@ -95,22 +95,20 @@ func TestBinary(t *testing.T) {
 	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
+	// Read the log to its end (the process closing stderr) before Wait,
+	// which would otherwise close the pipe under the reader.
+	stop := time.AfterFunc(20*time.Second, func() { cmd.Process.Kill() })
 	var rest []string
 	for line := range lines {
 		rest = append(rest, line)
 	}
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Fatalf("exit after SIGTERM: %v\n%s", err, strings.Join(rest, "\n"))
-		}
-	case <-time.After(20 * time.Second):
+	if !stop.Stop() {
 		t.Fatal("vigil did not stop within 20 s of SIGTERM")
+	}
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("exit after SIGTERM: %v\n%s", err, strings.Join(rest, "\n"))
 	}
 	if !strings.Contains(strings.Join(rest, "\n"), `"msg":"stopped"`) {
 		t.Errorf("no orderly shutdown in the log:\n%s", strings.Join(rest, "\n"))
 	}
-
 }

@@ -28,10 +28,17 @@ var imageWidths = []int{480, 960, 1600}
 // twice: items whose slug is taken are left as they are.
 func Install(ctx context.Context, st store.Store, now time.Time) (bool, error) {
 	content := Load(now)
-	if _, err := st.CaseBySlug(ctx, content.Cases[0].Slug); err == nil {
+	// Everything there already: nothing to do (and no pictures to draw).
+	// A load cut short is completed: items already stored are skipped.
+	_, errCase := st.CaseBySlug(ctx, content.Cases[0].Slug)
+	_, errNews := st.NewsBySlug(ctx, content.News[len(content.News)-1].Article.Slug)
+	if errCase == nil && errNews == nil {
 		return false, nil
-	} else if !errors.Is(err, model.ErrNotFound) {
-		return false, fmt.Errorf("demo: %w", err)
+	}
+	for _, err := range []error{errCase, errNews} {
+		if err != nil && !errors.Is(err, model.ErrNotFound) {
+			return false, fmt.Errorf("demo: %w", err)
+		}
 	}
 
 	images := map[string]*model.Image{}
@@ -52,6 +59,7 @@ func Install(ctx context.Context, st store.Store, now time.Time) (bool, error) {
 	}
 
 	caseIDs := map[string]int64{}
+	created := map[string]bool{} // cases stored by this run, whose updates it publishes
 	// Updates that close actions or move a case are published after the
 	// actions exist, as an editor would.
 	var later []struct {
@@ -77,7 +85,11 @@ func Install(ctx context.Context, st store.Store, now time.Time) (bool, error) {
 			return false, err
 		}
 		c.Image = img
-		if err := st.CreateCase(ctx, c); err != nil && !errors.Is(err, model.ErrConflict) {
+		err = st.CreateCase(ctx, c)
+		switch {
+		case err == nil:
+			created[c.Slug] = true
+		case !errors.Is(err, model.ErrConflict):
 			return false, fmt.Errorf("demo: %w", err)
 		}
 		if c.ID == 0 {
@@ -104,6 +116,9 @@ func Install(ctx context.Context, st store.Store, now time.Time) (bool, error) {
 		}
 	}
 	for _, l := range later {
+		if !created[l.slug] {
+			continue
+		}
 		u := l.update
 		if err := st.PublishUpdate(ctx, l.slug, &u); err != nil && !errors.Is(err, model.ErrConflict) {
 			return false, fmt.Errorf("demo: %w", err)

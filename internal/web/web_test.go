@@ -429,3 +429,26 @@ func TestMarkdownIsSanitised(t *testing.T) {
 		}
 	}
 }
+
+// TestServerErrorPage: when the database is gone, pages answer 500 in the
+// site's layout, saying nothing of the cause, and /healthz says 503.
+func TestServerErrorPage(t *testing.T) {
+	db := testutil.DemoSQLite(t)
+	site, err := web.New(web.Options{Store: db, Keys: db.Keys(), BaseURL: "https://act.example.org",
+		Now: func() time.Time { return testutil.Now }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	r := get(t, site, caseURL)
+	if r.status != http.StatusInternalServerError {
+		t.Fatalf("status %d, want 500", r.status)
+	}
+	mustContain(t, "500 page", r.body, `<a class="skip"`, "Something went wrong", "please try again")
+	if strings.Contains(r.body, "sqlite") || strings.Contains(r.body, "closed") {
+		t.Error("the 500 page shows the internal error")
+	}
+	if r := get(t, site, "/healthz"); r.status != http.StatusServiceUnavailable {
+		t.Errorf("healthz with the database closed: %d", r.status)
+	}
+}

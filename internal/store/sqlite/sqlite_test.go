@@ -2,6 +2,7 @@ package sqlite_test
 
 import (
 	"context"
+	"os"
 	"path/filepath"
 	"testing"
 
@@ -32,5 +33,16 @@ func TestMigrateTwiceAndWAL(t *testing.T) {
 	mode, err := db.JournalMode(context.Background())
 	if err != nil || mode != "wal" {
 		t.Fatalf("journal mode %q, %v; want wal", mode, err)
+	}
+}
+
+func TestPathWithURICharacters(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "odd #1?x%20.db")
+	db := testutil.SQLiteAt(t, path, testutil.Keys(t))
+	if err := db.Ping(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(path); err != nil {
+		t.Fatalf("the database is not at the path given: %v", err)
 	}
 }
