@@ -46,3 +46,7 @@ func TestPathWithURICharacters(t *testing.T) {
 		t.Fatalf("the database is not at the path given: %v", err)
 	}
 }
+
+func TestParticipationsConformance(t *testing.T) {
+	storetest.RunParticipations(t, func(t *testing.T) store.Store { return testutil.SQLite(t) })
+}

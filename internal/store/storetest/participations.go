@@ -1,0 +1,378 @@
+package storetest
+
+import (
+	"errors"
+	"fmt"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"vigil/internal/model"
+	"vigil/internal/store"
+)
+
+// RunParticipations runs the conformance tests of supporters acting, their
+// confirmation, and the background jobs that follow.
+func RunParticipations(t *testing.T, open func(t *testing.T) store.Store) {
+	tests := []struct {
+		name string
+		fn   func(t *testing.T, s store.Store)
+	}{
+		{"ParticipateCountsOnce", testParticipateCountsOnce},
+		{"ParticipateRefusesClosedAndUnknown", testParticipateRefuses},
+		{"ComposeFailureStoresNothing", testComposeFailureStoresNothing},
+		{"ConfirmQueuesAppeals", testConfirmQueuesAppeals},
+		{"RemoveAndUnsubscribe", testRemoveAndUnsubscribe},
+		{"SubscribeAndConsents", testSubscribeAndConsents},
+		{"CloseExpired", testCloseExpired},
+		{"RemindAndPurge", testRemindAndPurge},
+		{"QueueAppealsCapAndDigest", testQueueAppeals},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tt.fn(t, open(t))
+		})
+	}
+}
+
+var messageSeq atomic.Int64
+
+// composeOne returns a compose step that queues one message and records
+// what the store told it.
+func composeOne(got *store.Participated) store.Compose {
+	return func(p store.Participated) ([]model.OutboxMessage, error) {
+		*got = p
+		return []model.OutboxMessage{testMessage("confirm", p.SupporterID)}, nil
+	}
+}
+
+func testMessage(kind string, supporterID int64) model.OutboxMessage {
+	n := messageSeq.Add(1)
+	return model.OutboxMessage{MessageID: fmt.Sprintf("m%d-%d@vigil.test", n, time.Now().UnixNano()), Kind: kind,
+		State: model.MessageQueued, Sealed: []byte("sealed"), SupporterID: supporterID}
+}
+
+var actNow = time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)
+
+// newAppealAction stores an open appeal with two targets.
+func newAppealAction(t *testing.T, s store.Store, slug string, mutate func(*model.Action)) model.Action {
+	t.Helper()
+	a := &model.Action{Slug: slug, Lang: "en", Kind: model.ActionAppeal, Title: "Write", Published: actNow.Add(-time.Hour),
+		Deadline: actNow.Add(30 * 24 * time.Hour), Goal: 100, Delivery: model.DeliverEach,
+		Targets: []model.Target{
+			{Name: "Minister", Email: "minister@example.org", Salutation: "Dear Minister,", Lang: "en"},
+			{Name: "Ambassador", Email: "ambassador@example.org", Salutation: "Dear Ambassador,", Lang: "en"},
+		}}
+	if mutate != nil {
+		mutate(a)
+	}
+	if err := s.CreateAction(ctx, a); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.ActionBySlug(ctx, slug)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return got
+}
+
+func participate(slug, email string, now time.Time) store.Participate {
+	return store.Participate{ActionSlug: slug, Now: now,
+		Supporter:     model.Supporter{Email: email, Name: "Ana Pérez", Country: "VE", PostalCode: "1010", Lang: "es"},
+		Participation: model.Participation{Subject: "Release them", Letter: "Dear Minister,\n\nRelease them.", IPHash: []byte{1, 2, 3}, AgentClass: "mobile", FillMillis: 42000},
+		Consents:      []model.Consent{{Key: "updates", Text: "Email me about this action.", Given: true, Source: "/actions/" + slug}},
+	}
+}
+
+func testParticipateCountsOnce(t *testing.T, s store.Store) {
+	a := newAppealAction(t, s, "appeal", func(a *model.Action) { a.Count = 10 })
+	var got store.Participated
+	res, err := s.Participate(ctx, participate("appeal", "ana@example.org", actNow), composeOne(&got))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !res.NewSupporter || res.Confirmed || res.Duplicate || res.Count != 11 || res.SupporterID == 0 || res.ParticipationID == 0 {
+		t.Fatalf("first participation: %+v", res)
+	}
+	if got.ParticipationID != res.ParticipationID || got.Action.ID != a.ID {
+		t.Errorf("compose saw %+v", got)
+	}
+	res2, err := s.Participate(ctx, participate("appeal", "ana@example.org", actNow.Add(time.Minute)), composeOne(&got))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !res2.Duplicate || res2.NewSupporter || res2.Count != 11 || res2.ParticipationID != res.ParticipationID {
+		t.Errorf("repeat: %+v", res2)
+	}
+	if after, _ := s.ActionBySlug(ctx, "appeal"); after.Count != 11 {
+		t.Errorf("count %d after a repeat, want 11", after.Count)
+	}
+	// Both compose steps queued their message.
+	counts, _ := s.OutboxCounts(ctx)
+	if counts[model.MessageQueued] != 2 {
+		t.Errorf("outbox %v, want 2 queued", counts)
+	}
+	// What was stored reads back whole.
+	sup, err := s.SupporterByEmail(ctx, "ana@example.org")
+	if err != nil || sup.Name != "Ana Pérez" || sup.PostalCode != "1010" || sup.Country != "VE" || sup.Lang != "es" || !sup.Confirmed.IsZero() {
+		t.Fatalf("supporter %+v, %v", sup, err)
+	}
+	p, err := s.Participation(ctx, res.ParticipationID)
+	if err != nil || p.Letter != "Dear Minister,\n\nRelease them." || p.Subject != "Release them" || p.AgentClass != "mobile" ||
+		p.FillMillis != 42000 || string(p.IPHash) != string([]byte{1, 2, 3}) || !p.Created.Equal(actNow) {
+		t.Errorf("participation %+v, %v", p, err)
+	}
+	// The latest name wins.
+	np := participate("appeal", "ana@example.org", actNow)
+	np.Supporter.Name = "Ana María Pérez"
+	s.Participate(ctx, np, composeOne(&got))
+	if sup, _ := s.SupporterByEmail(ctx, "ana@example.org"); sup.Name != "Ana María Pérez" {
+		t.Errorf("name after a correction: %q", sup.Name)
+	}
+	consents, _ := s.Consents(ctx, res.SupporterID)
+	if len(consents) == 0 || consents[0].Text != "Email me about this action." || !consents[0].Given {
+		t.Errorf("consents %+v", consents)
+	}
+}
+
+func testParticipateRefuses(t *testing.T, s store.Store) {
+	newAppealAction(t, s, "closed", func(a *model.Action) { a.Closed = true })
+	newAppealAction(t, s, "past", func(a *model.Action) { a.Deadline = actNow.Add(-time.Minute) })
+	var got store.Participated
+	for slug, want := range map[string]error{"closed": model.ErrClosed, "past": model.ErrClosed, "nothing": model.ErrNotFound} {
+		if _, err := s.Participate(ctx, participate(slug, "ana@example.org", actNow), composeOne(&got)); !errors.Is(err, want) {
+			t.Errorf("%s: %v, want %v", slug, err, want)
+		}
+	}
+	if _, err := s.SupporterByEmail(ctx, "ana@example.org"); !errors.Is(err, model.ErrNotFound) {
+		t.Errorf("a refused participation stored its supporter: %v", err)
+	}
+}
+
+func testComposeFailureStoresNothing(t *testing.T, s store.Store) {
+	newAppealAction(t, s, "appeal", nil)
+	_, err := s.Participate(ctx, participate("appeal", "ana@example.org", actNow), func(store.Participated) ([]model.OutboxMessage, error) {
+		return nil, errors.New("cannot write the email")
+	})
+	if err == nil {
+		t.Fatal("no error")
+	}
+	if a, _ := s.ActionBySlug(ctx, "appeal"); a.Count != 0 {
+		t.Errorf("count %d after a failed participation", a.Count)
+	}
+	if _, err := s.SupporterByEmail(ctx, "ana@example.org"); !errors.Is(err, model.ErrNotFound) {
+		t.Errorf("supporter stored without their email: %v", err)
+	}
+}
+
+func testConfirmQueuesAppeals(t *testing.T, s store.Store) {
+	a := newAppealAction(t, s, "appeal", nil)
+	var got store.Participated
+	res, _ := s.Participate(ctx, participate("appeal", "ana@example.org", actNow), composeOne(&got))
+	if ds, _ := s.AppealDeliveries(ctx, res.ParticipationID); len(ds) != 0 {
+		t.Errorf("an unconfirmed appeal is waiting for delivery: %+v", ds)
+	}
+	sup, actions, err := s.ConfirmSupporter(ctx, res.SupporterID, actNow.Add(time.Hour))
+	if err != nil || !sup.Confirmed.Equal(actNow.Add(time.Hour)) || len(actions) != 1 || actions[0].ID != a.ID {
+		t.Fatalf("confirm: %+v %+v %v", sup, actions, err)
+	}
+	if p, _ := s.Participation(ctx, res.ParticipationID); !p.Confirmed.Equal(actNow.Add(time.Hour)) {
+		t.Errorf("participation confirmed at %v", p.Confirmed)
+	}
+	if ds, _ := s.AppealDeliveries(ctx, res.ParticipationID); len(ds) != 2 || !ds[0].Queued.IsZero() {
+		t.Errorf("deliveries after confirming: %+v", ds)
+	}
+	waiting, _ := s.ActionsWithWaitingAppeals(ctx)
+	if len(waiting) != 1 || waiting[0].ID != a.ID {
+		t.Errorf("waiting %+v", waiting)
+	}
+	// Confirming again changes nothing and is no error.
+	if sup2, actions2, err := s.ConfirmSupporter(ctx, res.SupporterID, actNow.Add(2*time.Hour)); err != nil ||
+		!sup2.Confirmed.Equal(sup.Confirmed) || len(actions2) != 0 {
+		t.Errorf("second confirm: %+v %+v %v", sup2, actions2, err)
+	}
+	// A confirmed supporter's next appeal is confirmed at once.
+	newAppealAction(t, s, "second", nil)
+	res2, _ := s.Participate(ctx, participate("second", "ana@example.org", actNow.Add(3*time.Hour)), composeOne(&got))
+	if !res2.Confirmed {
+		t.Error("a confirmed supporter's participation is not confirmed")
+	}
+	if ds, _ := s.AppealDeliveries(ctx, res2.ParticipationID); len(ds) != 2 {
+		t.Errorf("deliveries of a confirmed supporter's appeal: %+v", ds)
+	}
+	if _, _, err := s.ConfirmSupporter(ctx, 999999, actNow); !errors.Is(err, model.ErrNotFound) {
+		t.Errorf("confirm unknown: %v", err)
+	}
+}
+
+func testRemoveAndUnsubscribe(t *testing.T, s store.Store) {
+	newAppealAction(t, s, "appeal", nil)
+	var got store.Participated
+	res, _ := s.Participate(ctx, participate("appeal", "bob@example.org", actNow), composeOne(&got))
+	if err := s.RemoveParticipation(ctx, res.ParticipationID); err != nil {
+		t.Fatal(err)
+	}
+	if a, _ := s.ActionBySlug(ctx, "appeal"); a.Count != 0 {
+		t.Errorf("count %d after removal", a.Count)
+	}
+	if _, err := s.SupporterByEmail(ctx, "bob@example.org"); !errors.Is(err, model.ErrNotFound) {
+		t.Errorf("an unconfirmed supporter with nothing left is still stored: %v", err)
+	}
+	if err := s.RemoveParticipation(ctx, res.ParticipationID); !errors.Is(err, model.ErrNotFound) {
+		t.Errorf("second removal: %v", err)
+	}
+	res, _ = s.Participate(ctx, participate("appeal", "cleo@example.org", actNow), composeOne(&got))
+	if err := s.Unsubscribe(ctx, res.SupporterID, actNow.Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if sup, _ := s.Supporter(ctx, res.SupporterID); !sup.Unsubscribed.Equal(actNow.Add(time.Hour)) {
+		t.Errorf("unsubscribed at %v", sup.Unsubscribed)
+	}
+	if err := s.Unsubscribe(ctx, 999999, actNow); !errors.Is(err, model.ErrNotFound) {
+		t.Errorf("unsubscribe unknown: %v", err)
+	}
+}
+
+func testSubscribeAndConsents(t *testing.T, s store.Store) {
+	sub := store.Subscribe{Supporter: model.Supporter{Email: "lucia@example.org", Lang: "es"},
+		Consent: model.Consent{Key: "newsletter", Text: "Sí, envíenme el boletín.", Given: true, Source: "/"}, Now: actNow}
+	var seen store.Subscribed
+	res, err := s.Subscribe(ctx, sub, func(r store.Subscribed) ([]model.OutboxMessage, error) {
+		seen = r
+		return []model.OutboxMessage{testMessage("confirm", r.SupporterID)}, nil
+	})
+	if err != nil || !res.NewSupporter || res.Confirmed || seen.SupporterID != res.SupporterID {
+		t.Fatalf("subscribe: %+v %v", res, err)
+	}
+	consents, _ := s.Consents(ctx, res.SupporterID)
+	if len(consents) != 1 || consents[0].Key != "newsletter" || consents[0].Text != "Sí, envíenme el boletín." || !consents[0].At.Equal(actNow) {
+		t.Errorf("consents %+v", consents)
+	}
+	// Signing up again after unsubscribing is a fresh yes.
+	s.Unsubscribe(ctx, res.SupporterID, actNow)
+	s.Subscribe(ctx, sub, func(r store.Subscribed) ([]model.OutboxMessage, error) { return nil, nil })
+	if sup, _ := s.Supporter(ctx, res.SupporterID); !sup.Unsubscribed.IsZero() {
+		t.Error("still unsubscribed after signing up again")
+	}
+}
+
+func testCloseExpired(t *testing.T, s store.Store) {
+	c := &model.Case{Slug: "c", Lang: "en", Title: "C", Status: model.CaseActive, Published: actNow.Add(-time.Hour), Updated: actNow.Add(-time.Hour)}
+	if err := s.CreateCase(ctx, c); err != nil {
+		t.Fatal(err)
+	}
+	newAppealAction(t, s, "soon", func(a *model.Action) { a.CaseSlug = "c"; a.Deadline = actNow.Add(time.Hour) })
+	newAppealAction(t, s, "later", func(a *model.Action) { a.CaseSlug = "c"; a.Deadline = actNow.Add(48 * time.Hour) })
+	if n, err := s.CloseExpired(ctx, actNow.Add(2*time.Hour)); err != nil || n != 1 {
+		t.Fatalf("first closing: %d, %v", n, err)
+	}
+	if got, _ := s.CaseBySlug(ctx, "c"); got.Status != model.CaseActive {
+		t.Errorf("case %s while an action is open", got.Status)
+	}
+	if n, _ := s.CloseExpired(ctx, actNow.Add(49*time.Hour)); n != 1 {
+		t.Errorf("second closing: %d", n)
+	}
+	if got, _ := s.CaseBySlug(ctx, "c"); got.Status != model.CaseMonitoring {
+		t.Errorf("case %s with nothing open, want monitoring", got.Status)
+	}
+}
+
+func testRemindAndPurge(t *testing.T, s store.Store) {
+	newAppealAction(t, s, "appeal", nil)
+	var got store.Participated
+	old, _ := s.Participate(ctx, participate("appeal", "old@example.org", actNow), composeOne(&got))
+	s.Participate(ctx, participate("appeal", "new@example.org", actNow.Add(47*time.Hour)), composeOne(&got))
+	confirmed, _ := s.Participate(ctx, participate("appeal", "yes@example.org", actNow), composeOne(&got))
+	s.ConfirmSupporter(ctx, confirmed.SupporterID, actNow.Add(time.Hour))
+
+	var reminded []string
+	remind := func(p store.Pending) (model.OutboxMessage, error) {
+		reminded = append(reminded, p.Supporter.Email)
+		if p.Action.Slug != "appeal" || p.Participation.ID == 0 {
+			t.Errorf("pending %+v", p)
+		}
+		return testMessage("reminder", p.Supporter.ID), nil
+	}
+	at := actNow.Add(48 * time.Hour)
+	if n, err := s.RemindUnconfirmed(ctx, at.Add(-48*time.Hour+time.Minute), at, remind); err != nil || n != 1 || reminded[0] != "old@example.org" {
+		t.Fatalf("reminders: %d %v %v", n, reminded, err)
+	}
+	if n, _ := s.RemindUnconfirmed(ctx, at.Add(time.Hour), at, remind); n != 1 || reminded[1] != "new@example.org" {
+		t.Errorf("later reminders %v: only the one not reminded yet", reminded)
+	}
+	n, err := s.PurgeUnconfirmed(ctx, actNow.Add(time.Minute))
+	if err != nil || n != 1 {
+		t.Fatalf("purge: %d, %v", n, err)
+	}
+	if _, err := s.Participation(ctx, old.ParticipationID); !errors.Is(err, model.ErrNotFound) {
+		t.Errorf("purged participation still there: %v", err)
+	}
+	if a, _ := s.ActionBySlug(ctx, "appeal"); a.Count != 2 {
+		t.Errorf("count %d after purging one of three", a.Count)
+	}
+	if _, err := s.SupporterByEmail(ctx, "yes@example.org"); err != nil {
+		t.Errorf("a confirmed supporter was purged: %v", err)
+	}
+}
+
+func testQueueAppeals(t *testing.T, s store.Store) {
+	each := newAppealAction(t, s, "each", func(a *model.Action) { a.DailyCap = 2 })
+	digest := newAppealAction(t, s, "digest", func(a *model.Action) { a.Delivery = model.DeliverDigest })
+	var got store.Participated
+	var parts []int64
+	for i, email := range []string{"a@example.org", "b@example.org", "c@example.org"} {
+		r, _ := s.Participate(ctx, participate("each", email, actNow.Add(time.Duration(i)*time.Minute)), composeOne(&got))
+		s.ConfirmSupporter(ctx, r.SupporterID, actNow.Add(time.Hour))
+		parts = append(parts, r.ParticipationID)
+		s.Participate(ctx, participate("digest", email, actNow), composeOne(&got))
+	}
+	perLetter := func(a model.Action, tg model.Target, letters []store.AppealLetter) ([]model.OutboxMessage, error) {
+		var out []model.OutboxMessage
+		for _, l := range letters {
+			if l.Supporter.Email == "" || l.Participation.Letter == "" {
+				t.Errorf("letter without its supporter or text: %+v", l)
+			}
+			out = append(out, testMessage("appeal", l.Supporter.ID))
+		}
+		return out, nil
+	}
+	day1 := actNow.Add(2 * time.Hour)
+	n, err := s.QueueAppeals(ctx, store.QueueAppeals{ActionID: each.ID, Now: day1, DayStart: actNow.Truncate(24 * time.Hour), Cap: 2}, perLetter)
+	if err != nil || n != 4 {
+		t.Fatalf("day 1: queued %d (%v), want 2 per target", n, err)
+	}
+	if n, _ := s.QueueAppeals(ctx, store.QueueAppeals{ActionID: each.ID, Now: day1.Add(time.Hour), DayStart: actNow.Truncate(24 * time.Hour), Cap: 2}, perLetter); n != 0 {
+		t.Errorf("day 1 again: queued %d over the cap", n)
+	}
+	day2 := day1.Add(24 * time.Hour)
+	if n, _ := s.QueueAppeals(ctx, store.QueueAppeals{ActionID: each.ID, Now: day2, DayStart: day2.Truncate(24 * time.Hour), Cap: 2}, perLetter); n != 2 {
+		t.Errorf("day 2: queued %d, want the remaining one per target", n)
+	}
+	// The outbox row of an appeal being sent marks it delivered.
+	claimed, _ := s.ClaimMessages(ctx, day2.Add(time.Hour), day2.Add(2*time.Hour), 100)
+	for _, m := range claimed {
+		s.MarkSent(ctx, m.ID, day2.Add(time.Hour))
+	}
+	ds, _ := s.AppealDeliveries(ctx, parts[0])
+	if len(ds) != 2 || ds[0].Delivered.IsZero() || !ds[0].Queued.Equal(day1) {
+		t.Errorf("deliveries of the first appeal: %+v", ds)
+	}
+
+	// Digest: the waiting appeals in one message per target, once a day.
+	// (The supporters confirmed above, so their digest appeals were
+	// confirmed as they were made.)
+	calls := 0
+	oneDigest := func(a model.Action, tg model.Target, letters []store.AppealLetter) ([]model.OutboxMessage, error) {
+		calls++
+		if len(letters) != 3 {
+			t.Errorf("digest of %d letters, want 3", len(letters))
+		}
+		return []model.OutboxMessage{testMessage("digest", 0)}, nil
+	}
+	if n, _ := s.QueueAppeals(ctx, store.QueueAppeals{ActionID: digest.ID, Now: day2, DayStart: day2.Truncate(24 * time.Hour), Digest: true}, oneDigest); n != 6 || calls != 2 {
+		t.Errorf("digest: queued %d in %d calls, want 6 in 2", n, calls)
+	}
+	if n, _ := s.QueueAppeals(ctx, store.QueueAppeals{ActionID: digest.ID, Now: day2.Add(time.Hour), DayStart: day2.Truncate(24 * time.Hour), Digest: true}, oneDigest); n != 0 {
+		t.Errorf("second digest the same day: %d", n)
+	}
+}
