@@ -12,20 +12,6 @@ import (
 	"vigil/internal/store"
 )
 
-// Participate stores a participation and what it causes in one transaction.
-func (s *DB) Participate(ctx context.Context, p store.Participate, compose store.Compose) (store.Participated, error) {
-	var res store.Participated
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		var err error
-		res, err = s.participateTx(ctx, tx, p, compose)
-		return err
-	})
-	if err != nil {
-		return res, fmt.Errorf("sqlite: participate in %q: %w", p.ActionSlug, mapErr(err))
-	}
-	return res, nil
-}
-
 func (s *DB) participateTx(ctx context.Context, tx *sql.Tx, p store.Participate, compose store.Compose) (store.Participated, error) {
 	var res store.Participated
 	actions, err := queryActionsTx(ctx, tx, `WHERE a.slug = ? AND a.published_at IS NOT NULL`, p.ActionSlug)

@@ -34,8 +34,9 @@ const dateLayout = "2006-01-02"
 
 // DB is the SQLite store.
 type DB struct {
-	db   *sql.DB
-	keys *secret.Keys // seals personal data; see internal/secret
+	db    *sql.DB
+	keys  *secret.Keys // seals personal data; see internal/secret
+	batch *batcher     // group commit of participations; see batch.go
 }
 
 // DSN turns a file path into a modernc DSN whose pragmas every pooled
@@ -77,7 +78,9 @@ func Open(path string, keys *secret.Keys) (*DB, error) {
 		db.Close()
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
-	return &DB{db: db, keys: keys}, nil
+	s := &DB{db: db, keys: keys}
+	s.startBatcher()
+	return s, nil
 }
 
 // Migrate applies every pending migration.
@@ -96,7 +99,10 @@ func (s *DB) Migrate(ctx context.Context) error {
 func (s *DB) Ping(ctx context.Context) error { return s.db.PingContext(ctx) }
 
 // Close closes the database.
-func (s *DB) Close() error { return s.db.Close() }
+func (s *DB) Close() error {
+	s.stopBatcher()
+	return s.db.Close()
+}
 
 // inTx runs fn in a transaction, committing when it returns nil.
 func (s *DB) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {

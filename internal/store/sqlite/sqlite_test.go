@@ -2,9 +2,15 @@ package sqlite_test
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"os"
+	"sync"
+	"time"
+
 	"path/filepath"
 	"testing"
+	"vigil/internal/model"
 
 	"vigil/internal/store"
 	"vigil/internal/store/sqlite"
@@ -49,4 +55,66 @@ func TestPathWithURICharacters(t *testing.T) {
 
 func TestParticipationsConformance(t *testing.T) {
 	storetest.RunParticipations(t, func(t *testing.T) store.Store { return testutil.SQLite(t) })
+}
+
+// TestGroupCommitUnderConcurrency sends many participations at once, some
+// repeated, some to a closed action: each gets its own answer, and the
+// count is exact.
+func TestGroupCommitUnderConcurrency(t *testing.T) {
+	ctx := context.Background()
+	db := testutil.SQLite(t)
+	now := time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)
+	for _, a := range []*model.Action{
+		{Slug: "open", Lang: "en", Kind: model.ActionPetition, Title: "Open", Published: now.Add(-time.Hour)},
+		{Slug: "shut", Lang: "en", Kind: model.ActionPetition, Title: "Shut", Published: now.Add(-time.Hour), Closed: true},
+	} {
+		if err := db.CreateAction(ctx, a); err != nil {
+			t.Fatal(err)
+		}
+	}
+	const clients = 300
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	dups, closed, ok := 0, 0, 0
+	for i := range clients {
+		wg.Go(func() {
+			slug := "open"
+			if i%10 == 9 {
+				slug = "shut"
+			}
+			email := fmt.Sprintf("s%d@example.org", i%250) // the last 50 repeat earlier ones
+			res, err := db.Participate(ctx, store.Participate{ActionSlug: slug, Now: now,
+				Supporter: model.Supporter{Email: email, Name: "S", Country: "VE", Lang: "en"}},
+				func(store.Participated) ([]model.OutboxMessage, error) { return nil, nil })
+			mu.Lock()
+			defer mu.Unlock()
+			switch {
+			case errors.Is(err, model.ErrClosed):
+				closed++
+			case err != nil:
+				t.Errorf("%s: %v", email, err)
+			case res.Duplicate:
+				dups++
+			default:
+				ok++
+			}
+		})
+	}
+	wg.Wait()
+	a, _ := db.ActionBySlug(ctx, "open")
+	if closed != clients/10 || a.Count != ok || ok+dups+closed != clients {
+		t.Errorf("ok %d, repeats %d, closed %d; count %d", ok, dups, closed, a.Count)
+	}
+	// A refused participation left nothing behind in the shared transaction.
+	if _, err := db.SupporterByEmail(ctx, "s9@example.org"); !errors.Is(err, model.ErrNotFound) {
+		t.Errorf("a supporter of the closed action was stored: %v", err)
+	}
+	for i := range 250 {
+		if i%10 == 9 {
+			continue
+		}
+		if _, err := db.SupporterByEmail(ctx, fmt.Sprintf("s%d@example.org", i)); err != nil {
+			t.Errorf("s%d: %v", i, err)
+		}
+	}
 }
