@@ -223,6 +223,7 @@ func serveSite(ctx context.Context, env *environment, withDemo bool) error {
 	runner := &jobs.Runner{
 		Store: db, Composer: site.Composer(), Log: env.log, Now: time.Now,
 		ReminderAfter: env.cfg.ReminderAfter, PurgeAfter: env.cfg.PurgeAfter, WakeMail: worker.Wake,
+		ContentChanged: site.ContentChanged, CountsChanged: site.CountsChanged,
 	}
 	workCtx, stopWork := context.WithCancel(context.Background())
 	var work sync.WaitGroup

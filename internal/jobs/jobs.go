@@ -24,6 +24,9 @@ type Runner struct {
 	PurgeAfter    time.Duration
 	Interval      time.Duration // default one minute
 	WakeMail      func()        // nudges the outbox worker after queueing; may be nil
+	// Told when a job changed what public pages show; may be nil.
+	ContentChanged func()
+	CountsChanged  func()
 }
 
 // Run runs the jobs until ctx ends.
@@ -53,6 +56,7 @@ func (r *Runner) Once(ctx context.Context) {
 		log.Error("closing expired actions", "err", err)
 	} else if n > 0 {
 		r.Log.Info("actions closed at their deadline", "count", n)
+		call(r.ContentChanged)
 	}
 	if r.ReminderAfter > 0 {
 		n, err := r.Store.RemindUnconfirmed(ctx, now.Add(-r.ReminderAfter), now, func(p store.Pending) (model.OutboxMessage, error) {
@@ -70,11 +74,18 @@ func (r *Runner) Once(ctx context.Context) {
 			log.Error("purging unconfirmed participations", "err", err)
 		} else if n > 0 {
 			r.Log.Info("unconfirmed participations purged", "count", n)
+			call(r.CountsChanged)
 		}
 	}
 	if n := r.queueAppeals(ctx, now, log); n > 0 {
 		r.Log.Info("appeals queued for delivery", "count", n)
 		r.wake()
+	}
+}
+
+func call(f func()) {
+	if f != nil {
+		f()
 	}
 }
 

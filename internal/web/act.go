@@ -220,6 +220,9 @@ func (s *Server) act(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.wakeMail()
+	if !res.Duplicate {
+		s.CountsChanged()
+	}
 	target := languageOf(r).Prefix + "/actions/" + a.Slug + "/thanks"
 	if res.Duplicate {
 		target += "?again=1"

@@ -52,7 +52,8 @@ func newActHarness(t *testing.T, withMail bool) *actHarness {
 	}
 	h.site = site
 	h.runner = &jobs.Runner{Store: h.db, Composer: site.Composer(), Log: testLog(t), Now: clock,
-		ReminderAfter: 48 * time.Hour, PurgeAfter: 7 * 24 * time.Hour}
+		ReminderAfter: 48 * time.Hour, PurgeAfter: 7 * 24 * time.Hour,
+		ContentChanged: site.ContentChanged, CountsChanged: site.CountsChanged}
 	if withMail {
 		h.mp = testutil.Mailpit(t)
 		sender, err := mail.NewSMTPSender(h.mp.SMTPURL())

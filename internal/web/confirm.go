@@ -105,6 +105,7 @@ func (s *Server) doEmailLink(r *http.Request, purpose string, id int64, data *li
 		if err := s.store.RemoveParticipation(ctx, id); err != nil {
 			return err
 		}
+		s.CountsChanged()
 	case notify.PurposeUnsubscribe:
 		if err := s.store.Unsubscribe(ctx, id, s.now()); err != nil {
 			return err

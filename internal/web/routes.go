@@ -10,10 +10,11 @@ import (
 // language prefix (/es/cases/…): see withLanguage.
 func (s *Server) routes() *http.ServeMux {
 	mux := http.NewServeMux()
-	mux.HandleFunc("GET /{$}", s.home)
-	mux.HandleFunc("GET /cases/{slug}", s.casePage)
-	mux.HandleFunc("GET /cases/{slug}/updates.atom", s.caseFeed)
-	mux.HandleFunc("GET /actions/{slug}", s.actionPage)
+	// Public pages marked cached are served from memory (see cache.go).
+	mux.HandleFunc("GET /{$}", s.cached(s.home))
+	mux.HandleFunc("GET /cases/{slug}", s.cached(s.casePage))
+	mux.HandleFunc("GET /cases/{slug}/updates.atom", s.cached(s.caseFeed))
+	mux.HandleFunc("GET /actions/{slug}", s.cached(s.actionPage))
 	mux.HandleFunc("POST /actions/{slug}", s.act)
 	mux.HandleFunc("GET /actions/{slug}/thanks", s.thanks)
 	for _, purpose := range []string{notify.PurposeConfirm, notify.PurposeNotMe, notify.PurposeUnsubscribe} {
@@ -22,12 +23,12 @@ func (s *Server) routes() *http.ServeMux {
 	}
 	mux.HandleFunc("GET /subscribe", s.subscribePage)
 	mux.HandleFunc("POST /subscribe", s.subscribe)
-	mux.HandleFunc("GET /news", s.newsList)
-	mux.HandleFunc("GET /news/{slug}", s.newsPage)
-	mux.HandleFunc("GET /news.atom", s.newsFeed)
+	mux.HandleFunc("GET /news", s.cached(s.newsList))
+	mux.HandleFunc("GET /news/{slug}", s.cached(s.newsPage))
+	mux.HandleFunc("GET /news.atom", s.cached(s.newsFeed))
 	mux.HandleFunc("GET /share/mastodon", s.shareMastodon)
-	mux.HandleFunc("GET /sitemap.xml", s.sitemap)
-	mux.HandleFunc("GET /robots.txt", s.robots)
+	mux.HandleFunc("GET /sitemap.xml", s.cached(s.sitemap))
+	mux.HandleFunc("GET /robots.txt", s.cached(s.robots))
 	mux.HandleFunc("GET /media/{hash}/{file}", s.media)
 	mux.HandleFunc("GET /static/{file}", s.static)
 	mux.HandleFunc("GET /healthz", s.healthz)

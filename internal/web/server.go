@@ -75,6 +75,7 @@ type Server struct {
 	now            func() time.Time
 	cat            *i18n.Catalogue
 	views          *views
+	cache          *pageCache
 	assets         *assets
 	metrics        *metrics
 	mux            *http.ServeMux
@@ -122,6 +123,7 @@ func New(opts Options) (*Server, error) {
 	}
 	s.composer = &notify.Composer{Keys: opts.Keys, Cat: s.cat, BaseURL: opts.BaseURL, From: from}
 	s.metrics = newMetrics()
+	s.cache = newPageCache()
 	s.mux = s.routes()
 	// Public forms carry no per-visitor token, so pages stay cacheable;
 	// cross-site POSTs are refused by the browser's own Sec-Fetch-Site and

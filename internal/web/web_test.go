@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"bytes"
+	"context"
 	"compress/gzip"
 	"encoding/xml"
 	"html"
@@ -14,6 +15,7 @@ import (
 	"time"
 
 	"vigil/internal/demo"
+	"vigil/internal/model"
 	"vigil/internal/testutil"
 	"vigil/internal/web"
 )
@@ -450,5 +452,45 @@ func TestServerErrorPage(t *testing.T) {
 	}
 	if r := get(t, site, "/healthz"); r.status != http.StatusServiceUnavailable {
 		t.Errorf("healthz with the database closed: %d", r.status)
+	}
+}
+
+// TestPageCache: pages come from memory, with ETag revalidation; content
+// changes show at once, counts within a second.
+func TestPageCache(t *testing.T) {
+	h := newActHarness(t, false)
+	first := get(t, h.site, caseURL, "Accept-Encoding", "gzip")
+	etag := first.header.Get("ETag")
+	if first.status != 200 || etag == "" || first.header.Get("Content-Encoding") != "gzip" {
+		t.Fatalf("first: %d etag %q encoding %q", first.status, etag, first.header.Get("Content-Encoding"))
+	}
+	if again := get(t, h.site, caseURL, "If-None-Match", etag); again.status != http.StatusNotModified {
+		t.Errorf("revalidation: %d", again.status)
+	}
+	// Security headers stay on cached answers.
+	if r := get(t, h.site, caseURL); r.header.Get("Content-Security-Policy") == "" || r.header.Get("ETag") != etag {
+		t.Error("a cached answer lost its headers")
+	}
+
+	// A signature: the count on the action page moves within a second.
+	path := "/actions/" + demo.DeportationsSlug
+	before := get(t, h.site, path).body
+	h.post(path, signature("Ana", "ana@example.org"))
+	if get(t, h.site, path).body != before {
+		t.Error("the page re-rendered at once for a count; want at most once a second")
+	}
+	h.now = h.now.Add(1500 * time.Millisecond)
+	if after := text(get(t, h.site, path).body); !strings.Contains(after, number(h.count(demo.DeportationsSlug))+" people have acted") {
+		t.Error("the count did not move after a second")
+	}
+
+	// Content: an update shows at once.
+	err := h.db.PublishUpdate(context.Background(), demo.CaseSlug, &model.Update{Title: "The men speak about CECOT", Published: h.now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.site.ContentChanged()
+	if !strings.Contains(get(t, h.site, caseURL).body, "The men speak about CECOT") {
+		t.Error("a published update is not on the case page at once")
 	}
 }

@@ -1,0 +1,213 @@
+package web
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"net/http"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// Public pages are rendered once and served from memory until something
+// they show changes. Two generations tell: content (a case, an update, an
+// action closing) makes every page stale at once; counts (a signature)
+// make a page stale only once it is a second old, so a page showing a live
+// count is rendered at most once a second however fast people sign.
+
+const (
+	countsStaleAfter = time.Second
+	// maxPageAge re-renders pages that show the time passing ("3 days
+	// left") even when nothing changes.
+	maxPageAge = time.Minute
+	// maxCachedPages bounds memory: past it, the cache starts afresh.
+	maxCachedPages = 4096
+)
+
+type pageCache struct {
+	content atomic.Uint64
+	counts  atomic.Uint64
+	mu      sync.RWMutex
+	pages   map[string]*cachedPage
+	renders singleflight
+}
+
+type cachedPage struct {
+	status   int
+	header   http.Header // the handler's own headers
+	body, gz []byte
+	etag     string
+	content  uint64
+	counts   uint64
+	rendered time.Time
+}
+
+func newPageCache() *pageCache {
+	return &pageCache{pages: map[string]*cachedPage{}}
+}
+
+// ContentChanged makes every cached page stale now: call it after any
+// change to what pages show other than counts.
+func (s *Server) ContentChanged() { s.cache.content.Add(1) }
+
+// CountsChanged marks live counts as moved; pages re-render within a
+// second.
+func (s *Server) CountsChanged() { s.cache.counts.Add(1) }
+
+func (c *pageCache) fresh(p *cachedPage, now time.Time) bool {
+	age := now.Sub(p.rendered)
+	return p.content == c.content.Load() && age < maxPageAge &&
+		(p.counts == c.counts.Load() || age < countsStaleAfter)
+}
+
+// cached serves a public GET page from memory, rendering it through h when
+// missing or stale. Only 200 answers are kept.
+func (s *Server) cached(h http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		rl := languageOf(r)
+		key := rl.Lang + "|" + rl.Prefix + "|" + r.URL.Path + "?" + r.URL.RawQuery
+		now := s.now()
+		s.cache.mu.RLock()
+		p := s.cache.pages[key]
+		s.cache.mu.RUnlock()
+		if p == nil || !s.cache.fresh(p, now) {
+			// One render per key at a time; others wait for it.
+			// Rendered apart from the client's connection: a visitor
+			// leaving must not leave a broken page for everyone.
+			r := r.WithContext(context.WithoutCancel(r.Context()))
+			p = s.cache.renders.do(key, func() *cachedPage {
+				s.cache.mu.RLock()
+				again := s.cache.pages[key]
+				s.cache.mu.RUnlock()
+				if again != nil && s.cache.fresh(again, s.now()) {
+					return again
+				}
+				return s.renderForCache(h, r, key)
+			})
+		}
+		if p == nil { // the render panicked; the panic is logged
+			s.serverError(w, r, errors.New("page render failed"))
+			return
+		}
+		s.writeCached(w, r, p)
+	}
+}
+
+// renderForCache runs the handler into memory and keeps a 200 answer.
+func (s *Server) renderForCache(h http.HandlerFunc, r *http.Request, key string) *cachedPage {
+	content, counts := s.cache.content.Load(), s.cache.counts.Load()
+	rec := &recorder{header: http.Header{}, status: http.StatusOK}
+	h(rec, r)
+	p := &cachedPage{status: rec.status, header: rec.header, body: rec.body.Bytes(),
+		content: content, counts: counts, rendered: s.now()}
+	sum := sha256.Sum256(p.body)
+	p.etag = `"` + hex.EncodeToString(sum[:12]) + `"`
+	if compressible(rec.header.Get("Content-Type")) && len(p.body) > 512 {
+		var buf bytes.Buffer
+		zw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
+		zw.Write(p.body)
+		zw.Close()
+		p.gz = buf.Bytes()
+	}
+	if p.status == http.StatusOK {
+		s.cache.mu.Lock()
+		if len(s.cache.pages) >= maxCachedPages {
+			s.cache.pages = map[string]*cachedPage{}
+		}
+		s.cache.pages[key] = p
+		s.cache.mu.Unlock()
+	}
+	return p
+}
+
+func (s *Server) writeCached(w http.ResponseWriter, r *http.Request, p *cachedPage) {
+	h := w.Header()
+	for k, v := range p.header {
+		if k != "Content-Length" {
+			h[k] = v
+		}
+	}
+	if p.status != http.StatusOK {
+		w.WriteHeader(p.status)
+		w.Write(p.body)
+		return
+	}
+	h.Set("ETag", p.etag)
+	if h.Get("Cache-Control") == "" {
+		// Browsers and proxies check back each time; the 304 is cheap.
+		h.Set("Cache-Control", "no-cache")
+	}
+	if match := r.Header.Get("If-None-Match"); match != "" && match == p.etag {
+		w.WriteHeader(http.StatusNotModified)
+		return
+	}
+	body := p.body
+	if p.gz != nil && acceptsGzip(r.Header.Get("Accept-Encoding")) {
+		h.Set("Content-Encoding", "gzip")
+		body = p.gz
+	}
+	h.Set("Content-Length", strconv.Itoa(len(body)))
+	w.WriteHeader(http.StatusOK)
+	if r.Method != http.MethodHead {
+		w.Write(body)
+	}
+}
+
+// recorder keeps a handler's answer in memory.
+type recorder struct {
+	header http.Header
+	status int
+	body   bytes.Buffer
+	wrote  bool
+}
+
+func (r *recorder) Header() http.Header { return r.header }
+func (r *recorder) WriteHeader(code int) {
+	if !r.wrote {
+		r.status, r.wrote = code, true
+	}
+}
+func (r *recorder) Write(b []byte) (int, error) {
+	r.wrote = true
+	return r.body.Write(b)
+}
+
+// singleflight lets one goroutine render a key while others wait for its
+// result.
+type singleflight struct {
+	mu    sync.Mutex
+	calls map[string]*flight
+}
+
+type flight struct {
+	done chan struct{}
+	page *cachedPage
+}
+
+func (g *singleflight) do(key string, fn func() *cachedPage) *cachedPage {
+	g.mu.Lock()
+	if g.calls == nil {
+		g.calls = map[string]*flight{}
+	}
+	if f, ok := g.calls[key]; ok {
+		g.mu.Unlock()
+		<-f.done
+		return f.page
+	}
+	f := &flight{done: make(chan struct{})}
+	g.calls[key] = f
+	g.mu.Unlock()
+	defer func() {
+		g.mu.Lock()
+		delete(g.calls, key)
+		g.mu.Unlock()
+		close(f.done)
+	}()
+	f.page = fn()
+	return f.page
+}
