@@ -2,8 +2,8 @@ package web_test
 
 import (
 	"bytes"
-	"context"
 	"compress/gzip"
+	"context"
 	"encoding/xml"
 	"html"
 	"io"
