@@ -12,6 +12,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"vigil/internal/store"
 )
 
 // Public pages are rendered once and served from memory until something
@@ -30,11 +32,12 @@ const (
 )
 
 type pageCache struct {
-	content atomic.Uint64
-	counts  atomic.Uint64
-	mu      sync.RWMutex
-	pages   map[string]*cachedPage
-	renders singleflight
+	content         atomic.Uint64
+	counts          atomic.Uint64
+	countsAnnounced atomic.Int64 // Unix ns of the last counts announcement
+	mu              sync.RWMutex
+	pages           map[string]*cachedPage
+	renders         singleflight
 }
 
 type cachedPage struct {
@@ -51,13 +54,40 @@ func newPageCache() *pageCache {
 	return &pageCache{pages: map[string]*cachedPage{}}
 }
 
-// ContentChanged makes every cached page stale now: call it after any
-// change to what pages show other than counts.
-func (s *Server) ContentChanged() { s.cache.content.Add(1) }
+// ContentChanged makes every cached page stale now, here and, through
+// Options.Announce, in the other instances: call it after any change to
+// what pages show other than counts.
+func (s *Server) ContentChanged() {
+	s.cache.content.Add(1)
+	if s.announce != nil {
+		s.announce(store.ContentChanged)
+	}
+}
 
 // CountsChanged marks live counts as moved; pages re-render within a
-// second.
-func (s *Server) CountsChanged() { s.cache.counts.Add(1) }
+// second. Other instances are told at most four times a second, however
+// fast people sign.
+func (s *Server) CountsChanged() {
+	s.cache.counts.Add(1)
+	if s.announce == nil {
+		return
+	}
+	now := time.Now().UnixNano()
+	last := s.cache.countsAnnounced.Load()
+	if now-last >= int64(250*time.Millisecond) && s.cache.countsAnnounced.CompareAndSwap(last, now) {
+		s.announce(store.CountsChanged)
+	}
+}
+
+// Heard applies a change announced by another instance.
+func (s *Server) Heard(c store.Change) {
+	switch c {
+	case store.ContentChanged:
+		s.cache.content.Add(1)
+	case store.CountsChanged:
+		s.cache.counts.Add(1)
+	}
+}
 
 func (c *pageCache) fresh(p *cachedPage, now time.Time) bool {
 	age := now.Sub(p.rendered)

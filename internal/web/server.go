@@ -59,6 +59,9 @@ type Options struct {
 	TrustedProxies []netip.Prefix   // whose X-Forwarded-For is believed
 	BlockedDomains []string         // email domains refused (disposable); nil: the built-in list
 	WakeMail       func()           // nudges the outbox worker after a write; may be nil
+	// Announce tells the other instances on the same database of a change
+	// this one made (see store.Coordination); nil for a single instance.
+	Announce func(store.Change)
 }
 
 // Server is the public site.
@@ -70,6 +73,7 @@ type Server struct {
 	trustedProxies []netip.Prefix
 	blocked        map[string]bool
 	wakeMail       func()
+	announce       func(store.Change)
 	baseURL        string
 	log            *slog.Logger
 	now            func() time.Time
@@ -89,7 +93,8 @@ func New(opts Options) (*Server, error) {
 		return nil, errors.New("web: a store and keys are required")
 	}
 	s := &Server{store: opts.Store, keys: opts.Keys, baseURL: opts.BaseURL, log: opts.Logger, now: opts.Now,
-		limits: newLimiter(opts.FormRate), trustedProxies: opts.TrustedProxies, wakeMail: opts.WakeMail}
+		limits: newLimiter(opts.FormRate), trustedProxies: opts.TrustedProxies, wakeMail: opts.WakeMail,
+		announce: opts.Announce}
 	if s.wakeMail == nil {
 		s.wakeMail = func() {}
 	}

@@ -37,6 +37,7 @@ type DB struct {
 	db    *sql.DB
 	keys  *secret.Keys // seals personal data; see internal/secret
 	batch *batcher     // group commit of participations; see batch.go
+	coord coordination // in-process announcements and job locks
 }
 
 // DSN turns a file path into a modernc DSN whose pragmas every pooled
