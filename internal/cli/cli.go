@@ -35,6 +35,7 @@ var commands = []command{
 	{"serve", "Serve the public site. When no --db is given, the demo content is loaded too.", nil, serve},
 	{"demo", "Load the demo content into the database if it is not there, then serve the site.", nil, runDemo},
 	{"migrate", "Apply pending database migrations and exit.", []string{"db", "key-file", "log-format", "log-level"}, migrate},
+	{"backup", "Write a consistent copy of the SQLite database to the file named by the argument, while Vigil runs. The key file is not in it: back it up separately.", []string{"db", "key-file", "log-format", "log-level"}, backup},
 }
 
 // environment is what a command runs with.
@@ -45,6 +46,7 @@ type environment struct {
 	stdout io.Writer
 	// ready, when set, receives the address once the server listens.
 	ready func(addr string)
+	args  []string // what follows the flags
 }
 
 // Run runs the command line args and returns the process exit code.
@@ -70,7 +72,7 @@ func RunWithReady(ctx context.Context, args []string, stdout, stderr io.Writer, 
 		usage(stderr)
 		return 2
 	}
-	cfg, _, err := config.Parse(cmd.name, cmd.summary, args[1:], getenv, stderr, cmd.options...)
+	cfg, rest, err := config.Parse(cmd.name, cmd.summary, args[1:], getenv, stderr, cmd.options...)
 	if errors.Is(err, flag.ErrHelp) {
 		return 0
 	}
@@ -84,6 +86,7 @@ func RunWithReady(ctx context.Context, args []string, stdout, stderr io.Writer, 
 		log:    newLogger(cfg, stderr),
 		stdout: stdout,
 		ready:  ready,
+		args:   rest,
 	}
 	if err := cmd.run(ctx, env); err != nil {
 		env.log.Error(cmd.name+" failed", "err", err)
@@ -152,6 +155,24 @@ func migrate(ctx context.Context, env *environment) error {
 	}
 	defer db.Close()
 	env.log.Info("database up to date", "db", env.cfg.DB)
+	return nil
+}
+
+func backup(ctx context.Context, env *environment) error {
+	if len(env.args) != 1 {
+		return errors.New("backup: name the file to write, e.g. vigil backup --db data/vigil.db /backups/vigil-2026-11-26.db")
+	}
+	db, _, err := openStore(ctx, env)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	start := time.Now()
+	if err := db.Backup(ctx, env.args[0]); err != nil {
+		return err
+	}
+	env.log.Info("backup written", "to", env.args[0], "took", time.Since(start).Round(time.Millisecond),
+		"key_file", env.cfg.KeyPath(), "note", "the key file is not in the backup; keep a copy of it elsewhere")
 	return nil
 }
 
