@@ -21,6 +21,8 @@ import (
 	"vigil/internal/jobs"
 	"vigil/internal/mail"
 	"vigil/internal/secret"
+	"vigil/internal/store"
+	"vigil/internal/store/postgres"
 	"vigil/internal/store/sqlite"
 	"vigil/internal/web"
 )
@@ -123,11 +125,19 @@ func newLogger(cfg config.Config, w io.Writer) *slog.Logger {
 	return slog.New(slog.NewTextHandler(w, opts))
 }
 
-// openStore opens and migrates the database named by --db, with the keys
-// of --key-file (created on first start).
-func openStore(ctx context.Context, env *environment) (*sqlite.DB, *secret.Keys, error) {
-	if env.cfg.IsPostgres() {
-		return nil, nil, errors.New("--db: this version of Vigil stores its data in SQLite; give a file path")
+// database is a store Vigil can migrate: SQLite or PostgreSQL.
+type database interface {
+	store.Store
+	Migrate(ctx context.Context) error
+}
+
+// openStore opens and migrates the database named by --db — an SQLite
+// file, or PostgreSQL for a postgres:// URL — with the keys of --key-file.
+func openStore(ctx context.Context, env *environment) (database, *secret.Keys, error) {
+	if env.cfg.IsPostgres() && env.cfg.KeyFile == "" {
+		// Each instance making its own keys would make each other's data
+		// unreadable.
+		return nil, nil, errors.New("--key-file is required with PostgreSQL: every instance must read the same key file")
 	}
 	keys, created, err := secret.LoadOrCreate(env.cfg.KeyPath())
 	if err != nil {
@@ -137,7 +147,12 @@ func openStore(ctx context.Context, env *environment) (*sqlite.DB, *secret.Keys,
 		env.log.Warn("new secret key file created: back it up apart from the database; without it personal data cannot be read",
 			"key_file", env.cfg.KeyPath())
 	}
-	db, err := sqlite.Open(env.cfg.DB, keys)
+	var db database
+	if env.cfg.IsPostgres() {
+		db, err = postgres.Open(ctx, env.cfg.DB, keys)
+	} else {
+		db, err = sqlite.Open(env.cfg.DB, keys)
+	}
 	if err != nil {
 		return nil, nil, err
 	}
@@ -162,18 +177,39 @@ func backup(ctx context.Context, env *environment) error {
 	if len(env.args) != 1 {
 		return errors.New("backup: name the file to write, e.g. vigil backup --db data/vigil.db /backups/vigil-2026-11-26.db")
 	}
+	if env.cfg.IsPostgres() {
+		return errors.New("backup: for PostgreSQL use pg_dump (see docs/operations.md)")
+	}
 	db, _, err := openStore(ctx, env)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
 	start := time.Now()
-	if err := db.Backup(ctx, env.args[0]); err != nil {
+	if err := db.(*sqlite.DB).Backup(ctx, env.args[0]); err != nil {
 		return err
 	}
 	env.log.Info("backup written", "to", env.args[0], "took", time.Since(start).Round(time.Millisecond),
 		"key_file", env.cfg.KeyPath(), "note", "the key file is not in the backup; keep a copy of it elsewhere")
 	return nil
+}
+
+// announcer tells the other instances on a shared PostgreSQL database of a
+// change, without holding up the request that made it. One SQLite file
+// serves one process: nobody to tell.
+func announcer(env *environment, db database) func(store.Change) {
+	if !env.cfg.IsPostgres() {
+		return nil
+	}
+	return func(c store.Change) {
+		go func() {
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			if err := db.Announce(ctx, c); err != nil {
+				env.log.Warn("announcing a change to other instances", "change", c, "err", err)
+			}
+		}()
+	}
 }
 
 func serve(ctx context.Context, env *environment) error {
@@ -236,7 +272,7 @@ func serveSite(ctx context.Context, env *environment, withDemo bool) error {
 	site, err := web.New(web.Options{
 		Store: db, Keys: keys, BaseURL: env.cfg.BaseURL, MailFrom: env.cfg.MailFrom, Logger: env.log,
 		FormRate: env.cfg.FormRate, TrustedProxies: env.cfg.TrustedProxies, BlockedDomains: blocked,
-		WakeMail: worker.Wake,
+		WakeMail: worker.Wake, Announce: announcer(env, db),
 	})
 	if err != nil {
 		return err
@@ -254,6 +290,10 @@ func serveSite(ctx context.Context, env *environment, withDemo bool) error {
 		}
 	})
 	work.Go(func() { runner.Run(workCtx) })
+	if env.cfg.IsPostgres() {
+		// Hear the other instances' changes, for the page cache.
+		work.Go(func() { db.Listen(workCtx, site.Heard) })
+	}
 	defer func() {
 		stopWork()
 		work.Wait()

@@ -48,11 +48,11 @@ type option struct {
 // Options is the configuration contract shared with operators and scripts.
 var Options = []option{
 	{"addr", "VIGIL_ADDR", "127.0.0.1:8080", "listen address", func(c *Config) *string { return &c.Addr }},
-	{"db", "VIGIL_DATABASE_URL", "./data/vigil.db", "SQLite database file path", func(c *Config) *string { return &c.DB }},
+	{"db", "VIGIL_DATABASE_URL", "./data/vigil.db", "SQLite file path, or postgres://user:pass@host:port/db", func(c *Config) *string { return &c.DB }},
 	{"base-url", "VIGIL_BASE_URL", "", "public URL used in links and emails (default http:// + addr)", func(c *Config) *string { return &c.BaseURL }},
 	{"log-format", "VIGIL_LOG_FORMAT", "text", "log format: text or json", func(c *Config) *string { return &c.LogFormat }},
 	{"log-level", "VIGIL_LOG_LEVEL", "info", "log level: debug, info, warn or error", func(c *Config) *string { return &c.LogLevel }},
-	{"key-file", "VIGIL_KEY_FILE", "", "secret keys for personal data and links (default: vigil.key beside the SQLite database; created on first start)", func(c *Config) *string { return &c.KeyFile }},
+	{"key-file", "VIGIL_KEY_FILE", "", "secret keys for personal data and links (default: vigil.key beside the SQLite database, created on first start; required with PostgreSQL)", func(c *Config) *string { return &c.KeyFile }},
 	{"smtp", "VIGIL_SMTP_URL", "", "smtp://user:pass@host:port (smtps:// for TLS); none: mail stays in the outbox, held", func(c *Config) *string { return &c.SMTP }},
 	{"mail-from", "VIGIL_MAIL_FROM", "", "From address of every email (default: Vigil <noreply@host of --base-url>)", func(c *Config) *string { return &c.MailFrom }},
 	{"form-rate", "VIGIL_FORM_RATE", "30", "public form submissions per minute per client IP; 0 turns the limit off", func(c *Config) *string { return &c.FormRateText }},

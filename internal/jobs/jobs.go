@@ -47,9 +47,22 @@ func (r *Runner) Run(ctx context.Context) error {
 	}
 }
 
-// Once runs every job one time; errors are logged, and one job's failure
-// does not stop the others. Work cut short by shutdown is not an error.
+// Once runs every job one time, in one instance at a time when several
+// share the database; errors are logged, and one job's failure does not
+// stop the others. Work cut short by shutdown is not an error.
 func (r *Runner) Once(ctx context.Context) {
+	ran, err := r.Store.Exclusive(ctx, "background-jobs", func(ctx context.Context) error {
+		r.once(ctx)
+		return nil
+	})
+	if err != nil && ctx.Err() == nil {
+		r.Log.Error("background jobs", "err", err)
+	} else if !ran {
+		r.Log.Debug("background jobs running in another instance")
+	}
+}
+
+func (r *Runner) once(ctx context.Context) {
 	now := r.Now()
 	log := &quietOnShutdown{ctx: ctx, log: r.Log}
 	if n, err := r.Store.CloseExpired(ctx, now); err != nil {

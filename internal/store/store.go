@@ -20,6 +20,7 @@ type Store interface {
 	Participations
 	Outbox
 	Jobs
+	Coordination
 	// Ping answers nil once the database is reachable.
 	Ping(ctx context.Context) error
 	// Close releases the database.

@@ -118,3 +118,8 @@ func TestGroupCommitUnderConcurrency(t *testing.T) {
 		}
 	}
 }
+
+func TestCoordinationConformance(t *testing.T) {
+	db := testutil.SQLite(t)
+	storetest.RunCoordination(t, db, db)
+}

@@ -1,0 +1,235 @@
+package postgres
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"sort"
+	"time"
+
+	"vigil/internal/model"
+)
+
+// outboxColumns is the column list every outbox read scans with
+// scanOutbox, in this order.
+const outboxColumns = `id, message_id, kind, state, sealed, supporter_id, participation_id, target_id,
+	attempts, next_attempt_at, lease_until, last_error, created_at, sent_at`
+
+type rowScanner interface{ Scan(dest ...any) error }
+
+func scanOutbox(r rowScanner) (model.OutboxMessage, error) {
+	var m model.OutboxMessage
+	var state string
+	var supporter, participation, target sql.NullInt64
+	var next, lease, created, sent sql.NullTime
+	err := r.Scan(&m.ID, &m.MessageID, &m.Kind, &state, &m.Sealed, &supporter, &participation, &target,
+		&m.Attempts, &next, &lease, &m.LastError, &created, &sent)
+	if err != nil {
+		return m, err
+	}
+	m.State = model.MessageState(state)
+	m.SupporterID = supporter.Int64
+	m.ParticipationID = participation.Int64
+	m.TargetID = target.Int64
+	m.NextAttemptAt = fromNull(next)
+	m.LeaseUntil = fromNull(lease)
+	m.CreatedAt = fromNull(created)
+	m.SentAt = fromNull(sent)
+	return m, nil
+}
+
+// enqueueTx stores m inside tx, the transaction of the event that causes the
+// message, and sets m.ID. Defaults: State queued, CreatedAt now, and
+// NextAttemptAt CreatedAt (due at once). A taken MessageID is
+// model.ErrConflict (through mapErr).
+func enqueueTx(ctx context.Context, tx *sql.Tx, m *model.OutboxMessage) error {
+	if m.MessageID == "" {
+		return errors.New("outbox message without a Message-ID")
+	}
+	if m.Kind == "" {
+		return errors.New("outbox message without a kind")
+	}
+	if m.Sealed == nil {
+		return errors.New("outbox message without content")
+	}
+	if m.State == "" {
+		m.State = model.MessageQueued
+	}
+	if m.CreatedAt.IsZero() {
+		m.CreatedAt = time.Now()
+	}
+	if m.NextAttemptAt.IsZero() {
+		m.NextAttemptAt = m.CreatedAt
+	}
+	err := tx.QueryRowContext(ctx, `INSERT INTO outbox (message_id, kind, state, sealed,
+			supporter_id, participation_id, target_id, attempts, next_attempt_at, lease_until,
+			last_error, created_at, sent_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id`,
+		m.MessageID, m.Kind, string(m.State), m.Sealed,
+		nullID(m.SupporterID), nullID(m.ParticipationID), nullID(m.TargetID), m.Attempts,
+		instant(m.NextAttemptAt), nullTime(m.LeaseUntil), cleanText(m.LastError),
+		instant(m.CreatedAt), nullTime(m.SentAt)).Scan(&m.ID)
+	return mapErr(err)
+}
+
+// EnqueueMessage stores a message on its own; see enqueueTx for defaults.
+func (s *DB) EnqueueMessage(ctx context.Context, m *model.OutboxMessage) error {
+	err := s.inTx(ctx, func(tx *sql.Tx) error { return enqueueTx(ctx, tx, m) })
+	if err != nil {
+		return fmt.Errorf("postgres: enqueue message: %w", mapErr(err))
+	}
+	return nil
+}
+
+// ClaimMessages leases due messages. The rows are picked and locked with
+// FOR UPDATE SKIP LOCKED inside the claiming statement: a row another
+// claimer (in this process or another instance) has locked is passed over,
+// not waited for, and a row it has already claimed and committed is seen
+// sending under its lease and left alone. The result is ordered by next
+// attempt, then id.
+func (s *DB) ClaimMessages(ctx context.Context, now, leaseUntil time.Time, n int) ([]model.OutboxMessage, error) {
+	if n <= 0 {
+		return nil, nil
+	}
+	var out []model.OutboxMessage
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		out = out[:0]
+		rows, err := tx.QueryContext(ctx, `UPDATE outbox
+			SET state = 'sending', lease_until = $1, attempts = attempts + 1
+			WHERE id IN (
+				SELECT id FROM outbox
+				WHERE (state = 'queued' AND next_attempt_at <= $2)
+				   OR (state = 'sending' AND lease_until < $2)
+				ORDER BY next_attempt_at, id
+				LIMIT $3
+				FOR UPDATE SKIP LOCKED)
+			RETURNING `+outboxColumns,
+			instant(leaseUntil), instant(now), n)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			m, err := scanOutbox(rows)
+			if err != nil {
+				return err
+			}
+			out = append(out, m)
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return nil, fmt.Errorf("postgres: claim messages: %w", mapErr(err))
+	}
+	// RETURNING gives no order guarantee.
+	sort.Slice(out, func(i, j int) bool {
+		if !out[i].NextAttemptAt.Equal(out[j].NextAttemptAt) {
+			return out[i].NextAttemptAt.Before(out[j].NextAttemptAt)
+		}
+		return out[i].ID < out[j].ID
+	})
+	return out, nil
+}
+
+// MarkSent records that the SMTP server accepted the message. The
+// outbox_sent_delivers_appeals trigger marks its appeals delivered in the
+// same transaction.
+func (s *DB) MarkSent(ctx context.Context, id int64, at time.Time) error {
+	return s.outboxUpdate(ctx, "mark sent", id, `UPDATE outbox
+		SET state = 'sent', sent_at = $1, lease_until = NULL WHERE id = $2`, instant(at), id)
+}
+
+// MarkRetry puts the message back in the queue. A message already sent (a
+// late answer from a worker whose lease had run out while another one
+// delivered it) is left as it is. The error, often an SMTP server's reply,
+// is made storable (see cleanText) so that recording it cannot fail.
+func (s *DB) MarkRetry(ctx context.Context, id int64, next time.Time, lastError string) error {
+	return s.outboxUpdate(ctx, "mark retry", id, `UPDATE outbox
+		SET state = 'queued', next_attempt_at = $1, lease_until = NULL, last_error = $2
+		WHERE id = $3 AND state <> 'sent'`, instant(next), cleanText(lastError), id)
+}
+
+// MarkFailed gives up on the message; a message already sent is left as it
+// is.
+func (s *DB) MarkFailed(ctx context.Context, id int64, lastError string) error {
+	return s.outboxUpdate(ctx, "mark failed", id, `UPDATE outbox
+		SET state = 'failed', lease_until = NULL, last_error = $1
+		WHERE id = $2 AND state <> 'sent'`, cleanText(lastError), id)
+}
+
+// outboxUpdate runs one update of message id; an unknown id is
+// model.ErrNotFound.
+func (s *DB) outboxUpdate(ctx context.Context, what string, id int64, query string, args ...any) error {
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, query, args...)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil || n > 0 {
+			return err
+		}
+		var one int
+		return tx.QueryRowContext(ctx, `SELECT 1 FROM outbox WHERE id = $1`, id).Scan(&one)
+	})
+	if err != nil {
+		return fmt.Errorf("postgres: %s %d: %w", what, id, mapErr(err))
+	}
+	return nil
+}
+
+// HoldQueued marks every queued message held.
+func (s *DB) HoldQueued(ctx context.Context) (int, error) {
+	res, err := s.db.ExecContext(ctx, `UPDATE outbox SET state = 'held' WHERE state = 'queued'`)
+	if err != nil {
+		return 0, fmt.Errorf("postgres: hold queued: %w", mapErr(err))
+	}
+	n, err := res.RowsAffected()
+	return int(n), err
+}
+
+// ReleaseHeld puts held messages back in the queue, due at now.
+func (s *DB) ReleaseHeld(ctx context.Context, now time.Time) (int, error) {
+	res, err := s.db.ExecContext(ctx, `UPDATE outbox SET state = 'queued', next_attempt_at = $1
+		WHERE state = 'held'`, instant(now))
+	if err != nil {
+		return 0, fmt.Errorf("postgres: release held: %w", mapErr(err))
+	}
+	n, err := res.RowsAffected()
+	return int(n), err
+}
+
+// OutboxCounts counts messages by state; every state is present, zero
+// included.
+func (s *DB) OutboxCounts(ctx context.Context) (map[model.MessageState]int, error) {
+	counts := map[model.MessageState]int{
+		model.MessageQueued: 0, model.MessageHeld: 0, model.MessageSending: 0,
+		model.MessageSent: 0, model.MessageFailed: 0,
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT state, count(*) FROM outbox GROUP BY state`)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: outbox counts: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var state string
+		var n int
+		if err := rows.Scan(&state, &n); err != nil {
+			return nil, fmt.Errorf("postgres: outbox counts: %w", err)
+		}
+		counts[model.MessageState(state)] = n
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("postgres: outbox counts: %w", err)
+	}
+	return counts, nil
+}
+
+// OutboxMessage returns one message.
+func (s *DB) OutboxMessage(ctx context.Context, id int64) (model.OutboxMessage, error) {
+	m, err := scanOutbox(s.db.QueryRowContext(ctx, `SELECT `+outboxColumns+` FROM outbox WHERE id = $1`, id))
+	if err != nil {
+		return m, fmt.Errorf("postgres: outbox message %d: %w", id, mapErr(err))
+	}
+	return m, nil
+}
