@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"os"
 	"strings"
 	"sync"
@@ -306,6 +307,23 @@ func serveSite(ctx context.Context, env *environment, withDemo bool) error {
 		IdleTimeout:       120 * time.Second,
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(env.log.Handler(), slog.LevelWarn),
+	}
+	if env.cfg.PprofAddr != "" {
+		// Profiles for measuring hot paths; loopback only (checked in config).
+		mux := http.NewServeMux()
+		mux.HandleFunc("/debug/pprof/", pprof.Index)
+		mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+		mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+		mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+		mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
+		profiler := &http.Server{Addr: env.cfg.PprofAddr, Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+		go func() {
+			if err := profiler.ListenAndServe(); err != nil && !errors.Is(err, http.ErrServerClosed) {
+				env.log.Error("profiler", "err", err)
+			}
+		}()
+		defer profiler.Close()
+		env.log.Info("profiler listening", "addr", env.cfg.PprofAddr)
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()

@@ -37,6 +37,7 @@ type Config struct {
 	ReminderAfter  time.Duration // one reminder to confirm after this
 	PurgeText      string
 	PurgeAfter     time.Duration // unconfirmed participations are deleted after this
+	PprofAddr      string        // loopback address for Go's profiler; empty: off
 }
 
 // option is one row of the contract.
@@ -59,6 +60,7 @@ var Options = []option{
 	{"trusted-proxies", "VIGIL_TRUSTED_PROXIES", "", "comma-separated CIDRs whose X-Forwarded-For is believed", func(c *Config) *string { return &c.ProxiesText }},
 	{"blocked-email-domains", "VIGIL_BLOCKED_EMAIL_DOMAINS", "", "file of email domains to refuse, one per line (default: a built-in list of disposable-address services)", func(c *Config) *string { return &c.BlockedDomains }},
 	{"reminder-after", "VIGIL_REMINDER_AFTER", "48h", "send one reminder to confirm after this long", func(c *Config) *string { return &c.ReminderText }},
+	{"pprof-addr", "VIGIL_PPROF_ADDR", "", "serve Go's profiler (net/http/pprof) on this loopback address, for measuring; off when empty", func(c *Config) *string { return &c.PprofAddr }},
 	{"purge-after", "VIGIL_PURGE_AFTER", "168h", "delete participations still unconfirmed after this long", func(c *Config) *string { return &c.PurgeText }},
 }
 
@@ -152,6 +154,13 @@ func (c *Config) validate(used []option) error {
 				u, err := url.Parse(c.SMTP)
 				if err != nil || (u.Scheme != "smtp" && u.Scheme != "smtps") || u.Host == "" {
 					errs = append(errs, errors.New("--smtp: want smtp://user:pass@host:port or smtps://…"))
+				}
+			}
+		case "pprof-addr":
+			if c.PprofAddr != "" {
+				host, _, err := net.SplitHostPort(c.PprofAddr)
+				if ip := net.ParseIP(host); err != nil || ip == nil || !ip.IsLoopback() {
+					errs = append(errs, fmt.Errorf("--pprof-addr %q: want a loopback host:port such as 127.0.0.1:6060", c.PprofAddr))
 				}
 			}
 		case "reminder-after":
