@@ -35,6 +35,7 @@ type pageCache struct {
 	content         atomic.Uint64
 	counts          atomic.Uint64
 	countsAnnounced atomic.Int64 // Unix ns of the last counts announcement
+	countsPending   atomic.Bool  // a trailing announcement is scheduled
 	mu              sync.RWMutex
 	pages           map[string]*cachedPage
 	renders         singleflight
@@ -74,10 +75,23 @@ func (s *Server) CountsChanged() {
 	}
 	now := time.Now().UnixNano()
 	last := s.cache.countsAnnounced.Load()
-	if now-last >= int64(250*time.Millisecond) && s.cache.countsAnnounced.CompareAndSwap(last, now) {
+	if now-last >= int64(countsAnnounceEvery) && s.cache.countsAnnounced.CompareAndSwap(last, now) {
 		s.announce(store.CountsChanged)
+		return
+	}
+	// Too soon after the last announcement: announce once more at the end
+	// of the window, so the last change of a burst is never left unheard.
+	if s.cache.countsPending.CompareAndSwap(false, true) {
+		time.AfterFunc(countsAnnounceEvery, func() {
+			s.cache.countsPending.Store(false)
+			s.cache.countsAnnounced.Store(time.Now().UnixNano())
+			s.announce(store.CountsChanged)
+		})
 	}
 }
+
+// countsAnnounceEvery spaces count announcements to other instances.
+const countsAnnounceEvery = 250 * time.Millisecond
 
 // Heard applies a change announced by another instance.
 func (s *Server) Heard(c store.Change) {

@@ -3,8 +3,11 @@ package web
 import (
 	"net/http/httptest"
 	"net/netip"
+	"sync"
 	"testing"
 	"time"
+
+	"vigil/internal/store"
 )
 
 func TestClientIPBelievesOnlyTrustedProxies(t *testing.T) {
@@ -59,5 +62,31 @@ func TestLimiterPerIPAndPerEmail(t *testing.T) {
 	}
 	if off := newLimiter(0); !off.allowIP("x", now) || !off.allowEmail("y", now) {
 		t.Error("--form-rate 0 still limits")
+	}
+}
+
+// TestCountAnnouncementsCoalesce: a burst of signatures is announced to
+// the other instances a few times a second, and its last one always is.
+func TestCountAnnouncementsCoalesce(t *testing.T) {
+	var mu sync.Mutex
+	var heard []time.Time
+	s := &Server{cache: newPageCache(), announce: func(store.Change) {
+		mu.Lock()
+		heard = append(heard, time.Now())
+		mu.Unlock()
+	}}
+	start := time.Now()
+	for range 100 {
+		s.CountsChanged()
+		time.Sleep(5 * time.Millisecond) // a burst of about half a second
+	}
+	time.Sleep(2 * countsAnnounceEvery)
+	mu.Lock()
+	defer mu.Unlock()
+	if len(heard) < 2 || len(heard) > 5 {
+		t.Fatalf("%d announcements for a burst of 100 over %v", len(heard), time.Since(start))
+	}
+	if last := heard[len(heard)-1]; last.Before(start.Add(500 * time.Millisecond)) {
+		t.Errorf("the last announcement came %v after the start, before the burst ended", last.Sub(start))
 	}
 }
