@@ -1,0 +1,99 @@
+// Package bench_test keeps the benchmark harness from rotting: it runs
+// bench/run once with SMOKE=1 (2 s per measurement, one run) and checks
+// that every measurement produced a number. It asserts no goal: figures
+// taken while other tests share the machine mean nothing. The benchmarks
+// themselves are run by hand (see BENCHMARKS.md).
+package bench_test
+
+import (
+	"bufio"
+	"context"
+	"os"
+	"os/exec"
+	"regexp"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// figures bench/run must report, each a number.
+var figures = []string{
+	"case.plain.vigil.rps", "case.plain.nginx.rps", "case.plain.go.rps",
+	"case.gzip.vigil.rps", "case.gzip.nginx.rps", "case.gzip.go.rps",
+	"case.plain.vigil.p50_ms", "case.plain.vigil.p99_ms", "case.gzip.vigil.p50_ms", "case.gzip.vigil.p99_ms",
+	"case.plain.nginx.p99_ms", "case.plain.go.p99_ms", "case.gzip.nginx.p99_ms", "case.gzip.go.p99_ms",
+	"case.plain.ratio_go", "case.plain.ratio_nginx", "case.gzip.ratio_go", "case.gzip.ratio_nginx",
+	"sign.vigil.acked_per_s", "sign.vigil.p50_ms", "sign.vigil.p99_ms",
+	"sign.go.acked_per_s", "sign.go.p99_ms", "sign.sqlite.rows_per_s",
+	"sign.ratio_go", "sign.ratio_sqlite",
+	"case.plain.vigil.cpu_us_per_req", "case.gzip.vigil.cpu_us_per_req", "case.gzip.go.cpu_us_per_req",
+	"sign.vigil.cpu_us_per_ack", "sign.go.cpu_us_per_ack",
+	"vigil.case.peak_rss_kib", "vigil.sign.peak_rss_kib",
+}
+
+var number = regexp.MustCompile(`^[0-9]+(\.[0-9]+)?$`)
+
+// missingTools lists what bench/run would have to install.
+func missingTools() []string {
+	var missing []string
+	for _, tool := range []string{"wrk", "curl"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			missing = append(missing, tool)
+		}
+	}
+	if _, err := exec.LookPath("nginx"); err != nil {
+		if _, err := os.Stat("/usr/sbin/nginx"); err != nil {
+			missing = append(missing, "nginx")
+		}
+	}
+	return missing
+}
+
+func TestHarnessSmoke(t *testing.T) {
+	if testing.Short() {
+		t.Skip("bench: the harness smoke run (about 30 s) is skipped under -short")
+	}
+	if missing := missingTools(); len(missing) > 0 && os.Geteuid() != 0 && os.Getenv("VIGIL_TEST_REQUIRE_SERVICES") == "" {
+		t.Skipf("bench: %s missing and not root; install them (apt-get install wrk nginx curl) "+
+			"or set VIGIL_TEST_REQUIRE_SERVICES=1 to have bench/run install them through sudo", strings.Join(missing, ", "))
+	}
+	out := t.TempDir()
+	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "bash", "run")
+	cmd.Env = append(os.Environ(), "SMOKE=1", "OUT="+out)
+	// On timeout, TERM lets the script stop the servers it started.
+	cmd.Cancel = func() error { return cmd.Process.Signal(syscall.SIGTERM) }
+	cmd.WaitDelay = 30 * time.Second
+	start := time.Now()
+	output, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("SMOKE=1 bench/run failed after %s: %v\n%s", time.Since(start).Round(time.Second), err, output)
+	}
+	t.Logf("SMOKE=1 bench/run took %s:\n%s", time.Since(start).Round(time.Second), output)
+
+	f, err := os.Open(out + "/results.txt")
+	if err != nil {
+		t.Fatalf("bench/run wrote no results.txt: %v", err)
+	}
+	defer f.Close()
+	results := map[string]string{}
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		if k, v, ok := strings.Cut(sc.Text(), "="); ok {
+			results[k] = v
+		}
+	}
+	if err := sc.Err(); err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range figures {
+		if v, ok := results[k]; !ok || !number.MatchString(v) {
+			t.Errorf("results.txt: %s = %q, want a number", k, v)
+		}
+	}
+	if v := results["sign.vigil.acked_per_s"]; v == "0" || v == "0.0" {
+		t.Errorf("results.txt: no signature was acknowledged by Vigil")
+	}
+}
