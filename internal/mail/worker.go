@@ -190,8 +190,14 @@ func (w *Worker) hold(ctx context.Context, poll time.Duration) error {
 					"held", h)
 			}
 		}
-		if !w.wait(ctx, poll) {
+		// Wakes are for sending at once; holding can wait for the next
+		// poll, and answering each wake would add a write per signature.
+		t := time.NewTimer(poll)
+		select {
+		case <-ctx.Done():
+			t.Stop()
 			return nil
+		case <-t.C:
 		}
 	}
 }

@@ -18,7 +18,7 @@ type Participate struct {
 
 // Participated is what storing a participation did.
 type Participated struct {
-	Action          model.Action
+	Action          model.Action // what was acted on: identity, kind, title, state; not targets, tags or picture
 	SupporterID     int64
 	ParticipationID int64
 	NewSupporter    bool

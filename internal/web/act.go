@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"strconv"
@@ -158,9 +159,8 @@ func (s *Server) act(w http.ResponseWriter, r *http.Request) {
 		s.errorPage(w, r, http.StatusBadRequest, "error.badrequest.title", "error.badrequest.text")
 		return
 	}
-	ctx := r.Context()
 	slug := r.PathValue("slug")
-	a, err := s.store.ActionBySlug(ctx, slug)
+	a, err := s.actionForForm(r.Context(), slug)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -210,7 +210,7 @@ func (s *Server) act(w http.ResponseWriter, r *http.Request) {
 		consents = append(consents, model.Consent{Key: c.Key, Text: c.Text, Given: form.Consents[c.Key], Source: source, At: now})
 	}
 	req := store.Participate{ActionSlug: a.Slug, Supporter: sup, Participation: part, Consents: consents, Now: now}
-	res, err := s.store.Participate(ctx, req, s.composer.Participation(req))
+	res, err := s.store.Participate(r.Context(), req, s.composer.Participation(req))
 	switch {
 	case errors.Is(err, model.ErrClosed):
 		s.showActionForm(w, r, a, &actForm{Notice: "form.closed"}, http.StatusConflict)
@@ -230,6 +230,37 @@ func (s *Server) act(w http.ResponseWriter, r *http.Request) {
 		target += "?check=1"
 	}
 	http.Redirect(w, r, target, http.StatusSeeOther)
+}
+
+// actionForForm returns an action as far as its form needs it (kind,
+// consents, open or not), from memory while no content has changed: a
+// signature should not cost the database a full action load. Counts in it
+// may be old.
+func (s *Server) actionForForm(ctx context.Context, slug string) (model.Action, error) {
+	gen := s.cache.content.Load()
+	s.formActionsMu.RLock()
+	e, ok := s.formActions[slug]
+	s.formActionsMu.RUnlock()
+	if ok && e.content == gen && s.now().Sub(e.loaded) < maxPageAge {
+		return e.action, nil
+	}
+	a, err := s.store.ActionBySlug(ctx, slug)
+	if err != nil {
+		return a, err
+	}
+	s.formActionsMu.Lock()
+	if len(s.formActions) >= maxCachedPages {
+		s.formActions = map[string]formAction{}
+	}
+	s.formActions[slug] = formAction{action: a, content: gen, loaded: s.now()}
+	s.formActionsMu.Unlock()
+	return a, nil
+}
+
+type formAction struct {
+	action  model.Action
+	content uint64
+	loaded  time.Time
 }
 
 // fillMillis is the time from the form's rendering to its submission.

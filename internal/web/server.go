@@ -13,6 +13,7 @@ import (
 	"net/netip"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 
 	"vigil/internal/i18n"
@@ -80,6 +81,8 @@ type Server struct {
 	cat            *i18n.Catalogue
 	views          *views
 	cache          *pageCache
+	formActionsMu  sync.RWMutex
+	formActions    map[string]formAction // see actionForForm
 	assets         *assets
 	metrics        *metrics
 	mux            *http.ServeMux
@@ -129,6 +132,7 @@ func New(opts Options) (*Server, error) {
 	s.composer = &notify.Composer{Keys: opts.Keys, Cat: s.cat, BaseURL: opts.BaseURL, From: from}
 	s.metrics = newMetrics()
 	s.cache = newPageCache()
+	s.formActions = map[string]formAction{}
 	s.mux = s.routes()
 	// Public forms carry no per-visitor token, so pages stay cacheable;
 	// cross-site POSTs are refused by the browser's own Sec-Fetch-Site and

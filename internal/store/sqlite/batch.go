@@ -92,12 +92,13 @@ func (s *DB) commitBatch(batch []*participateReq) {
 		}
 		return
 	}
+	b := newBatchState()
 	for _, r := range batch {
 		if _, err := tx.ExecContext(ctx, `SAVEPOINT participation`); err != nil {
 			r.err = err
 			continue
 		}
-		r.res, r.err = s.participateTx(ctx, tx, r.p, r.compose)
+		r.res, r.err = s.participateTx(ctx, tx, b, r.p, r.compose)
 		if r.err != nil {
 			if _, err := tx.ExecContext(ctx, `ROLLBACK TO participation`); err != nil {
 				s.failBatch(tx, batch, err)
@@ -108,6 +109,10 @@ func (s *DB) commitBatch(batch []*participateReq) {
 			s.failBatch(tx, batch, err)
 			return
 		}
+	}
+	if err := b.writeCounts(ctx, s, tx); err != nil {
+		s.failBatch(tx, batch, err)
+		return
 	}
 	if err := tx.Commit(); err != nil {
 		for _, r := range batch {

@@ -44,6 +44,20 @@ func scanOutbox(r rowScanner) (model.OutboxMessage, error) {
 // NextAttemptAt CreatedAt (due at once). A taken MessageID is
 // model.ErrConflict (through mapErr).
 func enqueueTx(ctx context.Context, tx *sql.Tx, m *model.OutboxMessage) error {
+	return enqueueWith(m, func(query string, args ...any) (sql.Result, error) {
+		return tx.ExecContext(ctx, query, args...)
+	})
+}
+
+// enqueuePreparedTx is enqueueTx through a prepared statement, for the
+// hot path.
+func (s *DB) enqueuePreparedTx(ctx context.Context, tx *sql.Tx, m *model.OutboxMessage) error {
+	return enqueueWith(m, func(query string, args ...any) (sql.Result, error) {
+		return s.execTx(ctx, tx, query, args...)
+	})
+}
+
+func enqueueWith(m *model.OutboxMessage, exec func(query string, args ...any) (sql.Result, error)) error {
 	if m.MessageID == "" {
 		return errors.New("outbox message without a Message-ID")
 	}
@@ -62,7 +76,7 @@ func enqueueTx(ctx context.Context, tx *sql.Tx, m *model.OutboxMessage) error {
 	if m.NextAttemptAt.IsZero() {
 		m.NextAttemptAt = m.CreatedAt
 	}
-	res, err := tx.ExecContext(ctx, `INSERT INTO outbox (message_id, kind, state, sealed,
+	res, err := exec(`INSERT INTO outbox (message_id, kind, state, sealed,
 			supporter_id, participation_id, target_id, attempts, next_attempt_at, lease_until,
 			last_error, created_at, sent_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,

@@ -12,58 +12,111 @@ import (
 	"vigil/internal/store"
 )
 
-func (s *DB) participateTx(ctx context.Context, tx *sql.Tx, p store.Participate, compose store.Compose) (store.Participated, error) {
+// batchState is what one group-commit transaction knows across its
+// participations: SQLite lets no other writer in while it is open, so it
+// can read each action once, count in memory and write the counts once,
+// and hand out row ids itself, which lets a row be inserted with its sealed
+// fields (bound to its id) in one statement.
+type batchState struct {
+	actions           map[string]*batchAction
+	nextSupporter     int64 // last id handed out; 0: not read yet
+	nextParticipation int64
+}
+
+type batchAction struct {
+	action model.Action
+	added  int // participations counted in this batch
+}
+
+func newBatchState() *batchState { return &batchState{actions: map[string]*batchAction{}} }
+
+func (b *batchState) action(ctx context.Context, s *DB, tx *sql.Tx, slug string) (*batchAction, error) {
+	if ba, ok := b.actions[slug]; ok {
+		return ba, nil
+	}
+	a, err := s.actionToActOn(ctx, tx, slug)
+	if err != nil {
+		return nil, err
+	}
+	ba := &batchAction{action: a}
+	b.actions[slug] = ba
+	return ba, nil
+}
+
+// newID hands out the next id of a table (supporters or participations).
+func (b *batchState) newID(ctx context.Context, s *DB, tx *sql.Tx, table string, last *int64) (int64, error) {
+	if *last == 0 {
+		// table is one of two constants chosen by this file.
+		if err := s.queryRowTx(ctx, tx, `SELECT COALESCE(MAX(id), 0) FROM `+table).Scan(last); err != nil {
+			return 0, err
+		}
+	}
+	return *last + 1, nil
+}
+
+// writeCounts adds the batch's participations to the public counts.
+func (b *batchState) writeCounts(ctx context.Context, s *DB, tx *sql.Tx) error {
+	for _, ba := range b.actions {
+		if ba.added == 0 {
+			continue
+		}
+		if _, err := s.execTx(ctx, tx, `UPDATE actions SET count = count + ? WHERE id = ?`, ba.added, ba.action.ID); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (s *DB) participateTx(ctx context.Context, tx *sql.Tx, b *batchState, p store.Participate, compose store.Compose) (store.Participated, error) {
 	var res store.Participated
-	actions, err := queryActionsTx(ctx, tx, `WHERE a.slug = ? AND a.published_at IS NOT NULL`, p.ActionSlug)
+	ba, err := b.action(ctx, s, tx, p.ActionSlug)
 	if err != nil {
 		return res, err
 	}
-	if len(actions) == 0 {
-		return res, model.ErrNotFound
-	}
-	res.Action = actions[0]
+	res.Action = ba.action
 	if !res.Action.IsOpen(p.Now) {
 		return res, model.ErrClosed
 	}
 	now := formatTime(p.Now)
 
-	if res.SupporterID, res.NewSupporter, res.Confirmed, err = s.upsertSupporterTx(ctx, tx, p.Supporter, p.Now); err != nil {
+	if res.SupporterID, res.NewSupporter, res.Confirmed, err = s.findOrAddSupporterTx(ctx, tx, b, p.Supporter, p.Now); err != nil {
 		return res, err
 	}
 
-	// The participation, once per supporter and action.
+	// The participation, once per supporter and action, inserted with its
+	// sealed letter under the id this batch hands out.
 	part := p.Participation
 	var confirmedAt any
 	if res.Confirmed {
 		confirmedAt = now
 	}
-	err = tx.QueryRowContext(ctx, `INSERT INTO participations (supporter_id, action_id, created_at, confirmed_at, referrer,
-			share_code, ip_hash, agent_class, fill_ms)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (supporter_id, action_id) DO NOTHING RETURNING id`,
-		res.SupporterID, res.Action.ID, now, confirmedAt, part.Referrer, part.ShareCode, part.IPHash, part.AgentClass, part.FillMillis).
+	id, err := b.newID(ctx, s, tx, "participations", &b.nextParticipation)
+	if err != nil {
+		return res, err
+	}
+	err = s.queryRowTx(ctx, tx, `INSERT INTO participations (id, supporter_id, action_id, created_at, confirmed_at,
+			subject_sealed, letter_sealed, comment_sealed, referrer, share_code, ip_hash, agent_class, fill_ms)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (supporter_id, action_id) DO NOTHING RETURNING id`,
+		id, res.SupporterID, res.Action.ID, now, confirmedAt,
+		s.seal(part.Subject, "participations", "subject", id),
+		s.seal(part.Letter, "participations", "letter", id),
+		s.seal(part.Comment, "participations", "comment", id),
+		part.Referrer, part.ShareCode, part.IPHash, part.AgentClass, part.FillMillis).
 		Scan(&res.ParticipationID)
 	if errors.Is(err, sql.ErrNoRows) {
 		res.Duplicate = true
-		if err := tx.QueryRowContext(ctx, `SELECT id FROM participations WHERE supporter_id = ? AND action_id = ?`,
+		if err := s.queryRowTx(ctx, tx, `SELECT id FROM participations WHERE supporter_id = ? AND action_id = ?`,
 			res.SupporterID, res.Action.ID).Scan(&res.ParticipationID); err != nil {
 			return res, err
 		}
 	} else if err != nil {
 		return res, err
+	} else {
+		b.nextParticipation = id
 	}
-	res.Count = res.Action.Count
+	res.Count = ba.action.Count + ba.added
 	if !res.Duplicate {
-		if _, err := tx.ExecContext(ctx, `UPDATE participations SET subject_sealed = ?, letter_sealed = ?, comment_sealed = ? WHERE id = ?`,
-			s.seal(part.Subject, "participations", "subject", res.ParticipationID),
-			s.seal(part.Letter, "participations", "letter", res.ParticipationID),
-			s.seal(part.Comment, "participations", "comment", res.ParticipationID),
-			res.ParticipationID); err != nil {
-			return res, err
-		}
-		if err := tx.QueryRowContext(ctx, `UPDATE actions SET count = count + 1 WHERE id = ? RETURNING count`, res.Action.ID).
-			Scan(&res.Count); err != nil {
-			return res, err
-		}
+		res.Count++
 		if res.Confirmed && res.Action.Kind == model.ActionAppeal {
 			if err := queueAppealTx(ctx, tx, res.ParticipationID, res.Action.ID); err != nil {
 				return res, err
@@ -75,7 +128,7 @@ func (s *DB) participateTx(ctx context.Context, tx *sql.Tx, p store.Participate,
 		if at.IsZero() {
 			at = p.Now
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO consents (supporter_id, participation_id, key, text, given, source, at)
+		if _, err := s.execTx(ctx, tx, `INSERT INTO consents (supporter_id, participation_id, key, text, given, source, at)
 			VALUES (?, ?, ?, ?, ?, ?, ?)`, res.SupporterID, res.ParticipationID, c.Key, c.Text, boolInt(c.Given), c.Source,
 			formatTime(at)); err != nil {
 			return res, err
@@ -87,12 +140,56 @@ func (s *DB) participateTx(ctx context.Context, tx *sql.Tx, p store.Participate,
 			return res, err
 		}
 		for i := range msgs {
-			if err := enqueueTx(ctx, tx, &msgs[i]); err != nil {
+			if err := s.enqueuePreparedTx(ctx, tx, &msgs[i]); err != nil {
 				return res, err
 			}
 		}
 	}
+	if !res.Duplicate {
+		ba.added++ // counted only once nothing more can fail
+	}
 	return res, nil
+}
+
+// actionToActOn reads what taking part needs to know of an action: its
+// identity, kind, title and whether it is open; not its targets, tags or
+// picture.
+func (s *DB) actionToActOn(ctx context.Context, tx *sql.Tx, slug string) (model.Action, error) {
+	var a model.Action
+	var deadline sql.NullString
+	err := s.queryRowTx(ctx, tx, `SELECT a.id, a.slug, COALESCE(a.case_id, 0), a.lang, a.kind, a.title, a.count, a.deadline,
+			a.closed, a.delivery FROM actions a WHERE a.slug = ? AND a.published_at IS NOT NULL`, slug).
+		Scan(&a.ID, &a.Slug, &a.CaseID, &a.Lang, &a.Kind, &a.Title, &a.Count, &deadline, &a.Closed, &a.Delivery)
+	if err != nil {
+		return a, mapErr(err)
+	}
+	a.Deadline = parseTime(deadline)
+	return a, nil
+}
+
+// findOrAddSupporterTx is upsertSupporterTx inside a batch: a new supporter
+// is inserted whole, with the id the batch hands out.
+func (s *DB) findOrAddSupporterTx(ctx context.Context, tx *sql.Tx, b *batchState, sup model.Supporter, now time.Time) (id int64, created, confirmed bool, err error) {
+	index := s.keys.BlindIndex(sup.Email)
+	var confirmedAt sql.NullString
+	err = s.queryRowTx(ctx, tx, `SELECT id, confirmed_at FROM supporters WHERE email_index = ?`, index).Scan(&id, &confirmedAt)
+	if errors.Is(err, sql.ErrNoRows) {
+		if id, err = b.newID(ctx, s, tx, "supporters", &b.nextSupporter); err != nil {
+			return 0, false, false, err
+		}
+		if _, err := s.execTx(ctx, tx, `INSERT INTO supporters (id, email_index, email_sealed, name_sealed, postal_sealed,
+				country, lang, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+			id, index, s.seal(sup.Email, "supporters", "email", id), s.seal(sup.Name, "supporters", "name", id),
+			s.seal(sup.PostalCode, "supporters", "postal", id), sup.Country, sup.Lang, formatTime(now)); err != nil {
+			return 0, false, false, err
+		}
+		b.nextSupporter = id
+		return id, true, false, nil
+	}
+	if err != nil {
+		return 0, false, false, err
+	}
+	return s.upsertSupporterTx(ctx, tx, sup, now)
 }
 
 // upsertSupporterTx finds a supporter by the blind index of their email or
@@ -101,11 +198,11 @@ func (s *DB) participateTx(ctx context.Context, tx *sql.Tx, p store.Participate,
 func (s *DB) upsertSupporterTx(ctx context.Context, tx *sql.Tx, sup model.Supporter, now time.Time) (id int64, created, confirmed bool, err error) {
 	index := s.keys.BlindIndex(sup.Email)
 	var confirmedAt sql.NullString
-	err = tx.QueryRowContext(ctx, `SELECT id, confirmed_at FROM supporters WHERE email_index = ?`, index).Scan(&id, &confirmedAt)
+	err = s.queryRowTx(ctx, tx, `SELECT id, confirmed_at FROM supporters WHERE email_index = ?`, index).Scan(&id, &confirmedAt)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		created = true
-		if err := tx.QueryRowContext(ctx, `INSERT INTO supporters (email_index, country, lang, created_at) VALUES (?, ?, ?, ?) RETURNING id`,
+		if err := s.queryRowTx(ctx, tx, `INSERT INTO supporters (email_index, country, lang, created_at) VALUES (?, ?, ?, ?) RETURNING id`,
 			index, sup.Country, sup.Lang, formatTime(now)).Scan(&id); err != nil {
 			return 0, false, false, err
 		}
@@ -125,7 +222,7 @@ func (s *DB) upsertSupporterTx(ctx context.Context, tx *sql.Tx, sup model.Suppor
 		args = append(args, s.seal(sup.PostalCode, "supporters", "postal", id), sup.Country)
 	}
 	args = append(args, id)
-	if _, err := tx.ExecContext(ctx, `UPDATE supporters SET `+set+` WHERE id = ?`, args...); err != nil {
+	if _, err := s.execTx(ctx, tx, `UPDATE supporters SET `+set+` WHERE id = ?`, args...); err != nil {
 		return 0, false, false, err
 	}
 	return id, created, confirmed, nil

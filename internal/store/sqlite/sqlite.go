@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/pressly/goose/v3"
@@ -38,6 +39,7 @@ type DB struct {
 	keys  *secret.Keys // seals personal data; see internal/secret
 	batch *batcher     // group commit of participations; see batch.go
 	coord coordination // in-process announcements and job locks
+	stmts sync.Map     // query text -> *sql.Stmt; see prepared.go
 }
 
 // DSN turns a file path into a modernc DSN whose pragmas every pooled
@@ -102,6 +104,7 @@ func (s *DB) Ping(ctx context.Context) error { return s.db.PingContext(ctx) }
 // Close closes the database.
 func (s *DB) Close() error {
 	s.stopBatcher()
+	s.closeStatements()
 	return s.db.Close()
 }
 

@@ -1,0 +1,606 @@
+package storetest
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"reflect"
+	"slices"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"vigil/internal/demo"
+	"vigil/internal/model"
+	"vigil/internal/secret"
+	"vigil/internal/store"
+)
+
+// DumpStore is a store that can be copied from and into (vigil copy).
+type DumpStore interface {
+	store.Store
+	store.Dumper
+	store.Loader
+}
+
+// OpenDump opens a fresh, migrated, empty store that seals with keys.
+type OpenDump func(t *testing.T, keys *secret.Keys) DumpStore
+
+// RunDump runs the copy tests: an installation filled in a store from openA
+// is copied into a store from openB and from there into a second store from
+// openA, and all three must hold the same rows, read the same through the
+// store, and open every sealed field with the same keys. Each check, when
+// given, then runs on the three stores (to look at the databases
+// themselves).
+func RunDump(t *testing.T, openA, openB OpenDump, checks ...func(t *testing.T, a, b, c DumpStore)) {
+	t.Run("RoundTrip", func(t *testing.T) { testDumpRoundTrip(t, openA, openB, checks) })
+	t.Run("EmptyCopy", func(t *testing.T) { testDumpEmpty(t, openA, openB) })
+	t.Run("EmptyBytesAreNotNull", func(t *testing.T) { testDumpEmptyBytes(t, openA, openB) })
+	t.Run("LoadIsAllOrNothing", func(t *testing.T) { testLoadAllOrNothing(t, openB) })
+	t.Run("LoadRowsMustMatchColumns", func(t *testing.T) { testLoadRowsMatchColumns(t, openB) })
+}
+
+// DumpKeys returns fresh keys.
+func DumpKeys(t testing.TB) *secret.Keys {
+	t.Helper()
+	data, err := secret.Generate()
+	if err != nil {
+		t.Fatal(err)
+	}
+	keys, err := secret.Parse(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return keys
+}
+
+// DumpFixture is what FillDump stored, to look up afterwards.
+type DumpFixture struct {
+	Emails         []string // of the supporters still stored
+	Participations []int64
+	Messages       []int64 // outbox IDs
+}
+
+// dumpNow is when FillDump's installation runs.
+var dumpNow = time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)
+
+var dumpSeq atomic.Int64
+
+// dumpMessage is an outbox message sealed as the mail package seals one:
+// bound to its Message-ID. It is due a day after dumpNow.
+func dumpMessage(keys *secret.Keys, kind string, supporterID int64) model.OutboxMessage {
+	id := fmt.Sprintf("dump%d-%d@vigil.test", dumpSeq.Add(1), time.Now().UnixNano())
+	return model.OutboxMessage{MessageID: id, Kind: kind, SupporterID: supporterID,
+		CreatedAt: dumpNow.Add(time.Duration(dumpSeq.Load()) * time.Millisecond), NextAttemptAt: dumpNow.Add(24 * time.Hour),
+		Sealed: keys.Seal([]byte(`{"subject":"`+kind+`"}`), secret.AD("outbox", "sealed", id))}
+}
+
+// FillDump stores a small but complete installation: the demo content, and
+// supporters who signed, wrote appeals, confirmed or not, subscribed and
+// unsubscribed, were reminded, removed (leaving a gap in the IDs), with
+// appeals queued, sent and retried.
+func FillDump(t testing.TB, s store.Store, keys *secret.Keys) DumpFixture {
+	t.Helper()
+	ctx := context.Background()
+	now := dumpNow
+	if _, err := demo.Install(ctx, s, now); err != nil {
+		t.Fatal(err)
+	}
+	var fx DumpFixture
+	compose := func(kind string) store.Compose {
+		return func(p store.Participated) ([]model.OutboxMessage, error) {
+			return []model.OutboxMessage{dumpMessage(keys, kind, p.SupporterID)}, nil
+		}
+	}
+	act := func(slug, email, name string, at time.Time, mutate func(*store.Participate)) store.Participated {
+		t.Helper()
+		p := store.Participate{ActionSlug: slug, Now: at,
+			Supporter: model.Supporter{Email: email, Name: name, Country: "VE", PostalCode: "1010", Lang: "es"},
+			Participation: model.Participation{Subject: "Release them", Letter: "Dear Minister,\n\nRelease them.",
+				IPHash: []byte{1, 2, 3}, AgentClass: "mobile", FillMillis: 42000, Referrer: "https://example.org/x", ShareCode: "abc"},
+			Consents: []model.Consent{
+				{Key: "updates", Text: "Email me about this action.", Given: true, Source: "/actions/" + slug},
+				{Key: "newsletter", Text: "Send me the newsletter.", Given: false, Source: "/actions/" + slug},
+			},
+		}
+		if mutate != nil {
+			mutate(&p)
+		}
+		res, err := s.Participate(ctx, p, compose("confirm"))
+		if err != nil {
+			t.Fatalf("participate %s on %s: %v", email, slug, err)
+		}
+		fx.Participations = append(fx.Participations, res.ParticipationID)
+		return res
+	}
+	// Milliseconds on purpose: both databases keep them.
+	ana := act(demo.CanadaSlug, "ana@example.org", "Ana Pérez", now.Add(1234*time.Millisecond), func(p *store.Participate) {
+		p.Participation.Comment = "Por favor — «escuchen» 🙏\nGracias."
+	})
+	act(demo.DeportationsSlug, "ana@example.org", "Ana Pérez", now.Add(time.Minute), nil)
+	bruno := act(demo.DeportationsSlug, "bruno@example.org", "Bruno Díaz", now.Add(2*time.Minute), nil)
+	carla := act(demo.CanadaSlug, "carla@example.org", "Carla Ruiz", now.Add(3*time.Minute), func(p *store.Participate) {
+		p.Participation.IPHash = nil
+		p.Supporter.PostalCode = ""
+	})
+	act(demo.UgandaSlug, "dario@example.org", "Darío", now.Add(4*time.Minute), func(p *store.Participate) {
+		p.Consents = nil
+		p.Supporter.Country = ""
+	})
+	if _, err := s.Subscribe(ctx, store.Subscribe{Now: now.Add(5 * time.Minute),
+		Supporter: model.Supporter{Email: "elena@example.org", Lang: "en"},
+		Consent:   model.Consent{Key: "newsletter", Text: "Send me the newsletter.", Given: true, Source: "/newsletter"},
+	}, func(r store.Subscribed) ([]model.OutboxMessage, error) {
+		return []model.OutboxMessage{dumpMessage(keys, "subscribe", r.SupporterID)}, nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	elena, err := s.SupporterByEmail(ctx, "elena@example.org")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range []int64{ana.SupporterID, carla.SupporterID} {
+		if _, _, err := s.ConfirmSupporter(ctx, id, now.Add(time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.Unsubscribe(ctx, elena.ID, now.Add(90*time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	// Dario is reminded; Bruno takes his back, and goes (a gap in the IDs).
+	if n, err := s.RemindUnconfirmed(ctx, now.Add(5*time.Minute), now.Add(2*time.Hour), func(p store.Pending) (model.OutboxMessage, error) {
+		return dumpMessage(keys, "reminder", p.Supporter.ID), nil
+	}); err != nil || n != 2 {
+		t.Fatalf("reminders: %d, %v; want 2 (Bruno, Dario)", n, err)
+	}
+	if err := s.RemoveParticipation(ctx, bruno.ParticipationID); err != nil {
+		t.Fatal(err)
+	}
+	fx.Participations = slices.DeleteFunc(fx.Participations, func(id int64) bool { return id == bruno.ParticipationID })
+
+	// The confirmed appeals go out in one digest per target, due before
+	// the other messages: one is sent (the trigger marks its appeals
+	// delivered), one waits for a retry.
+	n, err := s.QueueAppeals(ctx, store.QueueAppeals{ActionID: ana.Action.ID, Now: now.Add(2 * time.Hour),
+		DayStart: now.Truncate(24 * time.Hour), Digest: true},
+		func(a model.Action, tg model.Target, letters []store.AppealLetter) ([]model.OutboxMessage, error) {
+			m := dumpMessage(keys, "digest", 0)
+			m.TargetID, m.NextAttemptAt = tg.ID, now.Add(2*time.Hour)
+			return []model.OutboxMessage{m}, nil
+		})
+	if err != nil || n != 4 {
+		t.Fatalf("queue appeals: %d, %v; want 2 letters to 2 targets", n, err)
+	}
+	claimed, err := s.ClaimMessages(ctx, now.Add(3*time.Hour), now.Add(4*time.Hour), 2)
+	if err != nil || len(claimed) != 2 || claimed[0].Kind != "digest" || claimed[1].Kind != "digest" {
+		t.Fatalf("claimed %+v, %v; want the two digests", claimed, err)
+	}
+	if err := s.MarkSent(ctx, claimed[0].ID, now.Add(3*time.Hour+500*time.Millisecond)); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.MarkRetry(ctx, claimed[1].ID, now.Add(4*time.Hour), "421 try again later"); err != nil {
+		t.Fatal(err)
+	}
+	fx.Emails = []string{"ana@example.org", "carla@example.org", "dario@example.org", "elena@example.org"}
+	if err := dumpEach(ctx, s, "outbox", func(r store.Row) error {
+		fx.Messages = append(fx.Messages, r["id"].(int64))
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	return fx
+}
+
+// dumpEach calls fn with each row of one table of s.
+func dumpEach(ctx context.Context, s store.Store, table string, fn func(store.Row) error) error {
+	d, ok := s.(store.Dumper)
+	if !ok {
+		return fmt.Errorf("%T is no store.Dumper", s)
+	}
+	return d.Dump(ctx, func(tx store.DumpTx) error { return tx.DumpTable(ctx, table, fn) })
+}
+
+// DumpRows reads every table of d, in store.Schema's order of tables.
+func DumpRows(t testing.TB, d store.Dumper) map[string][]store.Row {
+	t.Helper()
+	ctx := context.Background()
+	all := map[string][]store.Row{}
+	err := d.Dump(ctx, func(tx store.DumpTx) error {
+		for _, table := range tx.Tables() {
+			all[table] = []store.Row{}
+			if err := tx.DumpTable(ctx, table, func(r store.Row) error {
+				all[table] = append(all[table], r)
+				return nil
+			}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return all
+}
+
+// CompareRows reports every row of got that differs from want, table by
+// table.
+func CompareRows(t testing.TB, name string, want, got map[string][]store.Row) {
+	t.Helper()
+	for _, st := range store.Schema {
+		w, g := want[st.Name], got[st.Name]
+		if len(w) != len(g) {
+			t.Errorf("%s: table %s has %d rows, want %d", name, st.Name, len(g), len(w))
+			continue
+		}
+		bad := 0
+		for i := range w {
+			for _, c := range st.Columns {
+				wv, gv := w[i][c.Name], g[i][c.Name]
+				if !sameValue(wv, gv) {
+					if bad++; bad <= 5 {
+						t.Errorf("%s: %s row %d column %s: %s, want %s", name, st.Name, i, c.Name, showValue(gv), showValue(wv))
+					}
+				}
+			}
+			if len(g[i]) != len(st.Columns) || len(w[i]) != len(st.Columns) {
+				t.Errorf("%s: %s row %d has %d columns (want %d), want has %d", name, st.Name, i, len(g[i]), len(st.Columns), len(w[i]))
+			}
+		}
+	}
+}
+
+// sameValue compares two neutral values exactly: same type, same value;
+// NULL is not an empty value.
+func sameValue(a, b any) bool {
+	switch x := a.(type) {
+	case time.Time:
+		y, ok := b.(time.Time)
+		return ok && x.Equal(y) && x.Location() == time.UTC && y.Location() == time.UTC
+	case []byte:
+		y, ok := b.([]byte)
+		return ok && bytes.Equal(x, y) && (x == nil) == (y == nil)
+	}
+	return reflect.TypeOf(a) == reflect.TypeOf(b) && a == b
+}
+
+func showValue(v any) string {
+	switch x := v.(type) {
+	case nil:
+		return "NULL"
+	case []byte:
+		if len(x) > 16 {
+			return fmt.Sprintf("%d bytes %x…", len(x), x[:16])
+		}
+		return fmt.Sprintf("[]byte %x", x)
+	case time.Time:
+		return x.Format(time.RFC3339Nano) + " (" + x.Location().String() + ")"
+	}
+	return fmt.Sprintf("%T %v", v, v)
+}
+
+func dumpCopy(t *testing.T, dst store.Loader, src store.Dumper) {
+	t.Helper()
+	start := time.Now()
+	if err := store.Copy(context.Background(), dst, src, func(table string, rows int64, took time.Duration) {
+		t.Logf("copied %-17s %4d rows in %v", table, rows, took.Round(time.Microsecond))
+	}); err != nil {
+		t.Fatalf("copy: %v", err)
+	}
+	t.Logf("copy took %v", time.Since(start).Round(time.Millisecond))
+}
+
+func testDumpRoundTrip(t *testing.T, openA, openB OpenDump, checks []func(t *testing.T, a, b, c DumpStore)) {
+	ctx := context.Background()
+	keys := DumpKeys(t)
+	a := openA(t, keys)
+	fx := FillDump(t, a, keys)
+	b := openB(t, keys)
+	if empty, err := b.IsEmpty(ctx); err != nil || !empty {
+		t.Fatalf("a fresh store: empty %v, %v", empty, err)
+	}
+	dumpCopy(t, b, a)
+	c := openA(t, keys)
+	dumpCopy(t, c, b)
+
+	want := DumpRows(t, a)
+	for _, st := range store.Schema {
+		if len(want[st.Name]) == 0 {
+			t.Errorf("table %s is empty in the fixture: fill it, so its columns are copied in the test", st.Name)
+		}
+	}
+	wantCounts, err := store.CountAll(ctx, a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, st := range []struct {
+		name string
+		s    DumpStore
+	}{{"first copy", b}, {"copy of the copy", c}} {
+		CompareRows(t, st.name, want, DumpRows(t, st.s))
+		counts, err := store.CountAll(ctx, st.s)
+		if err != nil || !reflect.DeepEqual(counts, wantCounts) {
+			t.Errorf("%s: counts %v (%v), want %v", st.name, counts, err, wantCounts)
+		}
+		if empty, err := st.s.IsEmpty(ctx); err != nil || empty {
+			t.Errorf("%s: empty %v, %v", st.name, empty, err)
+		}
+		compareThroughStore(t, st.name, a, st.s, keys, fx)
+	}
+
+	// A copy goes into an empty database only, and changes nothing there.
+	if err := store.Copy(ctx, b, a, nil); !errors.Is(err, store.ErrNotEmpty) {
+		t.Errorf("a copy into a store holding rows: %v, want ErrNotEmpty", err)
+	}
+	CompareRows(t, "after a refused copy", want, DumpRows(t, b))
+
+	for _, check := range checks {
+		check(t, a, b, c)
+	}
+	// The next rows stored get fresh IDs.
+	freshIDs(t, "first copy", b, want, keys)
+	freshIDs(t, "copy of the copy", c, want, keys)
+}
+
+// compareThroughStore reads the same things from want and got through the
+// store and expects the same answers, sealed fields opened.
+func compareThroughStore(t *testing.T, name string, want, got store.Store, keys *secret.Keys, fx DumpFixture) {
+	t.Helper()
+	ctx := context.Background()
+	same := func(what string, w, g any, werr, gerr error) {
+		t.Helper()
+		if werr != nil {
+			t.Fatalf("%s: in the original: %v", what, werr)
+		}
+		if gerr != nil {
+			t.Errorf("%s: %s: %v", name, what, gerr)
+			return
+		}
+		if !reflect.DeepEqual(w, g) {
+			t.Errorf("%s: %s differs:\n got %+v\nwant %+v", name, what, g, w)
+		}
+	}
+	wc, werr := want.CaseBySlug(ctx, demo.CaseSlug)
+	gc, gerr := got.CaseBySlug(ctx, demo.CaseSlug)
+	same("case "+demo.CaseSlug, wc, gc, werr, gerr)
+	wcs, werr := want.PublishedCases(ctx)
+	gcs, gerr := got.PublishedCases(ctx)
+	same("published cases", wcs, gcs, werr, gerr)
+
+	images := map[string][]int{}
+	addImage := func(img *model.Image) {
+		if img != nil {
+			images[img.Hash] = img.Widths
+		}
+	}
+	addImage(wc.Image)
+	was, werr := want.PublishedActions(ctx)
+	gas, gerr := got.PublishedActions(ctx)
+	same("published actions", was, gas, werr, gerr)
+	for _, a := range was {
+		wa, werr := want.ActionBySlug(ctx, a.Slug)
+		ga, gerr := got.ActionBySlug(ctx, a.Slug)
+		same("action "+a.Slug, wa, ga, werr, gerr)
+		addImage(wa.Image)
+	}
+	wns, werr := want.LatestNews(ctx, 0, 100)
+	gns, gerr := got.LatestNews(ctx, 0, 100)
+	same("news", wns, gns, werr, gerr)
+	for _, n := range wns {
+		wn, werr := want.NewsBySlug(ctx, n.Slug)
+		gn, gerr := got.NewsBySlug(ctx, n.Slug)
+		same("news "+n.Slug, wn, gn, werr, gerr)
+		addImage(wn.Image)
+	}
+	if len(images) == 0 {
+		t.Fatal("the fixture has no pictures")
+	}
+	for hash, widths := range images {
+		for _, w := range widths {
+			wv, werr := want.ImageVariant(ctx, hash, w)
+			gv, gerr := got.ImageVariant(ctx, hash, w)
+			same(fmt.Sprintf("image %s at %d", hash, w), wv, gv, werr, gerr)
+		}
+	}
+
+	for _, email := range fx.Emails {
+		ws, werr := want.SupporterByEmail(ctx, email)
+		gs, gerr := got.SupporterByEmail(ctx, email)
+		same("supporter "+email, ws, gs, werr, gerr)
+		if gs.Email != email {
+			t.Errorf("%s: supporter %s opens as %q", name, email, gs.Email)
+		}
+		wp, werr := want.ParticipationsOf(ctx, ws.ID)
+		gp, gerr := got.ParticipationsOf(ctx, ws.ID)
+		same("participations of "+email, wp, gp, werr, gerr)
+		wcn, werr := want.Consents(ctx, ws.ID)
+		gcn, gerr := got.Consents(ctx, ws.ID)
+		same("consents of "+email, wcn, gcn, werr, gerr)
+	}
+	for _, id := range fx.Participations {
+		wp, werr := want.Participation(ctx, id)
+		gp, gerr := got.Participation(ctx, id)
+		same(fmt.Sprintf("participation %d", id), wp, gp, werr, gerr)
+		wd, werr := want.AppealDeliveries(ctx, id)
+		gd, gerr := got.AppealDeliveries(ctx, id)
+		same(fmt.Sprintf("deliveries of participation %d", id), wd, gd, werr, gerr)
+	}
+	woc, werr := want.OutboxCounts(ctx)
+	goc, gerr := got.OutboxCounts(ctx)
+	same("outbox counts", woc, goc, werr, gerr)
+	for _, id := range fx.Messages {
+		wm, werr := want.OutboxMessage(ctx, id)
+		gm, gerr := got.OutboxMessage(ctx, id)
+		same(fmt.Sprintf("outbox message %d", id), wm, gm, werr, gerr)
+		if _, err := keys.Open(gm.Sealed, secret.AD("outbox", "sealed", gm.MessageID)); err != nil {
+			t.Errorf("%s: outbox message %d does not open: %v", name, id, err)
+		}
+	}
+}
+
+// maxID is the largest id of a table in a dump.
+func maxID(rows map[string][]store.Row, table string) int64 {
+	var m int64
+	for _, r := range rows[table] {
+		m = max(m, r["id"].(int64))
+	}
+	return m
+}
+
+// freshIDs stores new rows in a copy and expects IDs past those copied.
+func freshIDs(t *testing.T, name string, s store.Store, copied map[string][]store.Row, keys *secret.Keys) {
+	t.Helper()
+	ctx := context.Background()
+	c := &model.Case{Slug: "after-the-copy", Lang: "en", Title: "After the copy", Status: model.CaseActive,
+		Published: dumpNow, Updated: dumpNow,
+		Timeline: []model.TimelineEvent{{Date: dumpNow, Title: "Copied"}},
+		Demands:  []model.Demand{{Text: "Keep the IDs"}},
+		Updates:  []model.Update{{Title: "Opening", Published: dumpNow}},
+		Tags:     []string{"a tag never used before"}}
+	if err := s.CreateCase(ctx, c); err != nil {
+		t.Fatalf("%s: a new case: %v", name, err)
+	}
+	check := func(table string, id int64) {
+		t.Helper()
+		if m := maxID(copied, table); id <= m {
+			t.Errorf("%s: a new row of %s got ID %d, not past the %d copied", name, table, id, m)
+		}
+	}
+	check("cases", c.ID)
+	check("timeline_events", c.Timeline[0].ID)
+	check("demands", c.Demands[0].ID)
+	check("updates", c.Updates[0].ID)
+	res, err := s.Participate(ctx, store.Participate{ActionSlug: demo.DeportationsSlug, Now: dumpNow.Add(5 * time.Hour),
+		Supporter:     model.Supporter{Email: "new@example.org", Name: "New Person", Lang: "en"},
+		Participation: model.Participation{Comment: "after the copy"},
+		Consents:      []model.Consent{{Key: "updates", Text: "Yes", Given: true, Source: "/"}},
+	}, func(p store.Participated) ([]model.OutboxMessage, error) {
+		return []model.OutboxMessage{dumpMessage(keys, "confirm", p.SupporterID)}, nil
+	})
+	if err != nil {
+		t.Fatalf("%s: a new participation: %v", name, err)
+	}
+	check("supporters", res.SupporterID)
+	check("participations", res.ParticipationID)
+	if sup, err := s.SupporterByEmail(ctx, "new@example.org"); err != nil || sup.Name != "New Person" || sup.ID != res.SupporterID {
+		t.Errorf("%s: the new supporter reads back as %+v, %v", name, sup, err)
+	}
+	if p, err := s.Participation(ctx, res.ParticipationID); err != nil || p.Comment != "after the copy" {
+		t.Errorf("%s: the new participation reads back as %+v, %v", name, p, err)
+	}
+	m := dumpMessage(keys, "notice", 0)
+	if err := s.EnqueueMessage(ctx, &m); err != nil {
+		t.Fatalf("%s: a new message: %v", name, err)
+	}
+	check("outbox", m.ID)
+	img := &model.Image{Alt: "New", Width: 1, Height: 1, Hash: "after-the-copy", Format: "png", Created: dumpNow}
+	if err := s.CreateImage(ctx, img, []model.ImageVariant{{Width: 1, ContentType: "image/png", Data: []byte{0x89, 'P', 'N', 'G'}}}); err != nil {
+		t.Fatalf("%s: a new image: %v", name, err)
+	}
+	check("images", img.ID)
+	for _, tb := range []string{"cases", "supporters", "participations", "consents", "outbox"} {
+		t.Logf("%s: %s IDs after the copy continue past %d", name, tb, maxID(copied, tb))
+	}
+}
+
+func testDumpEmpty(t *testing.T, openA, openB OpenDump) {
+	ctx := context.Background()
+	keys := DumpKeys(t)
+	a, b := openA(t, keys), openB(t, keys)
+	if err := store.Copy(ctx, b, a, nil); err != nil {
+		t.Fatal(err)
+	}
+	if empty, err := b.IsEmpty(ctx); err != nil || !empty {
+		t.Errorf("after copying nothing: empty %v, %v", empty, err)
+	}
+	counts, err := store.CountAll(ctx, b)
+	if err != nil || len(counts) != len(store.Schema) {
+		t.Errorf("counts %v, %v", counts, err)
+	}
+}
+
+func testLoadAllOrNothing(t *testing.T, open OpenDump) {
+	ctx := context.Background()
+	s := open(t, DumpKeys(t))
+	boom := errors.New("the source failed")
+	err := s.Load(ctx, func(w store.LoadTx) error {
+		n, err := w.LoadTable(ctx, "tags", func(yield func(store.Row) error) error {
+			for i := range int64(3) {
+				if err := yield(store.Row{"id": 10 + i, "name": fmt.Sprint("tag ", i)}); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil || n != 3 {
+			t.Errorf("load tags: %d, %v", n, err)
+		}
+		_, err = w.LoadTable(ctx, "targets", func(yield func(store.Row) error) error {
+			return boom
+		})
+		return err
+	})
+	if !errors.Is(err, boom) {
+		t.Errorf("load: %v, want the source's error", err)
+	}
+	if empty, err := s.IsEmpty(ctx); err != nil || !empty {
+		t.Errorf("after a failed load: empty %v, %v; want nothing stored", empty, err)
+	}
+}
+
+func testLoadRowsMatchColumns(t *testing.T, open OpenDump) {
+	ctx := context.Background()
+	s := open(t, DumpKeys(t))
+	for _, tc := range []struct {
+		name string
+		row  store.Row
+	}{
+		{"unknown column", store.Row{"id": int64(1), "name": "x", "colour": "red"}},
+		{"missing column", store.Row{"id": int64(1)}},
+		{"wrong type", store.Row{"id": "1", "name": "x"}},
+	} {
+		err := s.Load(ctx, func(w store.LoadTx) error {
+			_, err := w.LoadTable(ctx, "tags", func(yield func(store.Row) error) error { return yield(tc.row) })
+			return err
+		})
+		if err == nil {
+			t.Errorf("%s: loaded %v", tc.name, tc.row)
+		}
+	}
+	err := s.Load(ctx, func(w store.LoadTx) error {
+		_, err := w.LoadTable(ctx, "no_such_table", func(yield func(store.Row) error) error { return nil })
+		return err
+	})
+	if err == nil {
+		t.Error("loaded a table not in store.Schema")
+	}
+	if empty, err := s.IsEmpty(ctx); err != nil || !empty {
+		t.Errorf("empty %v, %v", empty, err)
+	}
+}
+
+// testDumpEmptyBytes copies an empty sealed value and a NULL one: each
+// stays what it was.
+func testDumpEmptyBytes(t *testing.T, openA, openB OpenDump) {
+	ctx := context.Background()
+	keys := DumpKeys(t)
+	a, b := openA(t, keys), openB(t, keys)
+	row := store.Row{"id": int64(7), "email_index": []byte{1, 2}, "email_sealed": []byte{}, "name_sealed": nil,
+		"postal_sealed": []byte{0}, "country": "", "lang": "en", "created_at": dumpNow.Add(time.Millisecond),
+		"confirmed_at": nil, "unsubscribed_at": nil, "reminded_at": nil}
+	if err := a.Load(ctx, func(w store.LoadTx) error {
+		_, err := w.LoadTable(ctx, "supporters", func(yield func(store.Row) error) error { return yield(row) })
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	want := map[string][]store.Row{}
+	for _, st := range store.Schema {
+		want[st.Name] = []store.Row{}
+	}
+	want["supporters"] = []store.Row{row}
+	CompareRows(t, "loaded", want, DumpRows(t, a))
+	dumpCopy(t, b, a)
+	CompareRows(t, "copied", want, DumpRows(t, b))
+}
