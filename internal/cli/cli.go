@@ -28,6 +28,10 @@ import (
 	"vigil/internal/web"
 )
 
+// serveOptions are the options of the commands that serve the site.
+var serveOptions = []string{"addr", "db", "base-url", "log-format", "log-level", "key-file", "smtp", "mail-from",
+	"form-rate", "trusted-proxies", "blocked-email-domains", "reminder-after", "purge-after", "pprof-addr"}
+
 type command struct {
 	name, summary string
 	options       []string // config options it reads; empty: all
@@ -35,10 +39,11 @@ type command struct {
 }
 
 var commands = []command{
-	{"serve", "Serve the public site. When no --db is given, the demo content is loaded too.", nil, serve},
-	{"demo", "Load the demo content into the database if it is not there, then serve the site.", nil, runDemo},
+	{"serve", "Serve the public site. When no --db is given, the demo content is loaded too.", serveOptions, serve},
+	{"demo", "Load the demo content into the database if it is not there, then serve the site.", serveOptions, runDemo},
 	{"migrate", "Apply pending database migrations and exit.", []string{"db", "key-file", "log-format", "log-level"}, migrate},
 	{"backup", "Write a consistent copy of the SQLite database to the file named by the argument, while Vigil runs. The key file is not in it: back it up separately.", []string{"db", "key-file", "log-format", "log-level"}, backup},
+	{"copy", copySummary, []string{"from", "to", "key-file", "log-format", "log-level"}, copyInstallation},
 }
 
 // environment is what a command runs with.

@@ -38,6 +38,7 @@ type Config struct {
 	PurgeText      string
 	PurgeAfter     time.Duration // unconfirmed participations are deleted after this
 	PprofAddr      string        // loopback address for Go's profiler; empty: off
+	From, To       string        // vigil copy: the database to copy and the empty one to fill
 }
 
 // option is one row of the contract.
@@ -60,6 +61,8 @@ var Options = []option{
 	{"trusted-proxies", "VIGIL_TRUSTED_PROXIES", "", "comma-separated CIDRs whose X-Forwarded-For is believed", func(c *Config) *string { return &c.ProxiesText }},
 	{"blocked-email-domains", "VIGIL_BLOCKED_EMAIL_DOMAINS", "", "file of email domains to refuse, one per line (default: a built-in list of disposable-address services)", func(c *Config) *string { return &c.BlockedDomains }},
 	{"reminder-after", "VIGIL_REMINDER_AFTER", "48h", "send one reminder to confirm after this long", func(c *Config) *string { return &c.ReminderText }},
+	{"from", "VIGIL_COPY_FROM", "", "vigil copy: the database to copy (SQLite path or postgres:// URL)", func(c *Config) *string { return &c.From }},
+	{"to", "VIGIL_COPY_TO", "", "vigil copy: the empty database to copy into (SQLite path or postgres:// URL)", func(c *Config) *string { return &c.To }},
 	{"pprof-addr", "VIGIL_PPROF_ADDR", "", "serve Go's profiler (net/http/pprof) on this loopback address, for measuring; off when empty", func(c *Config) *string { return &c.PprofAddr }},
 	{"purge-after", "VIGIL_PURGE_AFTER", "168h", "delete participations still unconfirmed after this long", func(c *Config) *string { return &c.PurgeText }},
 }

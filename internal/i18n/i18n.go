@@ -10,6 +10,7 @@ import (
 	"path"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/nicksnyder/go-i18n/v2/i18n"
@@ -29,6 +30,8 @@ type Catalogue struct {
 	matcher language.Matcher
 	names   map[string]string // language code -> its own name ("Español")
 	keys    map[string]map[string]bool
+	// localizers caches one Localizer per language.
+	localizers sync.Map
 }
 
 // Load reads the embedded catalogues.
@@ -101,19 +104,34 @@ func (c *Catalogue) Match(acceptLanguage string) string {
 
 // Localizer gives one language's strings.
 type Localizer struct {
-	Lang string
-	loc  *i18n.Localizer
+	Lang  string
+	loc   *i18n.Localizer
+	plain *sync.Map // key -> string, for messages looked up without arguments
 }
 
 // Localizer returns the strings of lang, falling back to Default for any
-// missing key.
+// missing key. Localizers of one language share their cache.
 func (c *Catalogue) Localizer(lang string) *Localizer {
-	return &Localizer{Lang: lang, loc: i18n.NewLocalizer(c.bundle, lang, Default)}
+	if l, ok := c.localizers.Load(lang); ok {
+		return l.(*Localizer)
+	}
+	l := &Localizer{Lang: lang, loc: i18n.NewLocalizer(c.bundle, lang, Default), plain: &sync.Map{}}
+	actual, _ := c.localizers.LoadOrStore(lang, l)
+	return actual.(*Localizer)
 }
 
 // T translates key. args are name/value pairs for the message's template:
-// T("count.people", "Count", 252).
+// T("count.people", "Count", 252). Messages without arguments are looked
+// up once.
 func (l *Localizer) T(key string, args ...any) string {
+	if len(args) == 0 {
+		if v, ok := l.plain.Load(key); ok {
+			return v.(string)
+		}
+		v := l.localize(key, nil, nil)
+		l.plain.Store(key, v)
+		return v
+	}
 	return l.localize(key, nil, args)
 }
 

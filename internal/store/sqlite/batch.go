@@ -94,18 +94,18 @@ func (s *DB) commitBatch(batch []*participateReq) {
 	}
 	b := newBatchState()
 	for _, r := range batch {
-		if _, err := tx.ExecContext(ctx, `SAVEPOINT participation`); err != nil {
+		if _, err := s.execTx(ctx, tx, `SAVEPOINT participation`); err != nil {
 			r.err = err
 			continue
 		}
 		r.res, r.err = s.participateTx(ctx, tx, b, r.p, r.compose)
 		if r.err != nil {
-			if _, err := tx.ExecContext(ctx, `ROLLBACK TO participation`); err != nil {
+			if _, err := s.execTx(ctx, tx, `ROLLBACK TO participation`); err != nil {
 				s.failBatch(tx, batch, err)
 				return
 			}
 		}
-		if _, err := tx.ExecContext(ctx, `RELEASE participation`); err != nil {
+		if _, err := s.execTx(ctx, tx, `RELEASE participation`); err != nil {
 			s.failBatch(tx, batch, err)
 			return
 		}

@@ -171,22 +171,19 @@ func (s *DB) actionToActOn(ctx context.Context, tx *sql.Tx, slug string) (model.
 // is inserted whole, with the id the batch hands out.
 func (s *DB) findOrAddSupporterTx(ctx context.Context, tx *sql.Tx, b *batchState, sup model.Supporter, now time.Time) (id int64, created, confirmed bool, err error) {
 	index := s.keys.BlindIndex(sup.Email)
-	var confirmedAt sql.NullString
-	err = s.queryRowTx(ctx, tx, `SELECT id, confirmed_at FROM supporters WHERE email_index = ?`, index).Scan(&id, &confirmedAt)
-	if errors.Is(err, sql.ErrNoRows) {
-		if id, err = b.newID(ctx, s, tx, "supporters", &b.nextSupporter); err != nil {
-			return 0, false, false, err
-		}
-		if _, err := s.execTx(ctx, tx, `INSERT INTO supporters (id, email_index, email_sealed, name_sealed, postal_sealed,
-				country, lang, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-			id, index, s.seal(sup.Email, "supporters", "email", id), s.seal(sup.Name, "supporters", "name", id),
-			s.seal(sup.PostalCode, "supporters", "postal", id), sup.Country, sup.Lang, formatTime(now)); err != nil {
-			return 0, false, false, err
-		}
+	// Most people signing are new: try the insert first.
+	if id, err = b.newID(ctx, s, tx, "supporters", &b.nextSupporter); err != nil {
+		return 0, false, false, err
+	}
+	err = s.queryRowTx(ctx, tx, `INSERT INTO supporters (id, email_index, email_sealed, name_sealed, postal_sealed,
+			country, lang, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (email_index) DO NOTHING RETURNING id`,
+		id, index, s.seal(sup.Email, "supporters", "email", id), s.seal(sup.Name, "supporters", "name", id),
+		s.seal(sup.PostalCode, "supporters", "postal", id), sup.Country, sup.Lang, formatTime(now)).Scan(&id)
+	if err == nil {
 		b.nextSupporter = id
 		return id, true, false, nil
 	}
-	if err != nil {
+	if !errors.Is(err, sql.ErrNoRows) {
 		return 0, false, false, err
 	}
 	return s.upsertSupporterTx(ctx, tx, sup, now)
