@@ -43,13 +43,17 @@ type pageCache struct {
 
 type cachedPage struct {
 	status   int
-	header   http.Header // the handler's own headers
+	header   http.Header // the handler's own headers, with ETag and Cache-Control
 	body, gz []byte
 	etag     string
 	content  uint64
 	counts   uint64
 	rendered time.Time
+	// Header values built once, shared by every answer.
+	lenPlain, lenGzip []string
 }
+
+var gzipEncoding = []string{"gzip"}
 
 func newPageCache() *pageCache {
 	return &pageCache{pages: map[string]*cachedPage{}}
@@ -151,12 +155,22 @@ func (s *Server) renderForCache(h http.HandlerFunc, r *http.Request, key string)
 		content: content, counts: counts, rendered: s.now()}
 	sum := sha256.Sum256(p.body)
 	p.etag = `"` + hex.EncodeToString(sum[:12]) + `"`
+	p.header.Del("Content-Length")
+	if p.status == http.StatusOK {
+		p.header.Set("ETag", p.etag)
+		if p.header.Get("Cache-Control") == "" {
+			// Browsers and proxies check back each time; the 304 is cheap.
+			p.header.Set("Cache-Control", "no-cache")
+		}
+	}
+	p.lenPlain = []string{strconv.Itoa(len(p.body))}
 	if compressible(rec.header.Get("Content-Type")) && len(p.body) > 512 {
 		var buf bytes.Buffer
 		zw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
 		zw.Write(p.body)
 		zw.Close()
 		p.gz = buf.Bytes()
+		p.lenGzip = []string{strconv.Itoa(len(p.gz))}
 	}
 	if p.status == http.StatusOK {
 		s.cache.mu.Lock()
@@ -172,19 +186,13 @@ func (s *Server) renderForCache(h http.HandlerFunc, r *http.Request, key string)
 func (s *Server) writeCached(w http.ResponseWriter, r *http.Request, p *cachedPage) {
 	h := w.Header()
 	for k, v := range p.header {
-		if k != "Content-Length" {
-			h[k] = v
-		}
+		h[k] = v
 	}
 	if p.status != http.StatusOK {
+		h["Content-Length"] = p.lenPlain
 		w.WriteHeader(p.status)
 		w.Write(p.body)
 		return
-	}
-	h.Set("ETag", p.etag)
-	if h.Get("Cache-Control") == "" {
-		// Browsers and proxies check back each time; the 304 is cheap.
-		h.Set("Cache-Control", "no-cache")
 	}
 	if match := r.Header.Get("If-None-Match"); match != "" && match == p.etag {
 		w.WriteHeader(http.StatusNotModified)
@@ -192,10 +200,12 @@ func (s *Server) writeCached(w http.ResponseWriter, r *http.Request, p *cachedPa
 	}
 	body := p.body
 	if p.gz != nil && acceptsGzip(r.Header.Get("Accept-Encoding")) {
-		h.Set("Content-Encoding", "gzip")
+		h["Content-Encoding"] = gzipEncoding
+		h["Content-Length"] = p.lenGzip
 		body = p.gz
+	} else {
+		h["Content-Length"] = p.lenPlain
 	}
-	h.Set("Content-Length", strconv.Itoa(len(body)))
 	w.WriteHeader(http.StatusOK)
 	if r.Method != http.MethodHead {
 		w.Write(body)

@@ -4,6 +4,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -17,11 +18,53 @@ type metrics struct {
 	registry *prometheus.Registry
 	requests *prometheus.CounterVec
 	latency  *prometheus.HistogramVec
+
+	// The series already in use, found without hashing label values on
+	// every request.
+	mu        sync.RWMutex
+	counters  map[requestKey]prometheus.Counter
+	observers map[string]prometheus.Observer
+}
+
+type requestKey struct {
+	route, method string
+	code          int
+}
+
+func (m *metrics) counter(route, method string, code int) prometheus.Counter {
+	k := requestKey{route, method, code}
+	m.mu.RLock()
+	c, ok := m.counters[k]
+	m.mu.RUnlock()
+	if ok {
+		return c
+	}
+	c = m.requests.WithLabelValues(route, method, strconv.Itoa(code))
+	m.mu.Lock()
+	m.counters[k] = c
+	m.mu.Unlock()
+	return c
+}
+
+func (m *metrics) observer(route string) prometheus.Observer {
+	m.mu.RLock()
+	o, ok := m.observers[route]
+	m.mu.RUnlock()
+	if ok {
+		return o
+	}
+	o = m.latency.WithLabelValues(route)
+	m.mu.Lock()
+	m.observers[route] = o
+	m.mu.Unlock()
+	return o
 }
 
 func newMetrics() *metrics {
 	m := &metrics{
-		registry: prometheus.NewRegistry(),
+		counters:  map[requestKey]prometheus.Counter{},
+		observers: map[string]prometheus.Observer{},
+		registry:  prometheus.NewRegistry(),
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "vigil_http_requests_total",
 			Help: "HTTP requests by route, method and status code.",
@@ -48,9 +91,9 @@ func (m *metrics) observe(log *slog.Logger, route func(http.ResponseWriter, *htt
 		start := time.Now()
 		sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
 		pattern := route(sw, r)
-		m.requests.WithLabelValues(pattern, methodLabel(r.Method), strconv.Itoa(sw.status)).Inc()
+		m.counter(pattern, methodLabel(r.Method), sw.status).Inc()
 		took := time.Since(start)
-		m.latency.WithLabelValues(pattern).Observe(took.Seconds())
+		m.observer(pattern).Observe(took.Seconds())
 		if log.Enabled(r.Context(), slog.LevelDebug) {
 			log.Debug("request", "method", r.Method, "path", r.URL.Path, "route", pattern, "status", sw.status, "took", took)
 		}

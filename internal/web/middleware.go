@@ -16,15 +16,24 @@ import (
 const contentSecurityPolicy = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; " +
 	"font-src 'self'; manifest-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
 
+// securityHeaderValues are set on every answer; keys are canonical and the
+// value slices shared (net/http only reads them), so no request pays for
+// building them.
+var securityHeaderValues = map[string][]string{
+	"Content-Security-Policy":    {contentSecurityPolicy},
+	"X-Content-Type-Options":     {"nosniff"},
+	"Referrer-Policy":            {"no-referrer"},
+	"X-Frame-Options":            {"DENY"},
+	"Cross-Origin-Opener-Policy": {"same-origin"},
+	"Permissions-Policy":         {"camera=(), microphone=(), geolocation=(), interest-cohort=()"},
+}
+
 func securityHeaders(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
-		h.Set("Content-Security-Policy", contentSecurityPolicy)
-		h.Set("X-Content-Type-Options", "nosniff")
-		h.Set("Referrer-Policy", "no-referrer")
-		h.Set("X-Frame-Options", "DENY")
-		h.Set("Cross-Origin-Opener-Policy", "same-origin")
-		h.Set("Permissions-Policy", "camera=(), microphone=(), geolocation=(), interest-cohort=()")
+		for k, v := range securityHeaderValues {
+			h[k] = v
+		}
 		next.ServeHTTP(w, r)
 	})
 }
@@ -93,49 +102,52 @@ func languageOf(r *http.Request) reqLang {
 
 // dispatch routes a request, rendering our own 404 and 405 pages where the
 // mux would write plain text. It returns the route pattern for metrics.
+// The mux routes once: it records the matched pattern in r.Pattern, empty
+// when it answers by itself (404, 405, a redirect).
 func (s *Server) dispatch(w http.ResponseWriter, r *http.Request) string {
-	_, pattern := s.mux.Handler(r)
-	if pattern != "" {
-		s.mux.ServeHTTP(w, r)
-		return pattern
+	mw := &muxWriter{ResponseWriter: w, r: r}
+	s.mux.ServeHTTP(mw, r)
+	if r.Pattern != "" {
+		return r.Pattern
 	}
-	// Unmatched: let the mux decide between 404, 405 and a redirect, and
-	// keep only its status and headers.
-	rec := &statusOnly{header: http.Header{}}
-	s.mux.ServeHTTP(rec, r)
-	switch rec.status {
+	switch mw.swallowed {
 	case http.StatusNotFound:
 		s.notFound(w, r)
 	case http.StatusMethodNotAllowed:
-		w.Header().Set("Allow", rec.header.Get("Allow"))
-		s.methodNotAllowed(w, r)
-	default:
-		for k, v := range rec.header {
-			w.Header()[k] = v
-		}
-		w.WriteHeader(rec.status)
+		s.methodNotAllowed(w, r) // the mux has set Allow
 	}
 	return "unmatched"
 }
 
-// statusOnly records a status and headers and drops the body.
-type statusOnly struct {
-	header http.Header
-	status int
+// muxWriter passes a handler's answer through, but swallows the plain-text
+// 404 and 405 the mux writes itself, so dispatch can answer in the site's
+// layout.
+type muxWriter struct {
+	http.ResponseWriter
+	r         *http.Request
+	swallowed int
 }
 
-func (s *statusOnly) Header() http.Header { return s.header }
-func (s *statusOnly) Write(b []byte) (int, error) {
-	if s.status == 0 {
-		s.status = http.StatusOK
+func (m *muxWriter) WriteHeader(code int) {
+	if m.r.Pattern == "" && (code == http.StatusNotFound || code == http.StatusMethodNotAllowed) {
+		m.swallowed = code
+		h := m.Header()
+		h.Del("Content-Type")
+		h.Del("X-Content-Type-Options")
+		return
 	}
-	return len(b), nil
+	m.ResponseWriter.WriteHeader(code)
 }
-func (s *statusOnly) WriteHeader(code int) {
-	if s.status == 0 {
-		s.status = code
+
+func (m *muxWriter) Write(b []byte) (int, error) {
+	if m.swallowed != 0 {
+		return len(b), nil
 	}
+	return m.ResponseWriter.Write(b)
 }
+
+// Unwrap lets http.ResponseController reach the connection.
+func (m *muxWriter) Unwrap() http.ResponseWriter { return m.ResponseWriter }
 
 // compressible lists the content types worth compressing.
 func compressible(contentType string) bool {
