@@ -239,8 +239,11 @@ func TestDeadlockIsRetried(t *testing.T) {
 			t.Errorf("transaction: %v", err)
 		}
 	}
-	if n := attempts.Load(); n != 3 {
-		t.Errorf("%d attempts, want 3: one of the two run again", n)
+	// At least one of the two ran again. Under load PostgreSQL may abort a
+	// retry once more before it gets through; what matters is below: each
+	// transaction took effect once.
+	if n := attempts.Load(); n < 3 {
+		t.Errorf("%d attempts, want at least 3: one of the two run again", n)
 	}
 	var goals int
 	if err := db.InTx(ctx, func(tx *sql.Tx) error {
