@@ -37,7 +37,7 @@ type pageCache struct {
 	countsAnnounced atomic.Int64 // Unix ns of the last counts announcement
 	countsPending   atomic.Bool  // a trailing announcement is scheduled
 	mu              sync.RWMutex
-	pages           map[string]*cachedPage
+	pages           map[pageKey]*cachedPage
 	renders         singleflight
 }
 
@@ -55,8 +55,13 @@ type cachedPage struct {
 
 var gzipEncoding = []string{"gzip"}
 
+// pageKey names a cached page; a struct, so looking one up builds no string.
+type pageKey struct {
+	lang, prefix, path, query string
+}
+
 func newPageCache() *pageCache {
-	return &pageCache{pages: map[string]*cachedPage{}}
+	return &pageCache{pages: map[pageKey]*cachedPage{}}
 }
 
 // ContentChanged makes every cached page stale now, here and, through
@@ -118,7 +123,7 @@ func (c *pageCache) fresh(p *cachedPage, now time.Time) bool {
 func (s *Server) cached(h http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		rl := languageOf(r)
-		key := rl.Lang + "|" + rl.Prefix + "|" + r.URL.Path + "?" + r.URL.RawQuery
+		key := pageKey{rl.Lang, rl.Prefix, r.URL.Path, r.URL.RawQuery}
 		now := s.now()
 		s.cache.mu.RLock()
 		p := s.cache.pages[key]
@@ -147,7 +152,7 @@ func (s *Server) cached(h http.HandlerFunc) http.HandlerFunc {
 }
 
 // renderForCache runs the handler into memory and keeps a 200 answer.
-func (s *Server) renderForCache(h http.HandlerFunc, r *http.Request, key string) *cachedPage {
+func (s *Server) renderForCache(h http.HandlerFunc, r *http.Request, key pageKey) *cachedPage {
 	content, counts := s.cache.content.Load(), s.cache.counts.Load()
 	rec := &recorder{header: http.Header{}, status: http.StatusOK}
 	h(rec, r)
@@ -175,7 +180,7 @@ func (s *Server) renderForCache(h http.HandlerFunc, r *http.Request, key string)
 	if p.status == http.StatusOK {
 		s.cache.mu.Lock()
 		if len(s.cache.pages) >= maxCachedPages {
-			s.cache.pages = map[string]*cachedPage{}
+			s.cache.pages = map[pageKey]*cachedPage{}
 		}
 		s.cache.pages[key] = p
 		s.cache.mu.Unlock()
@@ -235,7 +240,7 @@ func (r *recorder) Write(b []byte) (int, error) {
 // result.
 type singleflight struct {
 	mu    sync.Mutex
-	calls map[string]*flight
+	calls map[pageKey]*flight
 }
 
 type flight struct {
@@ -243,10 +248,10 @@ type flight struct {
 	page *cachedPage
 }
 
-func (g *singleflight) do(key string, fn func() *cachedPage) *cachedPage {
+func (g *singleflight) do(key pageKey, fn func() *cachedPage) *cachedPage {
 	g.mu.Lock()
 	if g.calls == nil {
-		g.calls = map[string]*flight{}
+		g.calls = map[pageKey]*flight{}
 	}
 	if f, ok := g.calls[key]; ok {
 		g.mu.Unlock()

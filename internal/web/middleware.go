@@ -85,9 +85,10 @@ func (s *Server) withLanguage(next http.Handler) http.Handler {
 			r = r2
 		} else {
 			rl.Lang = s.cat.Match(r.Header.Get("Accept-Language"))
-			w.Header().Add("Vary", "Accept-Language")
+			h := w.Header()
+			h["Vary"] = append(h["Vary"], "Accept-Language")
 		}
-		w.Header().Set("Content-Language", rl.Lang)
+		w.Header()["Content-Language"] = s.langValues[rl.Lang]
 		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), langKey{}, rl)))
 	})
 }
@@ -168,7 +169,8 @@ var gzipPool = sync.Pool{New: func() any {
 // gzipResponses compresses text responses for clients that accept gzip.
 func gzipResponses(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Add("Vary", "Accept-Encoding")
+		h := w.Header()
+		h["Vary"] = append(h["Vary"], "Accept-Encoding")
 		if !acceptsGzip(r.Header.Get("Accept-Encoding")) || r.Method == http.MethodHead {
 			next.ServeHTTP(w, r)
 			return

@@ -81,6 +81,7 @@ type Server struct {
 	cat            *i18n.Catalogue
 	views          *views
 	cache          *pageCache
+	langValues     map[string][]string // Content-Language values, built once
 	formActionsMu  sync.RWMutex
 	formActions    map[string]formAction // see actionForForm
 	assets         *assets
@@ -132,6 +133,10 @@ func New(opts Options) (*Server, error) {
 	s.composer = &notify.Composer{Keys: opts.Keys, Cat: s.cat, BaseURL: opts.BaseURL, From: from}
 	s.metrics = newMetrics()
 	s.cache = newPageCache()
+	s.langValues = map[string][]string{}
+	for _, l := range s.cat.Languages() {
+		s.langValues[l] = []string{l}
+	}
 	s.formActions = map[string]formAction{}
 	s.mux = s.routes()
 	// Public forms carry no per-visitor token, so pages stay cacheable;
