@@ -82,18 +82,22 @@ func (s *Server) CountsChanged() {
 	if s.announce == nil {
 		return
 	}
+	if s.cache.countsPending.Load() {
+		return // the announcement already scheduled carries this change
+	}
 	now := time.Now().UnixNano()
 	last := s.cache.countsAnnounced.Load()
-	if now-last >= int64(countsAnnounceEvery) && s.cache.countsAnnounced.CompareAndSwap(last, now) {
+	wait := int64(countsAnnounceEvery) - (now - last)
+	if wait <= 0 && s.cache.countsAnnounced.CompareAndSwap(last, now) {
 		s.announce(store.CountsChanged)
 		return
 	}
-	// Too soon after the last announcement: announce once more at the end
-	// of the window, so the last change of a burst is never left unheard.
-	if s.cache.countsPending.CompareAndSwap(false, true) {
-		time.AfterFunc(countsAnnounceEvery, func() {
-			s.cache.countsPending.Store(false)
+	// Too soon after the last announcement: announce once at the end of
+	// the window, so the last change of a burst is never left unheard.
+	if wait > 0 && s.cache.countsPending.CompareAndSwap(false, true) {
+		time.AfterFunc(time.Duration(wait), func() {
 			s.cache.countsAnnounced.Store(time.Now().UnixNano())
+			s.cache.countsPending.Store(false)
 			s.announce(store.CountsChanged)
 		})
 	}
