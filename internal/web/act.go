@@ -72,17 +72,8 @@ func (s *Server) parseActForm(r *http.Request, a model.Action) (*actForm, model.
 	}
 
 	check := func(name, value string, required bool, max int, oneLine bool) {
-		switch {
-		case !utf8.ValidString(value):
-			f.Errors[name] = "form.error.encoding"
-		case value == "" && required:
-			f.Errors[name] = "form.error.required." + name
-		case utf8.RuneCountInString(value) > max:
-			f.Errors[name] = "form.error.toolong." + name
-		case oneLine && strings.ContainsAny(value, "\r\n"):
-			f.Errors[name] = "form.error.oneline"
-		case hasControl(value, !oneLine):
-			f.Errors[name] = "form.error.control"
+		if key := fieldError(name, value, required, max, oneLine); key != "" {
+			f.Errors[name] = key
 		}
 	}
 	check("name", f.Name, true, maxName, true)
@@ -93,19 +84,9 @@ func (s *Server) parseActForm(r *http.Request, a model.Action) (*actForm, model.
 		check("letter", f.Letter, true, maxLetter, false)
 	}
 
-	var email string
-	switch {
-	case f.Email == "":
-		f.Errors["email"] = "form.error.required.email"
-	case !utf8.ValidString(f.Email):
-		f.Errors["email"] = "form.error.encoding"
-	default:
-		var err error
-		if email, err = secret.NormaliseEmail(f.Email); err != nil {
-			f.Errors["email"] = "form.error.email"
-		} else if s.blockedDomain(email) {
-			f.Errors["email"] = "form.error.disposable"
-		}
+	email, key := s.checkEmail(f.Email)
+	if key != "" {
+		f.Errors["email"] = key
 	}
 	if !validCountry(f.Country) {
 		if f.Country == "" {
@@ -132,6 +113,59 @@ func (s *Server) parseActForm(r *http.Request, a model.Action) (*actForm, model.
 	return f, sup
 }
 
+// fieldError checks one typed value and returns the catalogue key of what
+// is wrong with it, or "".
+func fieldError(name, value string, required bool, max int, oneLine bool) string {
+	switch {
+	case !utf8.ValidString(value):
+		return "form.error.encoding"
+	case value == "" && required:
+		return "form.error.required." + name
+	case utf8.RuneCountInString(value) > max:
+		return "form.error.toolong." + name
+	case oneLine && strings.ContainsAny(value, "\r\n"):
+		return "form.error.oneline"
+	case hasControl(value, !oneLine):
+		return "form.error.control"
+	}
+	return ""
+}
+
+// checkEmail normalises a typed email address, or returns the catalogue
+// key of what is wrong with it.
+func (s *Server) checkEmail(typed string) (normalised, errKey string) {
+	switch {
+	case typed == "":
+		return "", "form.error.required.email"
+	case !utf8.ValidString(typed):
+		return "", "form.error.encoding"
+	}
+	email, err := secret.NormaliseEmail(typed)
+	if err != nil {
+		return "", "form.error.email"
+	}
+	if s.blockedDomain(email) {
+		return "", "form.error.disposable"
+	}
+	return email, ""
+}
+
+// readForm reads a posted form within the size limit, answering 413 or 400
+// itself when it cannot.
+func (s *Server) readForm(w http.ResponseWriter, r *http.Request) bool {
+	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
+	if err := r.ParseForm(); err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			s.errorPage(w, r, http.StatusRequestEntityTooLarge, "error.toolarge.title", "error.toolarge.text")
+		} else {
+			s.errorPage(w, r, http.StatusBadRequest, "error.badrequest.title", "error.badrequest.text")
+		}
+		return false
+	}
+	return true
+}
+
 // hasControl reports control characters other than the line breaks and
 // tabs a letter may hold.
 func hasControl(s string, allowBreaks bool) bool {
@@ -149,14 +183,7 @@ func hasControl(s string, allowBreaks bool) bool {
 // act takes a supporter's action: check, store durably, then redirect to
 // the thank-you page (POST-redirect-GET).
 func (s *Server) act(w http.ResponseWriter, r *http.Request) {
-	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
-	if err := r.ParseForm(); err != nil {
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			s.errorPage(w, r, http.StatusRequestEntityTooLarge, "error.toolarge.title", "error.toolarge.text")
-			return
-		}
-		s.errorPage(w, r, http.StatusBadRequest, "error.badrequest.title", "error.badrequest.text")
+	if !s.readForm(w, r) {
 		return
 	}
 	slug := r.PathValue("slug")

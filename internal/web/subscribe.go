@@ -1,13 +1,10 @@
 package web
 
 import (
-	"errors"
 	"net/http"
 	"strings"
-	"unicode/utf8"
 
 	"vigil/internal/model"
-	"vigil/internal/secret"
 	"vigil/internal/store"
 )
 
@@ -59,14 +56,7 @@ func (s *Server) renderSubscribe(w http.ResponseWriter, r *http.Request, data su
 // subscribe signs a supporter up for the newsletter through the same double
 // opt-in as actions.
 func (s *Server) subscribe(w http.ResponseWriter, r *http.Request) {
-	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
-	if err := r.ParseForm(); err != nil {
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			s.errorPage(w, r, http.StatusRequestEntityTooLarge, "error.toolarge.title", "error.toolarge.text")
-			return
-		}
-		s.errorPage(w, r, http.StatusBadRequest, "error.badrequest.title", "error.badrequest.text")
+	if !s.readForm(w, r) {
 		return
 	}
 	now := s.now()
@@ -86,27 +76,12 @@ func (s *Server) subscribe(w http.ResponseWriter, r *http.Request) {
 		Consent: r.PostForm.Get("consent") == "yes",
 		Errors:  map[string]string{},
 	}
-	switch {
-	case !utf8.ValidString(f.Name):
-		f.Errors["name"] = "form.error.encoding"
-	case utf8.RuneCountInString(f.Name) > maxName:
-		f.Errors["name"] = "form.error.toolong.name"
-	case hasControl(f.Name, false):
-		f.Errors["name"] = "form.error.oneline"
+	if key := fieldError("name", f.Name, false, maxName, true); key != "" {
+		f.Errors["name"] = key
 	}
-	var email string
-	switch {
-	case f.Email == "":
-		f.Errors["email"] = "form.error.required.email"
-	case !utf8.ValidString(f.Email):
-		f.Errors["email"] = "form.error.encoding"
-	default:
-		var err error
-		if email, err = secret.NormaliseEmail(f.Email); err != nil {
-			f.Errors["email"] = "form.error.email"
-		} else if s.blockedDomain(email) {
-			f.Errors["email"] = "form.error.disposable"
-		}
+	email, key := s.checkEmail(f.Email)
+	if key != "" {
+		f.Errors["email"] = key
 	}
 	if !s.cat.Has(f.Lang) {
 		f.Errors["lang"] = "form.error.lang"
