@@ -118,6 +118,12 @@ func (r *Runner) queueAppeals(ctx context.Context, now time.Time, log *quietOnSh
 	}
 	total := 0
 	for _, a := range actions {
+		// A closed action sends nothing more: its case may have ended
+		// ("no further action is requested"). Its waiting appeals stay
+		// recorded, undelivered.
+		if !a.IsOpen(now) {
+			continue
+		}
 		open, dayStart := SendingWindow(a, now)
 		if !open {
 			continue

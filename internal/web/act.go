@@ -186,19 +186,18 @@ func (s *Server) act(w http.ResponseWriter, r *http.Request) {
 	if !s.readForm(w, r) {
 		return
 	}
-	slug := r.PathValue("slug")
-	a, err := s.actionForForm(r.Context(), slug)
+	now := s.now()
+	if !s.limits.allowIP(s.clientIP(r), now) {
+		s.tooMany(w, r)
+		return
+	}
+	a, err := s.actionForForm(r.Context(), r.PathValue("slug"))
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	now := s.now()
 	if !a.IsOpen(now) {
 		s.showActionForm(w, r, a, &actForm{Notice: "form.closed"}, http.StatusConflict)
-		return
-	}
-	if !s.limits.allowIP(s.clientIP(r), now) {
-		s.tooMany(w, r)
 		return
 	}
 	// The honeypot: people never see it, many bots fill it. Answer as if

@@ -712,3 +712,29 @@ func TestClosingAtDeadline(t *testing.T) {
 	}
 	mustContain(t, "case badge", text(get(t, h.site, "/cases/short-case").body), "Monitoring")
 }
+
+// TestNoAppealsAfterClosing: an appeal confirmed, then its action closed by
+// a final update, is not sent to the officials.
+func TestNoAppealsAfterClosing(t *testing.T) {
+	h := newActHarness(t, true)
+	ctx := context.Background()
+	a := &model.Action{Slug: "late-appeal", Lang: "en", Kind: model.ActionAppeal, Title: "Write", CaseSlug: "",
+		Published: testutil.Now.Add(-time.Hour), Deadline: testutil.Now.Add(24 * time.Hour), Delivery: model.DeliverEach,
+		Subject: "Release them", Letter: "{{salutation}}\n\nRelease them.", SendFromHour: 0, SendToHour: 24, TimeZone: "UTC",
+		Targets: []model.Target{{Name: "Governor", Email: "governor@example.org", Salutation: "Dear Governor,", Lang: "en"}}}
+	if err := h.db.CreateAction(ctx, a); err != nil {
+		t.Fatal(err)
+	}
+	h.post("/actions/late-appeal", appeal("Ana", "ana@example.org"))
+	h.deliver()
+	h.post(linkIn(t, h.mp.Message(t, h.mp.WaitForMessages(t, 1, 5*time.Second)[0].ID).Text, "/confirm/"), url.Values{})
+	h.mp.DeleteAll(t)
+	// The deadline passes before the jobs run.
+	h.now = h.now.Add(25 * time.Hour)
+	h.runner.Once(ctx)
+	h.deliver()
+	time.Sleep(200 * time.Millisecond)
+	if msgs := h.mp.Messages(t); len(msgs) != 0 {
+		t.Errorf("%d emails sent for an action already closed", len(msgs))
+	}
+}

@@ -127,7 +127,13 @@ func (c *pageCache) fresh(p *cachedPage, now time.Time) bool {
 func (s *Server) cached(h http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		rl := languageOf(r)
-		key := pageKey{rl.Lang, rl.Prefix, r.URL.Path, r.URL.RawQuery}
+		// Only the query a page reads (the news page number) is part of
+		// the key: anything else would let a visitor fill the cache with
+		// copies of one page.
+		key := pageKey{rl.Lang, rl.Prefix, r.URL.Path, ""}
+		if r.URL.RawQuery != "" {
+			key.query = r.URL.Query().Get("page")
+		}
 		now := s.now()
 		s.cache.mu.RLock()
 		p := s.cache.pages[key]

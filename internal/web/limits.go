@@ -27,6 +27,9 @@ type bucket struct {
 	seen time.Time
 }
 
+// maxBuckets bounds each limiter map.
+const maxBuckets = 100_000
+
 // Per email address: a few submissions an hour are plenty for a person.
 const (
 	emailPerHour = 10
@@ -58,6 +61,11 @@ func (l *limiter) allow(m map[string]*bucket, key string, r rate.Limit, burst in
 	}
 	b, ok := m[key]
 	if !ok {
+		if len(m) >= maxBuckets {
+			// Bounded memory: under a flood of new keys, start afresh
+			// rather than grow without end.
+			clear(m)
+		}
 		b = &bucket{lim: rate.NewLimiter(r, burst)}
 		m[key] = b
 	}
@@ -69,7 +77,18 @@ func (l *limiter) allowIP(ip string, now time.Time) bool {
 	if l.perIP == 0 {
 		return true
 	}
-	return l.allow(l.ips, ip, l.perIP, l.ipBurst, now)
+	return l.allow(l.ips, clientKey(ip), l.perIP, l.ipBurst, now)
+}
+
+// clientKey groups IPv6 addresses by /64, the block one subscriber usually
+// holds, so a client cannot dodge its limit by changing the low bits.
+func clientKey(ip string) string {
+	a, err := netip.ParseAddr(ip)
+	if err != nil || a.Unmap().Is4() {
+		return ip
+	}
+	p, _ := a.Prefix(64)
+	return p.String()
 }
 
 func (l *limiter) allowEmail(email string, now time.Time) bool {

@@ -1,8 +1,10 @@
 package web
 
 import (
+	"net/http"
 	"net/http/httptest"
 	"net/netip"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -60,6 +62,17 @@ func TestLimiterPerIPAndPerEmail(t *testing.T) {
 	if l.allowEmail("ana@example.org", now) {
 		t.Error("one email address is not limited")
 	}
+	// One IPv6 /64 is one client.
+	v6 := newLimiter(12)
+	n := 0
+	for i := range 10 {
+		if v6.allowIP("2001:db8:1:2::"+strconv.Itoa(i+1), now) {
+			n++
+		}
+	}
+	if n != 3 {
+		t.Errorf("%d of 10 addresses in one /64 allowed, want the burst of 3", n)
+	}
 	if off := newLimiter(0); !off.allowIP("x", now) || !off.allowEmail("y", now) {
 		t.Error("--form-rate 0 still limits")
 	}
@@ -92,5 +105,31 @@ func TestCountAnnouncementsCoalesce(t *testing.T) {
 	}
 	if last := heard[len(heard)-1]; last.Before(lastChange) {
 		t.Errorf("the last announcement came before the last change: the end of the burst went unheard")
+	}
+}
+
+// TestCacheKeyIgnoresUnknownQuery: made-up query strings are the same page,
+// so nobody can fill the cache with copies of one page.
+func TestCacheKeyIgnoresUnknownQuery(t *testing.T) {
+	s := &Server{cache: newPageCache(), now: time.Now}
+	renders := 0
+	h := s.cached(func(w http.ResponseWriter, r *http.Request) {
+		renders++
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		w.Write([]byte("<p>page " + r.URL.Query().Get("page") + "</p>"))
+	})
+	for _, q := range []string{"", "?x=1", "?x=2", "?utm_source=a&b=c"} {
+		h(httptest.NewRecorder(), httptest.NewRequest("GET", "/news"+q, nil))
+	}
+	if renders != 1 {
+		t.Errorf("%d renders for one page with made-up queries, want 1", renders)
+	}
+	h(httptest.NewRecorder(), httptest.NewRequest("GET", "/news?page=2", nil))
+	h(httptest.NewRecorder(), httptest.NewRequest("GET", "/news?page=2&x=9", nil))
+	if renders != 2 {
+		t.Errorf("%d renders after page 2 twice, want 2", renders)
+	}
+	if n := len(s.cache.pages); n != 2 {
+		t.Errorf("%d cached pages, want 2", n)
 	}
 }

@@ -132,9 +132,7 @@ type muxWriter struct {
 func (m *muxWriter) WriteHeader(code int) {
 	if m.r.Pattern == "" && (code == http.StatusNotFound || code == http.StatusMethodNotAllowed) {
 		m.swallowed = code
-		h := m.Header()
-		h.Del("Content-Type")
-		h.Del("X-Content-Type-Options")
+		m.Header().Del("Content-Type") // our page sets its own; nosniff stays
 		return
 	}
 	m.ResponseWriter.WriteHeader(code)

@@ -146,8 +146,13 @@ func TestUnknownPagesAndMethods(t *testing.T) {
 			t.Errorf("%s: status %d, want 404", path, r.status)
 			continue
 		}
-		// In the site's layout, not the mux's plain text.
+		// In the site's layout, not the mux's plain text, with the
+		// security headers of every page.
 		mustContain(t, path, r.body, `<a class="skip"`, `<div class="wrap narrow error">`)
+		if r.header.Get("X-Content-Type-Options") != "nosniff" || r.header.Get("Content-Security-Policy") == "" ||
+			!strings.HasPrefix(r.header.Get("Content-Type"), "text/html") {
+			t.Errorf("%s: headers %v", path, r.header)
+		}
 	}
 	req := httptest.NewRequest(http.MethodPost, caseURL, strings.NewReader("x=1"))
 	rec := httptest.NewRecorder()
@@ -467,6 +472,7 @@ func TestPageCache(t *testing.T) {
 	if again := get(t, h.site, caseURL, "If-None-Match", etag); again.status != http.StatusNotModified {
 		t.Errorf("revalidation: %d", again.status)
 	}
+
 	// Security headers stay on cached answers.
 	if r := get(t, h.site, caseURL); r.header.Get("Content-Security-Policy") == "" || r.header.Get("ETag") != etag {
 		t.Error("a cached answer lost its headers")

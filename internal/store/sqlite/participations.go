@@ -44,10 +44,13 @@ func (b *batchState) action(ctx context.Context, s *DB, tx *sql.Tx, slug string)
 }
 
 // newID hands out the next id of a table (supporters or participations).
+// Both are AUTOINCREMENT: ids of deleted rows are never reused, so tokens
+// in old emails cannot point at someone new. sqlite_sequence holds the
+// largest id ever given, and moves up with the explicit ids inserted here.
 func (b *batchState) newID(ctx context.Context, s *DB, tx *sql.Tx, table string, last *int64) (int64, error) {
 	if *last == 0 {
-		// table is one of two constants chosen by this file.
-		if err := s.queryRowTx(ctx, tx, `SELECT COALESCE(MAX(id), 0) FROM `+table).Scan(last); err != nil {
+		if err := s.queryRowTx(ctx, tx, `SELECT COALESCE((SELECT seq FROM sqlite_sequence WHERE name = ?), 0)`, table).
+			Scan(last); err != nil {
 			return 0, err
 		}
 	}

@@ -27,6 +27,7 @@ func RunParticipations(t *testing.T, open func(t *testing.T) store.Store) {
 		{"CloseExpired", testCloseExpired},
 		{"RemindAndPurge", testRemindAndPurge},
 		{"QueueAppealsCapAndDigest", testQueueAppeals},
+		{"IDsNeverReused", testIDsNeverReused},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -374,5 +375,33 @@ func testQueueAppeals(t *testing.T, s store.Store) {
 	}
 	if n, _ := s.QueueAppeals(ctx, store.QueueAppeals{ActionID: digest.ID, Now: day2.Add(time.Hour), DayStart: day2.Truncate(24 * time.Hour), Digest: true}, oneDigest); n != 0 {
 		t.Errorf("second digest the same day: %d", n)
+	}
+}
+
+// testIDsNeverReused: a supporter or participation removed leaves its id
+// behind for good, so a link in an old email cannot act on someone new.
+func testIDsNeverReused(t *testing.T, s store.Store) {
+	newAppealAction(t, s, "appeal", nil)
+	var got store.Participated
+	first, err := s.Participate(ctx, participate("appeal", "attacker@example.org", actNow), composeOne(&got))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.RemoveParticipation(ctx, first.ParticipationID); err != nil {
+		t.Fatal(err)
+	}
+	second, err := s.Participate(ctx, participate("appeal", "victim@example.org", actNow), composeOne(&got))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if second.SupporterID <= first.SupporterID || second.ParticipationID <= first.ParticipationID {
+		t.Errorf("ids reused: supporter %d then %d, participation %d then %d",
+			first.SupporterID, second.SupporterID, first.ParticipationID, second.ParticipationID)
+	}
+	if _, _, err := s.ConfirmSupporter(ctx, first.SupporterID, actNow); !errors.Is(err, model.ErrNotFound) {
+		t.Errorf("confirming the removed supporter's id: %v, want ErrNotFound", err)
+	}
+	if sup, _ := s.Supporter(ctx, second.SupporterID); !sup.Confirmed.IsZero() {
+		t.Error("the new supporter was confirmed through the old id")
 	}
 }

@@ -22,8 +22,10 @@ ALTER TABLE actions ADD COLUMN test_recipient TEXT NOT NULL DEFAULT '';   -- set
 
 -- A supporter is one person, found by the blind index of the normalised
 -- email. Name, email and postal code are sealed (see internal/secret).
+-- AUTOINCREMENT: an id is never handed out twice, so a link in an old
+-- email can never act on someone who came later.
 CREATE TABLE supporters (
-    id               INTEGER PRIMARY KEY,
+    id               INTEGER PRIMARY KEY AUTOINCREMENT,
     email_index      BLOB NOT NULL UNIQUE,
     email_sealed     BLOB,
     name_sealed      BLOB,
@@ -37,7 +39,7 @@ CREATE TABLE supporters (
 );
 
 CREATE TABLE participations (
-    id             INTEGER PRIMARY KEY,
+    id             INTEGER PRIMARY KEY AUTOINCREMENT,
     supporter_id   INTEGER NOT NULL REFERENCES supporters(id) ON DELETE CASCADE,
     action_id      INTEGER NOT NULL REFERENCES actions(id) ON DELETE CASCADE,
     created_at     TEXT NOT NULL,
