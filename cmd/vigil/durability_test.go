@@ -30,7 +30,7 @@ import (
 const (
 	durabilitySlug  = "no-mass-deportations"
 	durabilityPath  = "/actions/" + durabilitySlug
-	durabilityThank = durabilityPath + "/thanks?check=1"
+	durabilityThank = durabilityPath + "/thanks"
 )
 
 // TestDurabilityUnderSIGKILL signs a petition from many concurrent clients,

@@ -22,7 +22,8 @@ import (
 
 // Token purposes, bound into each link's signature.
 const (
-	PurposeConfirm     = "confirm"
+	PurposeConfirm     = "confirm"           // one participation
+	PurposeSubscribe   = "subscribe-confirm" // a newsletter sign-up
 	PurposeNotMe       = "not-me"
 	PurposeUnsubscribe = "unsubscribe"
 )
@@ -78,13 +79,13 @@ func (c *Composer) unsubscribe(m *mail.Message, loc *i18n.Localizer, supporterID
 	m.Text += "\n\n-- \n" + loc.T("site.name") + "\n" + loc.T("email.footer.unsubscribe") + "\n" + link + "\n"
 }
 
-// Participation returns the compose step of a participation: a
-// confirmation email for a supporter who has not confirmed yet, thanks for
-// one who has.
+// Participation returns the compose step of a participation: thanks for
+// one counted at once (a confirmed supporter's signature), a request to
+// confirm for anything else.
 func (c *Composer) Participation(p store.Participate) store.Compose {
 	return func(res store.Participated) ([]model.OutboxMessage, error) {
 		loc := c.Cat.Localizer(p.Supporter.Lang)
-		if res.Confirmed {
+		if res.ParticipationConfirmed {
 			m, err := c.thanks(loc, p, res)
 			if err != nil {
 				return nil, err
@@ -109,7 +110,8 @@ func greeting(loc *i18n.Localizer, name string) string {
 // confirmation asks the supporter to confirm their address; reminder marks
 // the second and last asking.
 func (c *Composer) confirmation(loc *i18n.Localizer, sup model.Supporter, a model.Action, supporterID, participationID int64, now time.Time, reminder bool) (model.OutboxMessage, error) {
-	confirm := c.link(loc.Lang, "/confirm/"+c.Keys.Token(PurposeConfirm, supporterID, now.Add(ConfirmLinkLife)))
+	// The link confirms this participation only.
+	confirm := c.link(loc.Lang, "/confirm/"+c.Keys.Token(PurposeConfirm, participationID, now.Add(ConfirmLinkLife)))
 	notMe := c.link(loc.Lang, "/not-me/"+c.Keys.Token(PurposeNotMe, participationID, now.Add(NotMeLinkLife)))
 	var b strings.Builder
 	b.WriteString(greeting(loc, sup.Name) + "\n\n")
@@ -143,7 +145,11 @@ func (c *Composer) thanks(loc *i18n.Localizer, p store.Participate, res store.Pa
 	} else {
 		b.WriteString(loc.T("email.thanks."+string(res.Action.Kind), "Title", res.Action.Title) + "\n\n")
 	}
-	b.WriteString(loc.T("email.thanks.share") + "\n" + c.link(loc.Lang, "/actions/"+res.Action.Slug) + "\n")
+	b.WriteString(loc.T("email.thanks.share") + "\n" + c.link(loc.Lang, "/actions/"+res.Action.Slug) + "\n\n")
+	// Knowing someone's address is enough to sign in their name: they can
+	// undo it.
+	notMe := c.link(loc.Lang, "/not-me/"+c.Keys.Token(PurposeNotMe, res.ParticipationID, p.Now.Add(NotMeLinkLife)))
+	b.WriteString(loc.T("email.confirm.notme") + "\n" + notMe + "\n")
 	m := mail.Message{From: c.From, To: []string{p.Supporter.Email}, Subject: loc.T("email.thanks.subject", "Title", res.Action.Title), Text: b.String()}
 	c.unsubscribe(&m, loc, res.SupporterID, p.Now)
 	out, err := c.message("thanks", m, p.Now)
@@ -241,7 +247,7 @@ func (c *Composer) Subscription(sub store.Subscribe) store.ComposeSubscription {
 			subject, kind = loc.T("email.welcome.subject"), "welcome"
 			b.WriteString(loc.T("email.welcome.text") + "\n")
 		} else {
-			confirm := c.link(loc.Lang, "/confirm/"+c.Keys.Token(PurposeConfirm, res.SupporterID, sub.Now.Add(ConfirmLinkLife)))
+			confirm := c.link(loc.Lang, "/"+PurposeSubscribe+"/"+c.Keys.Token(PurposeSubscribe, res.SupporterID, sub.Now.Add(ConfirmLinkLife)))
 			b.WriteString(loc.T("email.subscribe.intro") + "\n\n" + loc.T("email.confirm.ask") + "\n" + confirm + "\n\n")
 			b.WriteString(loc.T("email.subscribe.ignore") + "\n")
 		}

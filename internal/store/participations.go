@@ -23,8 +23,13 @@ type Participated struct {
 	ParticipationID int64
 	NewSupporter    bool
 	Confirmed       bool // the supporter had already confirmed their email
-	Duplicate       bool // this supporter had already acted on this action
-	Count           int  // the action's public count after this one
+	// ParticipationConfirmed: counted as confirmed at once — a petition by
+	// a confirmed supporter. An appeal always waits for its own
+	// confirmation: knowing someone's address must not be enough to write
+	// to officials in their name.
+	ParticipationConfirmed bool
+	Duplicate              bool // this supporter had already acted on this action
+	Count                  int  // the action's public count after this one
 }
 
 // Compose builds the emails an event causes, once the store knows the IDs.
@@ -42,7 +47,10 @@ type Subscribe struct {
 type Subscribed struct {
 	SupporterID  int64
 	NewSupporter bool
-	Confirmed    bool
+	// Confirmed: the address is confirmed and subscribed already, so no
+	// confirmation is needed. An unsubscribed supporter signing up again
+	// must confirm through their mailbox.
+	Confirmed bool
 }
 
 // ComposeSubscription builds the emails a sign-up causes.
@@ -51,7 +59,8 @@ type ComposeSubscription func(Subscribed) ([]model.OutboxMessage, error)
 // Participations records supporters acting, and what follows from it.
 type Participations interface {
 	// Subscribe finds or creates the supporter, records their newsletter
-	// consent, and enqueues what compose returns, in one transaction.
+	// consent, and enqueues what compose returns, in one transaction. It
+	// never undoes an unsubscription by itself: ConfirmSupporter does.
 	Subscribe(ctx context.Context, s Subscribe, compose ComposeSubscription) (Subscribed, error)
 	// Consents lists a supporter's answers, oldest first.
 	Consents(ctx context.Context, supporterID int64) ([]model.Consent, error)
@@ -63,11 +72,15 @@ type Participations interface {
 	// same supporter is not counted twice: Duplicate is set and compose
 	// still runs (to thank them again).
 	Participate(ctx context.Context, p Participate, compose Compose) (Participated, error)
-	// ConfirmSupporter marks the supporter and their pending
-	// participations confirmed at now, and queues each confirmed appeal for
-	// delivery to its targets. It returns the supporter and the actions
-	// they confirmed.
-	ConfirmSupporter(ctx context.Context, supporterID int64, now time.Time) (model.Supporter, []model.Action, error)
+	// ConfirmParticipation confirms one participation (and its supporter's
+	// address) at now, and queues it for delivery to the targets when it
+	// is an appeal on an open action. Each confirmation link confirms only
+	// the action it was sent for.
+	ConfirmParticipation(ctx context.Context, participationID int64, now time.Time) (model.Supporter, model.Action, error)
+	// ConfirmSupporter confirms a supporter's address for the newsletter:
+	// it also ends an earlier unsubscription, since this is a fresh yes
+	// given through their own mailbox. It confirms no participation.
+	ConfirmSupporter(ctx context.Context, supporterID int64, now time.Time) (model.Supporter, error)
 	// RemoveParticipation deletes a participation the supporter says was
 	// not theirs, and takes it off the public count; a supporter left with
 	// nothing is deleted too. Removing one already gone is model.ErrNotFound.

@@ -249,13 +249,10 @@ func (s *Server) act(w http.ResponseWriter, r *http.Request) {
 	if !res.Duplicate {
 		s.CountsChanged()
 	}
-	target := languageOf(r).Prefix + "/actions/" + a.Slug + "/thanks"
-	if res.Duplicate {
-		target += "?again=1"
-	} else if !res.Confirmed {
-		target += "?check=1"
-	}
-	http.Redirect(w, r, target, http.StatusSeeOther)
+	// The same answer whoever it was: the page must not tell a stranger
+	// whether an address had acted before or is known to us. The email
+	// says the rest.
+	http.Redirect(w, r, languageOf(r).Prefix+"/actions/"+a.Slug+"/thanks", http.StatusSeeOther)
 }
 
 // actionForForm returns an action as far as its form needs it (kind,

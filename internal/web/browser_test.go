@@ -167,7 +167,7 @@ func TestBrowserTakingAction(t *testing.T) {
 		t.Fatal(err)
 	}
 	notice, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(".notice")))
-	if !strings.Contains(notice, "check your email") {
+	if !strings.Contains(notice, "Check your email") {
 		t.Errorf("thank-you page: %q", notice)
 	}
 	if got := countOnPage(); got != before+1 {
@@ -215,8 +215,15 @@ func TestBrowserTakingAction(t *testing.T) {
 		t.Fatal(err)
 	}
 	testutil.Screenshot(t, ctx, "appeal-sent")
-	// Ana has confirmed before: her appeal goes without another email
-	// round; she is thanked.
+	// Even a confirmed supporter confirms each appeal: nobody may write to
+	// officials in their name.
+	h.deliver()
+	confirmAppeal := linkIn(t, h.mp.Message(t, h.mp.WaitForMessages(t, 1, 10*time.Second)[0].ID).Text, "/confirm/")
+	if err := chromedp.Do(ctx, chromedp.Navigate(local("https://act.example.org"+confirmAppeal)),
+		chromedp.Click(chromedp.CSS(`main form button[type="submit"]`)),
+		chromedp.WaitNotPresent(chromedp.CSS("main form"))); err != nil {
+		t.Fatal(err)
+	}
 	h.runner.Once(context.Background())
 	h.deliver()
 	a, _ := h.db.ActionBySlug(context.Background(), demo.CanadaSlug)

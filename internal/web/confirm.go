@@ -12,8 +12,6 @@ import (
 // thanksData is the page after acting.
 type thanksData struct {
 	Action model.Action
-	Again  bool // had already acted: thanked, not counted twice
-	Check  bool // asked to confirm by email
 	Next   *model.Action
 	Share  shareLinks
 }
@@ -34,7 +32,7 @@ func (s *Server) thanks(w http.ResponseWriter, r *http.Request) {
 	}
 	loc := s.cat.Localizer(languageOf(r).Lang)
 	p := s.newPage(r, loc.T("thanks.title"), "")
-	data := thanksData{Action: a, Again: r.URL.Query().Get("again") == "1", Check: r.URL.Query().Get("check") == "1"}
+	data := thanksData{Action: a}
 	if len(others) > 0 {
 		data.Next = &others[0]
 	}
@@ -95,12 +93,16 @@ func (s *Server) doEmailLink(r *http.Request, purpose string, id int64, data *li
 	ctx := r.Context()
 	switch purpose {
 	case notify.PurposeConfirm:
-		_, actions, err := s.store.ConfirmSupporter(ctx, id, s.now())
+		_, action, err := s.store.ConfirmParticipation(ctx, id, s.now())
 		if err != nil {
 			return err
 		}
-		data.Actions = actions
+		data.Actions = []model.Action{action}
 		s.wakeMail()
+	case notify.PurposeSubscribe:
+		if _, err := s.store.ConfirmSupporter(ctx, id, s.now()); err != nil {
+			return err
+		}
 	case notify.PurposeNotMe:
 		if err := s.store.RemoveParticipation(ctx, id); err != nil {
 			return err

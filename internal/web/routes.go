@@ -17,7 +17,7 @@ func (s *Server) routes() *http.ServeMux {
 	mux.HandleFunc("GET /actions/{slug}", s.cached(s.actionPage))
 	mux.HandleFunc("POST /actions/{slug}", s.act)
 	mux.HandleFunc("GET /actions/{slug}/thanks", s.thanks)
-	for _, purpose := range []string{notify.PurposeConfirm, notify.PurposeNotMe, notify.PurposeUnsubscribe} {
+	for _, purpose := range []string{notify.PurposeConfirm, notify.PurposeSubscribe, notify.PurposeNotMe, notify.PurposeUnsubscribe} {
 		mux.HandleFunc("GET /"+purpose+"/{token}", s.emailLink(purpose))
 		mux.HandleFunc("POST /"+purpose+"/{token}", s.emailLink(purpose))
 	}

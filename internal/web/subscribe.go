@@ -23,7 +23,6 @@ type subscribeData struct {
 	Form      *subscribeForm
 	Languages []languageChoice
 	Done      bool // signed up: check your email
-	Confirmed bool // already confirmed: welcome
 }
 
 func (s *Server) languageChoices() []languageChoice {
@@ -39,7 +38,7 @@ func (s *Server) subscribePage(w http.ResponseWriter, r *http.Request) {
 	rl := languageOf(r)
 	data := subscribeData{Form: &subscribeForm{Lang: rl.Lang}, Languages: s.languageChoices()}
 	q := r.URL.Query()
-	data.Done, data.Confirmed = q.Get("check") == "1", q.Get("welcome") == "1"
+	data.Done = q.Get("check") == "1"
 	s.renderSubscribe(w, r, data, http.StatusOK)
 }
 
@@ -47,7 +46,7 @@ func (s *Server) renderSubscribe(w http.ResponseWriter, r *http.Request, data su
 	loc := s.cat.Localizer(languageOf(r).Lang)
 	p := s.newPage(r, loc.T("subscribe.title"), loc.T("subscribe.lede"))
 	p.Data = data
-	if status != http.StatusOK || data.Done || data.Confirmed {
+	if status != http.StatusOK || data.Done {
 		w.Header().Set("Cache-Control", "no-store")
 	}
 	s.render(w, r, status, "subscribe", p)
@@ -113,9 +112,6 @@ func (s *Server) subscribe(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.wakeMail()
-	if res.Confirmed {
-		http.Redirect(w, r, prefix+"/subscribe?welcome=1", http.StatusSeeOther)
-		return
-	}
+	_ = res // the same answer whoever it was; the email says the rest
 	http.Redirect(w, r, prefix+"/subscribe?check=1", http.StatusSeeOther)
 }

@@ -39,7 +39,8 @@ func (s *DB) participateTx(ctx context.Context, tx *sql.Tx, p store.Participate,
 	// The participation, once per supporter and action.
 	part := p.Participation
 	var confirmedAt any
-	if res.Confirmed {
+	res.ParticipationConfirmed = res.Confirmed && res.Action.Kind == model.ActionPetition
+	if res.ParticipationConfirmed {
 		confirmedAt = now
 	}
 	err = tx.QueryRowContext(ctx, `INSERT INTO participations (supporter_id, action_id, created_at, confirmed_at, referrer,
@@ -58,6 +59,15 @@ func (s *DB) participateTx(ctx context.Context, tx *sql.Tx, p store.Participate,
 		return res, err
 	}
 	res.Count = res.Action.Count
+	if res.Duplicate {
+		// What the repeat is, is what was stored the first time.
+		var confirmedAt sql.NullTime
+		if err := tx.QueryRowContext(ctx, `SELECT confirmed_at FROM participations WHERE id = $1`, res.ParticipationID).
+			Scan(&confirmedAt); err != nil {
+			return res, err
+		}
+		res.ParticipationConfirmed = confirmedAt.Valid
+	}
 	if !res.Duplicate {
 		if _, err := tx.ExecContext(ctx, `UPDATE participations SET subject_sealed = $1, letter_sealed = $2, comment_sealed = $3 WHERE id = $4`,
 			s.seal(part.Subject, "participations", "subject", res.ParticipationID),
@@ -69,11 +79,6 @@ func (s *DB) participateTx(ctx context.Context, tx *sql.Tx, p store.Participate,
 		if err := tx.QueryRowContext(ctx, `UPDATE actions SET count = count + 1 WHERE id = $1 RETURNING count`, res.Action.ID).
 			Scan(&res.Count); err != nil {
 			return res, err
-		}
-		if res.Confirmed && res.Action.Kind == model.ActionAppeal {
-			if err := queueAppealTx(ctx, tx, res.ParticipationID, res.Action.ID); err != nil {
-				return res, err
-			}
 		}
 	}
 	for _, c := range p.Consents {
@@ -132,6 +137,11 @@ func (s *DB) upsertSupporterTx(ctx context.Context, tx *sql.Tx, sup model.Suppor
 		return 0, false, false, err
 	}
 	confirmed = confirmedAt.Valid
+	if confirmed {
+		// Details of a confirmed supporter change only through their own
+		// mailbox, not because someone typed their address.
+		return id, false, true, nil
+	}
 	set := `email_sealed = $1, lang = $2`
 	args := []any{s.seal(sup.Email, "supporters", "email", id), cleanText(sup.Lang)}
 	// A newsletter sign-up may give only an email: keep what we have.
@@ -158,9 +168,14 @@ func (s *DB) Subscribe(ctx context.Context, sub store.Subscribe, compose store.C
 		if res.SupporterID, res.NewSupporter, res.Confirmed, err = s.upsertSupporterTx(ctx, tx, sub.Supporter, sub.Now); err != nil {
 			return err
 		}
-		// Signing up again is a fresh yes to email.
-		if _, err := tx.ExecContext(ctx, `UPDATE supporters SET unsubscribed_at = NULL WHERE id = $1`, res.SupporterID); err != nil {
-			return err
+		if res.Confirmed {
+			var unsubscribed sql.NullTime
+			if err := tx.QueryRowContext(ctx, `SELECT unsubscribed_at FROM supporters WHERE id = $1`, res.SupporterID).
+				Scan(&unsubscribed); err != nil {
+				return err
+			}
+			// Back after unsubscribing: only their own mailbox can say so.
+			res.Confirmed = !unsubscribed.Valid
 		}
 		c := sub.Consent
 		if _, err := tx.ExecContext(ctx, `INSERT INTO consents (supporter_id, key, text, given, source, at)
@@ -204,69 +219,50 @@ func (s *DB) Consents(ctx context.Context, supporterID int64) ([]model.Consent, 
 	return out, rows.Err()
 }
 
-// queueAppealTx records, for a confirmed appeal, one pending delivery per
-// target of its action.
-func queueAppealTx(ctx context.Context, tx *sql.Tx, participationID, actionID int64) error {
-	_, err := tx.ExecContext(ctx, `INSERT INTO appeal_deliveries (participation_id, target_id)
-		SELECT $1, target_id FROM action_targets WHERE action_id = $2 ON CONFLICT DO NOTHING`, participationID, actionID)
-	return err
-}
-
-// ConfirmSupporter confirms a supporter and their pending participations.
-func (s *DB) ConfirmSupporter(ctx context.Context, supporterID int64, now time.Time) (model.Supporter, []model.Action, error) {
-	var actionIDs []int64
+// ConfirmParticipation confirms one participation and its supporter.
+func (s *DB) ConfirmParticipation(ctx context.Context, participationID int64, now time.Time) (model.Supporter, model.Action, error) {
+	var supporterID, actionID int64
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		actionIDs = actionIDs[:0]
-		res, err := tx.ExecContext(ctx, `UPDATE supporters SET confirmed_at = COALESCE(confirmed_at, $1) WHERE id = $2`,
-			instant(now), supporterID)
-		if err != nil {
+		if err := tx.QueryRowContext(ctx, `UPDATE participations SET confirmed_at = COALESCE(confirmed_at, $1)
+			WHERE id = $2 RETURNING supporter_id, action_id`, instant(now), participationID).Scan(&supporterID, &actionID); err != nil {
 			return err
 		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return model.ErrNotFound
-		}
-		rows, err := tx.QueryContext(ctx, `UPDATE participations SET confirmed_at = $1
-			WHERE supporter_id = $2 AND confirmed_at IS NULL RETURNING id, action_id`, instant(now), supporterID)
-		if err != nil {
+		if _, err := tx.ExecContext(ctx, `UPDATE supporters SET confirmed_at = COALESCE(confirmed_at, $1) WHERE id = $2`,
+			instant(now), supporterID); err != nil {
 			return err
 		}
-		var parts [][2]int64
-		for rows.Next() {
-			var id, actionID int64
-			if err := rows.Scan(&id, &actionID); err != nil {
-				rows.Close()
-				return err
-			}
-			parts = append(parts, [2]int64{id, actionID})
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return err
-		}
-		for _, p := range parts {
-			actionIDs = append(actionIDs, p[1])
-			if err := queueAppealTx(ctx, tx, p[0], p[1]); err != nil {
-				return err
-			}
-		}
-		return nil
+		// An appeal on an open action goes to its targets.
+		_, err := tx.ExecContext(ctx, `INSERT INTO appeal_deliveries (participation_id, target_id)
+			SELECT $1, at.target_id FROM action_targets at JOIN actions a ON a.id = at.action_id
+			WHERE at.action_id = $2 AND a.kind = 'appeal' AND NOT a.closed AND (a.deadline IS NULL OR a.deadline > $3)
+			ON CONFLICT DO NOTHING`, participationID, actionID, instant(now))
+		return err
 	})
 	if err != nil {
-		return model.Supporter{}, nil, fmt.Errorf("postgres: confirm supporter %d: %w", supporterID, mapErr(err))
+		return model.Supporter{}, model.Action{}, fmt.Errorf("postgres: confirm participation %d: %w", participationID, mapErr(err))
 	}
 	sup, err := s.Supporter(ctx, supporterID)
 	if err != nil {
-		return sup, nil, err
+		return sup, model.Action{}, err
 	}
-	var actions []model.Action
-	for _, id := range actionIDs {
-		as, err := s.queryActions(ctx, `WHERE a.id = $1`, id)
-		if err != nil {
-			return sup, nil, err
-		}
-		actions = append(actions, as...)
+	actions, err := s.queryActions(ctx, `WHERE a.id = $1`, actionID)
+	if err != nil || len(actions) == 0 {
+		return sup, model.Action{}, fmt.Errorf("postgres: confirm participation %d: action: %w", participationID, err)
 	}
-	return sup, actions, nil
+	return sup, actions[0], nil
+}
+
+// ConfirmSupporter confirms a supporter's address for the newsletter.
+func (s *DB) ConfirmSupporter(ctx context.Context, supporterID int64, now time.Time) (model.Supporter, error) {
+	res, err := s.db.ExecContext(ctx, `UPDATE supporters SET confirmed_at = COALESCE(confirmed_at, $1), unsubscribed_at = NULL
+		WHERE id = $2`, instant(now), supporterID)
+	if err != nil {
+		return model.Supporter{}, fmt.Errorf("postgres: confirm supporter %d: %w", supporterID, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return model.Supporter{}, fmt.Errorf("postgres: confirm supporter %d: %w", supporterID, model.ErrNotFound)
+	}
+	return s.Supporter(ctx, supporterID)
 }
 
 // RemoveParticipation deletes a participation and uncounts it. It locks

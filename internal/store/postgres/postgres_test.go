@@ -284,8 +284,8 @@ func TestJobsOnTwoInstances(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if i < confirming && slug == "digest" {
-				if _, _, err := pools[i%2].ConfirmSupporter(ctx, res.SupporterID, now.Add(time.Minute)); err != nil {
+			if i < confirming {
+				if _, _, err := pools[i%2].ConfirmParticipation(ctx, res.ParticipationID, now.Add(time.Minute)); err != nil {
 					t.Fatal(err)
 				}
 			}

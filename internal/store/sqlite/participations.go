@@ -90,7 +90,8 @@ func (s *DB) participateTx(ctx context.Context, tx *sql.Tx, b *batchState, p sto
 	// sealed letter under the id this batch hands out.
 	part := p.Participation
 	var confirmedAt any
-	if res.Confirmed {
+	res.ParticipationConfirmed = res.Confirmed && res.Action.Kind == model.ActionPetition
+	if res.ParticipationConfirmed {
 		confirmedAt = now
 	}
 	id, err := b.newID(ctx, s, tx, "participations", &b.nextParticipation)
@@ -118,13 +119,16 @@ func (s *DB) participateTx(ctx context.Context, tx *sql.Tx, b *batchState, p sto
 		b.nextParticipation = id
 	}
 	res.Count = ba.action.Count + ba.added
-	if !res.Duplicate {
-		res.Count++
-		if res.Confirmed && res.Action.Kind == model.ActionAppeal {
-			if err := queueAppealTx(ctx, tx, res.ParticipationID, res.Action.ID); err != nil {
-				return res, err
-			}
+	if res.Duplicate {
+		// What the repeat is, is what was stored the first time.
+		var confirmedAt sql.NullString
+		if err := s.queryRowTx(ctx, tx, `SELECT confirmed_at FROM participations WHERE id = ?`, res.ParticipationID).
+			Scan(&confirmedAt); err != nil {
+			return res, err
 		}
+		res.ParticipationConfirmed = confirmedAt.Valid
+	} else {
+		res.Count++
 	}
 	for _, c := range p.Consents {
 		at := c.At
@@ -210,6 +214,11 @@ func (s *DB) upsertSupporterTx(ctx context.Context, tx *sql.Tx, sup model.Suppor
 		return 0, false, false, err
 	}
 	confirmed = confirmedAt.Valid
+	if confirmed {
+		// Details of a confirmed supporter change only through their own
+		// mailbox, not because someone typed their address.
+		return id, false, true, nil
+	}
 	set := `email_sealed = ?, lang = ?`
 	args := []any{s.seal(sup.Email, "supporters", "email", id), sup.Lang}
 	// A newsletter sign-up may give only an email: keep what we have.
@@ -236,9 +245,14 @@ func (s *DB) Subscribe(ctx context.Context, sub store.Subscribe, compose store.C
 		if res.SupporterID, res.NewSupporter, res.Confirmed, err = s.upsertSupporterTx(ctx, tx, sub.Supporter, sub.Now); err != nil {
 			return err
 		}
-		// Signing up again is a fresh yes to email.
-		if _, err := tx.ExecContext(ctx, `UPDATE supporters SET unsubscribed_at = NULL WHERE id = ?`, res.SupporterID); err != nil {
-			return err
+		if res.Confirmed {
+			var unsubscribed sql.NullString
+			if err := tx.QueryRowContext(ctx, `SELECT unsubscribed_at FROM supporters WHERE id = ?`, res.SupporterID).
+				Scan(&unsubscribed); err != nil {
+				return err
+			}
+			// Back after unsubscribing: only their own mailbox can say so.
+			res.Confirmed = !unsubscribed.Valid
 		}
 		c := sub.Consent
 		if _, err := tx.ExecContext(ctx, `INSERT INTO consents (supporter_id, key, text, given, source, at)
@@ -282,68 +296,50 @@ func (s *DB) Consents(ctx context.Context, supporterID int64) ([]model.Consent, 
 	return out, rows.Err()
 }
 
-// queueAppealTx records, for a confirmed appeal, one pending delivery per
-// target of its action.
-func queueAppealTx(ctx context.Context, tx *sql.Tx, participationID, actionID int64) error {
-	_, err := tx.ExecContext(ctx, `INSERT INTO appeal_deliveries (participation_id, target_id)
-		SELECT ?, target_id FROM action_targets WHERE action_id = ? ON CONFLICT DO NOTHING`, participationID, actionID)
-	return err
-}
-
-// ConfirmSupporter confirms a supporter and their pending participations.
-func (s *DB) ConfirmSupporter(ctx context.Context, supporterID int64, now time.Time) (model.Supporter, []model.Action, error) {
-	var actionIDs []int64
+// ConfirmParticipation confirms one participation and its supporter.
+func (s *DB) ConfirmParticipation(ctx context.Context, participationID int64, now time.Time) (model.Supporter, model.Action, error) {
+	var supporterID, actionID int64
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE supporters SET confirmed_at = COALESCE(confirmed_at, ?) WHERE id = ?`,
-			formatTime(now), supporterID)
-		if err != nil {
+		if err := tx.QueryRowContext(ctx, `UPDATE participations SET confirmed_at = COALESCE(confirmed_at, ?)
+			WHERE id = ? RETURNING supporter_id, action_id`, formatTime(now), participationID).Scan(&supporterID, &actionID); err != nil {
 			return err
 		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return model.ErrNotFound
-		}
-		rows, err := tx.QueryContext(ctx, `UPDATE participations SET confirmed_at = ?
-			WHERE supporter_id = ? AND confirmed_at IS NULL RETURNING id, action_id`, formatTime(now), supporterID)
-		if err != nil {
+		if _, err := tx.ExecContext(ctx, `UPDATE supporters SET confirmed_at = COALESCE(confirmed_at, ?) WHERE id = ?`,
+			formatTime(now), supporterID); err != nil {
 			return err
 		}
-		var parts [][2]int64
-		for rows.Next() {
-			var id, actionID int64
-			if err := rows.Scan(&id, &actionID); err != nil {
-				rows.Close()
-				return err
-			}
-			parts = append(parts, [2]int64{id, actionID})
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return err
-		}
-		for _, p := range parts {
-			actionIDs = append(actionIDs, p[1])
-			if err := queueAppealTx(ctx, tx, p[0], p[1]); err != nil {
-				return err
-			}
-		}
-		return nil
+		// An appeal on an open action goes to its targets.
+		_, err := tx.ExecContext(ctx, `INSERT INTO appeal_deliveries (participation_id, target_id)
+			SELECT ?, at.target_id FROM action_targets at JOIN actions a ON a.id = at.action_id
+			WHERE at.action_id = ? AND a.kind = 'appeal' AND a.closed = 0 AND (a.deadline IS NULL OR a.deadline > ?)
+			ON CONFLICT DO NOTHING`, participationID, actionID, formatTime(now))
+		return err
 	})
 	if err != nil {
-		return model.Supporter{}, nil, fmt.Errorf("sqlite: confirm supporter %d: %w", supporterID, mapErr(err))
+		return model.Supporter{}, model.Action{}, fmt.Errorf("sqlite: confirm participation %d: %w", participationID, mapErr(err))
 	}
 	sup, err := s.Supporter(ctx, supporterID)
 	if err != nil {
-		return sup, nil, err
+		return sup, model.Action{}, err
 	}
-	var actions []model.Action
-	for _, id := range actionIDs {
-		as, err := s.queryActions(ctx, `WHERE a.id = ?`, id)
-		if err != nil {
-			return sup, nil, err
-		}
-		actions = append(actions, as...)
+	actions, err := s.queryActions(ctx, `WHERE a.id = ?`, actionID)
+	if err != nil || len(actions) == 0 {
+		return sup, model.Action{}, fmt.Errorf("sqlite: confirm participation %d: action: %w", participationID, err)
 	}
-	return sup, actions, nil
+	return sup, actions[0], nil
+}
+
+// ConfirmSupporter confirms a supporter's address for the newsletter.
+func (s *DB) ConfirmSupporter(ctx context.Context, supporterID int64, now time.Time) (model.Supporter, error) {
+	res, err := s.db.ExecContext(ctx, `UPDATE supporters SET confirmed_at = COALESCE(confirmed_at, ?), unsubscribed_at = NULL
+		WHERE id = ?`, formatTime(now), supporterID)
+	if err != nil {
+		return model.Supporter{}, fmt.Errorf("sqlite: confirm supporter %d: %w", supporterID, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return model.Supporter{}, fmt.Errorf("sqlite: confirm supporter %d: %w", supporterID, model.ErrNotFound)
+	}
+	return s.Supporter(ctx, supporterID)
 }
 
 // RemoveParticipation deletes a participation and uncounts it.

@@ -140,8 +140,8 @@ func FillDump(t testing.TB, s store.Store, keys *secret.Keys) DumpFixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, id := range []int64{ana.SupporterID, carla.SupporterID} {
-		if _, _, err := s.ConfirmSupporter(ctx, id, now.Add(time.Hour)); err != nil {
+	for _, p := range []store.Participated{ana, carla} {
+		if _, _, err := s.ConfirmParticipation(ctx, p.ParticipationID, now.Add(time.Hour)); err != nil {
 			t.Fatal(err)
 		}
 	}

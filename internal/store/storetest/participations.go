@@ -173,9 +173,9 @@ func testConfirmQueuesAppeals(t *testing.T, s store.Store) {
 	if ds, _ := s.AppealDeliveries(ctx, res.ParticipationID); len(ds) != 0 {
 		t.Errorf("an unconfirmed appeal is waiting for delivery: %+v", ds)
 	}
-	sup, actions, err := s.ConfirmSupporter(ctx, res.SupporterID, actNow.Add(time.Hour))
-	if err != nil || !sup.Confirmed.Equal(actNow.Add(time.Hour)) || len(actions) != 1 || actions[0].ID != a.ID {
-		t.Fatalf("confirm: %+v %+v %v", sup, actions, err)
+	sup, action, err := s.ConfirmParticipation(ctx, res.ParticipationID, actNow.Add(time.Hour))
+	if err != nil || !sup.Confirmed.Equal(actNow.Add(time.Hour)) || action.ID != a.ID {
+		t.Fatalf("confirm: %+v %+v %v", sup, action, err)
 	}
 	if p, _ := s.Participation(ctx, res.ParticipationID); !p.Confirmed.Equal(actNow.Add(time.Hour)) {
 		t.Errorf("participation confirmed at %v", p.Confirmed)
@@ -188,21 +188,51 @@ func testConfirmQueuesAppeals(t *testing.T, s store.Store) {
 		t.Errorf("waiting %+v", waiting)
 	}
 	// Confirming again changes nothing and is no error.
-	if sup2, actions2, err := s.ConfirmSupporter(ctx, res.SupporterID, actNow.Add(2*time.Hour)); err != nil ||
-		!sup2.Confirmed.Equal(sup.Confirmed) || len(actions2) != 0 {
-		t.Errorf("second confirm: %+v %+v %v", sup2, actions2, err)
+	if sup2, _, err := s.ConfirmParticipation(ctx, res.ParticipationID, actNow.Add(2*time.Hour)); err != nil ||
+		!sup2.Confirmed.Equal(sup.Confirmed) {
+		t.Errorf("second confirm: %+v %v", sup2, err)
 	}
-	// A confirmed supporter's next appeal is confirmed at once.
+
+	// A confirmed supporter's next appeal still waits for its own
+	// confirmation, and whoever typed their address changes none of their
+	// details; a petition counts at once.
 	newAppealAction(t, s, "second", nil)
-	res2, _ := s.Participate(ctx, participate("second", "ana@example.org", actNow.Add(3*time.Hour)), composeOne(&got))
-	if !res2.Confirmed {
-		t.Error("a confirmed supporter's participation is not confirmed")
+	forged := participate("second", "ana@example.org", actNow.Add(3*time.Hour))
+	forged.Supporter.Name = "Someone Else"
+	res2, _ := s.Participate(ctx, forged, composeOne(&got))
+	if !res2.Confirmed || res2.ParticipationConfirmed {
+		t.Errorf("appeal of a confirmed supporter: confirmed %v, participation confirmed %v", res2.Confirmed, res2.ParticipationConfirmed)
 	}
-	if ds, _ := s.AppealDeliveries(ctx, res2.ParticipationID); len(ds) != 2 {
-		t.Errorf("deliveries of a confirmed supporter's appeal: %+v", ds)
+	if ds, _ := s.AppealDeliveries(ctx, res2.ParticipationID); len(ds) != 0 {
+		t.Errorf("an appeal in a confirmed supporter's name goes out unconfirmed: %+v", ds)
 	}
-	if _, _, err := s.ConfirmSupporter(ctx, 999999, actNow); !errors.Is(err, model.ErrNotFound) {
+	if again, _ := s.Supporter(ctx, res.SupporterID); again.Name != "Ana Pérez" {
+		t.Errorf("a submission changed a confirmed supporter's name to %q", again.Name)
+	}
+	// One link confirms one participation: the first one's confirmation
+	// did not confirm this one.
+	if p, _ := s.Participation(ctx, res2.ParticipationID); !p.Confirmed.IsZero() {
+		t.Error("a later participation was confirmed by an earlier link")
+	}
+	pet := &model.Action{Slug: "sign", Lang: "en", Kind: model.ActionPetition, Title: "Sign", Published: actNow.Add(-time.Hour)}
+	if err := s.CreateAction(ctx, pet); err != nil {
+		t.Fatal(err)
+	}
+	res3, _ := s.Participate(ctx, participate("sign", "ana@example.org", actNow.Add(4*time.Hour)), composeOne(&got))
+	if !res3.ParticipationConfirmed {
+		t.Error("a confirmed supporter's signature is not counted as confirmed")
+	}
+	if _, _, err := s.ConfirmParticipation(ctx, 999999, actNow); !errors.Is(err, model.ErrNotFound) {
 		t.Errorf("confirm unknown: %v", err)
+	}
+	// Appeals confirmed after the action closed are not sent.
+	closing := newAppealAction(t, s, "closing", func(a *model.Action) { a.Deadline = actNow.Add(time.Hour) })
+	late, _ := s.Participate(ctx, participate("closing", "bea@example.org", actNow), composeOne(&got))
+	if _, _, err := s.ConfirmParticipation(ctx, late.ParticipationID, actNow.Add(2*time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if ds, _ := s.AppealDeliveries(ctx, late.ParticipationID); len(ds) != 0 {
+		t.Errorf("an appeal confirmed after %s closed is queued: %+v", closing.Slug, ds)
 	}
 }
 
@@ -249,11 +279,21 @@ func testSubscribeAndConsents(t *testing.T, s store.Store) {
 	if len(consents) != 1 || consents[0].Key != "newsletter" || consents[0].Text != "Sí, envíenme el boletín." || !consents[0].At.Equal(actNow) {
 		t.Errorf("consents %+v", consents)
 	}
-	// Signing up again after unsubscribing is a fresh yes.
+	// Signing up again after unsubscribing takes a confirmation from the
+	// supporter's own mailbox: a sign-up by anyone else changes nothing.
+	if _, err := s.ConfirmSupporter(ctx, res.SupporterID, actNow); err != nil {
+		t.Fatal(err)
+	}
 	s.Unsubscribe(ctx, res.SupporterID, actNow)
-	s.Subscribe(ctx, sub, func(r store.Subscribed) ([]model.OutboxMessage, error) { return nil, nil })
-	if sup, _ := s.Supporter(ctx, res.SupporterID); !sup.Unsubscribed.IsZero() {
-		t.Error("still unsubscribed after signing up again")
+	again, _ := s.Subscribe(ctx, sub, func(r store.Subscribed) ([]model.OutboxMessage, error) { return nil, nil })
+	if again.Confirmed {
+		t.Error("an unsubscribed supporter signing up again is not asked to confirm")
+	}
+	if sup, _ := s.Supporter(ctx, res.SupporterID); sup.Unsubscribed.IsZero() {
+		t.Error("a sign-up undid an unsubscription without confirmation")
+	}
+	if sup, _ := s.ConfirmSupporter(ctx, res.SupporterID, actNow.Add(time.Hour)); !sup.Unsubscribed.IsZero() {
+		t.Error("still unsubscribed after confirming the new sign-up")
 	}
 }
 
@@ -284,7 +324,7 @@ func testRemindAndPurge(t *testing.T, s store.Store) {
 	old, _ := s.Participate(ctx, participate("appeal", "old@example.org", actNow), composeOne(&got))
 	s.Participate(ctx, participate("appeal", "new@example.org", actNow.Add(47*time.Hour)), composeOne(&got))
 	confirmed, _ := s.Participate(ctx, participate("appeal", "yes@example.org", actNow), composeOne(&got))
-	s.ConfirmSupporter(ctx, confirmed.SupporterID, actNow.Add(time.Hour))
+	s.ConfirmParticipation(ctx, confirmed.ParticipationID, actNow.Add(time.Hour))
 
 	var reminded []string
 	remind := func(p store.Pending) (model.OutboxMessage, error) {
@@ -323,9 +363,10 @@ func testQueueAppeals(t *testing.T, s store.Store) {
 	var parts []int64
 	for i, email := range []string{"a@example.org", "b@example.org", "c@example.org"} {
 		r, _ := s.Participate(ctx, participate("each", email, actNow.Add(time.Duration(i)*time.Minute)), composeOne(&got))
-		s.ConfirmSupporter(ctx, r.SupporterID, actNow.Add(time.Hour))
+		s.ConfirmParticipation(ctx, r.ParticipationID, actNow.Add(time.Hour))
 		parts = append(parts, r.ParticipationID)
-		s.Participate(ctx, participate("digest", email, actNow), composeOne(&got))
+		d, _ := s.Participate(ctx, participate("digest", email, actNow), composeOne(&got))
+		s.ConfirmParticipation(ctx, d.ParticipationID, actNow.Add(time.Hour))
 	}
 	perLetter := func(a model.Action, tg model.Target, letters []store.AppealLetter) ([]model.OutboxMessage, error) {
 		var out []model.OutboxMessage
@@ -398,7 +439,7 @@ func testIDsNeverReused(t *testing.T, s store.Store) {
 		t.Errorf("ids reused: supporter %d then %d, participation %d then %d",
 			first.SupporterID, second.SupporterID, first.ParticipationID, second.ParticipationID)
 	}
-	if _, _, err := s.ConfirmSupporter(ctx, first.SupporterID, actNow); !errors.Is(err, model.ErrNotFound) {
+	if _, err := s.ConfirmSupporter(ctx, first.SupporterID, actNow); !errors.Is(err, model.ErrNotFound) {
 		t.Errorf("confirming the removed supporter's id: %v, want ErrNotFound", err)
 	}
 	if sup, _ := s.Supporter(ctx, second.SupporterID); !sup.Confirmed.IsZero() {
