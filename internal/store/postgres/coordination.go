@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"database/sql/driver"
 	"fmt"
 	"time"
 
@@ -84,7 +85,13 @@ func (s *DB) Exclusive(ctx context.Context, name string, fn func(context.Context
 	defer func() {
 		unlockCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
-		conn.ExecContext(unlockCtx, `SELECT pg_advisory_unlock(hashtext($1))`, "vigil job "+name)
+		var released bool
+		err := conn.QueryRowContext(unlockCtx, `SELECT pg_advisory_unlock(hashtext($1))`, "vigil job "+name).Scan(&released)
+		if err != nil || !released {
+			// A lock left on a pooled connection would keep the job from
+			// ever running again: drop the connection, and its lock with it.
+			conn.Raw(func(any) error { return driver.ErrBadConn })
+		}
 	}()
 	return true, fn(ctx)
 }
