@@ -10,7 +10,6 @@ import (
 
 	"vigil/internal/cli"
 	"vigil/internal/secret"
-	"vigil/internal/store/sqlite"
 	"vigil/internal/store/storetest"
 	"vigil/internal/testutil"
 )
@@ -22,19 +21,6 @@ func vigil(t *testing.T, args ...string) (int, string) {
 	var out bytes.Buffer
 	code := cli.Run(context.Background(), args, &out, &out, func(string) string { return "" })
 	return code, out.String()
-}
-
-func openSQLite(t *testing.T, path string, keys *secret.Keys) *sqlite.DB {
-	t.Helper()
-	db, err := sqlite.Open(path, keys)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	if err := db.Migrate(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	return db
 }
 
 // TestCopy moves an SQLite installation to PostgreSQL with `vigil copy`,
@@ -60,7 +46,7 @@ func TestCopy(t *testing.T) {
 	if err := os.WriteFile(keyFile, data, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	first := openSQLite(t, src, keys)
+	first := testutil.SQLiteAt(t, src, keys)
 	fx := storetest.FillDump(t, first, keys)
 	want := storetest.DumpRows(t, first)
 	first.Close() // vigil copy runs with the site stopped
@@ -106,7 +92,7 @@ func TestCopy(t *testing.T) {
 	}
 
 	for name, path := range map[string]string{"back": back, "third": third} {
-		db := openSQLite(t, path, keys)
+		db := testutil.SQLiteAt(t, path, keys)
 		storetest.CompareRows(t, name, want, storetest.DumpRows(t, db))
 		for _, email := range fx.Emails {
 			if sup, err := db.SupporterByEmail(ctx, email); err != nil || sup.Email != email {
@@ -128,7 +114,7 @@ func TestCopyRefuses(t *testing.T) {
 	otherKey := filepath.Join(dir, "other.key")
 	os.WriteFile(otherKey, otherData, 0o600)
 	src := filepath.Join(dir, "vigil.db")
-	db := openSQLite(t, src, keys)
+	db := testutil.SQLiteAt(t, src, keys)
 	storetest.FillDump(t, db, keys)
 	db.Close()
 

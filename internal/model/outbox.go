@@ -1,6 +1,9 @@
 package model
 
-import "time"
+import (
+	"errors"
+	"time"
+)
 
 // MessageState is where an outbox message stands.
 type MessageState string
@@ -32,4 +35,28 @@ type OutboxMessage struct {
 	LastError       string
 	CreatedAt       time.Time
 	SentAt          time.Time
+}
+
+// Prepare checks that a message can be queued and fills its defaults:
+// state queued, created now, due when created. Every store calls it before
+// writing a message, so the rules are the same on every database.
+func (m *OutboxMessage) Prepare(now time.Time) error {
+	switch {
+	case m.MessageID == "":
+		return errors.New("outbox message without a Message-ID")
+	case m.Kind == "":
+		return errors.New("outbox message without a kind")
+	case m.Sealed == nil:
+		return errors.New("outbox message without content")
+	}
+	if m.State == "" {
+		m.State = MessageQueued
+	}
+	if m.CreatedAt.IsZero() {
+		m.CreatedAt = now
+	}
+	if m.NextAttemptAt.IsZero() {
+		m.NextAttemptAt = m.CreatedAt
+	}
+	return nil
 }

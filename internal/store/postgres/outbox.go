@@ -3,7 +3,6 @@ package postgres
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"sort"
 	"time"
@@ -44,23 +43,8 @@ func scanOutbox(r rowScanner) (model.OutboxMessage, error) {
 // NextAttemptAt CreatedAt (due at once). A taken MessageID is
 // model.ErrConflict (through mapErr).
 func enqueueTx(ctx context.Context, tx *sql.Tx, m *model.OutboxMessage) error {
-	if m.MessageID == "" {
-		return errors.New("outbox message without a Message-ID")
-	}
-	if m.Kind == "" {
-		return errors.New("outbox message without a kind")
-	}
-	if m.Sealed == nil {
-		return errors.New("outbox message without content")
-	}
-	if m.State == "" {
-		m.State = model.MessageQueued
-	}
-	if m.CreatedAt.IsZero() {
-		m.CreatedAt = time.Now()
-	}
-	if m.NextAttemptAt.IsZero() {
-		m.NextAttemptAt = m.CreatedAt
+	if err := m.Prepare(time.Now()); err != nil {
+		return err
 	}
 	err := tx.QueryRowContext(ctx, `INSERT INTO outbox (message_id, kind, state, sealed,
 			supporter_id, participation_id, target_id, attempts, next_attempt_at, lease_until,

@@ -21,6 +21,7 @@ import (
 
 	"vigil/internal/model"
 	"vigil/internal/secret"
+	"vigil/internal/store/groupcommit"
 )
 
 //go:embed migrations/*.sql
@@ -29,9 +30,9 @@ var migrations embed.FS
 // DB is the PostgreSQL store.
 type DB struct {
 	db    *sql.DB
-	cfg   *pgx.ConnConfig // for the dedicated LISTEN connection
-	keys  *secret.Keys    // seals personal data; see internal/secret
-	batch *batcher        // group commit of participations; see batch.go
+	cfg   *pgx.ConnConfig    // for the dedicated LISTEN connection
+	keys  *secret.Keys       // seals personal data; see internal/secret
+	batch *groupcommit.Queue // group commit of participations; see batch.go
 }
 
 // Open connects to the PostgreSQL database at url (postgres://…, or any
@@ -60,7 +61,7 @@ func Open(ctx context.Context, url string, keys *secret.Keys) (*DB, error) {
 		return nil, fmt.Errorf("postgres: connect to %s: %w", redact(cfg), err)
 	}
 	s := &DB{db: db, cfg: cfg, keys: keys}
-	s.startBatcher()
+	s.batch = groupcommit.Start(maxBatch, s.commitBatch)
 	return s, nil
 }
 
@@ -95,7 +96,7 @@ func (s *DB) Ping(ctx context.Context) error { return s.db.PingContext(ctx) }
 
 // Close answers the participations already queued, then closes the pool.
 func (s *DB) Close() error {
-	s.stopBatcher()
+	s.batch.Stop()
 	return s.db.Close()
 }
 

@@ -3,7 +3,6 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"sort"
 	"time"
@@ -58,23 +57,8 @@ func (s *DB) enqueuePreparedTx(ctx context.Context, tx *sql.Tx, m *model.OutboxM
 }
 
 func enqueueWith(m *model.OutboxMessage, exec func(query string, args ...any) (sql.Result, error)) error {
-	if m.MessageID == "" {
-		return errors.New("outbox message without a Message-ID")
-	}
-	if m.Kind == "" {
-		return errors.New("outbox message without a kind")
-	}
-	if m.Sealed == nil {
-		return errors.New("outbox message without content")
-	}
-	if m.State == "" {
-		m.State = model.MessageQueued
-	}
-	if m.CreatedAt.IsZero() {
-		m.CreatedAt = time.Now()
-	}
-	if m.NextAttemptAt.IsZero() {
-		m.NextAttemptAt = m.CreatedAt
+	if err := m.Prepare(time.Now()); err != nil {
+		return err
 	}
 	res, err := exec(`INSERT INTO outbox (message_id, kind, state, sealed,
 			supporter_id, participation_id, target_id, attempts, next_attempt_at, lease_until,

@@ -21,6 +21,7 @@ import (
 
 	"vigil/internal/model"
 	"vigil/internal/secret"
+	"vigil/internal/store/groupcommit"
 )
 
 //go:embed migrations/*.sql
@@ -36,10 +37,10 @@ const dateLayout = "2006-01-02"
 // DB is the SQLite store.
 type DB struct {
 	db    *sql.DB
-	keys  *secret.Keys // seals personal data; see internal/secret
-	batch *batcher     // group commit of participations; see batch.go
-	coord coordination // in-process announcements and job locks
-	stmts sync.Map     // query text -> *sql.Stmt; see prepared.go
+	keys  *secret.Keys       // seals personal data; see internal/secret
+	batch *groupcommit.Queue // group commit of participations; see batch.go
+	coord coordination       // in-process announcements and job locks
+	stmts sync.Map           // query text -> *sql.Stmt; see prepared.go
 }
 
 // DSN turns a file path into a modernc DSN whose pragmas every pooled
@@ -82,7 +83,7 @@ func Open(path string, keys *secret.Keys) (*DB, error) {
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
 	s := &DB{db: db, keys: keys}
-	s.startBatcher()
+	s.batch = groupcommit.Start(maxBatch, s.commitBatch)
 	return s, nil
 }
 
@@ -103,7 +104,7 @@ func (s *DB) Ping(ctx context.Context) error { return s.db.PingContext(ctx) }
 
 // Close closes the database.
 func (s *DB) Close() error {
-	s.stopBatcher()
+	s.batch.Stop()
 	s.closeStatements()
 	return s.db.Close()
 }
