@@ -111,6 +111,12 @@ var Schema = []SchemaTable{
 	table("outbox", "id int, message_id text, kind text, state text, sealed bytes, supporter_id int, participation_id int, "+
 		"target_id int, attempts int, next_attempt_at instant, lease_until instant, last_error text, created_at instant, sent_at instant"),
 	table("appeal_deliveries", "participation_id int, target_id int, outbox_id int, queued_at instant, delivered_at instant"),
+	table("staff_users", "id int, email text, role text, password_hash text, totp_sealed bytes, totp_step int, "+
+		"disabled bool, failed_logins int, locked_until instant, created_at instant, last_login_at instant"),
+	table("staff_sessions", "token_hash bytes, user_id int, verified bool, created_at instant, last_seen_at instant"),
+	table("audit_log", "id int, at instant, user_id int, user_email text, action text, object_type text, object_id int, "+
+		"before text, after text, ip_hash text"),
+	table("settings", "key text, value text"),
 }
 
 // table parses "name kind, name kind, …"; a typo panics at start-up, so

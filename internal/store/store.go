@@ -21,6 +21,8 @@ type Store interface {
 	Outbox
 	Jobs
 	Coordination
+	Staff
+	Audit
 	// Ping answers nil once the database is reachable.
 	Ping(ctx context.Context) error
 	// Close releases the database.

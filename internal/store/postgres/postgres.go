@@ -22,6 +22,7 @@ import (
 	"vigil/internal/model"
 	"vigil/internal/secret"
 	"vigil/internal/store/groupcommit"
+	"vigil/internal/store/sqlcore"
 )
 
 //go:embed migrations/*.sql
@@ -33,6 +34,9 @@ type DB struct {
 	cfg   *pgx.ConnConfig    // for the dedicated LISTEN connection
 	keys  *secret.Keys       // seals personal data; see internal/secret
 	batch *groupcommit.Queue // group commit of participations; see batch.go
+
+	// The queries written once for both databases: staff, audit, editing.
+	*sqlcore.Core
 }
 
 // Open connects to the PostgreSQL database at url (postgres://…, or any
@@ -61,6 +65,7 @@ func Open(ctx context.Context, url string, keys *secret.Keys) (*DB, error) {
 		return nil, fmt.Errorf("postgres: connect to %s: %w", redact(cfg), err)
 	}
 	s := &DB{db: db, cfg: cfg, keys: keys}
+	s.Core = sqlcore.New(db, sqlcore.Dialect{Name: "postgres", Numbered: true, MapErr: mapErr, InTx: s.inTx}, keys)
 	s.batch = groupcommit.Start(maxBatch, s.commitBatch)
 	return s, nil
 }

@@ -485,3 +485,7 @@ func TestCoordinationConformance(t *testing.T) {
 	keys := testutil.Keys(t)
 	storetest.RunCoordination(t, testutil.PostgresStoreAt(t, url, keys), testutil.PostgresStoreAt(t, url, keys))
 }
+
+func TestStaffConformance(t *testing.T) {
+	storetest.RunStaff(t, func(t *testing.T) store.Store { return testutil.PostgresStore(t) })
+}

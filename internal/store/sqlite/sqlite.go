@@ -22,6 +22,7 @@ import (
 	"vigil/internal/model"
 	"vigil/internal/secret"
 	"vigil/internal/store/groupcommit"
+	"vigil/internal/store/sqlcore"
 )
 
 //go:embed migrations/*.sql
@@ -41,6 +42,9 @@ type DB struct {
 	batch *groupcommit.Queue // group commit of participations; see batch.go
 	coord coordination       // in-process announcements and job locks
 	stmts sync.Map           // query text -> *sql.Stmt; see prepared.go
+
+	// The queries written once for both databases: staff, audit, editing.
+	*sqlcore.Core
 }
 
 // DSN turns a file path into a modernc DSN whose pragmas every pooled
@@ -83,6 +87,7 @@ func Open(path string, keys *secret.Keys) (*DB, error) {
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
 	s := &DB{db: db, keys: keys}
+	s.Core = sqlcore.New(db, sqlcore.Dialect{Name: "sqlite", TextTimes: true, MapErr: mapErr, InTx: s.inTx}, keys)
 	s.batch = groupcommit.Start(maxBatch, s.commitBatch)
 	return s, nil
 }

@@ -123,3 +123,7 @@ func TestCoordinationConformance(t *testing.T) {
 	db := testutil.SQLite(t)
 	storetest.RunCoordination(t, db, db)
 }
+
+func TestStaffConformance(t *testing.T) {
+	storetest.RunStaff(t, func(t *testing.T) store.Store { return testutil.SQLite(t) })
+}

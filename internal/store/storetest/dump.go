@@ -60,6 +60,7 @@ type DumpFixture struct {
 	Emails         []string // of the supporters still stored
 	Participations []int64
 	Messages       []int64 // outbox IDs
+	Staff          []model.StaffUser
 }
 
 // dumpNow is when FillDump's installation runs.
@@ -180,6 +181,33 @@ func FillDump(t testing.TB, s store.Store, keys *secret.Keys) DumpFixture {
 		t.Fatal(err)
 	}
 	if err := s.MarkRetry(ctx, claimed[1].ID, now.Add(4*time.Hour), "421 try again later"); err != nil {
+		t.Fatal(err)
+	}
+	// Staff: an admin with a sealed second factor who signed in, changed a
+	// setting (audited), and an editor who was removed, leaving a gap.
+	staffCtx := store.WithActor(ctx, model.Actor{Email: "cli"})
+	for _, u := range []*model.StaffUser{
+		{Email: "admin@example.org", Role: model.RoleAdmin, PasswordHash: "$argon2id$a", Created: now, TOTPSecret: []byte("12345678901234567890")},
+		{Email: "gone@example.org", Role: model.RoleEditor, PasswordHash: "$argon2id$b", Created: now},
+	} {
+		if err := s.CreateStaffUser(staffCtx, u); err != nil {
+			t.Fatal(err)
+		}
+		fx.Staff = append(fx.Staff, *u)
+	}
+	fx.Staff[1].Disabled = true
+	if err := s.UpdateStaffUser(staffCtx, fx.Staff[1]); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.LoginFailed(ctx, fx.Staff[0].ID, now); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.CreateSession(ctx, model.StaffSession{TokenHash: []byte("0123456789abcdef0123456789abcdef"),
+		UserID: fx.Staff[0].ID, Verified: true, Created: now, LastSeen: now.Add(time.Second)}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.SetSetting(store.WithActor(ctx, model.Actor{UserID: fx.Staff[0].ID, Email: "admin@example.org", IPHash: "ab12"}),
+		"require-totp", "yes"); err != nil {
 		t.Fatal(err)
 	}
 	fx.Emails = []string{"ana@example.org", "carla@example.org", "dario@example.org", "elena@example.org"}
@@ -404,6 +432,14 @@ func compareThroughStore(t *testing.T, name string, want, got store.Store, keys 
 		}
 	}
 
+	for _, u := range fx.Staff {
+		wu, werr := want.StaffUser(ctx, u.ID)
+		gu, gerr := got.StaffUser(ctx, u.ID)
+		same("staff user "+u.Email, wu, gu, werr, gerr)
+	}
+	wl, werr := want.AuditLog(ctx, store.AuditFilter{})
+	gl, gerr := got.AuditLog(ctx, store.AuditFilter{})
+	same("audit log", wl, gl, werr, gerr)
 	for _, email := range fx.Emails {
 		ws, werr := want.SupporterByEmail(ctx, email)
 		gs, gerr := got.SupporterByEmail(ctx, email)
@@ -499,6 +535,19 @@ func freshIDs(t *testing.T, name string, s store.Store, copied map[string][]stor
 		t.Fatalf("%s: a new image: %v", name, err)
 	}
 	check("images", img.ID)
+	u := &model.StaffUser{Email: "new-staff@example.org", Role: model.RoleViewer, PasswordHash: "x", Created: dumpNow}
+	if err := s.CreateStaffUser(ctx, u); err != nil {
+		t.Fatalf("%s: a new staff user: %v", name, err)
+	}
+	check("staff_users", u.ID)
+	if err := s.RecordAudit(ctx, model.AuditEntry{UserEmail: "cli", Action: "after.copy"}); err != nil {
+		t.Fatal(err)
+	}
+	if log, err := s.AuditLog(ctx, store.AuditFilter{Limit: 1}); err != nil || len(log) != 1 {
+		t.Fatalf("%s: audit log: %v", name, err)
+	} else {
+		check("audit_log", log[0].ID)
+	}
 	for _, tb := range []string{"cases", "supporters", "participations", "consents", "outbox"} {
 		t.Logf("%s: %s IDs after the copy continue past %d", name, tb, maxID(copied, tb))
 	}

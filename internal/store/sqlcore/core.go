@@ -1,0 +1,232 @@
+// Package sqlcore holds the SQL that reads the same on SQLite and
+// PostgreSQL, written once over database/sql. Each adapter embeds a Core and
+// gives it a Dialect: how placeholders are written, how an instant is stored,
+// how driver errors map to model sentinels, and how a transaction is run.
+// Tables stay in each adapter's own migrations.
+package sqlcore
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"vigil/internal/model"
+	"vigil/internal/secret"
+	"vigil/internal/store"
+)
+
+// Dialect is what differs between the databases for the queries here.
+type Dialect struct {
+	Name string // "sqlite", "postgres": the prefix of error messages
+	// Numbered placeholders ($1, $2, …) instead of ?.
+	Numbered bool
+	// TextTimes stores instants as fixed-width UTC text (SQLite); otherwise
+	// as time.Time (timestamptz).
+	TextTimes bool
+	// MapErr turns driver errors into model.ErrNotFound / ErrConflict.
+	MapErr func(error) error
+	// InTx runs fn in a transaction, committing when it returns nil.
+	InTx func(ctx context.Context, fn func(tx *sql.Tx) error) error
+}
+
+// Core runs the shared queries on one database.
+type Core struct {
+	db      *sql.DB
+	d       Dialect
+	keys    *secret.Keys
+	rebound sync.Map // query as written -> query in the dialect
+}
+
+// New returns the shared queries for a database.
+func New(db *sql.DB, d Dialect, keys *secret.Keys) *Core {
+	return &Core{db: db, d: d, keys: keys}
+}
+
+// timeLayout is SQLite's text form of an instant: text order is time order.
+const timeLayout = "2006-01-02T15:04:05.000Z"
+
+// q writes a query, written with ? placeholders, in the dialect.
+func (c *Core) q(query string) string {
+	if !c.d.Numbered {
+		return query
+	}
+	if v, ok := c.rebound.Load(query); ok {
+		return v.(string)
+	}
+	var b strings.Builder
+	n := 0
+	for _, r := range query {
+		if r == '?' {
+			n++
+			b.WriteByte('$')
+			b.WriteString(strconv.Itoa(n))
+			continue
+		}
+		b.WriteRune(r)
+	}
+	c.rebound.Store(query, b.String())
+	return b.String()
+}
+
+// instant is how a time is passed to the database: UTC to the
+// millisecond, NULL when zero.
+func (c *Core) instant(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	t = t.UTC().Truncate(time.Millisecond)
+	if c.d.TextTimes {
+		return t.Format(timeLayout)
+	}
+	return t
+}
+
+// scanTime reads an instant whichever way the database keeps it; NULL is
+// the zero time.
+type scanTime struct{ t *time.Time }
+
+func (s scanTime) Scan(v any) error {
+	switch v := v.(type) {
+	case nil:
+		*s.t = time.Time{}
+	case time.Time:
+		*s.t = v.UTC()
+	case string:
+		return s.parse(v)
+	case []byte:
+		return s.parse(string(v))
+	default:
+		return fmt.Errorf("sqlcore: cannot read %T as a time", v)
+	}
+	return nil
+}
+
+func (s scanTime) parse(v string) error {
+	t, err := time.Parse(timeLayout, v)
+	if err != nil {
+		return fmt.Errorf("sqlcore: time %q: %w", v, err)
+	}
+	*s.t = t
+	return nil
+}
+
+// at is shorthand for scanning into a time.
+func at(t *time.Time) scanTime { return scanTime{t} }
+
+func (c *Core) errorf(format string, args ...any) error {
+	err := fmt.Errorf(format, args...)
+	return fmt.Errorf("%s: %w", c.d.Name, err)
+}
+
+// audit adds the entry for a write made in tx, when the context names an
+// actor: before and after are marshalled to JSON (nil: none).
+func (c *Core) audit(ctx context.Context, tx *sql.Tx, action, objectType string, objectID int64, before, after any) error {
+	actor, ok := store.ActorFrom(ctx)
+	if !ok {
+		return nil
+	}
+	e := model.AuditEntry{At: time.Now(), UserID: actor.UserID, UserEmail: actor.Email, IPHash: actor.IPHash,
+		Action: action, ObjectType: objectType, ObjectID: objectID}
+	var err error
+	if e.Before, err = asJSON(before); err != nil {
+		return err
+	}
+	if e.After, err = asJSON(after); err != nil {
+		return err
+	}
+	return c.insertAudit(ctx, tx, e)
+}
+
+func asJSON(v any) (string, error) {
+	if v == nil {
+		return "", nil
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		return "", fmt.Errorf("audit: %w", err)
+	}
+	return string(b), nil
+}
+
+type execer interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+}
+
+func (c *Core) insertAudit(ctx context.Context, ex execer, e model.AuditEntry) error {
+	if e.At.IsZero() {
+		e.At = time.Now()
+	}
+	var userID any
+	if e.UserID != 0 {
+		userID = e.UserID
+	}
+	_, err := ex.ExecContext(ctx, c.q(`INSERT INTO audit_log (at, user_id, user_email, action, object_type, object_id, before, after, ip_hash)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+		c.instant(e.At), userID, e.UserEmail, e.Action, e.ObjectType, e.ObjectID, e.Before, e.After, e.IPHash)
+	return err
+}
+
+// RecordAudit adds an entry by itself.
+func (c *Core) RecordAudit(ctx context.Context, e model.AuditEntry) error {
+	if err := c.insertAudit(ctx, c.db, e); err != nil {
+		return c.errorf("record audit %s: %w", e.Action, err)
+	}
+	return nil
+}
+
+// AuditLog lists entries matching f, newest first.
+func (c *Core) AuditLog(ctx context.Context, f store.AuditFilter) ([]model.AuditEntry, error) {
+	var where []string
+	var args []any
+	if f.UserEmail != "" {
+		where, args = append(where, "user_email = ?"), append(args, strings.ToLower(f.UserEmail))
+	}
+	if f.Action != "" {
+		// A prefix, matched without LIKE so that _ and % mean themselves.
+		where, args = append(where, "substr(action, 1, ?) = ?"), append(args, len(f.Action), f.Action)
+	}
+	if f.ObjectType != "" {
+		where, args = append(where, "object_type = ?"), append(args, f.ObjectType)
+	}
+	if f.ObjectID != 0 {
+		where, args = append(where, "object_id = ?"), append(args, f.ObjectID)
+	}
+	if f.Before != 0 {
+		where, args = append(where, "id < ?"), append(args, f.Before)
+	}
+	limit := f.Limit
+	if limit <= 0 {
+		limit = 100
+	}
+	query := `SELECT id, at, user_id, user_email, action, object_type, object_id, before, after, ip_hash FROM audit_log`
+	if len(where) > 0 {
+		query += " WHERE " + strings.Join(where, " AND ")
+	}
+	query += " ORDER BY id DESC LIMIT ?"
+	args = append(args, limit)
+	rows, err := c.db.QueryContext(ctx, c.q(query), args...)
+	if err != nil {
+		return nil, c.errorf("audit log: %w", err)
+	}
+	defer rows.Close()
+	var out []model.AuditEntry
+	for rows.Next() {
+		var e model.AuditEntry
+		var userID sql.NullInt64
+		if err := rows.Scan(&e.ID, at(&e.At), &userID, &e.UserEmail, &e.Action, &e.ObjectType, &e.ObjectID,
+			&e.Before, &e.After, &e.IPHash); err != nil {
+			return nil, c.errorf("audit log: %w", err)
+		}
+		e.UserID = userID.Int64
+		out = append(out, e)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, c.errorf("audit log: %w", err)
+	}
+	return out, nil
+}

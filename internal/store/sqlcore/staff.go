@@ -1,0 +1,317 @@
+package sqlcore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"vigil/internal/model"
+	"vigil/internal/secret"
+	"vigil/internal/store"
+)
+
+const staffColumns = `id, email, role, password_hash, totp_sealed, totp_step, disabled, failed_logins,
+	locked_until, created_at, last_login_at`
+
+// staffView is what the audit log keeps of an account: never its password
+// hash or second-factor secret.
+type staffView struct {
+	Email    string     `json:"email"`
+	Role     model.Role `json:"role"`
+	Disabled bool       `json:"disabled"`
+	TOTP     bool       `json:"totp"`
+}
+
+func viewOf(u model.StaffUser) staffView {
+	return staffView{Email: u.Email, Role: u.Role, Disabled: u.Disabled, TOTP: u.TOTPSecret != nil}
+}
+
+func (c *Core) scanStaff(row interface{ Scan(...any) error }) (model.StaffUser, error) {
+	var u model.StaffUser
+	var sealed []byte
+	err := row.Scan(&u.ID, &u.Email, &u.Role, &u.PasswordHash, &sealed, &u.TOTPStep, &u.Disabled, &u.FailedLogins,
+		at(&u.LockedUntil), at(&u.Created), at(&u.LastLogin))
+	if err != nil {
+		return u, c.d.MapErr(err)
+	}
+	if sealed != nil {
+		if u.TOTPSecret, err = c.keys.Open(sealed, secret.AD("staff_users", "totp_sealed", u.ID)); err != nil {
+			return u, err
+		}
+	}
+	return u, nil
+}
+
+// CreateStaffUser stores an account and sets its ID.
+func (c *Core) CreateStaffUser(ctx context.Context, u *model.StaffUser) error {
+	if !u.Role.Valid() {
+		return c.errorf("create staff user: unknown role %q", u.Role)
+	}
+	u.Email = strings.ToLower(u.Email)
+	if u.Created.IsZero() {
+		u.Created = time.Now()
+	}
+	err := c.d.InTx(ctx, func(tx *sql.Tx) error {
+		err := tx.QueryRowContext(ctx, c.q(`INSERT INTO staff_users (email, role, password_hash, disabled, created_at)
+			VALUES (?, ?, ?, ?, ?) RETURNING id`), u.Email, u.Role, u.PasswordHash, u.Disabled, c.instant(u.Created)).Scan(&u.ID)
+		if err != nil {
+			return c.d.MapErr(err)
+		}
+		if u.TOTPSecret != nil {
+			if err := c.saveTOTP(ctx, tx, u.ID, u.TOTPSecret); err != nil {
+				return err
+			}
+		}
+		return c.audit(ctx, tx, "user.add", "user", u.ID, nil, viewOf(*u))
+	})
+	if err != nil {
+		return c.errorf("create staff user %q: %w", u.Email, err)
+	}
+	return nil
+}
+
+func (c *Core) saveTOTP(ctx context.Context, tx *sql.Tx, id int64, totp []byte) error {
+	var sealed []byte
+	if totp != nil {
+		sealed = c.keys.Seal(totp, secret.AD("staff_users", "totp_sealed", id))
+	}
+	_, err := tx.ExecContext(ctx, c.q(`UPDATE staff_users SET totp_sealed = ? WHERE id = ?`), sealed, id)
+	return err
+}
+
+// StaffUserByEmail finds an account by email.
+func (c *Core) StaffUserByEmail(ctx context.Context, email string) (model.StaffUser, error) {
+	u, err := c.scanStaff(c.db.QueryRowContext(ctx, c.q(`SELECT `+staffColumns+` FROM staff_users WHERE email = ?`),
+		strings.ToLower(email)))
+	if err != nil {
+		return u, c.errorf("staff user %q: %w", email, err)
+	}
+	return u, nil
+}
+
+// StaffUser finds an account by ID.
+func (c *Core) StaffUser(ctx context.Context, id int64) (model.StaffUser, error) {
+	u, err := c.scanStaff(c.db.QueryRowContext(ctx, c.q(`SELECT `+staffColumns+` FROM staff_users WHERE id = ?`), id))
+	if err != nil {
+		return u, c.errorf("staff user %d: %w", id, err)
+	}
+	return u, nil
+}
+
+// StaffUsers lists every account by email.
+func (c *Core) StaffUsers(ctx context.Context) ([]model.StaffUser, error) {
+	rows, err := c.db.QueryContext(ctx, `SELECT `+staffColumns+` FROM staff_users ORDER BY email`)
+	if err != nil {
+		return nil, c.errorf("staff users: %w", err)
+	}
+	defer rows.Close()
+	var out []model.StaffUser
+	for rows.Next() {
+		u, err := c.scanStaff(rows)
+		if err != nil {
+			return nil, c.errorf("staff users: %w", err)
+		}
+		out = append(out, u)
+	}
+	return out, rows.Err()
+}
+
+// UpdateStaffUser saves role, disabled flag, password hash and second
+// factor; a change of any but the second factor ends the user's sessions.
+func (c *Core) UpdateStaffUser(ctx context.Context, u model.StaffUser) error {
+	if !u.Role.Valid() {
+		return c.errorf("update staff user: unknown role %q", u.Role)
+	}
+	err := c.d.InTx(ctx, func(tx *sql.Tx) error {
+		before, err := c.scanStaff(tx.QueryRowContext(ctx, c.q(`SELECT `+staffColumns+` FROM staff_users WHERE id = ?`), u.ID))
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, c.q(`UPDATE staff_users SET role = ?, disabled = ?, password_hash = ? WHERE id = ?`),
+			u.Role, u.Disabled, u.PasswordHash, u.ID); err != nil {
+			return err
+		}
+		if err := c.saveTOTP(ctx, tx, u.ID, u.TOTPSecret); err != nil {
+			return err
+		}
+		if before.Role != u.Role || before.Disabled != u.Disabled || before.PasswordHash != u.PasswordHash {
+			if _, err := tx.ExecContext(ctx, c.q(`DELETE FROM staff_sessions WHERE user_id = ?`), u.ID); err != nil {
+				return err
+			}
+		}
+		action := "user.update"
+		if before.PasswordHash != u.PasswordHash {
+			action = "user.password"
+		}
+		return c.audit(ctx, tx, action, "user", u.ID, viewOf(before), viewOf(u))
+	})
+	if err != nil {
+		return c.errorf("update staff user %d: %w", u.ID, err)
+	}
+	return nil
+}
+
+// Lock durations: one minute after store.LockAfter failures, doubling with
+// each further failure, at most an hour.
+const (
+	firstLock = time.Minute
+	maxLock   = time.Hour
+)
+
+// LockFor is how long an account with this many failed logins stays
+// locked.
+func LockFor(failures int) time.Duration {
+	if failures < store.LockAfter {
+		return 0
+	}
+	d := firstLock
+	for i := store.LockAfter; i < failures && d < maxLock; i++ {
+		d *= 2
+	}
+	return min(d, maxLock)
+}
+
+// LoginFailed counts a failure and locks the account when due.
+func (c *Core) LoginFailed(ctx context.Context, userID int64, now time.Time) (time.Time, error) {
+	var until time.Time
+	err := c.d.InTx(ctx, func(tx *sql.Tx) error {
+		var failures int
+		err := tx.QueryRowContext(ctx, c.q(`UPDATE staff_users SET failed_logins = failed_logins + 1 WHERE id = ?
+			RETURNING failed_logins`), userID).Scan(&failures)
+		if err != nil {
+			return c.d.MapErr(err)
+		}
+		if d := LockFor(failures); d > 0 {
+			until = now.Add(d)
+			_, err = tx.ExecContext(ctx, c.q(`UPDATE staff_users SET locked_until = ? WHERE id = ?`), c.instant(until), userID)
+		}
+		return err
+	})
+	if err != nil {
+		return time.Time{}, c.errorf("login failed %d: %w", userID, err)
+	}
+	return until, nil
+}
+
+// LoginSucceeded clears the failures and records the time.
+func (c *Core) LoginSucceeded(ctx context.Context, userID int64, now time.Time) error {
+	_, err := c.db.ExecContext(ctx, c.q(`UPDATE staff_users SET failed_logins = 0, locked_until = NULL, last_login_at = ?
+		WHERE id = ?`), c.instant(now), userID)
+	if err != nil {
+		return c.errorf("login succeeded %d: %w", userID, err)
+	}
+	return nil
+}
+
+// UseTOTPStep records a code's step as used if it is later than the last.
+func (c *Core) UseTOTPStep(ctx context.Context, userID, step int64) (bool, error) {
+	res, err := c.db.ExecContext(ctx, c.q(`UPDATE staff_users SET totp_step = ? WHERE id = ? AND totp_step < ?`),
+		step, userID, step)
+	if err != nil {
+		return false, c.errorf("use totp step %d: %w", userID, err)
+	}
+	n, err := res.RowsAffected()
+	return n == 1, err
+}
+
+// CreateSession stores a session.
+func (c *Core) CreateSession(ctx context.Context, s model.StaffSession) error {
+	_, err := c.db.ExecContext(ctx, c.q(`INSERT INTO staff_sessions (token_hash, user_id, verified, created_at, last_seen_at)
+		VALUES (?, ?, ?, ?, ?)`), s.TokenHash, s.UserID, s.Verified, c.instant(s.Created), c.instant(s.LastSeen))
+	if err != nil {
+		return c.errorf("create session: %w", c.d.MapErr(err))
+	}
+	return nil
+}
+
+// touchEvery is how stale last_seen_at may get before a request writes it
+// again, so that browsing the admin is not a write per page.
+const touchEvery = time.Minute
+
+// Session returns a live session with its user and marks it seen.
+func (c *Core) Session(ctx context.Context, tokenHash []byte, now time.Time, idle, maxAge time.Duration) (model.StaffSession, error) {
+	s := model.StaffSession{TokenHash: tokenHash}
+	row := c.db.QueryRowContext(ctx, c.q(`SELECT s.user_id, s.verified, s.created_at, s.last_seen_at FROM staff_sessions s
+		WHERE s.token_hash = ?`), tokenHash)
+	if err := row.Scan(&s.UserID, &s.Verified, at(&s.Created), at(&s.LastSeen)); err != nil {
+		return s, c.errorf("session: %w", c.d.MapErr(err))
+	}
+	user, err := c.StaffUser(ctx, s.UserID)
+	if err != nil {
+		return s, err
+	}
+	s.User = user
+	if now.Sub(s.LastSeen) > idle || now.Sub(s.Created) > maxAge || user.Disabled {
+		if err := c.DeleteSession(ctx, tokenHash); err != nil {
+			return s, err
+		}
+		return s, c.errorf("session: expired: %w", model.ErrNotFound)
+	}
+	if now.Sub(s.LastSeen) > touchEvery {
+		if _, err := c.db.ExecContext(ctx, c.q(`UPDATE staff_sessions SET last_seen_at = ? WHERE token_hash = ?`),
+			c.instant(now), tokenHash); err != nil {
+			return s, c.errorf("session: %w", err)
+		}
+		s.LastSeen = now
+	}
+	return s, nil
+}
+
+// DeleteSession ends one session.
+func (c *Core) DeleteSession(ctx context.Context, tokenHash []byte) error {
+	if _, err := c.db.ExecContext(ctx, c.q(`DELETE FROM staff_sessions WHERE token_hash = ?`), tokenHash); err != nil {
+		return c.errorf("delete session: %w", err)
+	}
+	return nil
+}
+
+// DeleteSessionsOf ends every session of a user.
+func (c *Core) DeleteSessionsOf(ctx context.Context, userID int64) error {
+	err := c.d.InTx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, c.q(`DELETE FROM staff_sessions WHERE user_id = ?`), userID); err != nil {
+			return err
+		}
+		return c.audit(ctx, tx, "user.signout-everywhere", "user", userID, nil, nil)
+	})
+	if err != nil {
+		return c.errorf("delete sessions of %d: %w", userID, err)
+	}
+	return nil
+}
+
+// Setting returns a site setting, "" when unset.
+func (c *Core) Setting(ctx context.Context, key string) (string, error) {
+	var v string
+	err := c.db.QueryRowContext(ctx, c.q(`SELECT value FROM settings WHERE key = ?`), key).Scan(&v)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	if err != nil {
+		return "", c.errorf("setting %q: %w", key, err)
+	}
+	return v, nil
+}
+
+// SetSetting saves a site setting.
+func (c *Core) SetSetting(ctx context.Context, key, value string) error {
+	err := c.d.InTx(ctx, func(tx *sql.Tx) error {
+		var before string
+		err := tx.QueryRowContext(ctx, c.q(`SELECT value FROM settings WHERE key = ?`), key).Scan(&before)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, c.q(`INSERT INTO settings (key, value) VALUES (?, ?)
+			ON CONFLICT (key) DO UPDATE SET value = excluded.value`), key, value); err != nil {
+			return err
+		}
+		return c.audit(ctx, tx, "setting.save", "setting", 0,
+			map[string]string{key: before}, map[string]string{key: value})
+	})
+	if err != nil {
+		return fmt.Errorf("%s: set setting %q: %w", c.d.Name, key, err)
+	}
+	return nil
+}

@@ -1,0 +1,90 @@
+package store
+
+import (
+	"context"
+	"time"
+
+	"vigil/internal/model"
+)
+
+// Staff keeps staff accounts, their sessions and site settings. Writes made
+// with an actor in the context (WithActor) add their audit entry in the same
+// transaction.
+type Staff interface {
+	// CreateStaffUser stores an account and sets its ID. A taken email is
+	// model.ErrConflict.
+	CreateStaffUser(ctx context.Context, u *model.StaffUser) error
+	// StaffUserByEmail finds an account by its (lower-case) email.
+	StaffUserByEmail(ctx context.Context, email string) (model.StaffUser, error)
+	// StaffUser finds an account by ID.
+	StaffUser(ctx context.Context, id int64) (model.StaffUser, error)
+	// StaffUsers lists every account, by email.
+	StaffUsers(ctx context.Context) ([]model.StaffUser, error)
+	// UpdateStaffUser saves an account's role, disabled flag, password hash
+	// and second factor. Disabling an account or changing its password or
+	// role ends its sessions.
+	UpdateStaffUser(ctx context.Context, u model.StaffUser) error
+	// LoginFailed counts a failed login and locks the account once
+	// failures reach lockAfter: one minute, doubling with each further
+	// failure, at most an hour. It returns the lock's end (zero: none).
+	LoginFailed(ctx context.Context, userID int64, now time.Time) (time.Time, error)
+	// LoginSucceeded clears the failures and records the time.
+	LoginSucceeded(ctx context.Context, userID int64, now time.Time) error
+	// UseTOTPStep records a second-factor code's time step as used, only
+	// if it is later than the last one: false means the code was used
+	// already (here or on another instance).
+	UseTOTPStep(ctx context.Context, userID, step int64) (bool, error)
+
+	// CreateSession stores a session.
+	CreateSession(ctx context.Context, s model.StaffSession) error
+	// Session returns the session with this token hash and its user, and
+	// marks it seen at now. A session idle longer than idle, older than
+	// maxAge, or whose user is disabled is deleted and model.ErrNotFound.
+	Session(ctx context.Context, tokenHash []byte, now time.Time, idle, maxAge time.Duration) (model.StaffSession, error)
+	// DeleteSession ends one session.
+	DeleteSession(ctx context.Context, tokenHash []byte) error
+	// DeleteSessionsOf ends every session of a user.
+	DeleteSessionsOf(ctx context.Context, userID int64) error
+
+	// Setting returns a site setting, "" when unset.
+	Setting(ctx context.Context, key string) (string, error)
+	// SetSetting saves a site setting.
+	SetSetting(ctx context.Context, key, value string) error
+}
+
+// The number of failed logins after which an account locks.
+const LockAfter = 5
+
+// Audit is the record of staff writes and reads of restricted records.
+// Nothing here changes or deletes an entry.
+type Audit interface {
+	// RecordAudit adds an entry by itself, for what is not a store write
+	// (a read of restricted records, a sign-in).
+	RecordAudit(ctx context.Context, e model.AuditEntry) error
+	// AuditLog lists entries matching the filter, newest first.
+	AuditLog(ctx context.Context, f AuditFilter) ([]model.AuditEntry, error)
+}
+
+// AuditFilter narrows the audit log; zero fields match everything.
+type AuditFilter struct {
+	UserEmail  string
+	Action     string // a prefix: "case." matches every case write
+	ObjectType string
+	ObjectID   int64
+	Before     int64 // entries with a smaller ID only, for paging
+	Limit      int   // 0: 100
+}
+
+type actorKey struct{}
+
+// WithActor returns a context whose store writes are audited as done by
+// actor.
+func WithActor(ctx context.Context, actor model.Actor) context.Context {
+	return context.WithValue(ctx, actorKey{}, actor)
+}
+
+// ActorFrom returns the actor of a context, if any.
+func ActorFrom(ctx context.Context) (model.Actor, bool) {
+	a, ok := ctx.Value(actorKey{}).(model.Actor)
+	return a, ok
+}
