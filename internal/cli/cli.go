@@ -17,6 +17,7 @@ import (
 	"sync"
 	"time"
 
+	"vigil/internal/admin"
 	"vigil/internal/config"
 	"vigil/internal/demo"
 	"vigil/internal/jobs"
@@ -44,6 +45,8 @@ var commands = []command{
 	{"migrate", "Apply pending database migrations and exit.", []string{"db", "key-file", "log-format", "log-level"}, migrate},
 	{"backup", "Write a consistent copy of the SQLite database to the file named by the argument, while Vigil runs. The key file is not in it: back it up separately.", []string{"db", "key-file", "log-format", "log-level"}, backup},
 	{"copy", copySummary, []string{"from", "to", "key-file", "log-format", "log-level"}, copyInstallation},
+	{"user add", "Add a staff account. The password is read from standard input (one line), never from a flag.",
+		[]string{"email", "role", "db", "key-file", "log-format", "log-level"}, addUser},
 }
 
 // environment is what a command runs with.
@@ -52,6 +55,7 @@ type environment struct {
 	dbSet  bool // --db or VIGIL_DATABASE_URL was given
 	log    *slog.Logger
 	stdout io.Writer
+	stdin  io.Reader
 	// ready, when set, receives the address once the server listens.
 	ready func(addr string)
 	args  []string // what follows the flags
@@ -62,17 +66,31 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 	return RunWithReady(ctx, args, stdout, stderr, getenv, nil)
 }
 
+// RunWithInput is Run with standard input given (vigil user add reads the
+// password from it).
+func RunWithInput(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) int {
+	return run(ctx, args, stdin, stdout, stderr, getenv, nil)
+}
+
 // RunWithReady is Run, calling ready with the listening address once the
 // server accepts connections (tests use it with --addr 127.0.0.1:0).
 func RunWithReady(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string, ready func(string)) int {
+	return run(ctx, args, os.Stdin, stdout, stderr, getenv, ready)
+}
+
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string, ready func(string)) int {
 	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
 		usage(stdout)
 		return 0
 	}
 	var cmd *command
 	for i := range commands {
-		if commands[i].name == args[0] {
+		name, sub, two := strings.Cut(commands[i].name, " ")
+		if name == args[0] && (!two || len(args) > 1 && args[1] == sub) {
 			cmd = &commands[i]
+			if two {
+				args = args[1:] // "user add --email …": the flags follow the second word
+			}
 		}
 	}
 	if cmd == nil {
@@ -93,6 +111,7 @@ func RunWithReady(ctx context.Context, args []string, stdout, stderr io.Writer, 
 		dbSet:  getenv("VIGIL_DATABASE_URL") != "" || hasFlag(args[1:], "db"),
 		log:    newLogger(cfg, stderr),
 		stdout: stdout,
+		stdin:  stdin,
 		ready:  ready,
 		args:   rest,
 	}
@@ -226,6 +245,18 @@ func runDemo(ctx context.Context, env *environment) error {
 	return serveSite(ctx, env, true)
 }
 
+// withAdmin sends /admin/… to the staff side, everything else to the
+// public site.
+func withAdmin(site, staff http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if admin.IsAdminPath(r.URL.Path) {
+			staff.ServeHTTP(w, r)
+			return
+		}
+		site.ServeHTTP(w, r)
+	})
+}
+
 // serveSite serves until ctx ends, then shuts down in order: stop
 // accepting, let requests in flight finish, close the database.
 func serveSite(ctx context.Context, env *environment, withDemo bool) error {
@@ -283,6 +314,16 @@ func serveSite(ctx context.Context, env *environment, withDemo bool) error {
 	if err != nil {
 		return err
 	}
+	staff, err := admin.New(admin.Options{Store: db, Keys: keys, Site: site, BaseURL: env.cfg.BaseURL, Logger: env.log,
+		WakeMail: worker.Wake})
+	if err != nil {
+		return err
+	}
+	if withDemo {
+		if err := demoStaff(ctx, env, db); err != nil {
+			return err
+		}
+	}
 	runner := &jobs.Runner{
 		Store: db, Composer: site.Composer(), Log: env.log, Now: time.Now,
 		ReminderAfter: env.cfg.ReminderAfter, PurgeAfter: env.cfg.PurgeAfter, WakeMail: worker.Wake,
@@ -305,7 +346,7 @@ func serveSite(ctx context.Context, env *environment, withDemo bool) error {
 		work.Wait()
 	}()
 	srv := &http.Server{
-		Handler:           site,
+		Handler:           withAdmin(site, staff),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      60 * time.Second,

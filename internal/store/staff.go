@@ -24,6 +24,9 @@ type Staff interface {
 	// and second factor. Disabling an account or changing its password or
 	// role ends its sessions.
 	UpdateStaffUser(ctx context.Context, u model.StaffUser) error
+	// RehashPassword stores a stronger hash of the same password, keeping
+	// the account's sessions.
+	RehashPassword(ctx context.Context, userID int64, hash string) error
 	// LoginFailed counts a failed login and locks the account once
 	// failures reach lockAfter: one minute, doubling with each further
 	// failure, at most an hour. It returns the lock's end (zero: none).
@@ -87,4 +90,32 @@ func WithActor(ctx context.Context, actor model.Actor) context.Context {
 func ActorFrom(ctx context.Context) (model.Actor, bool) {
 	a, ok := ctx.Value(actorKey{}).(model.Actor)
 	return a, ok
+}
+
+// Dashboard reads what the staff dashboard shows.
+type Dashboard interface {
+	// ParticipationsPerDay counts an action's participations per UTC day
+	// from from (inclusive) to to (exclusive); days without any are left
+	// out.
+	ParticipationsPerDay(ctx context.Context, actionID int64, from, to time.Time) ([]DayCount, error)
+	// LatestParticipations lists the most recent participations, newest
+	// first, with the supporter's name and country opened.
+	LatestParticipations(ctx context.Context, limit int) ([]RecentParticipation, error)
+}
+
+// DayCount is a number for one day.
+type DayCount struct {
+	Day   time.Time // midnight UTC
+	Count int
+}
+
+// RecentParticipation is one line of the dashboard's latest activity.
+type RecentParticipation struct {
+	At          time.Time
+	ActionTitle string
+	ActionSlug  string
+	SupporterID int64
+	Name        string
+	Country     string
+	Confirmed   bool
 }

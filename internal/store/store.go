@@ -23,6 +23,7 @@ type Store interface {
 	Coordination
 	Staff
 	Audit
+	Dashboard
 	// Ping answers nil once the database is reachable.
 	Ping(ctx context.Context) error
 	// Close releases the database.

@@ -65,7 +65,8 @@ func Open(ctx context.Context, url string, keys *secret.Keys) (*DB, error) {
 		return nil, fmt.Errorf("postgres: connect to %s: %w", redact(cfg), err)
 	}
 	s := &DB{db: db, cfg: cfg, keys: keys}
-	s.Core = sqlcore.New(db, sqlcore.Dialect{Name: "postgres", Numbered: true, MapErr: mapErr, InTx: s.inTx}, keys)
+	s.Core = sqlcore.New(db, sqlcore.Dialect{Name: "postgres", Numbered: true,
+		Day: func(col string) string { return "to_char(" + col + " AT TIME ZONE 'UTC', 'YYYY-MM-DD')" }, MapErr: mapErr, InTx: s.inTx}, keys)
 	s.batch = groupcommit.Start(maxBatch, s.commitBatch)
 	return s, nil
 }

@@ -28,6 +28,9 @@ type Dialect struct {
 	// TextTimes stores instants as fixed-width UTC text (SQLite); otherwise
 	// as time.Time (timestamptz).
 	TextTimes bool
+	// Day is the SQL for an instant column's UTC calendar day as
+	// 2006-01-02 text.
+	Day func(column string) string
 	// MapErr turns driver errors into model.ErrNotFound / ErrConflict.
 	MapErr func(error) error
 	// InTx runs fn in a transaction, committing when it returns nil.
@@ -117,6 +120,18 @@ func (s scanTime) parse(v string) error {
 
 // at is shorthand for scanning into a time.
 func at(t *time.Time) scanTime { return scanTime{t} }
+
+// open reads a sealed personal field bound to its row; NULL is "".
+func (c *Core) open(sealed []byte, table, column string, id int64) (string, error) {
+	if sealed == nil {
+		return "", nil
+	}
+	v, err := c.keys.OpenString(sealed, secret.AD(table, column, id))
+	if err != nil {
+		return "", fmt.Errorf("open %s.%s of row %d: %w", table, column, id, err)
+	}
+	return v, nil
+}
 
 func (c *Core) errorf(format string, args ...any) error {
 	err := fmt.Errorf(format, args...)

@@ -154,6 +154,14 @@ func (c *Core) UpdateStaffUser(ctx context.Context, u model.StaffUser) error {
 	return nil
 }
 
+// RehashPassword stores a stronger hash of the same password.
+func (c *Core) RehashPassword(ctx context.Context, userID int64, hash string) error {
+	if _, err := c.db.ExecContext(ctx, c.q(`UPDATE staff_users SET password_hash = ? WHERE id = ?`), hash, userID); err != nil {
+		return c.errorf("rehash password %d: %w", userID, err)
+	}
+	return nil
+}
+
 // Lock durations: one minute after store.LockAfter failures, doubling with
 // each further failure, at most an hour.
 const (

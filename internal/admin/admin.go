@@ -1,0 +1,356 @@
+// Package admin serves the staff side of Vigil under /admin/: server-rendered
+// pages that work without JavaScript, behind a sign-in, each route open to the
+// roles whose permissions name it (routes.go). Every staff write goes through
+// the store with the actor in the context, so its audit entry is written in
+// the same transaction.
+package admin
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"embed"
+	"errors"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"path"
+	"runtime/debug"
+	"strings"
+	"time"
+
+	"vigil/internal/model"
+	"vigil/internal/secret"
+	"vigil/internal/store"
+	"vigil/internal/web"
+)
+
+//go:embed templates static
+var files embed.FS
+
+// Session lifetimes: signed out after idle time, and in any case after
+// maxAge, whatever the activity.
+const (
+	sessionIdle   = 2 * time.Hour
+	sessionMaxAge = 12 * time.Hour
+)
+
+// SettingRequireTOTP, set to "yes", makes a second factor compulsory for
+// every staff member.
+const SettingRequireTOTP = "require-totp"
+
+// Options are what the admin needs from its caller.
+type Options struct {
+	Store   store.Store
+	Keys    *secret.Keys
+	Site    *web.Server // for client addresses, sign-in limits and cache invalidation
+	BaseURL string      // https:// makes cookies Secure and __Host- prefixed
+	Logger  *slog.Logger
+	Now     func() time.Time
+	// WakeMail nudges the outbox worker after messages are queued.
+	WakeMail func()
+}
+
+// Server is the staff side of the site.
+type Server struct {
+	store    store.Store
+	keys     *secret.Keys
+	site     *web.Server
+	log      *slog.Logger
+	now      func() time.Time
+	wakeMail func()
+	secure   bool
+	cookie   string
+	pages    map[string]*template.Template
+	mux      *http.ServeMux
+	handler  http.Handler
+}
+
+// New builds the admin; templates are parsed here so that a broken one
+// stops the start.
+func New(opts Options) (*Server, error) {
+	if opts.Store == nil || opts.Keys == nil || opts.Site == nil {
+		return nil, errors.New("admin: a store, keys and the site are required")
+	}
+	s := &Server{store: opts.Store, keys: opts.Keys, site: opts.Site, log: opts.Logger, now: opts.Now,
+		wakeMail: opts.WakeMail, secure: strings.HasPrefix(opts.BaseURL, "https://")}
+	if s.log == nil {
+		s.log = slog.Default()
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	if s.wakeMail == nil {
+		s.wakeMail = func() {}
+	}
+	s.cookie = "vigil_staff"
+	if s.secure {
+		s.cookie = "__Host-vigil_staff" // Secure, Path=/, no Domain: no subdomain can set it
+	}
+	var err error
+	if s.pages, err = parsePages(); err != nil {
+		return nil, fmt.Errorf("admin: %w", err)
+	}
+	s.mux = http.NewServeMux()
+	for _, rt := range s.routes() {
+		s.mux.Handle(rt.pattern, s.guard(rt))
+	}
+	csrf := http.NewCrossOriginProtection()
+	s.handler = s.recoverPanics(web.SecurityHeaders(noStore(csrf.Handler(s.mux))))
+	return s, nil
+}
+
+// ServeHTTP serves the admin.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
+
+// IsAdminPath reports whether a path belongs to the admin.
+func IsAdminPath(p string) bool { return p == "/admin" || strings.HasPrefix(p, "/admin/") }
+
+// noStore keeps staff pages out of every cache, shared or not.
+func noStore(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", "no-store")
+		next.ServeHTTP(w, r)
+	})
+}
+
+func (s *Server) recoverPanics(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer func() {
+			if v := recover(); v != nil {
+				if v == http.ErrAbortHandler {
+					panic(v)
+				}
+				s.log.Error("admin panic", "path", r.URL.Path, "panic", v, "stack", string(debug.Stack()))
+				s.errorPage(w, r, http.StatusInternalServerError, "Something went wrong on our side. Nothing was saved.")
+			}
+		}()
+		next.ServeHTTP(w, r)
+	})
+}
+
+type sessionKey struct{}
+
+// sessionOf returns the request's session; the zero session when signed
+// out.
+func sessionOf(r *http.Request) model.StaffSession {
+	sess, _ := r.Context().Value(sessionKey{}).(model.StaffSession)
+	return sess
+}
+
+// guard loads the session and lets the request through only if the
+// route's permission allows it: signed-out visitors go to the sign-in page,
+// staff without the permission get 403, and a POST without the session's
+// form token gets 403 too.
+func (s *Server) guard(rt route) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if rt.perm == permAnyone {
+			rt.handler(w, r)
+			return
+		}
+		sess, err := s.session(r)
+		if err != nil {
+			if !errors.Is(err, model.ErrNotFound) {
+				s.serverError(w, r, err)
+				return
+			}
+			s.clearCookie(w)
+			if r.Method == http.MethodGet {
+				http.Redirect(w, r, "/admin/login?next="+urlQueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
+				return
+			}
+			s.errorPage(w, r, http.StatusForbidden, "Your session has ended. Sign in again; what you sent was not saved.")
+			return
+		}
+		if !sess.Verified && rt.perm != permSecondFactor {
+			// Password given, second factor still to come (or to set up).
+			http.Redirect(w, r, s.secondFactorPath(r.Context(), sess.User), http.StatusSeeOther)
+			return
+		}
+		if r.Method == http.MethodPost && !s.keys.Verify("csrf", sess.TokenHash, r.PostFormValue("csrf")) {
+			s.errorPage(w, r, http.StatusForbidden, "This form has expired or did not come from this site. Go back, reload the page and send it again.")
+			return
+		}
+		if !allowed(sess.User.Role, rt.perm) {
+			s.errorPage(w, r, http.StatusForbidden, "Your role does not allow this page. An admin can change your role.")
+			return
+		}
+		ctx := context.WithValue(r.Context(), sessionKey{}, sess)
+		ctx = store.WithActor(ctx, model.Actor{UserID: sess.User.ID, Email: sess.User.Email, IPHash: s.ipHash(r)})
+		rt.handler(w, r.WithContext(ctx))
+	})
+}
+
+func (s *Server) ipHash(r *http.Request) string {
+	return fmt.Sprintf("%x", s.keys.HashIP(s.site.ClientIP(r))[:8])
+}
+
+// session finds the request's session from its cookie.
+func (s *Server) session(r *http.Request) (model.StaffSession, error) {
+	c, err := r.Cookie(s.cookie)
+	if err != nil || len(c.Value) < 32 || len(c.Value) > 64 {
+		return model.StaffSession{}, model.ErrNotFound
+	}
+	return s.store.Session(r.Context(), tokenHash(c.Value), s.now(), sessionIdle, sessionMaxAge)
+}
+
+func tokenHash(token string) []byte {
+	h := sha256.Sum256([]byte(token))
+	return h[:]
+}
+
+// startSession makes a fresh session and sets its cookie, ending the one
+// the browser had (no fixation: a token known before sign-in is worthless
+// after it).
+func (s *Server) startSession(w http.ResponseWriter, r *http.Request, userID int64, verified bool) error {
+	if old, err := r.Cookie(s.cookie); err == nil {
+		if err := s.store.DeleteSession(r.Context(), tokenHash(old.Value)); err != nil {
+			return err
+		}
+	}
+	token := rand.Text() + rand.Text() // 2 × 26 base32 characters: 260 bits
+	now := s.now()
+	if err := s.store.CreateSession(r.Context(), model.StaffSession{TokenHash: tokenHash(token), UserID: userID,
+		Verified: verified, Created: now, LastSeen: now}); err != nil {
+		return err
+	}
+	http.SetCookie(w, &http.Cookie{Name: s.cookie, Value: token, Path: "/", HttpOnly: true, Secure: s.secure,
+		SameSite: http.SameSiteLaxMode})
+	return nil
+}
+
+func (s *Server) clearCookie(w http.ResponseWriter) {
+	http.SetCookie(w, &http.Cookie{Name: s.cookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true, Secure: s.secure,
+		SameSite: http.SameSiteLaxMode})
+}
+
+// secondFactorPath is where a signed-in but unverified session goes: the
+// code form, or setting up a second factor when one is required.
+func (s *Server) secondFactorPath(ctx context.Context, u model.StaffUser) string {
+	if u.TOTPSecret != nil {
+		return "/admin/login/code"
+	}
+	return "/admin/account/totp"
+}
+
+// requireTOTP reports whether an admin made the second factor compulsory.
+func (s *Server) requireTOTP(ctx context.Context) (bool, error) {
+	v, err := s.store.Setting(ctx, SettingRequireTOTP)
+	return v == "yes", err
+}
+
+// page is what every admin template receives.
+type page struct {
+	Title   string
+	User    model.StaffUser
+	CSRF    string
+	Nav     []navItem
+	Flash   string
+	Current string // the path, for the navigation
+	Data    any
+}
+
+type navItem struct {
+	Path, Label string
+	Current     bool
+}
+
+// nav lists the sections a role may open.
+var nav = []struct {
+	path, label string
+	perm        permission
+}{
+	{"/admin/", "Dashboard", permDashboard},
+	{"/admin/cases", "Cases", permContentRead},
+	{"/admin/actions", "Actions", permContentRead},
+	{"/admin/targets", "Targets", permContentRead},
+	{"/admin/news", "News", permContentRead},
+	{"/admin/supporters", "Supporters", permSupportersRead},
+	{"/admin/users", "Staff", permUsers},
+	{"/admin/audit", "Audit log", permAudit},
+	{"/admin/account", "My account", permSignedIn},
+}
+
+// render writes a page inside the admin layout.
+func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name, title string, data any) {
+	t, ok := s.pages[name]
+	if !ok {
+		s.serverError(w, r, fmt.Errorf("no admin template %q", name))
+		return
+	}
+	sess := sessionOf(r)
+	p := page{Title: title, User: sess.User, Data: data, Current: r.URL.Path, Flash: r.URL.Query().Get("done")}
+	if sess.TokenHash != nil {
+		p.CSRF = s.keys.Sign("csrf", sess.TokenHash)
+		if sess.Verified {
+			for _, n := range nav {
+				if allowed(sess.User.Role, n.perm) {
+					cur := r.URL.Path == n.path || (n.path != "/admin/" && strings.HasPrefix(r.URL.Path, n.path))
+					p.Nav = append(p.Nav, navItem{Path: n.path, Label: n.label, Current: cur})
+				}
+			}
+		}
+	}
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, "layout", p); err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(status)
+	w.Write(buf.Bytes())
+}
+
+func (s *Server) errorPage(w http.ResponseWriter, r *http.Request, status int, message string) {
+	s.render(w, r, status, "error", http.StatusText(status), message)
+}
+
+func (s *Server) serverError(w http.ResponseWriter, r *http.Request, err error) {
+	s.log.Error("admin", "path", r.URL.Path, "err", err)
+	s.errorPage(w, r, http.StatusInternalServerError, "Something went wrong on our side. Nothing was saved.")
+}
+
+// fail answers a store error: not found as 404, a version conflict as
+// 409, anything else as 500.
+func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
+	switch {
+	case r.Context().Err() != nil:
+	case errors.Is(err, model.ErrNotFound):
+		s.errorPage(w, r, http.StatusNotFound, "There is nothing here. It may have been deleted.")
+	default:
+		s.serverError(w, r, err)
+	}
+}
+
+// redirectDone sends the browser on after a write, with a note for the
+// next page.
+func redirectDone(w http.ResponseWriter, r *http.Request, to, note string) {
+	sep := "?"
+	if strings.Contains(to, "?") {
+		sep = "&"
+	}
+	http.Redirect(w, r, to+sep+"done="+urlQueryEscape(note), http.StatusSeeOther)
+}
+
+func parsePages() (map[string]*template.Template, error) {
+	names, err := fs.Glob(files, "templates/*.html")
+	if err != nil {
+		return nil, err
+	}
+	pages := map[string]*template.Template{}
+	for _, file := range names {
+		name := strings.TrimSuffix(path.Base(file), ".html")
+		if name == "layout" {
+			continue
+		}
+		t, err := template.New(name).Funcs(funcs).ParseFS(files, "templates/layout.html", file)
+		if err != nil {
+			return nil, fmt.Errorf("template %s: %w", name, err)
+		}
+		pages[name] = t
+	}
+	return pages, nil
+}

@@ -1,0 +1,31 @@
+package admin
+
+import (
+	"html/template"
+	"time"
+
+	"vigil/internal/markdown"
+)
+
+// funcs are the functions admin templates call.
+var funcs = template.FuncMap{
+	"when": func(t time.Time) string {
+		if t.IsZero() {
+			return "—"
+		}
+		return t.UTC().Format("2 Jan 2006 15:04 UTC")
+	},
+	"day": func(t time.Time) string {
+		if t.IsZero() {
+			return ""
+		}
+		return t.UTC().Format("2006-01-02")
+	},
+	"markdown": markdown.HTML,
+	"percent": func(n, of int) int {
+		if of <= 0 {
+			return 0
+		}
+		return min(100, n*100/of)
+	},
+}

@@ -1,0 +1,87 @@
+package admin
+
+import (
+	"net/http"
+	"net/url"
+	"slices"
+
+	"vigil/internal/model"
+)
+
+// permission names what a route does; a role is a set of permissions.
+type permission string
+
+const (
+	permAnyone         permission = "anyone"           // the sign-in pages
+	permSecondFactor   permission = "second-factor"    // password given, second factor maybe not yet: give it, set it up, sign out
+	permSignedIn       permission = "signed-in"        // one's own account
+	permDashboard      permission = "dashboard"        // counts and charts, no personal data
+	permContentRead    permission = "content:read"     // cases, actions, targets, news, as staff see them
+	permContentWrite   permission = "content:write"    // write, publish, unpublish, close
+	permSend           permission = "updates:send"     // email everyone who acted
+	permPeopleSeen     permission = "supporters:seen"  // who acted lately, on the dashboard
+	permSupportersRead permission = "supporters:read"  // search, a supporter's page, exports
+	permSupportersEdit permission = "supporters:write" // erase, import
+	permRecords        permission = "records"          // restricted records of individuals, read and write
+	permUsers          permission = "users"            // staff accounts and site settings
+	permAudit          permission = "audit"            // the audit log
+)
+
+// rolePermissions is least privilege: each role holds what its work needs
+// and nothing more. Every role holds permSignedIn and permDashboard.
+var rolePermissions = map[model.Role][]permission{
+	model.RoleAdmin: {permContentRead, permContentWrite, permSend, permPeopleSeen, permSupportersRead,
+		permSupportersEdit, permRecords, permUsers, permAudit},
+	model.RoleEditor:     {permContentRead, permContentWrite, permSend, permPeopleSeen, permSupportersRead},
+	model.RoleResearcher: {permContentRead, permRecords},
+	model.RoleViewer:     {permContentRead},
+}
+
+// allowed reports whether a role holds a permission.
+func allowed(role model.Role, p permission) bool {
+	switch p {
+	case permAnyone:
+		return true
+	case permSecondFactor, permSignedIn, permDashboard:
+		return role.Valid()
+	}
+	return slices.Contains(rolePermissions[role], p)
+}
+
+// route is one admin page or form target and the permission it needs.
+type route struct {
+	pattern string
+	perm    permission
+	handler http.HandlerFunc
+}
+
+// routes lists every admin route with its permission: the whole staff
+// surface on one screen. The role-matrix test walks this list.
+func (s *Server) routes() []route {
+	return []route{
+		{"GET /admin", permAnyone, s.toDashboard},
+		{"/admin/", permAnyone, s.notFound},
+		{"GET /admin/static/{file}", permAnyone, s.static},
+		{"GET /admin/login", permAnyone, s.loginPage},
+		{"POST /admin/login", permAnyone, s.login},
+		{"GET /admin/login/code", permSecondFactor, s.codePage},
+		{"POST /admin/login/code", permSecondFactor, s.code},
+		{"POST /admin/logout", permSecondFactor, s.logout},
+
+		{"GET /admin/account", permSignedIn, s.accountPage},
+		{"POST /admin/account/password", permSignedIn, s.changePassword},
+		{"GET /admin/account/totp", permSecondFactor, s.totpPage},
+		{"POST /admin/account/totp", permSecondFactor, s.setUpTOTP},
+		{"POST /admin/account/signout-everywhere", permSignedIn, s.signOutEverywhere},
+
+		{"GET /admin/{$}", permDashboard, s.dashboard},
+
+		{"GET /admin/users", permUsers, s.usersPage},
+		{"POST /admin/users", permUsers, s.addUser},
+		{"POST /admin/users/{id}", permUsers, s.updateUser},
+		{"POST /admin/settings", permUsers, s.saveSettings},
+		{"GET /admin/audit", permAudit, s.auditPage},
+	}
+}
+
+func urlQueryEscape(s string) string { return url.QueryEscape(s) }

@@ -1,0 +1,135 @@
+package admin
+
+import (
+	"errors"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"vigil/internal/model"
+	"vigil/internal/secret"
+)
+
+type usersData struct {
+	Users       []model.StaffUser
+	Roles       []model.Role
+	Form        userForm
+	RequireTOTP bool
+}
+
+type userForm struct {
+	Email  string
+	Role   model.Role
+	Errors map[string]string
+}
+
+func (s *Server) usersPage(w http.ResponseWriter, r *http.Request) {
+	s.renderUsers(w, r, http.StatusOK, userForm{Role: model.RoleViewer})
+}
+
+func (s *Server) renderUsers(w http.ResponseWriter, r *http.Request, status int, form userForm) {
+	users, err := s.store.StaffUsers(r.Context())
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	required, err := s.requireTOTP(r.Context())
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	s.render(w, r, status, "users", "Staff", usersData{Users: users, Roles: model.Roles, Form: form, RequireTOTP: required})
+}
+
+// addUser creates an account with a first password the admin hands over;
+// its owner changes it on their account page.
+func (s *Server) addUser(w http.ResponseWriter, r *http.Request) {
+	form := userForm{Email: strings.TrimSpace(r.PostFormValue("email")), Role: model.Role(r.PostFormValue("role")),
+		Errors: map[string]string{}}
+	password := r.PostFormValue("password")
+	email, err := secret.NormaliseEmail(form.Email)
+	if err != nil {
+		form.Errors["email"] = "Enter a valid email address."
+	}
+	if !form.Role.Valid() {
+		form.Errors["role"] = "Choose a role."
+	}
+	if err := secret.CheckPasswordPolicy(password); err != nil {
+		form.Errors["password"] = err.Error()
+	}
+	if len(form.Errors) > 0 {
+		s.renderUsers(w, r, http.StatusBadRequest, form)
+		return
+	}
+	hash, err := secret.HashPassword(password)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	u := model.StaffUser{Email: email, Role: form.Role, PasswordHash: hash, Created: s.now()}
+	if err := s.store.CreateStaffUser(r.Context(), &u); errors.Is(err, model.ErrConflict) {
+		form.Errors["email"] = "There is already an account with this email."
+		s.renderUsers(w, r, http.StatusConflict, form)
+		return
+	} else if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	redirectDone(w, r, "/admin/users", "Account "+email+" added.")
+}
+
+// updateUser changes a role, disables or enables an account, or removes
+// its second factor (for a lost phone). An admin cannot lock themselves
+// out: their own role and access stay.
+func (s *Server) updateUser(w http.ResponseWriter, r *http.Request) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil {
+		s.notFound(w, r)
+		return
+	}
+	u, err := s.store.StaffUser(r.Context(), id)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	me := sessionOf(r).User
+	switch r.PostFormValue("do") {
+	case "role":
+		role := model.Role(r.PostFormValue("role"))
+		if !role.Valid() || u.ID == me.ID {
+			s.renderUsers(w, r, http.StatusBadRequest, userForm{Errors: map[string]string{"list": "Choose a role; you cannot change your own."}})
+			return
+		}
+		u.Role = role
+	case "disable":
+		if u.ID == me.ID {
+			s.renderUsers(w, r, http.StatusBadRequest, userForm{Errors: map[string]string{"list": "You cannot disable your own account."}})
+			return
+		}
+		u.Disabled = true
+	case "enable":
+		u.Disabled = false
+	case "reset-totp":
+		u.TOTPSecret = nil
+	default:
+		s.renderUsers(w, r, http.StatusBadRequest, userForm{Errors: map[string]string{"list": "Unknown change."}})
+		return
+	}
+	if err := s.store.UpdateStaffUser(r.Context(), u); err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	redirectDone(w, r, "/admin/users", "Account "+u.Email+" changed.")
+}
+
+func (s *Server) saveSettings(w http.ResponseWriter, r *http.Request) {
+	value := ""
+	if r.PostFormValue("require_totp") == "yes" {
+		value = "yes"
+	}
+	if err := s.store.SetSetting(r.Context(), SettingRequireTOTP, value); err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	redirectDone(w, r, "/admin/users", "Settings saved.")
+}

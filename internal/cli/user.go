@@ -1,0 +1,78 @@
+package cli
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"vigil/internal/model"
+	"vigil/internal/secret"
+	"vigil/internal/store"
+)
+
+// addUser creates a staff account. The password comes on standard input so
+// that it never shows in the process list or the shell history.
+func addUser(ctx context.Context, env *environment) error {
+	email, err := secret.NormaliseEmail(env.cfg.Email)
+	if err != nil {
+		return fmt.Errorf("--email %q: not a valid email address", env.cfg.Email)
+	}
+	role := model.Role(env.cfg.Role)
+	if !role.Valid() {
+		return fmt.Errorf("--role %q: want one of %v", env.cfg.Role, model.Roles)
+	}
+	line, err := bufio.NewReader(env.stdin).ReadString('\n')
+	if err != nil && line == "" {
+		return errors.New("no password on standard input: e.g. read -rs PW && printf '%s\\n' \"$PW\" | vigil user add --email … --role …")
+	}
+	password := strings.TrimRight(line, "\r\n")
+	if err := secret.CheckPasswordPolicy(password); err != nil {
+		return fmt.Errorf("password: %w", err)
+	}
+	hash, err := secret.HashPassword(password)
+	if err != nil {
+		return err
+	}
+	db, _, err := openStore(ctx, env)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	u := model.StaffUser{Email: email, Role: role, PasswordHash: hash, Created: time.Now()}
+	ctx = store.WithActor(ctx, model.Actor{Email: "command line"})
+	if err := db.CreateStaffUser(ctx, &u); errors.Is(err, model.ErrConflict) {
+		return fmt.Errorf("there is already a staff account for %s", email)
+	} else if err != nil {
+		return err
+	}
+	fmt.Fprintf(env.stdout, "staff account %s added with role %s\n", email, role)
+	return nil
+}
+
+// demoEmail is the staff account the demo makes so that the admin can be
+// tried at once.
+const demoEmail = "admin@demo.invalid"
+
+// demoStaff adds an admin account with a fresh random password to a demo
+// installation that has no staff yet, and says so in the log.
+func demoStaff(ctx context.Context, env *environment, db store.Store) error {
+	users, err := db.StaffUsers(ctx)
+	if err != nil || len(users) > 0 {
+		return err
+	}
+	password := secret.RandomPassword()
+	hash, err := secret.HashPassword(password)
+	if err != nil {
+		return err
+	}
+	u := model.StaffUser{Email: demoEmail, Role: model.RoleAdmin, PasswordHash: hash, Created: time.Now()}
+	if err := db.CreateStaffUser(store.WithActor(ctx, model.Actor{Email: "demo"}), &u); err != nil {
+		return err
+	}
+	env.log.Warn("demo staff account created: sign in at /admin/ (shown once; add your own with vigil user add)",
+		"email", demoEmail, "password", password)
+	return nil
+}

@@ -1,0 +1,67 @@
+package cli_test
+
+import (
+	"bytes"
+	"context"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"vigil/internal/cli"
+	"vigil/internal/model"
+	"vigil/internal/secret"
+	"vigil/internal/store"
+	"vigil/internal/testutil"
+)
+
+// TestUserAdd adds staff accounts from the command line, the password on
+// standard input.
+func TestUserAdd(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "vigil.db")
+	add := func(stdin string, args ...string) (int, string) {
+		var out bytes.Buffer
+		args = append([]string{"user", "add", "--db", db}, args...)
+		code := cli.RunWithInput(context.Background(), args, strings.NewReader(stdin), &out, &out, func(string) string { return "" })
+		return code, out.String()
+	}
+	code, out := add("a long staff password\n", "--email", "Editor@Example.org", "--role", "editor")
+	if code != 0 || !strings.Contains(out, "editor@example.org added with role editor") {
+		t.Fatalf("user add: %d\n%s", code, out)
+	}
+	for _, c := range []struct {
+		stdin string
+		args  []string
+		want  string
+	}{
+		{"a long staff password\n", []string{"--email", "editor@example.org", "--role", "viewer"}, "already a staff account"},
+		{"short\n", []string{"--email", "b@example.org", "--role", "viewer"}, "at least 12"},
+		{"", []string{"--email", "b@example.org", "--role", "viewer"}, "no password on standard input"},
+		{"a long staff password\n", []string{"--email", "b@example.org", "--role", "owner"}, "want one of"},
+		{"a long staff password\n", []string{"--email", "not an address", "--role", "viewer"}, "not a valid email"},
+		{"a long staff password\n", []string{"--email", "b@example.org", "--role", "viewer", "--password", "x"}, "flag provided but not defined: -password"},
+	} {
+		if code, out := add(c.stdin, c.args...); code == 0 || !strings.Contains(out, c.want) {
+			t.Errorf("user add %v: %d, want an error saying %q:\n%s", c.args, code, c.want, out)
+		}
+	}
+	keys, _, err := secret.LoadOrCreate(filepath.Join(dir, "vigil.key"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := testutil.SQLiteAt(t, db, keys)
+	u, err := st.StaffUserByEmail(context.Background(), "editor@example.org")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ok, _, err := secret.CheckPassword(u.PasswordHash, "a long staff password"); !ok || err != nil || u.Role != model.RoleEditor {
+		t.Errorf("stored account: %+v, password ok=%v %v", u, ok, err)
+	}
+	if !strings.HasPrefix(u.PasswordHash, "$argon2id$v=19$m=65536,t=3,p=2$") {
+		t.Errorf("hash %q is not argon2id with the default cost", u.PasswordHash)
+	}
+	log, _ := st.AuditLog(context.Background(), store.AuditFilter{})
+	if len(log) != 1 || log[0].Action != "user.add" || log[0].UserEmail != "command line" {
+		t.Errorf("audit: %+v", log)
+	}
+}
