@@ -81,6 +81,7 @@ type Case struct {
 	Reference   string // e.g. "UA 28/25"
 	Published   time.Time
 	Updated     time.Time
+	Version     int // raised by every save; an edit of an older version is a conflict
 
 	Timeline []TimelineEvent // oldest first
 	Demands  []Demand        // in order
@@ -146,6 +147,7 @@ type Action struct {
 	Tags        []string
 	Consents    []ConsentRequest
 	Published   time.Time
+	Version     int // raised by every save; an edit of an older version is a conflict
 
 	// Appeal delivery.
 	SendFromHour  int    // first hour (0–23) of the sending window, in TimeZone
@@ -180,6 +182,7 @@ type Target struct {
 	Email        string
 	Salutation   string
 	Lang         string
+	Version      int // raised by every save; an edit of an older version is a conflict
 }
 
 // NewsArticle is a dated post with tags and related cases.
@@ -194,6 +197,7 @@ type NewsArticle struct {
 	Tags      []string
 	CaseIDs   []int64
 	Published time.Time
+	Version   int // raised by every save; an edit of an older version is a conflict
 }
 
 // ConsentRequest is a checkbox an action shows: the exact text is stored

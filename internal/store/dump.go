@@ -84,22 +84,24 @@ var Schema = []SchemaTable{
 	table("image_variants", "image_id int, width int, content_type text, data bytes"),
 	table("tags", "id int, name text"),
 	table("cases", "id int, slug text, lang text, title text, summary text, body text, image_id int, people_count int, "+
-		"status text, reference text, published_at instant, updated_at instant"),
+		"status text, reference text, published_at instant, updated_at instant, version int"),
 	table("case_countries", "case_id int, position int, code text"),
 	table("case_tags", "case_id int, tag_id int"),
 	table("timeline_events", "id int, case_id int, happened_on date, place text, title text, body text, people_count int"),
 	table("demands", "id int, case_id int, position int, text text"),
 	table("updates", "id int, case_id int, number int, title text, body text, final bool, published_at instant, "+
 		"close_actions bool, new_status text"),
-	table("targets", "id int, name text, title text, organisation text, address text, email text, salutation text, lang text"),
+	table("targets", "id int, name text, title text, organisation text, address text, email text, salutation text, lang text, "+
+		"version int"),
 	table("actions", "id int, slug text, case_id int, lang text, kind text, title text, summary text, body text, image_id int, "+
 		"goal int, count int, deadline instant, closed bool, closing_text text, delivery text, subject text, letter text, "+
 		"published_at instant, send_from_hour int, send_to_hour int, time_zone text, daily_cap int, cc text, bcc text, "+
-		"test_recipient text, closed_at instant"),
+		"test_recipient text, closed_at instant, version int"),
 	table("action_targets", "action_id int, target_id int, position int"),
 	table("action_tags", "action_id int, tag_id int"),
 	table("action_consents", "id int, action_id int, position int, key text, text text, required bool"),
-	table("news", "id int, slug text, lang text, title text, summary text, body text, image_id int, published_at instant"),
+	table("news", "id int, slug text, lang text, title text, summary text, body text, image_id int, published_at instant, "+
+		"version int"),
 	table("news_tags", "news_id int, tag_id int"),
 	table("news_cases", "news_id int, case_id int"),
 	table("supporters", "id int, email_index bytes, email_sealed bytes, name_sealed bytes, postal_sealed bytes, "+

@@ -113,7 +113,7 @@ func (s *DB) pendingTx(ctx context.Context, tx *sql.Tx, supporterID, participati
 	if p.Participation, err = s.participationTx(ctx, tx, participationID); err != nil {
 		return p, err
 	}
-	actions, err := queryActionsTx(ctx, tx, `WHERE a.id = $1`, p.Participation.ActionID)
+	actions, err := s.QueryActions(ctx, tx, `WHERE a.id = ?`, p.Participation.ActionID)
 	if err != nil {
 		return p, err
 	}
@@ -205,7 +205,7 @@ func idList(ctx context.Context, tx *sql.Tx, query string, args ...any) ([]int64
 
 // ActionsWithWaitingAppeals lists actions with confirmed appeals not queued.
 func (s *DB) ActionsWithWaitingAppeals(ctx context.Context) ([]model.Action, error) {
-	actions, err := s.queryActions(ctx, `WHERE a.id IN (SELECT p.action_id FROM appeal_deliveries d
+	actions, err := s.QueryActions(ctx, s.db, `WHERE a.id IN (SELECT p.action_id FROM appeal_deliveries d
 		JOIN participations p ON p.id = d.participation_id
 		WHERE d.queued_at IS NULL AND p.confirmed_at IS NOT NULL) ORDER BY a.id`)
 	if err != nil {
@@ -232,7 +232,7 @@ func (s *DB) QueueAppeals(ctx context.Context, q store.QueueAppeals, compose sto
 			queueAppealsLock, q.ActionID); err != nil {
 			return err
 		}
-		actions, err := queryActionsTx(ctx, tx, `WHERE a.id = $1`, q.ActionID)
+		actions, err := s.QueryActions(ctx, tx, `WHERE a.id = ?`, q.ActionID)
 		if err != nil {
 			return err
 		}

@@ -19,7 +19,7 @@ func (s *DB) participateTx(ctx context.Context, tx *sql.Tx, p store.Participate,
 	// The action row is locked from the start (the count update would
 	// lock it anyway): an action closed by another transaction is seen
 	// closed here, and the count read is the one this participation adds to.
-	actions, err := queryActionsTx(ctx, tx, `WHERE a.slug = $1 AND a.published_at IS NOT NULL FOR NO KEY UPDATE OF a`, p.ActionSlug)
+	actions, err := s.QueryActions(ctx, tx, `WHERE a.slug = ? AND a.published_at IS NOT NULL FOR NO KEY UPDATE OF a`, p.ActionSlug)
 	if err != nil {
 		return res, err
 	}
@@ -245,7 +245,7 @@ func (s *DB) ConfirmParticipation(ctx context.Context, participationID int64, no
 	if err != nil {
 		return sup, model.Action{}, err
 	}
-	actions, err := s.queryActions(ctx, `WHERE a.id = $1`, actionID)
+	actions, err := s.QueryActions(ctx, s.db, `WHERE a.id = ?`, actionID)
 	if err != nil || len(actions) == 0 {
 		return sup, model.Action{}, fmt.Errorf("postgres: confirm participation %d: action: %w", participationID, err)
 	}

@@ -66,7 +66,8 @@ func Open(ctx context.Context, url string, keys *secret.Keys) (*DB, error) {
 	}
 	s := &DB{db: db, cfg: cfg, keys: keys}
 	s.Core = sqlcore.New(db, sqlcore.Dialect{Name: "postgres", Numbered: true,
-		Day: func(col string) string { return "to_char(" + col + " AT TIME ZONE 'UTC', 'YYYY-MM-DD')" }, MapErr: mapErr, InTx: s.inTx}, keys)
+		Day:            func(col string) string { return "to_char(" + col + " AT TIME ZONE 'UTC', 'YYYY-MM-DD')" },
+		CodePointOrder: ` COLLATE "C"`, ForUpdate: " FOR UPDATE", MapErr: mapErr, InTx: s.inTx}, keys)
 	s.batch = groupcommit.Start(maxBatch, s.commitBatch)
 	return s, nil
 }
@@ -204,3 +205,6 @@ func noLimit(limit int) any {
 	}
 	return limit
 }
+
+// querier is what *sql.DB and *sql.Tx share.
+type querier = sqlcore.Querier

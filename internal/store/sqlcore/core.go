@@ -31,6 +31,13 @@ type Dialect struct {
 	// Day is the SQL for an instant column's UTC calendar day as
 	// 2006-01-02 text.
 	Day func(column string) string
+	// CodePointOrder follows ORDER BY on text to sort it by code point
+	// whatever the database's collation (COLLATE "C"); "" where that is
+	// the default.
+	CodePointOrder string
+	// ForUpdate follows a SELECT to lock its rows for the transaction;
+	// "" where one writer at a time makes locks needless.
+	ForUpdate string
 	// MapErr turns driver errors into model.ErrNotFound / ErrConflict.
 	MapErr func(error) error
 	// InTx runs fn in a transaction, committing when it returns nil.

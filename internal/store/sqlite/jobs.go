@@ -97,7 +97,7 @@ func (s *DB) pendingTx(ctx context.Context, tx *sql.Tx, supporterID, participati
 	if p.Participation, err = s.participationTx(ctx, tx, participationID); err != nil {
 		return p, err
 	}
-	actions, err := queryActionsTx(ctx, tx, `WHERE a.id = ?`, p.Participation.ActionID)
+	actions, err := s.QueryActions(ctx, tx, `WHERE a.id = ?`, p.Participation.ActionID)
 	if err != nil {
 		return p, err
 	}
@@ -149,7 +149,7 @@ func (s *DB) PurgeUnconfirmed(ctx context.Context, before time.Time) (int, error
 
 // ActionsWithWaitingAppeals lists actions with confirmed appeals not queued.
 func (s *DB) ActionsWithWaitingAppeals(ctx context.Context) ([]model.Action, error) {
-	actions, err := s.queryActions(ctx, `WHERE a.id IN (SELECT p.action_id FROM appeal_deliveries d
+	actions, err := s.QueryActions(ctx, s.db, `WHERE a.id IN (SELECT p.action_id FROM appeal_deliveries d
 		JOIN participations p ON p.id = d.participation_id
 		WHERE d.queued_at IS NULL AND p.confirmed_at IS NOT NULL) ORDER BY a.id`)
 	if err != nil {
@@ -162,7 +162,7 @@ func (s *DB) ActionsWithWaitingAppeals(ctx context.Context) ([]model.Action, err
 func (s *DB) QueueAppeals(ctx context.Context, q store.QueueAppeals, compose store.ComposeAppeals) (int, error) {
 	var queued int
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		actions, err := queryActionsTx(ctx, tx, `WHERE a.id = ?`, q.ActionID)
+		actions, err := s.QueryActions(ctx, tx, `WHERE a.id = ?`, q.ActionID)
 		if err != nil {
 			return err
 		}

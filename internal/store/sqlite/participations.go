@@ -322,7 +322,7 @@ func (s *DB) ConfirmParticipation(ctx context.Context, participationID int64, no
 	if err != nil {
 		return sup, model.Action{}, err
 	}
-	actions, err := s.queryActions(ctx, `WHERE a.id = ?`, actionID)
+	actions, err := s.QueryActions(ctx, s.db, `WHERE a.id = ?`, actionID)
 	if err != nil || len(actions) == 0 {
 		return sup, model.Action{}, fmt.Errorf("sqlite: confirm participation %d: action: %w", participationID, err)
 	}

@@ -88,7 +88,8 @@ func Open(path string, keys *secret.Keys) (*DB, error) {
 	}
 	s := &DB{db: db, keys: keys}
 	s.Core = sqlcore.New(db, sqlcore.Dialect{Name: "sqlite", TextTimes: true,
-		Day: func(col string) string { return "substr(" + col + ", 1, 10)" }, MapErr: mapErr, InTx: s.inTx}, keys)
+		Day: func(col string) string { return "substr(" + col + ", 1, 10)" },
+		MapErr: mapErr, InTx: s.inTx}, keys)
 	s.batch = groupcommit.Start(maxBatch, s.commitBatch)
 	return s, nil
 }
@@ -191,3 +192,6 @@ func (s *DB) JournalMode(ctx context.Context) (string, error) {
 
 // Keys are the keys the store seals personal data with.
 func (s *DB) Keys() *secret.Keys { return s.keys }
+
+// querier is what *sql.DB and *sql.Tx share.
+type querier = sqlcore.Querier
