@@ -184,26 +184,11 @@ func fromNull(t sql.NullTime) time.Time {
 	return t.Time.UTC()
 }
 
-// day stores a calendar date: its year, month and day as given.
-func day(t time.Time) string { return t.Format(dateLayout) }
-
-// dateLayout is how calendar dates are passed to date columns.
-const dateLayout = "2006-01-02"
-
 func nullID(id int64) any {
 	if id == 0 {
 		return nil
 	}
 	return id
-}
-
-// noLimit turns the interface's "0: all" into a LIMIT argument: NULL is no
-// limit in PostgreSQL (SQLite's is -1).
-func noLimit(limit int) any {
-	if limit <= 0 {
-		return nil
-	}
-	return limit
 }
 
 // querier is what *sql.DB and *sql.Tx share.

@@ -88,7 +88,7 @@ func Open(path string, keys *secret.Keys) (*DB, error) {
 	}
 	s := &DB{db: db, keys: keys}
 	s.Core = sqlcore.New(db, sqlcore.Dialect{Name: "sqlite", TextTimes: true,
-		Day: func(col string) string { return "substr(" + col + ", 1, 10)" },
+		Day:    func(col string) string { return "substr(" + col + ", 1, 10)" },
 		MapErr: mapErr, InTx: s.inTx}, keys)
 	s.batch = groupcommit.Start(maxBatch, s.commitBatch)
 	return s, nil
