@@ -13,6 +13,9 @@ var (
 	ErrNotFound = errors.New("not found")
 	ErrConflict = errors.New("conflict")
 	ErrClosed   = errors.New("closed")
+	// ErrStale is a save over a record someone changed since it was read:
+	// its version moved on.
+	ErrStale = errors.New("changed since it was read")
 )
 
 // CaseStatus says whether a case asks for action now.

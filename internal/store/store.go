@@ -24,6 +24,7 @@ type Store interface {
 	Staff
 	Audit
 	Dashboard
+	Editing
 	// Ping answers nil once the database is reachable.
 	Ping(ctx context.Context) error
 	// Close releases the database.

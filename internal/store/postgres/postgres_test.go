@@ -489,3 +489,7 @@ func TestCoordinationConformance(t *testing.T) {
 func TestStaffConformance(t *testing.T) {
 	storetest.RunStaff(t, func(t *testing.T) store.Store { return testutil.PostgresStore(t) })
 }
+
+func TestEditingConformance(t *testing.T) {
+	storetest.RunEditing(t, func(t *testing.T) store.Store { return testutil.PostgresStore(t) })
+}

@@ -1,0 +1,57 @@
+package store
+
+import (
+	"context"
+	"time"
+
+	"vigil/internal/model"
+)
+
+// Editing is what staff read and write: every record, published or not.
+// Saves name the version they were read at; a record changed since is
+// model.ErrStale and nothing is written. Each save raises the version and,
+// with an actor in the context, writes its audit entry in the same
+// transaction.
+type Editing interface {
+	// AllCases lists every case, drafts too, most recently updated first,
+	// without their parts.
+	AllCases(ctx context.Context) ([]model.Case, error)
+	// CaseByID returns a case with its timeline, demands, updates and
+	// every action, published or not.
+	CaseByID(ctx context.Context, id int64) (model.Case, error)
+	// SaveCase creates a case (ID 0) or saves one at c.Version, with its
+	// countries, tags, timeline and demands; the publication date and the
+	// updates are left alone. It sets the new ID and version.
+	SaveCase(ctx context.Context, c *model.Case) error
+
+	// AllActions lists every action, drafts too, newest first.
+	AllActions(ctx context.Context) ([]model.Action, error)
+	// ActionByID returns an action, published or not.
+	ActionByID(ctx context.Context, id int64) (model.Action, error)
+	// SaveAction creates an action (ID 0) or saves one at a.Version, with
+	// its targets (by ID), consent requests and tags; the count, the
+	// publication date and the closed state are left alone.
+	SaveAction(ctx context.Context, a *model.Action) error
+	// CloseAction closes (or reopens) an action at its version.
+	CloseAction(ctx context.Context, id int64, version int, closed bool, now time.Time) error
+
+	// AllNews lists every article, drafts too, newest first.
+	AllNews(ctx context.Context) ([]model.NewsArticle, error)
+	// NewsByID returns an article, published or not.
+	NewsByID(ctx context.Context, id int64) (model.NewsArticle, error)
+	// SaveNews creates an article (ID 0) or saves one at n.Version, with
+	// its tags and cases; the publication date is left alone.
+	SaveNews(ctx context.Context, n *model.NewsArticle) error
+
+	// Targets lists every target by name.
+	Targets(ctx context.Context) ([]model.Target, error)
+	// TargetByID returns a target.
+	TargetByID(ctx context.Context, id int64) (model.Target, error)
+	// SaveTarget creates a target (ID 0) or saves one at t.Version.
+	SaveTarget(ctx context.Context, t *model.Target) error
+
+	// SetPublished publishes a case, action or news article (kind "case",
+	// "action", "news") at its version at the time given, or unpublishes
+	// it with the zero time.
+	SetPublished(ctx context.Context, kind string, id int64, version int, at time.Time) error
+}

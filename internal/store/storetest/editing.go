@@ -1,0 +1,222 @@
+package storetest
+
+import (
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"vigil/internal/model"
+	"vigil/internal/store"
+)
+
+// RunEditing runs the conformance tests of what staff write: drafts,
+// versions, publishing, and the audit entries each write leaves.
+func RunEditing(t *testing.T, open func(t *testing.T) store.Store) {
+	tests := []struct {
+		name string
+		fn   func(t *testing.T, s store.Store)
+	}{
+		{"CaseDraftSavePublish", testCaseDraftSavePublish},
+		{"StaleSavesChangeNothing", testStaleSaves},
+		{"ActionEditAndClose", testActionEditAndClose},
+		{"NewsAndTargets", testNewsAndTargets},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) { tt.fn(t, open(t)) })
+	}
+}
+
+var editor = model.Actor{UserID: 7, Email: "editor@example.org", IPHash: "ff"}
+
+func testCaseDraftSavePublish(t *testing.T, s store.Store) {
+	c := store.WithActor(ctx, editor)
+	cs := &model.Case{Slug: "draft", Lang: "en", Title: "A draft", Status: model.CaseActive,
+		Countries: []string{"SV"}, Tags: []string{"detention"},
+		Timeline: []model.TimelineEvent{{Date: day(2025, 3, 16), Title: "Expelled", PeopleCount: 238}},
+		Demands:  []model.Demand{{Text: "Release them"}}}
+	if err := s.SaveCase(c, cs); err != nil {
+		t.Fatal(err)
+	}
+	if cs.ID == 0 || cs.Version != 1 {
+		t.Fatalf("new case: id %d, version %d", cs.ID, cs.Version)
+	}
+	if _, err := s.CaseBySlug(ctx, "draft"); !errors.Is(err, model.ErrNotFound) {
+		t.Errorf("a draft is public: %v", err)
+	}
+	all, _ := s.AllCases(ctx)
+	if len(all) != 1 || all[0].Slug != "draft" {
+		t.Errorf("AllCases = %+v", all)
+	}
+	// Edit: timeline and demands are replaced, not added to.
+	cs.Title = "Men expelled"
+	cs.Timeline = []model.TimelineEvent{
+		{Date: day(2025, 7, 18), Title: "Returned", Place: "Caracas", PeopleCount: 252},
+		{Date: day(2025, 3, 16), Title: "Expelled", PeopleCount: 238},
+	}
+	cs.Demands = []model.Demand{{Text: "Due process"}, {Text: "No re-detention"}}
+	if err := s.SaveCase(c, cs); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.CaseByID(ctx, cs.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Version != 2 || cs.Version != 2 || got.Title != "Men expelled" || len(got.Timeline) != 2 ||
+		got.Timeline[0].Title != "Expelled" || len(got.Demands) != 2 || got.Demands[1].Text != "No re-detention" {
+		t.Errorf("after save: %+v", got)
+	}
+	if err := s.SetPublished(c, "case", cs.ID, got.Version, day(2026, 11, 1)); err != nil {
+		t.Fatal(err)
+	}
+	if pub, err := s.CaseBySlug(ctx, "draft"); err != nil || pub.Version != 3 || !pub.Published.Equal(day(2026, 11, 1)) {
+		t.Errorf("published: %+v, %v", pub, err)
+	}
+	// Publishing an update moves the case on: an editor holding version 3
+	// would overwrite its new status.
+	if err := s.PublishUpdate(c, "draft", &model.Update{Title: "Final", Final: true, Published: day(2026, 11, 2),
+		CloseActions: true, Status: model.CaseMonitoring}); err != nil {
+		t.Fatal(err)
+	}
+	got.Version = 3
+	got.Title = "Overwriting"
+	if err := s.SaveCase(c, &got); !errors.Is(err, model.ErrStale) {
+		t.Errorf("save over a published update: %v, want ErrStale", err)
+	}
+	if err := s.SetPublished(c, "case", cs.ID, 4, time.Time{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.CaseBySlug(ctx, "draft"); !errors.Is(err, model.ErrNotFound) {
+		t.Errorf("an unpublished case is public: %v", err)
+	}
+	log, _ := s.AuditLog(ctx, store.AuditFilter{ObjectType: "case", ObjectID: cs.ID})
+	var actions []string
+	for _, e := range log {
+		actions = append(actions, e.Action)
+		if e.UserEmail != editor.Email || e.UserID != editor.UserID {
+			t.Errorf("entry by %q", e.UserEmail)
+		}
+	}
+	if got := strings.Join(actions, " "); got != "case.unpublish update.publish case.publish case.save case.create" {
+		t.Errorf("audit: %s", got)
+	}
+	save := log[3]
+	if !strings.Contains(save.Before, `"Title":"A draft"`) || !strings.Contains(save.After, `"Title":"Men expelled"`) {
+		t.Errorf("case.save before/after: %s → %s", save.Before, save.After)
+	}
+}
+
+func testStaleSaves(t *testing.T, s store.Store) {
+	cs := &model.Case{Slug: "c", Lang: "en", Title: "First", Status: model.CaseActive}
+	if err := s.SaveCase(ctx, cs); err != nil {
+		t.Fatal(err)
+	}
+	alice, bob := *cs, *cs
+	alice.Title = "Alice's title"
+	if err := s.SaveCase(ctx, &alice); err != nil {
+		t.Fatal(err)
+	}
+	bob.Title = "Bob's title"
+	if err := s.SaveCase(ctx, &bob); !errors.Is(err, model.ErrStale) {
+		t.Errorf("second save from the same version: %v, want ErrStale", err)
+	}
+	got, _ := s.CaseByID(ctx, cs.ID)
+	if got.Title != "Alice's title" || got.Version != 2 {
+		t.Errorf("stored %q v%d", got.Title, got.Version)
+	}
+	if err := s.SetPublished(ctx, "case", cs.ID, 1, time.Now()); !errors.Is(err, model.ErrStale) {
+		t.Errorf("publish at an old version: %v", err)
+	}
+	missing := model.Case{ID: 999, Version: 1, Slug: "x", Lang: "en", Title: "x", Status: model.CaseActive}
+	if err := s.SaveCase(ctx, &missing); !errors.Is(err, model.ErrNotFound) {
+		t.Errorf("save of a missing case: %v", err)
+	}
+	// A taken slug is a conflict, not a stale version.
+	other := &model.Case{Slug: "other", Lang: "en", Title: "Other", Status: model.CaseActive}
+	s.SaveCase(ctx, other)
+	other.Slug = "c"
+	if err := s.SaveCase(ctx, other); !errors.Is(err, model.ErrConflict) {
+		t.Errorf("taken slug: %v, want ErrConflict", err)
+	}
+}
+
+func testActionEditAndClose(t *testing.T, s store.Store) {
+	c := store.WithActor(ctx, editor)
+	tg := &model.Target{Name: "Minister", Email: "minister@example.gov", Lang: "es"}
+	if err := s.SaveTarget(c, tg); err != nil {
+		t.Fatal(err)
+	}
+	a := &model.Action{Slug: "write", Lang: "en", Kind: model.ActionAppeal, Title: "Write", Goal: 100,
+		Subject: "Release them", Letter: "Dear {{salutation}}", Targets: []model.Target{*tg},
+		Consents: []model.ConsentRequest{{Key: "updates", Text: "Tell me what happens", Required: false}}}
+	if err := s.SaveAction(c, a); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.SetPublished(c, "action", a.ID, a.Version, day(2026, 11, 1)); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.ActionByID(ctx, a.ID)
+	if err != nil || got.Version != 2 || len(got.Targets) != 1 || got.Targets[0].ID != tg.ID {
+		t.Fatalf("action: %+v, %v", got, err)
+	}
+	got.Goal = 500
+	got.Targets = nil
+	if err := s.SaveAction(c, &got); err != nil {
+		t.Fatal(err)
+	}
+	again, _ := s.ActionBySlug(ctx, "write")
+	if again.Goal != 500 || len(again.Targets) != 0 || again.Published.IsZero() {
+		t.Errorf("after edit: goal %d, %d targets, published %v", again.Goal, len(again.Targets), again.Published)
+	}
+	if err := s.CloseAction(c, a.ID, again.Version, true, day(2026, 11, 5)); err != nil {
+		t.Fatal(err)
+	}
+	closed, _ := s.ActionBySlug(ctx, "write")
+	if !closed.Closed || closed.IsOpen(day(2026, 11, 6)) {
+		t.Error("closed action still open")
+	}
+	if err := s.CloseAction(c, a.ID, again.Version, false, day(2026, 11, 5)); !errors.Is(err, model.ErrStale) {
+		t.Errorf("reopen at an old version: %v", err)
+	}
+	all, _ := s.AllActions(ctx)
+	if len(all) != 1 {
+		t.Errorf("AllActions: %d", len(all))
+	}
+}
+
+func testNewsAndTargets(t *testing.T, s store.Store) {
+	n := &model.NewsArticle{Slug: "n", Lang: "en", Title: "News", Tags: []string{"a"}}
+	if err := s.SaveNews(ctx, n); err != nil {
+		t.Fatal(err)
+	}
+	n.Title, n.Tags = "Better news", []string{"b", "c"}
+	if err := s.SaveNews(ctx, n); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.NewsByID(ctx, n.ID)
+	if err != nil || got.Title != "Better news" || len(got.Tags) != 2 || got.Version != 2 {
+		t.Errorf("news: %+v, %v", got, err)
+	}
+	stale := got
+	stale.Version = 1
+	if err := s.SaveNews(ctx, &stale); !errors.Is(err, model.ErrStale) {
+		t.Errorf("stale news save: %v", err)
+	}
+	if all, _ := s.AllNews(ctx); len(all) != 1 {
+		t.Errorf("AllNews: %d", len(all))
+	}
+	tg := &model.Target{Name: "B", Lang: "en"}
+	s.SaveTarget(ctx, tg)
+	tg2 := *tg
+	tg.Title = "Governor"
+	if err := s.SaveTarget(ctx, tg); err != nil {
+		t.Fatal(err)
+	}
+	tg2.Title = "Mayor"
+	if err := s.SaveTarget(ctx, &tg2); !errors.Is(err, model.ErrStale) {
+		t.Errorf("stale target save: %v", err)
+	}
+	if got, _ := s.TargetByID(ctx, tg.ID); got.Title != "Governor" {
+		t.Errorf("target: %+v", got)
+	}
+}
