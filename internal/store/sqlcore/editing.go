@@ -325,5 +325,3 @@ func (c *Core) SetPublished(ctx context.Context, kind string, id int64, version 
 	}
 	return nil
 }
-
-
