@@ -65,6 +65,7 @@ type Server struct {
 	secure   bool
 	cookie   string
 	pages    map[string]*template.Template
+	telling  telling // updates being queued to everyone who acted
 	mux      *http.ServeMux
 	handler  http.Handler
 }
@@ -170,6 +171,22 @@ func (s *Server) guard(rt route) http.Handler {
 			http.Redirect(w, r, s.secondFactorPath(r.Context(), sess.User), http.StatusSeeOther)
 			return
 		}
+		if r.Method == http.MethodPost {
+			limit := int64(maxFormBody)
+			if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/") {
+				limit = maxUploadBody
+			}
+			r.Body = http.MaxBytesReader(w, r.Body, limit)
+			if _, err := readForm(w, r); err != nil {
+				var tooLarge *http.MaxBytesError
+				if errors.As(err, &tooLarge) {
+					s.errorPage(w, r, http.StatusRequestEntityTooLarge, "What you sent is too large: a picture may be at most 10 MB. Nothing was saved.")
+					return
+				}
+				s.errorPage(w, r, http.StatusBadRequest, "The form could not be read. Nothing was saved; go back and try again.")
+				return
+			}
+		}
 		if r.Method == http.MethodPost && !s.keys.Verify("csrf", sess.TokenHash, r.PostFormValue("csrf")) {
 			s.errorPage(w, r, http.StatusForbidden, "This form has expired or did not come from this site. Go back, reload the page and send it again.")
 			return
@@ -250,6 +267,7 @@ type page struct {
 	Nav     []navItem
 	Flash   string
 	Current string // the path, for the navigation
+	Refresh int    // seconds before the page reloads itself; 0: never
 	Data    any
 }
 
@@ -283,6 +301,9 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 	}
 	sess := sessionOf(r)
 	p := page{Title: title, User: sess.User, Data: data, Current: r.URL.Path, Flash: r.URL.Query().Get("done")}
+	if rf, ok := data.(interface{ Refresh() int }); ok {
+		p.Refresh = rf.Refresh()
+	}
 	if sess.TokenHash != nil {
 		p.CSRF = s.keys.Sign("csrf", sess.TokenHash)
 		if sess.Verified {
@@ -335,6 +356,9 @@ func redirectDone(w http.ResponseWriter, r *http.Request, to, note string) {
 	http.Redirect(w, r, to+sep+"done="+urlQueryEscape(note), http.StatusSeeOther)
 }
 
+// shared are the templates every page is parsed with.
+var shared = map[string]bool{"layout": true, "picture": true, "conflict": true}
+
 func parsePages() (map[string]*template.Template, error) {
 	names, err := fs.Glob(files, "templates/*.html")
 	if err != nil {
@@ -343,10 +367,11 @@ func parsePages() (map[string]*template.Template, error) {
 	pages := map[string]*template.Template{}
 	for _, file := range names {
 		name := strings.TrimSuffix(path.Base(file), ".html")
-		if name == "layout" {
+		if shared[name] {
 			continue
 		}
-		t, err := template.New(name).Funcs(funcs).ParseFS(files, "templates/layout.html", file)
+		t, err := template.New(name).Funcs(funcs).ParseFS(files, "templates/layout.html", "templates/picture.html",
+			"templates/conflict.html", file)
 		if err != nil {
 			return nil, fmt.Errorf("template %s: %w", name, err)
 		}

@@ -20,25 +20,53 @@ var allRoles = []model.Role{model.RoleAdmin, model.RoleEditor, model.RoleResearc
 // (a admin, e editor, r researcher, v viewer), and "*" for anyone, signed
 // in or not.
 var access = map[string]string{
-	"GET /admin":                             "*",
-	"/admin/":                                "*",
-	"GET /admin/static/{file}":               "*",
-	"GET /admin/login":                       "*",
-	"POST /admin/login":                      "*",
-	"GET /admin/login/code":                  "aerv",
-	"POST /admin/login/code":                 "aerv",
-	"POST /admin/logout":                     "aerv",
-	"GET /admin/account":                     "aerv",
-	"POST /admin/account/password":           "aerv",
-	"GET /admin/account/totp":                "aerv",
-	"POST /admin/account/totp":               "aerv",
-	"POST /admin/account/signout-everywhere": "aerv",
-	"GET /admin/{$}":                         "aerv",
-	"GET /admin/users":                       "a",
-	"POST /admin/users":                      "a",
-	"POST /admin/users/{id}":                 "a",
-	"POST /admin/settings":                   "a",
-	"GET /admin/audit":                       "a",
+	"GET /admin":                                   "*",
+	"/admin/":                                      "*",
+	"GET /admin/static/{file}":                     "*",
+	"GET /admin/login":                             "*",
+	"POST /admin/login":                            "*",
+	"GET /admin/login/code":                        "aerv",
+	"POST /admin/login/code":                       "aerv",
+	"POST /admin/logout":                           "aerv",
+	"GET /admin/account":                           "aerv",
+	"POST /admin/account/password":                 "aerv",
+	"GET /admin/account/totp":                      "aerv",
+	"POST /admin/account/totp":                     "aerv",
+	"POST /admin/account/signout-everywhere":       "aerv",
+	"GET /admin/{$}":                               "aerv",
+	"GET /admin/cases":                             "aerv",
+	"GET /admin/cases/new":                         "ae",
+	"POST /admin/cases/new":                        "ae",
+	"GET /admin/cases/{id}":                        "aerv",
+	"POST /admin/cases/{id}":                       "ae",
+	"POST /admin/cases/{id}/publish":               "ae",
+	"GET /admin/cases/{id}/preview":                "aerv",
+	"GET /admin/cases/{id}/updates/new":            "ae",
+	"POST /admin/cases/{id}/updates/new":           "ae",
+	"GET /admin/cases/{id}/updates/{update}/tell":  "ae",
+	"POST /admin/cases/{id}/updates/{update}/tell": "ae",
+	"GET /admin/actions":                           "aerv",
+	"GET /admin/actions/new":                       "ae",
+	"POST /admin/actions/new":                      "ae",
+	"GET /admin/actions/{id}":                      "aerv",
+	"POST /admin/actions/{id}":                     "ae",
+	"POST /admin/actions/{id}/publish":             "ae",
+	"POST /admin/actions/{id}/close":               "ae",
+	"GET /admin/actions/{id}/preview":              "aerv",
+	"GET /admin/news":                              "aerv",
+	"GET /admin/news/new":                          "ae",
+	"POST /admin/news/new":                         "ae",
+	"GET /admin/news/{id}":                         "aerv",
+	"POST /admin/news/{id}":                        "ae",
+	"POST /admin/news/{id}/publish":                "ae",
+	"GET /admin/news/{id}/preview":                 "aerv",
+	"GET /admin/targets":                           "aerv",
+	"POST /admin/targets":                          "ae",
+	"GET /admin/users":                             "a",
+	"POST /admin/users":                            "a",
+	"POST /admin/users/{id}":                       "a",
+	"POST /admin/settings":                         "a",
+	"GET /admin/audit":                             "a",
 }
 
 // concretePath turns a route pattern into a path to request.
@@ -47,7 +75,7 @@ func concretePath(pattern string) (method, path string) {
 	if !ok {
 		method, path = "GET", pattern+"no-such-page"
 	}
-	r := strings.NewReplacer("{$}", "", "{file}", "admin.css", "{id}", "1", "{slug}", "x")
+	r := strings.NewReplacer("{$}", "", "{file}", "admin.css", "{id}", "1", "{update}", "1", "{slug}", "x")
 	return method, r.Replace(path)
 }
 
@@ -95,6 +123,9 @@ func TestRoleMatrix(t *testing.T) {
 			got := a.status != http.StatusForbidden && !strings.HasPrefix(a.location, "/admin/login?")
 			if got != want {
 				t.Errorf("%s as %q: %d %s; want allowed=%v", rt.pattern, role, a.status, a.location, want)
+			}
+			if a.status >= 500 {
+				t.Errorf("%s as %q: %d\n%s", rt.pattern, role, a.status, a.body)
 			}
 			if !want && role == "" && method == "GET" && !strings.HasPrefix(a.location, "/admin/login?next=") {
 				t.Errorf("%s signed out: %d %q, want a redirect to sign in", rt.pattern, a.status, a.location)

@@ -22,6 +22,14 @@ var funcs = template.FuncMap{
 		return t.UTC().Format("2006-01-02")
 	},
 	"markdown": markdown.HTML,
+	"inc":      func(i int) int { return i + 1 },
+	// index1 is the i-th value of a repeated form field, "" past the end.
+	"index1": func(f *form, name string, i int) string {
+		if vs := f.Values(name); i < len(vs) {
+			return vs[i]
+		}
+		return ""
+	},
 	"percent": func(n, of int) int {
 		if of <= 0 {
 			return 0

@@ -76,6 +76,38 @@ func (s *Server) routes() []route {
 
 		{"GET /admin/{$}", permDashboard, s.dashboard},
 
+		{"GET /admin/cases", permContentRead, s.casesPage},
+		{"GET /admin/cases/new", permContentWrite, s.newCasePage},
+		{"POST /admin/cases/new", permContentWrite, s.saveCase},
+		{"GET /admin/cases/{id}", permContentRead, s.casePage},
+		{"POST /admin/cases/{id}", permContentWrite, s.saveCase},
+		{"POST /admin/cases/{id}/publish", permContentWrite, s.publish("case")},
+		{"GET /admin/cases/{id}/preview", permContentRead, s.previewCase},
+		{"GET /admin/cases/{id}/updates/new", permContentWrite, s.newUpdatePage},
+		{"POST /admin/cases/{id}/updates/new", permContentWrite, s.publishUpdate},
+		{"GET /admin/cases/{id}/updates/{update}/tell", permSend, s.tellPage},
+		{"POST /admin/cases/{id}/updates/{update}/tell", permSend, s.tell},
+
+		{"GET /admin/actions", permContentRead, s.actionsPage},
+		{"GET /admin/actions/new", permContentWrite, s.newActionPage},
+		{"POST /admin/actions/new", permContentWrite, s.saveAction},
+		{"GET /admin/actions/{id}", permContentRead, s.actionPage},
+		{"POST /admin/actions/{id}", permContentWrite, s.saveAction},
+		{"POST /admin/actions/{id}/publish", permContentWrite, s.publish("action")},
+		{"POST /admin/actions/{id}/close", permContentWrite, s.closeAction},
+		{"GET /admin/actions/{id}/preview", permContentRead, s.previewAction},
+
+		{"GET /admin/news", permContentRead, s.newsListPage},
+		{"GET /admin/news/new", permContentWrite, s.newNewsPage},
+		{"POST /admin/news/new", permContentWrite, s.saveNews},
+		{"GET /admin/news/{id}", permContentRead, s.newsPage},
+		{"POST /admin/news/{id}", permContentWrite, s.saveNews},
+		{"POST /admin/news/{id}/publish", permContentWrite, s.publish("news")},
+		{"GET /admin/news/{id}/preview", permContentRead, s.previewNews},
+
+		{"GET /admin/targets", permContentRead, s.targetsPage},
+		{"POST /admin/targets", permContentWrite, s.saveTarget},
+
 		{"GET /admin/users", permUsers, s.usersPage},
 		{"POST /admin/users", permUsers, s.addUser},
 		{"POST /admin/users/{id}", permUsers, s.updateUser},

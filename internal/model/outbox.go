@@ -29,6 +29,7 @@ type OutboxMessage struct {
 	SupporterID     int64
 	ParticipationID int64
 	TargetID        int64
+	UpdateID        int64 // a case update told to everyone who acted
 	Attempts        int
 	NextAttemptAt   time.Time
 	LeaseUntil      time.Time

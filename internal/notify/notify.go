@@ -57,7 +57,10 @@ func (c *Composer) link(lang, path string) string { return c.BaseURL + "/" + lan
 
 // message seals m into an outbox row of the given kind.
 func (c *Composer) message(kind string, m mail.Message, now time.Time) (model.OutboxMessage, error) {
-	id := mail.NewMessageID(c.domain())
+	return c.messageWithID(mail.NewMessageID(c.domain()), kind, m, now)
+}
+
+func (c *Composer) messageWithID(id, kind string, m mail.Message, now time.Time) (model.OutboxMessage, error) {
 	sealed, err := mail.Seal(c.Keys, id, m)
 	if err != nil {
 		return model.OutboxMessage{}, fmt.Errorf("notify: %s: %w", kind, err)
@@ -257,4 +260,26 @@ func (c *Composer) Subscription(sub store.Subscribe) store.ComposeSubscription {
 		out.SupporterID = res.SupporterID
 		return []model.OutboxMessage{out}, err
 	}
+}
+
+// Update tells a supporter who acted on a case what happened next. Its
+// Message-ID depends only on the update and the supporter, so queuing the
+// update twice reaches nobody twice.
+func (c *Composer) Update(cs model.Case, u model.Update, sup model.Supporter, now time.Time) (model.OutboxMessage, error) {
+	loc := c.Cat.Localizer(sup.Lang)
+	var b strings.Builder
+	b.WriteString(greeting(loc, sup.Name) + "\n\n")
+	b.WriteString(loc.T("email.update.intro", "Title", cs.Title) + "\n\n")
+	b.WriteString(u.Title + "\n\n")
+	b.WriteString(strings.TrimSpace(u.Body) + "\n\n")
+	if u.Final {
+		b.WriteString(loc.T("email.update.final") + "\n\n")
+	}
+	b.WriteString(loc.T("email.update.more") + "\n" + c.link(loc.Lang, "/cases/"+cs.Slug) + "\n")
+	m := mail.Message{From: c.From, To: []string{sup.Email}, Subject: loc.T("email.update.subject", "Title", cs.Title), Text: b.String()}
+	c.unsubscribe(&m, loc, sup.ID, now)
+	id := fmt.Sprintf("update-%d-%d@%s", u.ID, sup.ID, c.domain())
+	out, err := c.messageWithID(id, "update", m, now)
+	out.SupporterID, out.UpdateID = sup.ID, u.ID
+	return out, err
 }

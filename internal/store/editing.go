@@ -55,3 +55,22 @@ type Editing interface {
 	// it with the zero time.
 	SetPublished(ctx context.Context, kind string, id int64, version int, at time.Time) error
 }
+
+// Telling reaches everyone who acted on a case with one of its updates.
+type Telling interface {
+	// UpdateByID returns one update of a case.
+	UpdateByID(ctx context.Context, id int64) (model.Update, error)
+	// UpdateAudience counts, by language, the supporters an update of the
+	// case would reach: a confirmed participation in one of its actions,
+	// not unsubscribed, and not having declined updates for it.
+	UpdateAudience(ctx context.Context, caseID int64) (map[string]int, error)
+	// QueueUpdateMessages writes one outbox message per supporter of the
+	// audience, made by compose with a Message-ID that depends only on the
+	// update and the supporter, in batches of their own transactions. A
+	// message already queued is not queued again, so running it twice (or
+	// again after a crash) reaches nobody twice. It returns how many it
+	// queued.
+	QueueUpdateMessages(ctx context.Context, caseID, updateID int64, compose func(model.Supporter) (model.OutboxMessage, error)) (int, error)
+	// UpdateProgress counts an update's messages by state.
+	UpdateProgress(ctx context.Context, updateID int64) (map[model.MessageState]int, error)
+}

@@ -25,6 +25,7 @@ type Store interface {
 	Audit
 	Dashboard
 	Editing
+	Telling
 	// Ping answers nil once the database is reachable.
 	Ping(ctx context.Context) error
 	// Close releases the database.

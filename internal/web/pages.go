@@ -50,12 +50,27 @@ type caseData struct {
 }
 
 func (s *Server) casePage(w http.ResponseWriter, r *http.Request) {
-	ctx := r.Context()
-	c, err := s.store.CaseBySlug(ctx, r.PathValue("slug"))
+	c, err := s.store.CaseBySlug(r.Context(), r.PathValue("slug"))
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
+	s.renderCase(w, r, c)
+}
+
+// PreviewCase renders a case, draft or not, as its public page would show
+// it, for staff. It is never cached.
+func (s *Server) PreviewCase(w http.ResponseWriter, r *http.Request, c model.Case) {
+	s.renderCase(w, r, c)
+}
+
+// PreviewAction renders an action, draft or not, as its public page would.
+func (s *Server) PreviewAction(w http.ResponseWriter, r *http.Request, a model.Action) {
+	s.showActionForm(w, r, a, nil, http.StatusOK)
+}
+
+func (s *Server) renderCase(w http.ResponseWriter, r *http.Request, c model.Case) {
+	ctx := r.Context()
 	related, err := s.store.RelatedNews(ctx, c.ID, c.Tags, 0, 4)
 	if err != nil {
 		s.fail(w, r, err)
@@ -210,12 +225,21 @@ type newsData struct {
 }
 
 func (s *Server) newsPage(w http.ResponseWriter, r *http.Request) {
-	ctx := r.Context()
-	n, err := s.store.NewsBySlug(ctx, r.PathValue("slug"))
+	n, err := s.store.NewsBySlug(r.Context(), r.PathValue("slug"))
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
+	s.renderNews(w, r, n)
+}
+
+// PreviewNews renders an article, draft or not, as its public page would.
+func (s *Server) PreviewNews(w http.ResponseWriter, r *http.Request, n model.NewsArticle) {
+	s.renderNews(w, r, n)
+}
+
+func (s *Server) renderNews(w http.ResponseWriter, r *http.Request, n model.NewsArticle) {
+	ctx := r.Context()
 	var caseID int64
 	if len(n.CaseIDs) > 0 {
 		caseID = n.CaseIDs[0]

@@ -1,0 +1,328 @@
+package admin
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"net/mail"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"vigil/internal/model"
+)
+
+type actionListData struct {
+	Actions []model.Action
+}
+
+func (s *Server) actionsPage(w http.ResponseWriter, r *http.Request) {
+	actions, err := s.store.AllActions(r.Context())
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, "actions", "Actions", actionListData{Actions: actions})
+}
+
+type actionEdit struct {
+	Action    model.Action
+	F         *form
+	Cases     []model.Case
+	Targets   []model.Target
+	Languages []string
+	Consents  []int // indexes of the consent rows
+	Preview   *model.Action
+	Conflict  []difference
+	CanWrite  bool
+	Now       time.Time
+}
+
+func (s *Server) newActionPage(w http.ResponseWriter, r *http.Request) {
+	a := model.Action{Lang: "en", Kind: model.ActionPetition, Delivery: model.DeliverEach}
+	f := actionForm(a)
+	f.values.Set("case", r.URL.Query().Get("case"))
+	s.renderAction(w, r, http.StatusOK, a, f, nil, nil)
+}
+
+func (s *Server) actionFromPath(w http.ResponseWriter, r *http.Request) (model.Action, bool) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil {
+		s.notFound(w, r)
+		return model.Action{}, false
+	}
+	a, err := s.store.ActionByID(r.Context(), id)
+	if err != nil {
+		s.fail(w, r, err)
+		return a, false
+	}
+	return a, true
+}
+
+func (s *Server) actionPage(w http.ResponseWriter, r *http.Request) {
+	a, ok := s.actionFromPath(w, r)
+	if !ok {
+		return
+	}
+	s.renderAction(w, r, http.StatusOK, a, actionForm(a), nil, nil)
+}
+
+func (s *Server) renderAction(w http.ResponseWriter, r *http.Request, status int, a model.Action, f *form, preview *model.Action, conflict []difference) {
+	ctx := r.Context()
+	cases, err := s.store.AllCases(ctx)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	targets, err := s.store.Targets(ctx)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	d := actionEdit{Action: a, F: f, Cases: cases, Targets: targets, Languages: languages, Preview: preview,
+		Conflict: conflict, CanWrite: allowed(sessionOf(r).User.Role, permContentWrite), Now: s.now()}
+	for i := range len(f.Values("consent_key")) + 2 {
+		d.Consents = append(d.Consents, i)
+	}
+	title := "New action"
+	if a.ID != 0 {
+		title = a.Title
+	}
+	s.render(w, r, status, "action", title, d)
+}
+
+// actionForm fills a form from a stored action.
+func actionForm(a model.Action) *form {
+	v := url.Values{}
+	v.Set("version", strconv.Itoa(a.Version))
+	v.Set("slug", a.Slug)
+	if a.CaseID != 0 {
+		v.Set("case", strconv.FormatInt(a.CaseID, 10))
+	}
+	v.Set("lang", a.Lang)
+	v.Set("kind", string(a.Kind))
+	v.Set("title", a.Title)
+	v.Set("summary", a.Summary)
+	v.Set("body", a.Body)
+	if a.Goal > 0 {
+		v.Set("goal", strconv.Itoa(a.Goal))
+	}
+	if !a.Deadline.IsZero() {
+		v.Set("deadline", a.Deadline.UTC().Format("2006-01-02T15:04"))
+	}
+	v.Set("closing_text", a.ClosingText)
+	v.Set("delivery", string(a.Delivery))
+	v.Set("subject", a.Subject)
+	v.Set("letter", a.Letter)
+	v.Set("tags", strings.Join(a.Tags, ", "))
+	for _, t := range a.Targets {
+		v.Add("target", strconv.FormatInt(t.ID, 10))
+	}
+	for i, c := range a.Consents {
+		v.Add("consent_key", c.Key)
+		v.Add("consent_text", c.Text)
+		if c.Required {
+			v.Add("consent_required", strconv.Itoa(i))
+		}
+	}
+	if a.SendToHour != 0 {
+		v.Set("send_from", strconv.Itoa(a.SendFromHour))
+		v.Set("send_to", strconv.Itoa(a.SendToHour))
+	}
+	v.Set("time_zone", a.TimeZone)
+	if a.DailyCap > 0 {
+		v.Set("daily_cap", strconv.Itoa(a.DailyCap))
+	}
+	v.Set("cc", a.CC)
+	v.Set("bcc", a.BCC)
+	v.Set("test_recipient", a.TestRecipient)
+	if a.Image != nil {
+		v.Set("image_id", strconv.FormatInt(a.Image.ID, 10))
+		v.Set("image_alt", a.Image.Alt)
+		v.Set("image_credit", a.Image.Credit)
+	}
+	return newForm(v)
+}
+
+var consentKey = slugPattern
+
+func (s *Server) parseAction(r *http.Request, f *form, a *model.Action, targets []model.Target) {
+	a.Version = f.number("version", 0, 1<<30)
+	a.Slug = f.slug("slug")
+	a.CaseID = f.id("case")
+	a.CaseSlug = ""
+	a.Lang = f.lang("lang")
+	a.Kind = model.ActionKind(f.Value("kind"))
+	if a.Kind != model.ActionPetition && a.Kind != model.ActionAppeal {
+		f.fail("kind", "Choose petition or appeal.")
+	}
+	a.Title = f.line("title", 200, true)
+	a.Summary = f.text("summary", 600, false)
+	a.Body = f.text("body", 50_000, false)
+	a.Goal = f.number("goal", 0, 100_000_000)
+	a.Deadline = f.instant("deadline")
+	a.ClosingText = f.text("closing_text", 2000, false)
+	a.Delivery = model.DeliveryMode(f.Value("delivery"))
+	if a.Delivery != model.DeliverEach && a.Delivery != model.DeliverDigest {
+		f.fail("delivery", "Choose how appeals reach the targets.")
+	}
+	a.Subject = f.line("subject", 200, a.Kind == model.ActionAppeal)
+	a.Letter = f.text("letter", 10_000, a.Kind == model.ActionAppeal)
+	a.Tags = f.list("tags", 20, 60)
+	a.Targets = nil
+	for _, v := range f.Values("target") {
+		id, _ := strconv.ParseInt(v, 10, 64)
+		found := false
+		for _, t := range targets {
+			if t.ID == id {
+				a.Targets, found = append(a.Targets, t), true
+			}
+		}
+		if !found {
+			f.fail("target", "Choose targets from the list.")
+		}
+	}
+	if a.Kind == model.ActionAppeal && len(a.Targets) == 0 {
+		f.fail("target", "An appeal needs at least one target.")
+	}
+	a.Consents = nil
+	keys, texts := f.Values("consent_key"), f.Values("consent_text")
+	for i := range keys {
+		key := strings.TrimSpace(keys[i])
+		text := ""
+		if i < len(texts) {
+			text = strings.TrimSpace(texts[i])
+		}
+		if key == "" && text == "" {
+			continue
+		}
+		row := fmt.Sprintf("consent_%d", i)
+		if !consentKey.MatchString(key) || len(key) > 40 || text == "" || len(text) > 1000 {
+			f.fail(row, "Each consent needs a short key (e.g. updates, newsletter) and the exact text supporters see.")
+		}
+		a.Consents = append(a.Consents, model.ConsentRequest{Key: key, Text: text, Required: f.Has("consent_required", strconv.Itoa(i))})
+	}
+	a.SendFromHour = f.number("send_from", 0, 23)
+	a.SendToHour = f.number("send_to", 0, 24)
+	if a.SendToHour != 0 && a.SendToHour <= a.SendFromHour {
+		f.fail("send_to", "The sending window ends after it starts.")
+	}
+	a.TimeZone = f.line("time_zone", 60, false)
+	if a.TimeZone != "" {
+		if _, err := time.LoadLocation(a.TimeZone); err != nil {
+			f.fail("time_zone", "A time zone name such as America/Caracas or UTC.")
+		}
+	}
+	a.DailyCap = f.number("daily_cap", 0, 1_000_000)
+	a.CC = f.line("cc", 1000, false)
+	a.BCC = f.line("bcc", 1000, false)
+	for _, name := range []string{"cc", "bcc"} {
+		if v := f.Value(name); strings.TrimSpace(v) != "" {
+			if _, err := mail.ParseAddressList(v); err != nil {
+				f.fail(name, "Email addresses separated by commas.")
+			}
+		}
+	}
+	a.TestRecipient = f.line("test_recipient", 254, false)
+	if a.TestRecipient != "" {
+		if _, err := mail.ParseAddress(a.TestRecipient); err != nil {
+			f.fail("test_recipient", "One email address.")
+		}
+	}
+	a.Image = s.picture(r, f, a.Image)
+}
+
+func (s *Server) saveAction(w http.ResponseWriter, r *http.Request) {
+	var stored model.Action
+	if r.PathValue("id") != "" {
+		var ok bool
+		if stored, ok = s.actionFromPath(w, r); !ok {
+			return
+		}
+	}
+	targets, err := s.store.Targets(r.Context())
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	f := newForm(r.PostForm)
+	a := stored
+	s.parseAction(r, f, &a, targets)
+	if !f.OK() {
+		s.renderAction(w, r, http.StatusBadRequest, stored, f, nil, nil)
+		return
+	}
+	if f.Value("do") == "preview" {
+		s.renderAction(w, r, http.StatusOK, stored, f, &a, nil)
+		return
+	}
+	err = s.store.SaveAction(r.Context(), &a)
+	switch {
+	case errors.Is(err, model.ErrStale):
+		theirs, err := s.store.ActionByID(r.Context(), a.ID)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		f.values.Set("version", strconv.Itoa(theirs.Version))
+		var diffs []difference
+		for _, d := range []difference{{"Title", theirs.Title, a.Title}, {"Summary", theirs.Summary, a.Summary},
+			{"Text", theirs.Body, a.Body}, {"Subject", theirs.Subject, a.Subject}, {"Letter", theirs.Letter, a.Letter},
+			{"Closing text", theirs.ClosingText, a.ClosingText}, {"Goal", strconv.Itoa(theirs.Goal), strconv.Itoa(a.Goal)},
+			{"Open", fmt.Sprint(!theirs.Closed), fmt.Sprint(!stored.Closed)}} {
+			if d.Theirs != d.Yours {
+				diffs = append(diffs, d)
+			}
+		}
+		if len(diffs) == 0 {
+			diffs = append(diffs, difference{Field: "Other changes", Theirs: "(published, closed or otherwise changed)", Yours: "(as before)"})
+		}
+		s.renderAction(w, r, http.StatusConflict, theirs, f, nil, diffs)
+		return
+	case errors.Is(err, model.ErrConflict):
+		f.fail("slug", "Another action has this address; choose another.")
+		s.renderAction(w, r, http.StatusConflict, stored, f, nil, nil)
+		return
+	case err != nil:
+		s.fail(w, r, err)
+		return
+	}
+	s.site.ContentChanged()
+	redirectDone(w, r, fmt.Sprintf("/admin/actions/%d", a.ID), "Saved.")
+}
+
+// closeAction closes an action now (the form is replaced by its closing
+// text) or reopens it.
+func (s *Server) closeAction(w http.ResponseWriter, r *http.Request) {
+	a, ok := s.actionFromPath(w, r)
+	if !ok {
+		return
+	}
+	version, _ := strconv.Atoi(r.PostFormValue("version"))
+	closing := r.PostFormValue("do") != "reopen"
+	back := fmt.Sprintf("/admin/actions/%d", a.ID)
+	err := s.store.CloseAction(r.Context(), a.ID, version, closing, s.now())
+	if errors.Is(err, model.ErrStale) {
+		redirectDone(w, r, back, "Someone changed this action meanwhile: check it below, then try again.")
+		return
+	}
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.site.ContentChanged()
+	note := "Reopened: the form is back on the site."
+	if closing {
+		note = "Closed: the site shows the closing text instead of the form; the count is frozen."
+	}
+	redirectDone(w, r, back, note)
+}
+
+func (s *Server) previewAction(w http.ResponseWriter, r *http.Request) {
+	a, ok := s.actionFromPath(w, r)
+	if !ok {
+		return
+	}
+	s.site.PreviewAction(w, r, a)
+}

@@ -1,0 +1,265 @@
+package admin
+
+import (
+	"errors"
+	"fmt"
+	"html/template"
+	"io"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"vigil/internal/model"
+	"vigil/internal/upload"
+)
+
+// form is a submitted (or prefilled) form: its values, kept as typed so a
+// form that fails validation comes back with all its input, and a message
+// per field.
+type form struct {
+	values url.Values
+	errors map[string]string
+}
+
+func newForm(values url.Values) *form {
+	if values == nil {
+		values = url.Values{}
+	}
+	return &form{values: values, errors: map[string]string{}}
+}
+
+// Value is a field's value as typed.
+func (f *form) Value(name string) string { return f.values.Get(name) }
+
+// Values are every value of a repeated field.
+func (f *form) Values(name string) []string { return f.values[name] }
+
+// Has reports whether a checkbox or option was chosen.
+func (f *form) Has(name, value string) bool {
+	for _, v := range f.values[name] {
+		if v == value {
+			return true
+		}
+	}
+	return false
+}
+
+// Error is a field's message; "" when it is fine.
+func (f *form) Error(name string) string { return f.errors[name] }
+
+// Invalid gives the attributes that tie an input to its message.
+func (f *form) Invalid(name string) template.HTMLAttr {
+	if f.errors[name] == "" {
+		return ""
+	}
+	return template.HTMLAttr(fmt.Sprintf(`aria-invalid="true" aria-describedby="%s-error"`, template.HTMLEscapeString(name)))
+}
+
+// OK reports whether no field failed.
+func (f *form) OK() bool { return len(f.errors) == 0 }
+
+// Errors counts the fields that failed, for the summary at the top.
+func (f *form) Errors() int { return len(f.errors) }
+
+func (f *form) fail(name, msg string) {
+	if f.errors[name] == "" {
+		f.errors[name] = msg
+	}
+}
+
+// text reads a trimmed field of at most max characters; required ones
+// must not be empty.
+func (f *form) text(name string, max int, required bool) string {
+	v := strings.TrimSpace(strings.ReplaceAll(f.values.Get(name), "\r\n", "\n"))
+	switch {
+	case !utf8.ValidString(v):
+		f.fail(name, "This contains characters that cannot be read.")
+	case required && v == "":
+		f.fail(name, "This is required.")
+	case utf8.RuneCountInString(v) > max:
+		f.fail(name, fmt.Sprintf("At most %d characters (this has %d).", max, utf8.RuneCountInString(v)))
+	}
+	return v
+}
+
+// line is text without line breaks.
+func (f *form) line(name string, max int, required bool) string {
+	v := f.text(name, max, required)
+	if strings.ContainsAny(v, "\r\n") {
+		f.fail(name, "One line only.")
+	}
+	return v
+}
+
+func (f *form) number(name string, min, max int) int {
+	v := strings.TrimSpace(f.values.Get(name))
+	if v == "" {
+		return 0
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < min || n > max {
+		f.fail(name, fmt.Sprintf("A whole number from %d to %d.", min, max))
+	}
+	return n
+}
+
+var slugPattern = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
+
+func (f *form) slug(name string) string {
+	v := f.line(name, 80, true)
+	if v != "" && !slugPattern.MatchString(v) {
+		f.fail(name, "Lower-case letters, digits and single hyphens, e.g. men-expelled-to-el-salvador.")
+	}
+	return v
+}
+
+// languages are those content may be written in: the site's own.
+var languages = []string{"en", "es"}
+
+func (f *form) lang(name string) string {
+	v := f.values.Get(name)
+	for _, l := range languages {
+		if v == l {
+			return v
+		}
+	}
+	f.fail(name, "Choose a language.")
+	return v
+}
+
+// list splits a comma-separated field.
+func (f *form) list(name string, maxItems, maxLen int) []string {
+	var out []string
+	for _, item := range strings.Split(f.values.Get(name), ",") {
+		if item = strings.TrimSpace(item); item != "" {
+			if utf8.RuneCountInString(item) > maxLen {
+				f.fail(name, fmt.Sprintf("Each item at most %d characters.", maxLen))
+			}
+			out = append(out, item)
+		}
+	}
+	if len(out) > maxItems {
+		f.fail(name, fmt.Sprintf("At most %d items.", maxItems))
+	}
+	return out
+}
+
+// date reads YYYY-MM-DD; "" is the zero time.
+func (f *form) date(name string, v string) time.Time {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return time.Time{}
+	}
+	t, err := time.Parse("2006-01-02", v)
+	if err != nil {
+		f.fail(name, "A date as YYYY-MM-DD, e.g. 2025-03-16.")
+	}
+	return t
+}
+
+// instant reads a date and time in UTC (YYYY-MM-DDTHH:MM, as a
+// datetime-local input sends it); "" is the zero time.
+func (f *form) instant(name string) time.Time {
+	v := strings.TrimSpace(f.values.Get(name))
+	if v == "" {
+		return time.Time{}
+	}
+	for _, layout := range []string{"2006-01-02T15:04", "2006-01-02T15:04:05", "2006-01-02"} {
+		if t, err := time.Parse(layout, v); err == nil {
+			return t
+		}
+	}
+	f.fail(name, "A date and time in UTC as YYYY-MM-DD HH:MM.")
+	return time.Time{}
+}
+
+func (f *form) id(name string) int64 {
+	v := strings.TrimSpace(f.values.Get(name))
+	if v == "" {
+		return 0
+	}
+	id, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || id < 0 {
+		f.fail(name, "Choose from the list.")
+	}
+	return id
+}
+
+// Body limits: forms with a picture take the upload limit and some room
+// for the other fields; the rest are small.
+const (
+	maxFormBody   = 512 << 10
+	maxUploadBody = upload.MaxBytes + 1<<20
+)
+
+// readForm parses a posted form (multipart when it carries a file) within
+// the route's size limit.
+func readForm(w http.ResponseWriter, r *http.Request) (*form, error) {
+	if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/") {
+		if err := r.ParseMultipartForm(1 << 20); err != nil {
+			return nil, err
+		}
+	} else if err := r.ParseForm(); err != nil {
+		return nil, err
+	}
+	return newForm(r.PostForm), nil
+}
+
+// picture stores an uploaded picture, if the form carries one, and
+// returns it; alt text is required with it. With no upload it returns the
+// picture the form kept (image_id), or none when removed.
+func (s *Server) picture(r *http.Request, f *form, current *model.Image) *model.Image {
+	if f.Has("image_remove", "yes") {
+		return nil
+	}
+	alt := f.line("image_alt", 300, false)
+	credit := f.line("image_credit", 200, false)
+	file, _, err := r.FormFile("image")
+	if errors.Is(err, http.ErrMissingFile) || errors.Is(err, http.ErrNotMultipart) {
+		if current != nil && current.ID == f.id("image_id") {
+			return current
+		}
+		if id := f.id("image_id"); id != 0 && current == nil {
+			// Stored with an earlier attempt at this form.
+			return &model.Image{ID: id, Alt: alt}
+		}
+		return current
+	}
+	if err != nil {
+		f.fail("image", "The picture could not be read; try again.")
+		return current
+	}
+	defer file.Close()
+	data := make([]byte, upload.MaxBytes+1)
+	n, _ := io.ReadFull(file, data) // short files end early; longer ones fail as too large
+	if alt == "" {
+		f.fail("image_alt", "Describe the picture for people who cannot see it.")
+		return current
+	}
+	img, variants, err := upload.Process(data[:n])
+	if err != nil {
+		var msg string
+		switch {
+		case errors.Is(err, upload.ErrTooLarge):
+			msg = "The picture is larger than 10 MB."
+		case errors.Is(err, upload.ErrTooManyPixels):
+			msg = "The picture has more than 40 million pixels."
+		default:
+			msg = "This is not a JPEG, PNG, GIF or WebP picture."
+		}
+		f.fail("image", msg)
+		return current
+	}
+	img.Alt, img.Credit, img.Created = alt, credit, s.now()
+	if err := s.store.CreateImage(r.Context(), &img, variants); err != nil {
+		f.fail("image", "The picture could not be stored; try again.")
+		s.log.Error("store picture", "err", err)
+		return current
+	}
+	f.values.Set("image_id", strconv.FormatInt(img.ID, 10))
+	return &img
+}

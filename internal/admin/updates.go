@@ -1,0 +1,241 @@
+package admin
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strconv"
+	"sync"
+
+	"vigil/internal/mail"
+	"vigil/internal/model"
+	"vigil/internal/notify"
+	"vigil/internal/store"
+)
+
+type updateEdit struct {
+	Case     model.Case
+	F        *form
+	Preview  *model.Update
+	Statuses []model.CaseStatus
+}
+
+func (s *Server) newUpdatePage(w http.ResponseWriter, r *http.Request) {
+	c, ok := s.caseFromPath(w, r)
+	if !ok {
+		return
+	}
+	s.renderUpdate(w, r, http.StatusOK, c, newForm(nil), nil)
+}
+
+func (s *Server) renderUpdate(w http.ResponseWriter, r *http.Request, status int, c model.Case, f *form, preview *model.Update) {
+	s.render(w, r, status, "update", "New update: "+c.Title, updateEdit{Case: c, F: f, Preview: preview,
+		Statuses: []model.CaseStatus{model.CaseActive, model.CaseMonitoring, model.CaseClosed}})
+}
+
+// publishUpdate previews or publishes an update: numbered after the last,
+// dated now, closing the case's actions and moving its status if asked.
+// Then it offers to tell everyone who acted.
+func (s *Server) publishUpdate(w http.ResponseWriter, r *http.Request) {
+	c, ok := s.caseFromPath(w, r)
+	if !ok {
+		return
+	}
+	f := newForm(r.PostForm)
+	u := model.Update{Title: f.line("title", 200, true), Body: f.text("body", 50_000, true),
+		Final: f.Has("final", "yes"), CloseActions: f.Has("close_actions", "yes"), Published: s.now()}
+	switch st := model.CaseStatus(f.Value("status")); st {
+	case "", model.CaseActive, model.CaseMonitoring, model.CaseClosed:
+		u.Status = st
+	default:
+		f.fail("status", "Choose a status.")
+	}
+	if !f.OK() {
+		s.renderUpdate(w, r, http.StatusBadRequest, c, f, nil)
+		return
+	}
+	if f.Value("do") != "publish" {
+		s.renderUpdate(w, r, http.StatusOK, c, f, &u)
+		return
+	}
+	if err := s.store.PublishUpdate(r.Context(), c.Slug, &u); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.site.ContentChanged()
+	redirectDone(w, r, fmt.Sprintf("/admin/cases/%d/updates/%d/tell", c.ID, u.ID),
+		fmt.Sprintf("Update %d published on the case page and its feed.", u.Number))
+}
+
+// tellData is the page that offers, starts and follows the email to
+// everyone who acted.
+type tellData struct {
+	Case     model.Case
+	Update   model.Update
+	Audience map[string]int
+	Total    int
+	Previews []tellPreview
+	Progress map[model.MessageState]int
+	Queued   int // messages of this update in the outbox
+	Sent     int
+	Running  bool
+	Percent  int
+}
+
+// Refresh reloads the page while messages are being queued or sent, so
+// progress shows without JavaScript.
+func (d tellData) Refresh() int {
+	if d.Running || d.Sent+d.Progress[model.MessageFailed]+d.Progress[model.MessageHeld] < d.Queued {
+		return 5
+	}
+	return 0
+}
+
+type tellPreview struct {
+	Lang, Subject, Text string
+	People              int
+}
+
+func (s *Server) updateFromPath(w http.ResponseWriter, r *http.Request) (model.Case, model.Update, bool) {
+	c, ok := s.caseFromPath(w, r)
+	if !ok {
+		return c, model.Update{}, false
+	}
+	id, err := strconv.ParseInt(r.PathValue("update"), 10, 64)
+	if err != nil {
+		s.notFound(w, r)
+		return c, model.Update{}, false
+	}
+	u, err := s.store.UpdateByID(r.Context(), id)
+	if err == nil && u.CaseID != c.ID {
+		err = model.ErrNotFound
+	}
+	if err != nil {
+		s.fail(w, r, err)
+		return c, u, false
+	}
+	return c, u, true
+}
+
+// tellPage shows how many people an update would reach, and the email in
+// each of their languages, or how far the sending has got.
+func (s *Server) tellPage(w http.ResponseWriter, r *http.Request) {
+	c, u, ok := s.updateFromPath(w, r)
+	if !ok {
+		return
+	}
+	ctx := r.Context()
+	d := tellData{Case: c, Update: u, Running: s.telling.running(u.ID)}
+	var err error
+	if d.Audience, err = s.store.UpdateAudience(ctx, c.ID); err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	if d.Progress, err = s.store.UpdateProgress(ctx, u.ID); err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	for _, n := range d.Progress {
+		d.Queued += n
+	}
+	d.Sent = d.Progress[model.MessageSent]
+	for _, lang := range languages {
+		n := d.Audience[lang]
+		d.Total += n
+		sample := model.Supporter{ID: 0, Name: "Ana", Email: "ana@example.org", Lang: lang}
+		m, err := s.composer().Update(c, u, sample, s.now())
+		if err != nil {
+			s.serverError(w, r, err)
+			return
+		}
+		subject, text, err := s.openPreview(m)
+		if err != nil {
+			s.serverError(w, r, err)
+			return
+		}
+		d.Previews = append(d.Previews, tellPreview{Lang: lang, Subject: subject, Text: text, People: n})
+	}
+	if d.Queued > 0 {
+		d.Percent = d.Sent * 100 / d.Queued
+	}
+	s.render(w, r, http.StatusOK, "tell", "Tell everyone who acted", d)
+}
+
+// tell starts queuing the update's messages in the background and shows
+// the progress page. Queuing again later queues only those missing.
+func (s *Server) tell(w http.ResponseWriter, r *http.Request) {
+	c, u, ok := s.updateFromPath(w, r)
+	if !ok {
+		return
+	}
+	if r.PostFormValue("confirm") != "yes" {
+		redirectDone(w, r, r.URL.Path, "Tick the box to confirm, then send.")
+		return
+	}
+	actor, _ := store.ActorFrom(r.Context())
+	if s.telling.start(u.ID) {
+		go func() {
+			defer s.telling.done(u.ID)
+			ctx := store.WithActor(context.Background(), actor)
+			now := s.now()
+			n, err := s.store.QueueUpdateMessages(ctx, c.ID, u.ID, func(sup model.Supporter) (model.OutboxMessage, error) {
+				return s.composer().Update(c, u, sup, now)
+			})
+			s.wakeMail()
+			entry := model.AuditEntry{At: s.now(), UserID: actor.UserID, UserEmail: actor.Email, IPHash: actor.IPHash,
+				Action: "update.tell", ObjectType: "update", ObjectID: u.ID, After: fmt.Sprintf(`{"queued":%d}`, n)}
+			if err != nil {
+				s.log.Error("queuing an update for everyone who acted", "update", u.ID, "queued", n, "err", err)
+				entry.After = fmt.Sprintf(`{"queued":%d,"error":%q}`, n, err.Error())
+			}
+			if err := s.store.RecordAudit(ctx, entry); err != nil {
+				s.log.Error("audit", "err", err)
+			}
+		}()
+	}
+	redirectDone(w, r, r.URL.Path, "Sending started: the messages are being queued and sent.")
+}
+
+// telling remembers which updates are being queued in this process.
+type telling struct {
+	mu  sync.Mutex
+	now map[int64]bool
+}
+
+func (t *telling) start(id int64) bool {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.now == nil {
+		t.now = map[int64]bool{}
+	}
+	if t.now[id] {
+		return false
+	}
+	t.now[id] = true
+	return true
+}
+
+func (t *telling) done(id int64) {
+	t.mu.Lock()
+	delete(t.now, id)
+	t.mu.Unlock()
+}
+
+func (t *telling) running(id int64) bool {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.now[id]
+}
+
+// composer writes the emails, as the public site does.
+func (s *Server) composer() *notify.Composer { return s.site.Composer() }
+
+// openPreview reads back a composed message, to show it as it will be
+// sent.
+func (s *Server) openPreview(m model.OutboxMessage) (subject, text string, err error) {
+	msg, err := mail.Open(s.keys, m.MessageID, m.Sealed)
+	if err != nil {
+		return "", "", err
+	}
+	return msg.Subject, msg.Text, nil
+}

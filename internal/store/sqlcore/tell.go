@@ -1,0 +1,157 @@
+package sqlcore
+
+import (
+	"context"
+	"database/sql"
+	"time"
+
+	"vigil/internal/model"
+)
+
+// UpdateByID returns one update.
+func (c *Core) UpdateByID(ctx context.Context, id int64) (model.Update, error) {
+	u := model.Update{ID: id}
+	err := c.db.QueryRowContext(ctx, c.q(`SELECT case_id, number, title, body, final, published_at, close_actions, new_status
+		FROM updates WHERE id = ?`), id).Scan(&u.CaseID, &u.Number, &u.Title, &u.Body, &u.Final, at(&u.Published),
+		&u.CloseActions, &u.Status)
+	if err != nil {
+		return u, c.errorf("update %d: %w", id, c.d.MapErr(err))
+	}
+	return u, nil
+}
+
+// audience selects the supporters an update of a case reaches: a confirmed
+// participation in one of the case's actions, not unsubscribed, and no
+// "updates" consent declined with that participation.
+const audience = `FROM supporters s WHERE s.unsubscribed_at IS NULL AND EXISTS (
+	SELECT 1 FROM participations p JOIN actions a ON a.id = p.action_id
+	WHERE p.supporter_id = s.id AND a.case_id = ? AND p.confirmed_at IS NOT NULL
+	AND NOT EXISTS (SELECT 1 FROM consents cn WHERE cn.participation_id = p.id AND cn.key = 'updates' AND NOT cn.given))`
+
+// UpdateAudience counts an update's audience by language.
+func (c *Core) UpdateAudience(ctx context.Context, caseID int64) (map[string]int, error) {
+	rows, err := c.db.QueryContext(ctx, c.q(`SELECT s.lang, COUNT(*) `+audience+` GROUP BY s.lang`), caseID)
+	if err != nil {
+		return nil, c.errorf("update audience: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]int{}
+	for rows.Next() {
+		var lang string
+		var n int
+		if err := rows.Scan(&lang, &n); err != nil {
+			return nil, c.errorf("update audience: %w", err)
+		}
+		out[lang] = n
+	}
+	return out, rows.Err()
+}
+
+// tellBatch is how many messages one transaction queues.
+const tellBatch = 500
+
+// QueueUpdateMessages queues one message per supporter of the audience.
+func (c *Core) QueueUpdateMessages(ctx context.Context, caseID, updateID int64, compose func(model.Supporter) (model.OutboxMessage, error)) (int, error) {
+	queued := 0
+	var after int64
+	for {
+		batch, err := c.audienceAfter(ctx, caseID, after)
+		if err != nil {
+			return queued, c.errorf("queue update %d: %w", updateID, err)
+		}
+		if len(batch) == 0 {
+			return queued, nil
+		}
+		after = batch[len(batch)-1].ID
+		messages := make([]model.OutboxMessage, 0, len(batch))
+		for _, sup := range batch {
+			m, err := compose(sup)
+			if err != nil {
+				return queued, c.errorf("queue update %d: %w", updateID, err)
+			}
+			m.UpdateID, m.SupporterID = updateID, sup.ID
+			messages = append(messages, m)
+		}
+		err = c.d.InTx(ctx, func(tx *sql.Tx) error {
+			n := 0
+			for i := range messages {
+				added, err := c.insertMessageOnce(ctx, tx, &messages[i])
+				if err != nil {
+					return err
+				}
+				if added {
+					n++
+				}
+			}
+			queued += n
+			return nil
+		})
+		if err != nil {
+			return queued, c.errorf("queue update %d: %w", updateID, err)
+		}
+	}
+}
+
+// audienceAfter reads the next batch of the audience, by supporter ID, with
+// name, email and language opened.
+func (c *Core) audienceAfter(ctx context.Context, caseID, after int64) ([]model.Supporter, error) {
+	rows, err := c.db.QueryContext(ctx, c.q(`SELECT s.id, s.email_sealed, s.name_sealed, s.lang `+audience+`
+		AND s.id > ? ORDER BY s.id LIMIT ?`), caseID, after, tellBatch)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []model.Supporter
+	for rows.Next() {
+		var sup model.Supporter
+		var email, name []byte
+		if err := rows.Scan(&sup.ID, &email, &name, &sup.Lang); err != nil {
+			return nil, err
+		}
+		if sup.Email, err = c.open(email, "supporters", "email", sup.ID); err != nil {
+			return nil, err
+		}
+		if sup.Name, err = c.open(name, "supporters", "name", sup.ID); err != nil {
+			return nil, err
+		}
+		out = append(out, sup)
+	}
+	return out, rows.Err()
+}
+
+// insertMessageOnce queues a message unless one with its Message-ID is
+// there already.
+func (c *Core) insertMessageOnce(ctx context.Context, tx *sql.Tx, m *model.OutboxMessage) (bool, error) {
+	if err := m.Prepare(time.Now()); err != nil {
+		return false, err
+	}
+	res, err := tx.ExecContext(ctx, c.q(`INSERT INTO outbox (message_id, kind, state, sealed,
+			supporter_id, participation_id, target_id, update_id, attempts, next_attempt_at, created_at, last_error)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, '') ON CONFLICT (message_id) DO NOTHING`),
+		m.MessageID, m.Kind, string(m.State), m.Sealed, nullID(m.SupporterID), nullID(m.ParticipationID),
+		nullID(m.TargetID), nullID(m.UpdateID), c.instant(m.NextAttemptAt), c.instant(m.CreatedAt))
+	if err != nil {
+		return false, err
+	}
+	n, err := res.RowsAffected()
+	return n == 1, err
+}
+
+// UpdateProgress counts an update's messages by state.
+func (c *Core) UpdateProgress(ctx context.Context, updateID int64) (map[model.MessageState]int, error) {
+	rows, err := c.db.QueryContext(ctx, c.q(`SELECT state, COUNT(*) FROM outbox WHERE update_id = ? GROUP BY state`), updateID)
+	if err != nil {
+		return nil, c.errorf("update progress: %w", err)
+	}
+	defer rows.Close()
+	out := map[model.MessageState]int{}
+	for rows.Next() {
+		var state string
+		var n int
+		if err := rows.Scan(&state, &n); err != nil {
+			return nil, c.errorf("update progress: %w", err)
+		}
+		out[model.MessageState(state)] = n
+	}
+	return out, rows.Err()
+}
