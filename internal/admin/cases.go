@@ -153,7 +153,7 @@ func (s *Server) parseCase(r *http.Request, f *form, c *model.Case) {
 		f.fail("status", "Choose a status.")
 	}
 	c.Countries = nil
-	for _, code := range f.list("countries", 30, 2) {
+	for _, code := range f.list("countries", 30, 60) {
 		code = strings.ToUpper(code)
 		if len(code) != 2 || code[0] < 'A' || code[0] > 'Z' || code[1] < 'A' || code[1] > 'Z' {
 			f.fail("countries", "Two-letter country codes separated by commas, e.g. SV, VE, US.")

@@ -75,8 +75,8 @@ type tellData struct {
 	Audience map[string]int
 	Total    int
 	Previews []tellPreview
-	Progress map[model.MessageState]int
-	Queued   int // messages of this update in the outbox
+	Progress map[string]int // by message state
+	Queued   int            // messages of this update in the outbox
 	Sent     int
 	Running  bool
 	Percent  int
@@ -85,7 +85,7 @@ type tellData struct {
 // Refresh reloads the page while messages are being queued or sent, so
 // progress shows without JavaScript.
 func (d tellData) Refresh() int {
-	if d.Running || d.Sent+d.Progress[model.MessageFailed]+d.Progress[model.MessageHeld] < d.Queued {
+	if d.Running || d.Sent+d.Progress[string(model.MessageFailed)]+d.Progress[string(model.MessageHeld)] < d.Queued {
 		return 5
 	}
 	return 0
@@ -131,14 +131,17 @@ func (s *Server) tellPage(w http.ResponseWriter, r *http.Request) {
 		s.serverError(w, r, err)
 		return
 	}
-	if d.Progress, err = s.store.UpdateProgress(ctx, u.ID); err != nil {
+	progress, err := s.store.UpdateProgress(ctx, u.ID)
+	if err != nil {
 		s.serverError(w, r, err)
 		return
 	}
-	for _, n := range d.Progress {
+	d.Progress = map[string]int{}
+	for state, n := range progress {
+		d.Progress[string(state)] = n
 		d.Queued += n
 	}
-	d.Sent = d.Progress[model.MessageSent]
+	d.Sent = d.Progress[string(model.MessageSent)]
 	for _, lang := range languages {
 		n := d.Audience[lang]
 		d.Total += n
