@@ -223,6 +223,7 @@ type Supporter struct {
 	Created      time.Time
 	Confirmed    time.Time // zero until double opt-in
 	Unsubscribed time.Time // zero unless unsubscribed
+	Erased       time.Time // zero unless erased at their request
 }
 
 // Consent is one answer to a consent request.

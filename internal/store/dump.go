@@ -105,7 +105,8 @@ var Schema = []SchemaTable{
 	table("news_tags", "news_id int, tag_id int"),
 	table("news_cases", "news_id int, case_id int"),
 	table("supporters", "id int, email_index bytes, email_sealed bytes, name_sealed bytes, postal_sealed bytes, "+
-		"country text, lang text, created_at instant, confirmed_at instant, unsubscribed_at instant, reminded_at instant"),
+		"country text, lang text, created_at instant, confirmed_at instant, unsubscribed_at instant, reminded_at instant, "+
+		"erased_at instant"),
 	table("participations", "id int, supporter_id int, action_id int, created_at instant, confirmed_at instant, "+
 		"subject_sealed bytes, letter_sealed bytes, comment_sealed bytes, referrer text, share_code text, ip_hash bytes, "+
 		"agent_class text, fill_ms int"),

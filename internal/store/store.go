@@ -26,6 +26,7 @@ type Store interface {
 	Dashboard
 	Editing
 	Telling
+	Supporters
 	// Ping answers nil once the database is reachable.
 	Ping(ctx context.Context) error
 	// Close releases the database.

@@ -131,3 +131,7 @@ func TestStaffConformance(t *testing.T) {
 func TestEditingConformance(t *testing.T) {
 	storetest.RunEditing(t, func(t *testing.T) store.Store { return testutil.SQLite(t) })
 }
+
+func TestSupportersConformance(t *testing.T) {
+	storetest.RunSupporters(t, func(t *testing.T) store.Store { return testutil.SQLite(t) })
+}

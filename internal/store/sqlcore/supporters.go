@@ -1,0 +1,250 @@
+package sqlcore
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"time"
+
+	"vigil/internal/model"
+	"vigil/internal/secret"
+	"vigil/internal/store"
+)
+
+const staffSupporterColumns = `s.id, s.email_sealed, s.name_sealed, s.postal_sealed, s.country, s.lang, s.created_at,
+	s.confirmed_at, s.unsubscribed_at, s.erased_at`
+
+func (c *Core) scanSupporter(row interface{ Scan(...any) error }) (model.Supporter, error) {
+	var sup model.Supporter
+	var email, name, postal []byte
+	err := row.Scan(&sup.ID, &email, &name, &postal, &sup.Country, &sup.Lang, at(&sup.Created), at(&sup.Confirmed),
+		at(&sup.Unsubscribed), at(&sup.Erased))
+	if err != nil {
+		return sup, c.d.MapErr(err)
+	}
+	if sup.Email, err = c.open(email, "supporters", "email", sup.ID); err != nil {
+		return sup, err
+	}
+	if sup.Name, err = c.open(name, "supporters", "name", sup.ID); err != nil {
+		return sup, err
+	}
+	sup.PostalCode, err = c.open(postal, "supporters", "postal", sup.ID)
+	return sup, err
+}
+
+// SupporterForStaff returns a supporter, erased or not.
+func (c *Core) SupporterForStaff(ctx context.Context, id int64) (model.Supporter, error) {
+	sup, err := c.scanSupporter(c.db.QueryRowContext(ctx, c.q(`SELECT `+staffSupporterColumns+` FROM supporters s WHERE s.id = ?`), id))
+	if err != nil {
+		return sup, c.errorf("supporter %d: %w", id, err)
+	}
+	return sup, nil
+}
+
+// SupporterMessages lists a supporter's emails without their content.
+func (c *Core) SupporterMessages(ctx context.Context, supporterID int64, limit int) ([]model.OutboxMessage, error) {
+	rows, err := c.db.QueryContext(ctx, c.q(`SELECT id, message_id, kind, state, attempts, last_error, created_at, sent_at
+		FROM outbox WHERE supporter_id = ? ORDER BY id DESC LIMIT ?`), supporterID, limitOrAll(limit))
+	if err != nil {
+		return nil, c.errorf("messages of %d: %w", supporterID, err)
+	}
+	defer rows.Close()
+	var out []model.OutboxMessage
+	for rows.Next() {
+		m := model.OutboxMessage{SupporterID: supporterID}
+		var state string
+		if err := rows.Scan(&m.ID, &m.MessageID, &m.Kind, &state, &m.Attempts, &m.LastError, at(&m.CreatedAt), at(&m.SentAt)); err != nil {
+			return nil, c.errorf("messages of %d: %w", supporterID, err)
+		}
+		m.State = model.MessageState(state)
+		out = append(out, m)
+	}
+	return out, rows.Err()
+}
+
+// EraseSupporter removes everything that names a supporter.
+func (c *Core) EraseSupporter(ctx context.Context, supporterID int64, now time.Time) error {
+	err := c.d.InTx(ctx, func(tx *sql.Tx) error {
+		// A random index: the address finds nobody, and may act again as
+		// someone new.
+		index := make([]byte, 32)
+		rand.Read(index)
+		res, err := tx.ExecContext(ctx, c.q(`UPDATE supporters SET email_index = ?, email_sealed = NULL, name_sealed = NULL,
+			postal_sealed = NULL, erased_at = ?, unsubscribed_at = COALESCE(unsubscribed_at, ?) WHERE id = ?`),
+			index, c.instant(now), c.instant(now), supporterID)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return model.ErrNotFound
+		}
+		for _, q := range []string{
+			`UPDATE participations SET subject_sealed = NULL, letter_sealed = NULL, comment_sealed = NULL, ip_hash = NULL,
+				referrer = '', share_code = '' WHERE supporter_id = ?`,
+			`DELETE FROM consents WHERE supporter_id = ?`,
+			`DELETE FROM outbox WHERE supporter_id = ?`,
+		} {
+			if _, err := tx.ExecContext(ctx, c.q(q), supporterID); err != nil {
+				return err
+			}
+		}
+		return c.audit(ctx, tx, "supporter.erase", "supporter", supporterID, nil, map[string]bool{"erased": true})
+	})
+	if err != nil {
+		return c.errorf("erase supporter %d: %w", supporterID, err)
+	}
+	return nil
+}
+
+// exportBatch is how many participants one query of an export reads.
+const exportBatch = 1000
+
+// ExportParticipants calls fn with each participant of an action.
+func (c *Core) ExportParticipants(ctx context.Context, actionID int64, fn func(store.Participant) error) error {
+	var after int64
+	for {
+		batch, err := c.participantsAfter(ctx, actionID, after)
+		if err != nil {
+			return c.errorf("export action %d: %w", actionID, err)
+		}
+		if len(batch) == 0 {
+			return nil
+		}
+		for _, p := range batch {
+			if err := fn(p); err != nil {
+				return err
+			}
+		}
+		after = batch[len(batch)-1].Participation.ID
+	}
+}
+
+func (c *Core) participantsAfter(ctx context.Context, actionID, after int64) ([]store.Participant, error) {
+	rows, err := c.db.QueryContext(ctx, c.q(`SELECT p.id, p.created_at, p.confirmed_at, p.comment_sealed, `+staffSupporterColumns+`
+		FROM participations p JOIN supporters s ON s.id = p.supporter_id
+		WHERE p.action_id = ? AND p.id > ? AND s.erased_at IS NULL ORDER BY p.id LIMIT ?`), actionID, after, exportBatch)
+	if err != nil {
+		return nil, err
+	}
+	var out []store.Participant
+	var comments [][]byte
+	for rows.Next() {
+		var p store.Participant
+		var comment []byte
+		var email, name, postal []byte
+		sup := &p.Supporter
+		if err := rows.Scan(&p.Participation.ID, at(&p.Participation.Created), at(&p.Participation.Confirmed), &comment,
+			&sup.ID, &email, &name, &postal, &sup.Country, &sup.Lang, at(&sup.Created), at(&sup.Confirmed),
+			at(&sup.Unsubscribed), at(&sup.Erased)); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		if sup.Email, err = c.open(email, "supporters", "email", sup.ID); err == nil {
+			if sup.Name, err = c.open(name, "supporters", "name", sup.ID); err == nil {
+				sup.PostalCode, err = c.open(postal, "supporters", "postal", sup.ID)
+			}
+		}
+		if err != nil {
+			rows.Close()
+			return nil, err
+		}
+		p.Participation.ActionID, p.Participation.SupporterID = actionID, sup.ID
+		out = append(out, p)
+		comments = append(comments, comment)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil || len(out) == 0 {
+		return out, err
+	}
+	index := map[int64]int{}
+	args := []any{}
+	for i := range out {
+		p := &out[i]
+		if p.Participation.Comment, err = c.open(comments[i], "participations", "comment", p.Participation.ID); err != nil {
+			return nil, err
+		}
+		p.Consents = map[string]bool{}
+		index[p.Participation.ID] = i
+		args = append(args, p.Participation.ID)
+	}
+	crows, err := c.db.QueryContext(ctx, c.q(`SELECT participation_id, key, given FROM consents
+		WHERE participation_id IN (`+placeholders(len(args))+`)`), args...)
+	if err != nil {
+		return nil, err
+	}
+	defer crows.Close()
+	for crows.Next() {
+		var id int64
+		var key string
+		var given bool
+		if err := crows.Scan(&id, &key, &given); err != nil {
+			return nil, err
+		}
+		out[index[id]].Consents[key] = given
+	}
+	return out, crows.Err()
+}
+
+// CountParticipants counts an action's participations not erased.
+func (c *Core) CountParticipants(ctx context.Context, actionID int64) (all, confirmed int, err error) {
+	err = c.db.QueryRowContext(ctx, c.q(`SELECT COUNT(*), COUNT(p.confirmed_at) FROM participations p
+		JOIN supporters s ON s.id = p.supporter_id WHERE p.action_id = ? AND s.erased_at IS NULL`), actionID).Scan(&all, &confirmed)
+	if err != nil {
+		err = c.errorf("count participants of %d: %w", actionID, err)
+	}
+	return all, confirmed, err
+}
+
+// ImportSupporters adds supporters with their consent, in one transaction.
+func (c *Core) ImportSupporters(ctx context.Context, rows []store.ImportRow, now time.Time) (added, known int, err error) {
+	err = c.d.InTx(ctx, func(tx *sql.Tx) error {
+		added, known = 0, 0
+		for _, r := range rows {
+			sup := r.Supporter
+			index := c.keys.BlindIndex(sup.Email)
+			var id int64
+			err := tx.QueryRowContext(ctx, c.q(`SELECT id FROM supporters WHERE email_index = ?`), index).Scan(&id)
+			switch {
+			case err == nil:
+				known++
+			case err == sql.ErrNoRows:
+				var confirmed any
+				if r.Confirmed {
+					confirmed = c.instant(now)
+				}
+				if err := tx.QueryRowContext(ctx, c.q(`INSERT INTO supporters (email_index, country, lang, created_at, confirmed_at)
+					VALUES (?, ?, ?, ?, ?) RETURNING id`), index, sup.Country, sup.Lang, c.instant(now), confirmed).Scan(&id); err != nil {
+					return err
+				}
+				if _, err := tx.ExecContext(ctx, c.q(`UPDATE supporters SET email_sealed = ?, name_sealed = ?, postal_sealed = ? WHERE id = ?`),
+					c.seal(sup.Email, "supporters", "email", id), c.seal(sup.Name, "supporters", "name", id),
+					c.seal(sup.PostalCode, "supporters", "postal", id), id); err != nil {
+					return err
+				}
+				added++
+			default:
+				return err
+			}
+			if r.Consent.Key != "" {
+				if _, err := tx.ExecContext(ctx, c.q(`INSERT INTO consents (supporter_id, key, text, given, source, at)
+					VALUES (?, ?, ?, ?, ?, ?)`), id, r.Consent.Key, r.Consent.Text, r.Consent.Given, r.Consent.Source,
+					c.instant(now)); err != nil {
+					return err
+				}
+			}
+		}
+		return c.audit(ctx, tx, "supporters.import", "supporters", 0, nil, map[string]int{"added": added, "known": known})
+	})
+	if err != nil {
+		return 0, 0, c.errorf("import supporters: %w", err)
+	}
+	return added, known, nil
+}
+
+// seal encrypts a personal field bound to its row; "" stays NULL.
+func (c *Core) seal(value, table, column string, id int64) any {
+	if value == "" {
+		return nil
+	}
+	return c.keys.SealString(value, secret.AD(table, column, id))
+}

@@ -1,0 +1,165 @@
+package storetest
+
+import (
+	"errors"
+	"fmt"
+	"testing"
+
+	"vigil/internal/model"
+	"vigil/internal/store"
+)
+
+// RunSupporters runs the conformance tests of staff work on supporters:
+// erasure, export and import.
+func RunSupporters(t *testing.T, open func(t *testing.T) store.Store) {
+	tests := []struct {
+		name string
+		fn   func(t *testing.T, s store.Store)
+	}{
+		{"EraseKeepsCounts", testEraseKeepsCounts},
+		{"ExportInBatches", testExportInBatches},
+		{"ImportKeepsChoices", testImportKeepsChoices},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) { tt.fn(t, open(t)) })
+	}
+}
+
+func petition(t *testing.T, s store.Store, slug string) model.Action {
+	t.Helper()
+	a := &model.Action{Slug: slug, Lang: "en", Kind: model.ActionPetition, Title: "Sign", Published: day(2026, 1, 1)}
+	if err := s.CreateAction(ctx, a); err != nil {
+		t.Fatal(err)
+	}
+	return *a
+}
+
+func sign(t *testing.T, s store.Store, slug, email, comment string, confirm bool) store.Participated {
+	t.Helper()
+	res, err := s.Participate(ctx, store.Participate{ActionSlug: slug, Now: day(2026, 2, 1),
+		Supporter:     model.Supporter{Email: email, Name: "Name " + email, PostalCode: "1010", Country: "VE", Lang: "es"},
+		Participation: model.Participation{Comment: comment, IPHash: []byte{1}, Referrer: "https://example.org/"},
+		Consents:      []model.Consent{{Key: "updates", Text: "Tell me", Given: true, Source: "/actions/" + slug}},
+	}, func(p store.Participated) ([]model.OutboxMessage, error) {
+		return []model.OutboxMessage{{MessageID: fmt.Sprintf("m-%d@test", p.ParticipationID), Kind: "confirm", Sealed: []byte("x"), SupporterID: p.SupporterID}}, nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if confirm {
+		if _, _, err := s.ConfirmParticipation(ctx, res.ParticipationID, day(2026, 2, 2)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return res
+}
+
+func testEraseKeepsCounts(t *testing.T, s store.Store) {
+	a := petition(t, s, "p")
+	ana := sign(t, s, "p", "ana@example.org", "Free them", true)
+	sign(t, s, "p", "ben@example.org", "", true)
+	if msgs, _ := s.SupporterMessages(ctx, ana.SupporterID, 10); len(msgs) != 1 || msgs[0].Kind != "confirm" {
+		t.Fatalf("messages before: %+v", msgs)
+	}
+	c := store.WithActor(ctx, model.Actor{UserID: 1, Email: "admin@example.org"})
+	if err := s.EraseSupporter(c, ana.SupporterID, day(2026, 3, 1)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.SupporterByEmail(ctx, "ana@example.org"); !errors.Is(err, model.ErrNotFound) {
+		t.Errorf("the address still finds the erased supporter: %v", err)
+	}
+	sup, err := s.SupporterForStaff(ctx, ana.SupporterID)
+	if err != nil || sup.Email != "" || sup.Name != "" || sup.PostalCode != "" || sup.Erased.IsZero() || sup.Unsubscribed.IsZero() {
+		t.Errorf("erased supporter: %+v, %v", sup, err)
+	}
+	if p, _ := s.Participation(ctx, ana.ParticipationID); p.Comment != "" || p.IPHash != nil || p.Referrer != "" {
+		t.Errorf("participation keeps personal data: %+v", p)
+	}
+	if cs, _ := s.Consents(ctx, ana.SupporterID); len(cs) != 0 {
+		t.Errorf("consents kept: %+v", cs)
+	}
+	if msgs, _ := s.SupporterMessages(ctx, ana.SupporterID, 10); len(msgs) != 0 {
+		t.Errorf("messages kept: %+v", msgs)
+	}
+	got, _ := s.ActionBySlug(ctx, "p")
+	if got.Count != 2 {
+		t.Errorf("count after erasure: %d, want 2", got.Count)
+	}
+	if all, confirmed, _ := s.CountParticipants(ctx, a.ID); all != 1 || confirmed != 1 {
+		t.Errorf("participants to export: %d (%d confirmed), want the one not erased", all, confirmed)
+	}
+	// The address may act again, as someone new.
+	again := sign(t, s, "p", "ana@example.org", "", false)
+	if again.SupporterID == ana.SupporterID {
+		t.Error("the erased record came back")
+	}
+	if err := s.EraseSupporter(ctx, 99999, day(2026, 3, 1)); !errors.Is(err, model.ErrNotFound) {
+		t.Errorf("erase unknown: %v", err)
+	}
+	log, _ := s.AuditLog(ctx, store.AuditFilter{Action: "supporter.erase"})
+	if len(log) != 1 || log[0].ObjectID != ana.SupporterID || log[0].UserEmail != "admin@example.org" {
+		t.Errorf("audit: %+v", log)
+	}
+}
+
+func testExportInBatches(t *testing.T, s store.Store) {
+	a := petition(t, s, "p")
+	petition(t, s, "other")
+	const n = 2345 // more than two batches
+	var want []string
+	for i := range n {
+		email := fmt.Sprintf("p%04d@example.org", i)
+		sign(t, s, "p", email, "c"+email, i%2 == 0)
+		want = append(want, email)
+	}
+	sign(t, s, "other", "elsewhere@example.org", "", true)
+	var got []string
+	confirmed := 0
+	err := s.ExportParticipants(ctx, a.ID, func(p store.Participant) error {
+		got = append(got, p.Supporter.Email)
+		if p.Participation.Comment != "c"+p.Supporter.Email || !p.Consents["updates"] || p.Supporter.PostalCode != "1010" {
+			return fmt.Errorf("row %+v", p)
+		}
+		if !p.Participation.Confirmed.IsZero() {
+			confirmed++
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fmt.Sprint(got) != fmt.Sprint(want) || confirmed != (n+1)/2 {
+		t.Errorf("exported %d rows (%d confirmed), want %d in order", len(got), confirmed, n)
+	}
+	stop := errors.New("stop")
+	if err := s.ExportParticipants(ctx, a.ID, func(store.Participant) error { return stop }); !errors.Is(err, stop) {
+		t.Errorf("an error from fn: %v", err)
+	}
+}
+
+func testImportKeepsChoices(t *testing.T, s store.Store) {
+	petition(t, s, "p")
+	known := sign(t, s, "p", "known@example.org", "", true)
+	s.Unsubscribe(ctx, known.SupporterID, day(2026, 2, 3))
+	consent := model.Consent{Key: "newsletter", Text: "Send me news", Given: true, Source: "import: paper petition, Caracas vigil"}
+	rows := []store.ImportRow{
+		{Supporter: model.Supporter{Email: "new@example.org", Name: "Nueva", Country: "VE", Lang: "es", PostalCode: "1020"}, Confirmed: true, Consent: consent},
+		{Supporter: model.Supporter{Email: "known@example.org", Name: "Someone Else", Lang: "en"}, Confirmed: true, Consent: consent},
+	}
+	added, existing, err := s.ImportSupporters(ctx, rows, day(2026, 3, 1))
+	if err != nil || added != 1 || existing != 1 {
+		t.Fatalf("import: %d added, %d known, %v", added, existing, err)
+	}
+	sup, err := s.SupporterByEmail(ctx, "new@example.org")
+	if err != nil || sup.Name != "Nueva" || sup.PostalCode != "1020" || sup.Confirmed.IsZero() {
+		t.Errorf("imported: %+v, %v", sup, err)
+	}
+	k, _ := s.SupporterByEmail(ctx, "known@example.org")
+	if k.Name != "Name known@example.org" || k.Unsubscribed.IsZero() {
+		t.Errorf("an import changed a known supporter: %+v", k)
+	}
+	cs, _ := s.Consents(ctx, sup.ID)
+	if len(cs) != 1 || cs[0].Source != consent.Source || cs[0].Text != "Send me news" {
+		t.Errorf("consent: %+v", cs)
+	}
+}

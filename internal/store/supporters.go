@@ -1,0 +1,50 @@
+package store
+
+import (
+	"context"
+	"time"
+
+	"vigil/internal/model"
+)
+
+// Supporters is what staff do with supporters' records: look at them,
+// erase them, export and import them.
+type Supporters interface {
+	// SupporterForStaff returns a supporter, erased or not, with every
+	// field opened.
+	SupporterForStaff(ctx context.Context, id int64) (model.Supporter, error)
+	// SupporterMessages lists the emails sent or queued to a supporter,
+	// newest first, without their content.
+	SupporterMessages(ctx context.Context, supporterID int64, limit int) ([]model.OutboxMessage, error)
+	// EraseSupporter removes everything that names a supporter: sealed
+	// fields, letters and comments, consents, their messages; the address
+	// no longer finds them. Their participations stay, anonymous, so
+	// counts and dates do not change.
+	EraseSupporter(ctx context.Context, supporterID int64, now time.Time) error
+	// ExportParticipants calls fn with each participant of an action, in
+	// the order they acted, reading a batch at a time so that memory stays
+	// flat however many there are. Erased supporters are left out.
+	ExportParticipants(ctx context.Context, actionID int64, fn func(Participant) error) error
+	// CountParticipants counts an action's participations that have not
+	// been erased, and how many are confirmed.
+	CountParticipants(ctx context.Context, actionID int64) (all, confirmed int, err error)
+	// ImportSupporters adds supporters from another tool in one
+	// transaction, each with the consent they gave there. An address
+	// already known keeps its details and its choices (an unsubscribed
+	// supporter stays unsubscribed); only the consent is recorded.
+	ImportSupporters(ctx context.Context, rows []ImportRow, now time.Time) (added, known int, err error)
+}
+
+// Participant is one row of an action's export.
+type Participant struct {
+	Supporter     model.Supporter
+	Participation model.Participation
+	Consents      map[string]bool // key → given
+}
+
+// ImportRow is one supporter to import.
+type ImportRow struct {
+	Supporter model.Supporter // Email normalised; Name, PostalCode, Country, Lang
+	Confirmed bool            // they confirmed their address in the other tool
+	Consent   model.Consent   // Key, Text, Given, Source
+}
