@@ -108,6 +108,15 @@ func (s *Server) routes() []route {
 		{"GET /admin/targets", permContentRead, s.targetsPage},
 		{"POST /admin/targets", permContentWrite, s.saveTarget},
 
+		{"GET /admin/supporters", permSupportersRead, s.supportersPage},
+		{"GET /admin/supporters/{id}", permSupportersRead, s.supporterPage},
+		{"POST /admin/supporters/{id}/erase", permSupportersEdit, s.eraseSupporter},
+		{"GET /admin/supporters/import", permSupportersEdit, s.importPage},
+		{"POST /admin/supporters/import", permSupportersEdit, s.importSupporters},
+		{"GET /admin/actions/{id}/export.csv", permSupportersRead, s.exportParticipants},
+		{"GET /admin/actions/{id}/signatures", permSupportersRead, s.signatureList},
+		{"GET /admin/actions/{id}/signatures.csv", permSupportersRead, s.signatureListCSV},
+
 		{"GET /admin/users", permUsers, s.usersPage},
 		{"POST /admin/users", permUsers, s.addUser},
 		{"POST /admin/users/{id}", permUsers, s.updateUser},

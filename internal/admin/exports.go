@@ -1,0 +1,227 @@
+package admin
+
+import (
+	"encoding/csv"
+	"fmt"
+	"html/template"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"golang.org/x/text/language"
+	"golang.org/x/text/language/display"
+
+	"vigil/internal/model"
+	"vigil/internal/store"
+)
+
+// exportColumns are the columns campaigning tools import.
+var exportColumns = []string{"first_name", "last_name", "email", "postal_code", "country", "language", "date",
+	"comment", "confirmed", "consents"}
+
+// splitName splits a full name at its first space, as the tools that want
+// first and last names expect.
+func splitName(name string) (first, last string) {
+	first, last, _ = strings.Cut(strings.TrimSpace(name), " ")
+	return first, strings.TrimSpace(last)
+}
+
+// cell keeps a value from being read as a formula by a spreadsheet: a
+// leading =, +, -, @, tab or carriage return gets an apostrophe.
+func cell(v string) string {
+	if v != "" && strings.ContainsRune("=+-@\t\r", rune(v[0])) {
+		return "'" + v
+	}
+	return v
+}
+
+// flushEvery is how many rows an export writes between flushes, so the
+// browser sees the download grow.
+const flushEvery = 1000
+
+func (s *Server) exportAction(w http.ResponseWriter, r *http.Request) (model.Action, bool) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil {
+		s.notFound(w, r)
+		return model.Action{}, false
+	}
+	a, err := s.store.ActionByID(r.Context(), id)
+	if err != nil {
+		s.fail(w, r, err)
+		return a, false
+	}
+	return a, true
+}
+
+// exportParticipants streams an action's participants as CSV, a batch at
+// a time: memory stays flat for a million rows.
+func (s *Server) exportParticipants(w http.ResponseWriter, r *http.Request) {
+	a, ok := s.exportAction(w, r)
+	if !ok {
+		return
+	}
+	s.attachment(w, fmt.Sprintf("%s-participants-%s.csv", a.Slug, s.now().UTC().Format("2006-01-02")))
+	cw := csv.NewWriter(w)
+	cw.Write(exportColumns)
+	n := 0
+	err := s.store.ExportParticipants(r.Context(), a.ID, func(p store.Participant) error {
+		first, last := splitName(p.Supporter.Name)
+		confirmed := "no"
+		if !p.Participation.Confirmed.IsZero() {
+			confirmed = "yes"
+		}
+		var consents []string
+		for _, c := range a.Consents {
+			if given, ok := p.Consents[c.Key]; ok {
+				consents = append(consents, c.Key+"="+yesNo(given))
+			}
+		}
+		cw.Write([]string{cell(first), cell(last), cell(p.Supporter.Email), cell(p.Supporter.PostalCode),
+			p.Supporter.Country, p.Supporter.Lang, p.Participation.Created.UTC().Format(time.RFC3339),
+			cell(p.Participation.Comment), confirmed, strings.Join(consents, ";")})
+		if n++; n%flushEvery == 0 {
+			cw.Flush()
+			if f, ok := w.(http.Flusher); ok {
+				f.Flush()
+			}
+		}
+		return cw.Error()
+	})
+	cw.Flush()
+	s.auditExport(r, "export.participants", a.ID, n, err)
+}
+
+func yesNo(b bool) string {
+	if b {
+		return "yes"
+	}
+	return "no"
+}
+
+func (s *Server) attachment(w http.ResponseWriter, name string) {
+	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+	w.Header().Set("Content-Disposition", `attachment; filename="`+name+`"`)
+}
+
+// auditExport records a bulk read of personal data. Once the download has
+// started its status cannot change, so a failure is logged and recorded.
+func (s *Server) auditExport(r *http.Request, action string, actionID int64, rows int, err error) {
+	u := sessionOf(r).User
+	after := fmt.Sprintf(`{"rows":%d}`, rows)
+	if err != nil {
+		s.log.Error("export stopped", "action", actionID, "rows", rows, "err", err)
+		after = fmt.Sprintf(`{"rows":%d,"error":%q}`, rows, err.Error())
+	}
+	if err := s.store.RecordAudit(r.Context(), model.AuditEntry{At: s.now(), UserID: u.ID, UserEmail: u.Email,
+		IPHash: s.ipHash(r), Action: action, ObjectType: "action", ObjectID: actionID, After: after}); err != nil {
+		s.log.Error("audit", "err", err)
+	}
+}
+
+// signatureRow is one line of a list for an official: no email, no postal
+// code.
+type signatureRow struct {
+	Number int
+	Name   string
+	Place  string
+	Date   string
+}
+
+func place(country string) string {
+	region, err := language.ParseRegion(country)
+	if err != nil {
+		return country
+	}
+	if name := display.English.Regions().Name(region); name != "" {
+		return name
+	}
+	return country
+}
+
+// signatures calls fn with each confirmed signature, numbered.
+func (s *Server) signatures(r *http.Request, a model.Action, fn func(signatureRow) error) (int, error) {
+	n := 0
+	err := s.store.ExportParticipants(r.Context(), a.ID, func(p store.Participant) error {
+		if p.Participation.Confirmed.IsZero() {
+			return nil
+		}
+		n++
+		name := p.Supporter.Name
+		if name == "" {
+			name = "(name withheld)"
+		}
+		return fn(signatureRow{Number: n, Name: name, Place: place(p.Supporter.Country),
+			Date: p.Participation.Created.UTC().Format("2 January 2006")})
+	})
+	return n, err
+}
+
+var signatureHead = template.Must(template.New("head").Parse(`<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="robots" content="noindex"><title>Signatures: {{.Action.Title}}</title>
+<link rel="stylesheet" href="/admin/static/admin.css"></head>
+<body class="signatures"><main id="main">
+<h1>{{.Action.Title}}</h1>
+<p>{{if .Targets}}To {{.Targets}}. {{end}}<strong>{{.Total}}</strong> people signed; the list below numbers each of them, so you can see how far it has loaded. Prepared on {{.Date}}.</p>
+<p class="noprint"><a href="/admin/actions/{{.Action.ID}}/signatures.csv">The same list as CSV</a> · Print this page, or save it as PDF, to hand it over.</p>
+<table><thead><tr><th scope="col">No.</th><th scope="col">Name</th><th scope="col">Place</th><th scope="col">Date</th></tr></thead>
+<tbody>
+`))
+
+// signatureList streams a printable list of the people who signed, fit to
+// hand to an official: names, places and dates, never emails. Rows are
+// numbered against the total shown first, and flushed as they come, so
+// the page itself shows how far it has got.
+func (s *Server) signatureList(w http.ResponseWriter, r *http.Request) {
+	a, ok := s.exportAction(w, r)
+	if !ok {
+		return
+	}
+	_, total, err := s.store.CountParticipants(r.Context(), a.ID)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	var targets []string
+	for _, t := range a.Targets {
+		targets = append(targets, strings.TrimSpace(t.Name+", "+t.Title))
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	signatureHead.Execute(w, map[string]any{"Action": a, "Total": total, "Targets": strings.Join(targets, "; "),
+		"Date": s.now().UTC().Format("2 January 2006")})
+	n, err := s.signatures(r, a, func(row signatureRow) error {
+		_, err := fmt.Fprintf(w, "<tr><td>%d</td><td>%s</td><td>%s</td><td>%s</td></tr>\n", row.Number,
+			template.HTMLEscapeString(row.Name), template.HTMLEscapeString(row.Place), row.Date)
+		if row.Number%flushEvery == 0 {
+			if f, ok := w.(http.Flusher); ok {
+				f.Flush()
+			}
+		}
+		return err
+	})
+	fmt.Fprint(w, "</tbody></table>\n")
+	if err != nil {
+		fmt.Fprint(w, `<p class="problem">The list stopped early: reload the page to try again.</p>`)
+	} else {
+		fmt.Fprintf(w, "<p>End of the list: %d signatures.</p>\n", n)
+	}
+	fmt.Fprint(w, "</main></body></html>\n")
+	s.auditExport(r, "export.signatures", a.ID, n, err)
+}
+
+func (s *Server) signatureListCSV(w http.ResponseWriter, r *http.Request) {
+	a, ok := s.exportAction(w, r)
+	if !ok {
+		return
+	}
+	s.attachment(w, fmt.Sprintf("%s-signatures-%s.csv", a.Slug, s.now().UTC().Format("2006-01-02")))
+	cw := csv.NewWriter(w)
+	cw.Write([]string{"number", "name", "place", "date"})
+	n, err := s.signatures(r, a, func(row signatureRow) error {
+		cw.Write([]string{strconv.Itoa(row.Number), cell(row.Name), row.Place, row.Date})
+		return cw.Error()
+	})
+	cw.Flush()
+	s.auditExport(r, "export.signatures", a.ID, n, err)
+}

@@ -1,0 +1,120 @@
+package admin
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+
+	"vigil/internal/model"
+	"vigil/internal/secret"
+)
+
+type supportersData struct {
+	Query   string
+	Problem string
+	Actions []model.Action
+	CanEdit bool
+}
+
+// supportersPage finds a supporter by email, through the blind index:
+// there is no list of everyone to browse.
+func (s *Server) supportersPage(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	d := supportersData{Query: r.URL.Query().Get("email"), CanEdit: allowed(sessionOf(r).User.Role, permSupportersEdit)}
+	status := http.StatusOK
+	if d.Query != "" {
+		email, err := secret.NormaliseEmail(d.Query)
+		if err != nil {
+			d.Problem, status = "That is not an email address.", http.StatusBadRequest
+		} else if sup, err := s.store.SupporterByEmail(ctx, email); err == nil {
+			http.Redirect(w, r, fmt.Sprintf("/admin/supporters/%d", sup.ID), http.StatusSeeOther)
+			return
+		} else if errors.Is(err, model.ErrNotFound) {
+			d.Problem, status = "Nobody with this address has acted or subscribed (or they were erased).", http.StatusNotFound
+		} else {
+			s.serverError(w, r, err)
+			return
+		}
+	}
+	var err error
+	if d.Actions, err = s.store.AllActions(ctx); err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	s.render(w, r, status, "supporters", "Supporters", d)
+}
+
+type supporterData struct {
+	Supporter      model.Supporter
+	Consents       []model.Consent
+	Participations []participationLine
+	Messages       []model.OutboxMessage
+	CanErase       bool
+}
+
+type participationLine struct {
+	Participation model.Participation
+	Action        model.Action
+}
+
+func (s *Server) supporterPage(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil {
+		s.notFound(w, r)
+		return
+	}
+	d := supporterData{CanErase: allowed(sessionOf(r).User.Role, permSupportersEdit)}
+	if d.Supporter, err = s.store.SupporterForStaff(ctx, id); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if d.Consents, err = s.store.Consents(ctx, id); err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	participations, err := s.store.ParticipationsOf(ctx, id)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	for _, p := range participations {
+		a, err := s.store.ActionByID(ctx, p.ActionID)
+		if err != nil {
+			s.serverError(w, r, err)
+			return
+		}
+		d.Participations = append(d.Participations, participationLine{Participation: p, Action: a})
+	}
+	if d.Messages, err = s.store.SupporterMessages(ctx, id, 100); err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	title := d.Supporter.Email
+	if !d.Supporter.Erased.IsZero() {
+		title = fmt.Sprintf("Supporter %d (erased)", id)
+	}
+	s.render(w, r, http.StatusOK, "supporter", title, d)
+}
+
+// eraseSupporter removes a supporter's personal data at their request;
+// the confirmation box guards against a slip.
+func (s *Server) eraseSupporter(w http.ResponseWriter, r *http.Request) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil {
+		s.notFound(w, r)
+		return
+	}
+	back := fmt.Sprintf("/admin/supporters/%d", id)
+	if r.PostFormValue("confirm") != "yes" {
+		redirectDone(w, r, back, "Nothing was erased: tick the box to confirm.")
+		return
+	}
+	if err := s.store.EraseSupporter(r.Context(), id, s.now()); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.site.ContentChanged()
+	redirectDone(w, r, back, "Erased: name, address, postal code, letters, comments, consents and emails are gone; the count stays.")
+}
