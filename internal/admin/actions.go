@@ -109,12 +109,16 @@ func actionForm(a model.Action) *form {
 		v.Set("goal", strconv.Itoa(a.Goal))
 	}
 	if !a.Deadline.IsZero() {
-		v.Set("deadline", a.Deadline.UTC().Format("2006-01-02T15:04"))
+		v.Set("deadline", a.Deadline.UTC().Format("2006-01-02 15:04"))
 	}
 	v.Set("closing_text", a.ClosingText)
 	v.Set("delivery", string(a.Delivery))
 	v.Set("subject", a.Subject)
 	v.Set("letter", a.Letter)
+	for lang, l := range a.Letters {
+		v.Set("subject_"+lang, l.Subject)
+		v.Set("letter_"+lang, l.Text)
+	}
 	v.Set("tags", strings.Join(a.Tags, ", "))
 	for _, t := range a.Targets {
 		v.Add("target", strconv.FormatInt(t.ID, 10))
@@ -169,6 +173,22 @@ func (s *Server) parseAction(r *http.Request, f *form, a *model.Action, targets 
 	}
 	a.Subject = f.line("subject", 200, a.Kind == model.ActionAppeal)
 	a.Letter = f.text("letter", 10_000, a.Kind == model.ActionAppeal)
+	a.Letters = nil
+	for _, lang := range languages {
+		if lang == a.Lang {
+			continue
+		}
+		subject, text := f.line("subject_"+lang, 200, false), f.text("letter_"+lang, 10_000, false)
+		if (subject == "") != (text == "") {
+			f.fail("letter_"+lang, "Give both the subject and the letter in this language, or neither.")
+		}
+		if subject != "" && text != "" {
+			if a.Letters == nil {
+				a.Letters = map[string]model.Letter{}
+			}
+			a.Letters[lang] = model.Letter{Subject: subject, Text: text}
+		}
+	}
 	a.Tags = f.list("tags", 20, 60)
 	a.Targets = nil
 	for _, v := range f.Values("target") {

@@ -75,6 +75,11 @@ var access = map[string]string{
 	"POST /admin/users/{id}":                       "a",
 	"POST /admin/settings":                         "a",
 	"GET /admin/audit":                             "a",
+
+	// Researchers' records of individuals.
+	"GET /admin/cases/{id}/records":                  "ar",
+	"POST /admin/cases/{id}/records":                 "ar",
+	"POST /admin/cases/{id}/records/{record}/delete": "ar",
 }
 
 // concretePath turns a route pattern into a path to request.
@@ -83,7 +88,7 @@ func concretePath(pattern string) (method, path string) {
 	if !ok {
 		method, path = "GET", pattern+"no-such-page"
 	}
-	r := strings.NewReplacer("{$}", "", "{file}", "admin.css", "{id}", "1", "{update}", "1", "{slug}", "x")
+	r := strings.NewReplacer("{$}", "", "{file}", "admin.css", "{id}", "1", "{update}", "1", "{record}", "1", "{slug}", "x")
 	return method, r.Replace(path)
 }
 

@@ -39,6 +39,8 @@ type caseEdit struct {
 	Preview   *model.Case // set when the editor asked for a preview
 	Conflict  []difference
 	CanWrite  bool
+
+	CanRecords bool // the role may open the case's records of individuals
 }
 
 // difference is one field two editors changed differently.
@@ -81,6 +83,7 @@ func (s *Server) renderCase(w http.ResponseWriter, r *http.Request, status int, 
 	d := caseEdit{Case: c, F: f, Statuses: []model.CaseStatus{model.CaseActive, model.CaseMonitoring, model.CaseClosed},
 		Languages: languages, Preview: preview, Conflict: conflict,
 		CanWrite: allowed(sessionOf(r).User.Role, permContentWrite)}
+	d.CanRecords = allowed(sessionOf(r).User.Role, permRecords)
 	for i := range rows {
 		d.Rows = append(d.Rows, i)
 	}

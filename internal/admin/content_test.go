@@ -262,7 +262,7 @@ func TestTellEveryoneWhoActed(t *testing.T) {
 	}
 	tellPath := strings.SplitN(r.location, "?", 2)[0]
 	page := b.get(tellPath)
-	for _, want := range []string{"<strong>2</strong> people", "In es: 1 people", "In en: 1 people", "Qué pasó después: Held without charge",
+	for _, want := range []string{"<strong>2 people</strong>", "In es: 1 person", "In en: 1 person", "Qué pasó después: Held without charge",
 		"What happened next: Held without charge", "They are **home**.", "/unsubscribe/"} {
 		if !strings.Contains(page.body, want) {
 			t.Errorf("tell page lacks %q", want)
@@ -316,5 +316,45 @@ func waitFor(t *testing.T, ok func() bool) {
 			t.Fatal("timed out waiting")
 		case <-time.After(10 * time.Millisecond):
 		}
+	}
+}
+
+// TestLetterPerLanguage: an appeal's model letter in Spanish is what a
+// supporter reading the site in Spanish edits.
+func TestLetterPerLanguage(t *testing.T) {
+	h := newHarness(t)
+	h.addUser("editor@example.org", model.RoleEditor)
+	b := h.browser()
+	b.login("editor@example.org")
+	targets, _ := h.db.Targets(ctx)
+	form := url.Values{"do": {"save"}, "version": {"0"}, "title": {"Write to the ambassador"}, "slug": {"write-to-the-ambassador"},
+		"lang": {"en"}, "kind": {"appeal"}, "delivery": {"each"}, "target": {fmt.Sprint(targets[0].ID)},
+		"subject": {"Release them"}, "letter": {"{{salutation}}\n\nPlease release them."},
+		"subject_es": {"Libérenlos"}, "letter_es": {""}}
+	r := b.multipart("/admin/actions/new", "/admin/actions/new", form, nil)
+	if r.status != http.StatusBadRequest || !strings.Contains(r.body, "Give both the subject and the letter in this language") ||
+		!strings.Contains(r.body, `value="Libérenlos"`) {
+		t.Fatalf("half a translation: %d", r.status)
+	}
+	form.Set("letter_es", "{{salutation}}\n\nLe pido que los libere.")
+	if r := b.multipart("/admin/actions/new", "/admin/actions/new", form, nil); r.status != http.StatusSeeOther {
+		t.Fatalf("save: %d\n%s", r.status, r.body)
+	}
+	all, _ := h.db.AllActions(ctx)
+	a := all[0]
+	if a.Letters["es"].Subject != "Libérenlos" {
+		t.Fatalf("stored letters: %+v", a.Letters)
+	}
+	if err := h.db.SetPublished(ctx, "action", a.ID, a.Version, h.clock); err != nil {
+		t.Fatal(err)
+	}
+	h.site.ContentChanged()
+	es := b.get("/es/actions/write-to-the-ambassador")
+	en := b.get("/en/actions/write-to-the-ambassador")
+	if !strings.Contains(es.body, "Le pido que los libere.") || !strings.Contains(es.body, `value="Libérenlos"`) {
+		t.Errorf("the Spanish page does not offer the Spanish letter")
+	}
+	if !strings.Contains(en.body, "Please release them.") || strings.Contains(en.body, "Libérenlos") {
+		t.Errorf("the English page does not offer the English letter")
 	}
 }

@@ -168,7 +168,7 @@ func (f *form) instant(name string) time.Time {
 	if v == "" {
 		return time.Time{}
 	}
-	for _, layout := range []string{"2006-01-02T15:04", "2006-01-02T15:04:05", "2006-01-02"} {
+	for _, layout := range []string{"2006-01-02 15:04", "2006-01-02T15:04", "2006-01-02T15:04:05", "2006-01-02"} {
 		if t, err := time.Parse(layout, v); err == nil {
 			return t
 		}

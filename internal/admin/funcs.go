@@ -1,6 +1,7 @@
 package admin
 
 import (
+	"fmt"
 	"html/template"
 	"time"
 
@@ -23,6 +24,12 @@ var funcs = template.FuncMap{
 	},
 	"markdown": markdown.HTML,
 	"inc":      func(i int) int { return i + 1 },
+	"people": func(n int) string {
+		if n == 1 {
+			return "1 person"
+		}
+		return fmt.Sprintf("%d people", n)
+	},
 	// index1 is the i-th value of a repeated form field, "" past the end.
 	"index1": func(f *form, name string, i int) string {
 		if vs := f.Values(name); i < len(vs) {

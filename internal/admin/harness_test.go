@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/base32"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
@@ -16,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"vigil/internal/mail"
 	"vigil/internal/model"
 	"vigil/internal/secret"
 	"vigil/internal/store"
@@ -38,37 +40,71 @@ type harness struct {
 		store.Store
 		Keys() *secret.Keys
 	}
-	admin *Server
-	site  *web.Server
-	srv   *httptest.Server
-	mu    sync.Mutex
-	clock time.Time
+	admin  *Server
+	site   *web.Server
+	srv    *httptest.Server
+	mp     *testutil.MailpitServer
+	worker *mail.Worker
+	mu     sync.Mutex
+	clock  time.Time
 }
 
 const testPassword = "correct horse battery staple"
 
-func newHarness(t *testing.T) *harness {
+func newHarness(t *testing.T) *harness { return newHarnessWith(t, false) }
+
+// newHarnessWith starts the site and admin at a real address (links in
+// emails work), with a mailpit and an outbox worker when withMail is set.
+func newHarnessWith(t *testing.T, withMail bool) *harness {
 	t.Helper()
 	h := &harness{t: t, db: testutil.DemoSQLite(t), clock: testutil.Now}
 	now := func() time.Time { h.mu.Lock(); defer h.mu.Unlock(); return h.clock }
-	var err error
-	h.site, err = web.New(web.Options{Store: h.db, Keys: h.db.Keys(), BaseURL: "http://vigil.test", Now: now, FormRate: 0})
-	if err != nil {
-		t.Fatal(err)
-	}
-	h.admin, err = New(Options{Store: h.db, Keys: h.db.Keys(), Site: h.site, BaseURL: "http://vigil.test", Now: now})
-	if err != nil {
-		t.Fatal(err)
-	}
-	h.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	var site, admin http.Handler
+	h.srv = httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if IsAdminPath(r.URL.Path) {
-			h.admin.ServeHTTP(w, r)
+			admin.ServeHTTP(w, r)
 			return
 		}
-		h.site.ServeHTTP(w, r)
+		site.ServeHTTP(w, r)
 	}))
+	base := "http://" + h.srv.Listener.Addr().String()
+	var err error
+	h.site, err = web.New(web.Options{Store: h.db, Keys: h.db.Keys(), BaseURL: base, Now: now, FormRate: 0,
+		MailFrom: "Vigil <act@example.org>"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.admin, err = New(Options{Store: h.db, Keys: h.db.Keys(), Site: h.site, BaseURL: base, Now: now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	site, admin = h.site, h.admin
+	h.srv.Start()
 	t.Cleanup(h.srv.Close)
+	if withMail {
+		h.mp = testutil.Mailpit(t)
+		sender, err := mail.NewSMTPSender(h.mp.SMTPURL())
+		if err != nil {
+			t.Fatal(err)
+		}
+		h.worker = &mail.Worker{Store: h.db, Keys: h.db.Keys(), Sender: sender, Now: now,
+			Log: slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelWarn}))}
+	}
 	return h
+}
+
+// deliver sends everything due in the outbox to mailpit.
+func (h *harness) deliver() {
+	h.t.Helper()
+	for {
+		n, err := h.worker.Step(context.Background())
+		if err != nil {
+			h.t.Fatal(err)
+		}
+		if n == 0 {
+			return
+		}
+	}
 }
 
 func (h *harness) advance(d time.Duration) {

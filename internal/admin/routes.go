@@ -87,6 +87,9 @@ func (s *Server) routes() []route {
 		{"POST /admin/cases/{id}/updates/new", permContentWrite, s.publishUpdate},
 		{"GET /admin/cases/{id}/updates/{update}/tell", permSend, s.tellPage},
 		{"POST /admin/cases/{id}/updates/{update}/tell", permSend, s.tell},
+		{"GET /admin/cases/{id}/records", permRecords, s.recordsPage},
+		{"POST /admin/cases/{id}/records", permRecords, s.saveRecord},
+		{"POST /admin/cases/{id}/records/{record}/delete", permRecords, s.deleteRecord},
 
 		{"GET /admin/actions", permContentRead, s.actionsPage},
 		{"GET /admin/actions/new", permContentWrite, s.newActionPage},

@@ -58,6 +58,9 @@ func (s *Server) publishUpdate(w http.ResponseWriter, r *http.Request) {
 		s.renderUpdate(w, r, http.StatusOK, c, f, &u)
 		return
 	}
+	if len(c.Updates) == 0 {
+		u.Number = 1 // the case itself is the opening; what follows is update 1
+	}
 	if err := s.store.PublishUpdate(r.Context(), c.Slug, &u); err != nil {
 		s.fail(w, r, err)
 		return

@@ -228,6 +228,25 @@ I respectfully urge you to:
 Thank you for your attention to this matter.
 
 Yours sincerely,`,
+		Letters: map[string]model.Letter{"es": {
+			Subject: "Hombres venezolanos recluidos en el CECOT, El Salvador",
+			Text: `{{salutation}}
+
+Le escribo por los hombres venezolanos que fueron enviados desde Estados Unidos a El Salvador el 16 y el 30 de marzo de 2025 y que permanecen en la prisión del CECOT.
+
+Muchos de ellos tenían protección en Estados Unidos o solicitudes de asilo pendientes. La mayoría fue expulsada en virtud de la Ley de Enemigos Extranjeros sin una posibilidad real de impugnar su expulsión, y sus familias no han vuelto a saber de ellos.
+
+El CECOT está gravemente hacinado, y me preocupa que estos hombres corran riesgo de tortura y otros malos tratos.
+
+Le pido respetuosamente que:
+
+- nadie más sea expulsado bajo la Ley de Enemigos Extranjeros sin el debido proceso;
+- los hombres recluidos en el CECOT reciban un trato humano y puedan comunicarse con sus familias y abogados;
+- quienes deseen continuar su solicitud de asilo en Estados Unidos puedan regresar para hacerlo sin ser detenidos.
+
+Gracias por su atención.
+
+Atentamente,`}},
 		Targets: []model.Target{
 			{
 				Name:         "Kristi Noem",

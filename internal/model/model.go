@@ -146,11 +146,13 @@ type Action struct {
 	Delivery    DeliveryMode
 	Subject     string // appeals: model letter subject
 	Letter      string // appeals: model letter body; {{salutation}} is filled per target
-	Targets     []Target
-	Tags        []string
-	Consents    []ConsentRequest
-	Published   time.Time
-	Version     int // raised by every save; an edit of an older version is a conflict
+	// Letters are the model letter in other languages, by language code.
+	Letters   map[string]Letter
+	Targets   []Target
+	Tags      []string
+	Consents  []ConsentRequest
+	Published time.Time
+	Version   int // raised by every save; an edit of an older version is a conflict
 
 	// Appeal delivery.
 	SendFromHour  int    // first hour (0–23) of the sending window, in TimeZone
@@ -159,6 +161,20 @@ type Action struct {
 	DailyCap      int    // appeals per target per day; 0 means no cap
 	CC, BCC       string // comma-separated addresses copied on every appeal
 	TestRecipient string // when set, appeals go here instead of to targets
+}
+
+// Letter is a model letter in one language.
+type Letter struct {
+	Subject, Text string
+}
+
+// LetterIn is the model letter to offer a supporter reading in lang: its
+// translation when there is one, the action's own otherwise.
+func (a Action) LetterIn(lang string) Letter {
+	if l, ok := a.Letters[lang]; ok && lang != a.Lang {
+		return l
+	}
+	return Letter{Subject: a.Subject, Text: a.Letter}
 }
 
 // IsOpen reports whether the action accepts participations at now.

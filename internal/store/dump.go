@@ -100,6 +100,7 @@ var Schema = []SchemaTable{
 	table("action_targets", "action_id int, target_id int, position int"),
 	table("action_tags", "action_id int, tag_id int"),
 	table("action_consents", "id int, action_id int, position int, key text, text text, required bool"),
+	table("action_letters", "action_id int, lang text, subject text, letter text"),
 	table("news", "id int, slug text, lang text, title text, summary text, body text, image_id int, published_at instant, "+
 		"version int"),
 	table("news_tags", "news_id int, tag_id int"),
@@ -121,6 +122,8 @@ var Schema = []SchemaTable{
 	table("audit_log", "id int, at instant, user_id int, user_email text, action text, object_type text, object_id int, "+
 		"before text, after text, ip_hash text"),
 	table("settings", "key text, value text"),
+	table("records", "id int, case_id int, name_sealed bytes, status text, place_sealed bytes, last_confirmed date, "+
+		"source_note_sealed bytes, version int, created_at instant, updated_at instant"),
 }
 
 // table parses "name kind, name kind, …"; a typo panics at start-up, so

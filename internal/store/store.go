@@ -27,6 +27,7 @@ type Store interface {
 	Editing
 	Telling
 	Supporters
+	Records
 	// Ping answers nil once the database is reachable.
 	Ping(ctx context.Context) error
 	// Close releases the database.

@@ -38,16 +38,17 @@ type actForm struct {
 // newActForm is the empty form for an action, in the page's language, with
 // the model letter to edit.
 func newActForm(a model.Action, lang string) *actForm {
-	return &actForm{Lang: lang, Subject: a.Subject, Letter: fillSalutation(a), Consents: map[string]bool{}}
+	l := a.LetterIn(lang)
+	return &actForm{Lang: lang, Subject: l.Subject, Letter: fillSalutation(a, l.Text), Consents: map[string]bool{}}
 }
 
-// fillSalutation puts the first target's salutation into the model letter.
-func fillSalutation(a model.Action) string {
+// fillSalutation puts the first target's salutation into a model letter.
+func fillSalutation(a model.Action, letter string) string {
 	salutation := ""
 	if len(a.Targets) > 0 {
 		salutation = a.Targets[0].Salutation
 	}
-	return strings.ReplaceAll(a.Letter, "{{salutation}}", salutation)
+	return strings.ReplaceAll(letter, "{{salutation}}", salutation)
 }
 
 // Error returns the catalogue key of a field's message, or "".

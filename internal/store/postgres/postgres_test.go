@@ -497,3 +497,7 @@ func TestEditingConformance(t *testing.T) {
 func TestSupportersConformance(t *testing.T) {
 	storetest.RunSupporters(t, func(t *testing.T) store.Store { return testutil.PostgresStore(t) })
 }
+
+func TestRecordsConformance(t *testing.T) {
+	storetest.RunRecords(t, func(t *testing.T) store.Store { return testutil.PostgresStore(t) })
+}

@@ -494,8 +494,34 @@ func (c *Core) QueryActions(ctx context.Context, q Querier, tail string, args ..
 		if a.Consents, err = c.consentRequestsOf(ctx, q, a.ID); err != nil {
 			return nil, err
 		}
+		if a.Letters, err = c.lettersOf(ctx, q, a.ID); err != nil {
+			return nil, err
+		}
 	}
 	return actions, nil
+}
+
+// lettersOf reads an action's model letter in other languages; nil when
+// there are none.
+func (c *Core) lettersOf(ctx context.Context, q Querier, actionID int64) (map[string]model.Letter, error) {
+	rows, err := q.QueryContext(ctx, c.q(`SELECT lang, subject, letter FROM action_letters WHERE action_id = ?`), actionID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out map[string]model.Letter
+	for rows.Next() {
+		var lang string
+		var l model.Letter
+		if err := rows.Scan(&lang, &l.Subject, &l.Text); err != nil {
+			return nil, err
+		}
+		if out == nil {
+			out = map[string]model.Letter{}
+		}
+		out[lang] = l
+	}
+	return out, rows.Err()
 }
 
 const targetColumns = `t.id, t.name, t.title, t.organisation, t.address, t.email, t.salutation, t.lang, t.version`
@@ -622,7 +648,7 @@ func defaultDelivery(a *model.Action) {
 // saveActionParts writes an action's targets (creating those without an
 // ID), consent requests and tags, replacing the links stored before.
 func (c *Core) saveActionParts(ctx context.Context, tx *sql.Tx, a *model.Action) error {
-	for _, table := range []string{"action_targets", "action_consents", "action_tags"} {
+	for _, table := range []string{"action_targets", "action_consents", "action_tags", "action_letters"} {
 		if _, err := tx.ExecContext(ctx, c.q(`DELETE FROM `+table+` WHERE action_id = ?`), a.ID); err != nil {
 			return err
 		}
@@ -645,6 +671,15 @@ func (c *Core) saveActionParts(ctx context.Context, tx *sql.Tx, a *model.Action)
 	for i, cr := range a.Consents {
 		if _, err := tx.ExecContext(ctx, c.q(`INSERT INTO action_consents (action_id, position, key, text, required) VALUES (?, ?, ?, ?, ?)`),
 			a.ID, i, cr.Key, cr.Text, cr.Required); err != nil {
+			return err
+		}
+	}
+	for lang, l := range a.Letters {
+		if lang == a.Lang {
+			continue // the action's own letter is a.Subject and a.Letter
+		}
+		if _, err := tx.ExecContext(ctx, c.q(`INSERT INTO action_letters (action_id, lang, subject, letter) VALUES (?, ?, ?, ?)`),
+			a.ID, lang, l.Subject, l.Text); err != nil {
 			return err
 		}
 	}

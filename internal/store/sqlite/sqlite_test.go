@@ -135,3 +135,7 @@ func TestEditingConformance(t *testing.T) {
 func TestSupportersConformance(t *testing.T) {
 	storetest.RunSupporters(t, func(t *testing.T) store.Store { return testutil.SQLite(t) })
 }
+
+func TestRecordsConformance(t *testing.T) {
+	storetest.RunRecords(t, func(t *testing.T) store.Store { return testutil.SQLite(t) })
+}

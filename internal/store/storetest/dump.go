@@ -210,6 +210,27 @@ func FillDump(t testing.TB, s store.Store, keys *secret.Keys) DumpFixture {
 		"require-totp", "yes"); err != nil {
 		t.Fatal(err)
 	}
+	// A researcher's records of two individuals of the demo case, sealed;
+	// one is deleted, leaving a gap.
+	demoCase, err := s.CaseBySlug(ctx, demo.CaseSlug)
+	if err != nil {
+		t.Fatal(err)
+	}
+	researcherCtx := store.WithActor(ctx, model.Actor{UserID: fx.Staff[0].ID, Email: "admin@example.org", IPHash: "ab12"})
+	for _, r := range []*model.Record{
+		{CaseID: demoCase.ID, Name: "Gone Record", Status: model.RecordUnknown},
+		{CaseID: demoCase.ID, Name: "José «Pepe» Núñez", Status: model.RecordReturned, Place: "Caracas",
+			LastConfirmed: now.AddDate(0, 0, -3), SourceNote: "His mother, by phone"},
+	} {
+		if err := s.SaveRecord(researcherCtx, r); err != nil {
+			t.Fatal(err)
+		}
+		if r.Name == "Gone Record" {
+			if err := s.DeleteRecord(researcherCtx, r.ID, r.Version); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
 	fx.Emails = []string{"ana@example.org", "carla@example.org", "dario@example.org", "elena@example.org"}
 	if err := dumpEach(ctx, s, "outbox", func(r store.Row) error {
 		fx.Messages = append(fx.Messages, r["id"].(int64))
@@ -392,6 +413,12 @@ func compareThroughStore(t *testing.T, name string, want, got store.Store, keys 
 	wc, werr := want.CaseBySlug(ctx, demo.CaseSlug)
 	gc, gerr := got.CaseBySlug(ctx, demo.CaseSlug)
 	same("case "+demo.CaseSlug, wc, gc, werr, gerr)
+	wr, werr := want.RecordsOfCase(ctx, wc.ID)
+	gr, gerr := got.RecordsOfCase(ctx, wc.ID)
+	same("records of case "+demo.CaseSlug, wr, gr, werr, gerr)
+	if len(wr) != 1 || wr[0].Name != "José «Pepe» Núñez" {
+		t.Errorf("records of case %s: %+v", demo.CaseSlug, wr)
+	}
 	wcs, werr := want.PublishedCases(ctx)
 	gcs, gerr := got.PublishedCases(ctx)
 	same("published cases", wcs, gcs, werr, gerr)
@@ -637,7 +664,7 @@ func testDumpEmptyBytes(t *testing.T, openA, openB OpenDump) {
 	a, b := openA(t, keys), openB(t, keys)
 	row := store.Row{"id": int64(7), "email_index": []byte{1, 2}, "email_sealed": []byte{}, "name_sealed": nil,
 		"postal_sealed": []byte{0}, "country": "", "lang": "en", "created_at": dumpNow.Add(time.Millisecond),
-		"confirmed_at": nil, "unsubscribed_at": nil, "reminded_at": nil}
+		"confirmed_at": nil, "unsubscribed_at": nil, "reminded_at": nil, "erased_at": nil}
 	if err := a.Load(ctx, func(w store.LoadTx) error {
 		_, err := w.LoadTable(ctx, "supporters", func(yield func(store.Row) error) error { return yield(row) })
 		return err
