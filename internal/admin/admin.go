@@ -38,6 +38,11 @@ const (
 	sessionMaxAge = 12 * time.Hour
 )
 
+// maxHashing is how many password checks may run at once: each takes 64
+// MiB and a core for about 100 ms, so a flood of sign-ins waits here
+// instead of exhausting memory.
+const maxHashing = 2
+
 // SettingRequireTOTP, set to "yes", makes a second factor compulsory for
 // every staff member.
 const SettingRequireTOTP = "require-totp"
@@ -65,7 +70,8 @@ type Server struct {
 	secure   bool
 	cookie   string
 	pages    map[string]*template.Template
-	telling  telling // updates being queued to everyone who acted
+	telling  telling       // updates being queued to everyone who acted
+	hashing  chan struct{} // bounds password checks running at once (64 MiB each)
 	mux      *http.ServeMux
 	handler  http.Handler
 }
@@ -87,6 +93,7 @@ func New(opts Options) (*Server, error) {
 	if s.wakeMail == nil {
 		s.wakeMail = func() {}
 	}
+	s.hashing = make(chan struct{}, maxHashing)
 	s.cookie = "vigil_staff"
 	if s.secure {
 		s.cookie = "__Host-vigil_staff" // Secure, Path=/, no Domain: no subdomain can set it

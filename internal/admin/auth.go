@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"strings"
+	"time"
 
 	"vigil/internal/model"
 	"vigil/internal/secret"
@@ -63,6 +64,16 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		s.site.LoginFailed(r)
 		form.Error = "The email or password is wrong, or the account is locked after too many failed attempts. Try again in a few minutes."
 		s.render(w, r, http.StatusUnauthorized, "login", "Sign in", form)
+	}
+	select {
+	case s.hashing <- struct{}{}:
+		defer func() { <-s.hashing }()
+	case <-r.Context().Done():
+		return
+	case <-time.After(10 * time.Second):
+		form.Error = "Too many people are signing in at once. Try again in a minute."
+		s.render(w, r, http.StatusServiceUnavailable, "login", "Sign in", form)
+		return
 	}
 	now := s.now()
 	user, err := s.store.StaffUserByEmail(r.Context(), form.Email)
