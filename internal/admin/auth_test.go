@@ -43,6 +43,7 @@ var access = map[string]string{
 	"GET /admin/cases/{id}/preview":                "aerv",
 	"GET /admin/cases/{id}/updates/new":            "ae",
 	"POST /admin/cases/{id}/updates/new":           "ae",
+	"POST /admin/cases/{id}/updates/{update}/hide": "ae",
 	"GET /admin/cases/{id}/updates/{update}/tell":  "ae",
 	"POST /admin/cases/{id}/updates/{update}/tell": "ae",
 	"GET /admin/actions":                           "aerv",

@@ -11,6 +11,7 @@ import (
 	"mime/multipart"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -356,5 +357,57 @@ func TestLetterPerLanguage(t *testing.T) {
 	}
 	if !strings.Contains(en.body, "Please release them.") || strings.Contains(en.body, "Libérenlos") {
 		t.Errorf("the English page does not offer the English letter")
+	}
+}
+
+// TestUpdateDraftAndUnpublish: an update saved as a draft waits off the
+// site and comes back in the form; a published one can be taken down.
+func TestUpdateDraftAndUnpublish(t *testing.T) {
+	h := newHarness(t)
+	h.addUser("editor@example.org", model.RoleEditor)
+	b := h.browser()
+	b.login("editor@example.org")
+	c := &model.Case{Slug: "held", Lang: "en", Title: "Held", Status: model.CaseActive, Published: h.clock}
+	if err := h.db.SaveCase(ctx, c); err != nil {
+		t.Fatal(err)
+	}
+	page := fmt.Sprintf("/admin/cases/%d/updates/new", c.ID)
+	r := b.post(page, page, url.Values{"title": {"Moved to another prison"}, "body": {"On 3 May they were moved."}, "do": {"draft"}})
+	if r.status != http.StatusSeeOther {
+		t.Fatalf("save draft: %d\n%s", r.status, r.body)
+	}
+	if pub := b.get("/cases/held"); strings.Contains(pub.body, "Moved to another prison") {
+		t.Error("a draft update is on the case page")
+	}
+	form := b.get(page)
+	if !strings.Contains(form.body, `value="Moved to another prison"`) || !strings.Contains(form.body, "On 3 May they were moved.") ||
+		!strings.Contains(form.body, "This is the draft saved on") {
+		t.Fatalf("the draft does not come back:\n%s", form.body)
+	}
+	r = b.post(page, page, url.Values{"title": {"Moved to another prison"}, "body": {"On 3 May they were moved."}, "do": {"publish"}})
+	if r.status != http.StatusSeeOther {
+		t.Fatalf("publish: %d", r.status)
+	}
+	h.advance(2 * time.Second)
+	if pub := b.get("/cases/held"); !strings.Contains(pub.body, "Moved to another prison") {
+		t.Fatal("the published update is not on the case page")
+	}
+	if form := b.get(page); strings.Contains(form.body, "Moved to another prison") {
+		t.Error("the draft outlived its publication")
+	}
+	u := mustID(t, regexp.MustCompile(`/admin/cases/\d+/updates/\d+/tell`).FindString(r.location))
+	hide := fmt.Sprintf("/admin/cases/%d/updates/%d/hide", c.ID, u)
+	if r := b.post(fmt.Sprintf("/admin/cases/%d", c.ID), hide, url.Values{"do": {"hide"}}); r.status != http.StatusSeeOther {
+		t.Fatalf("unpublish: %d", r.status)
+	}
+	h.advance(2 * time.Second)
+	if pub := b.get("/cases/held"); strings.Contains(pub.body, "Moved to another prison") {
+		t.Error("an unpublished update is still on the case page")
+	}
+	if feed := b.get("/cases/held/updates.atom"); strings.Contains(feed.body, "Moved to another prison") {
+		t.Error("an unpublished update is still in the feed")
+	}
+	if adm := b.get(fmt.Sprintf("/admin/cases/%d", c.ID)); !strings.Contains(adm.body, "<strong>unpublished</strong>") {
+		t.Error("the admin does not mark the update unpublished")
 	}
 }

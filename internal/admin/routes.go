@@ -85,6 +85,7 @@ func (s *Server) routes() []route {
 		{"GET /admin/cases/{id}/preview", permContentRead, s.previewCase},
 		{"GET /admin/cases/{id}/updates/new", permContentWrite, s.newUpdatePage},
 		{"POST /admin/cases/{id}/updates/new", permContentWrite, s.publishUpdate},
+		{"POST /admin/cases/{id}/updates/{update}/hide", permContentWrite, s.hideUpdate},
 		{"GET /admin/cases/{id}/updates/{update}/tell", permSend, s.tellPage},
 		{"POST /admin/cases/{id}/updates/{update}/tell", permSend, s.tell},
 		{"GET /admin/cases/{id}/records", permRecords, s.recordsPage},

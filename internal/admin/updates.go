@@ -2,10 +2,12 @@ package admin
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
 	"sync"
+	"time"
 
 	"vigil/internal/mail"
 	"vigil/internal/model"
@@ -25,7 +27,23 @@ func (s *Server) newUpdatePage(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	s.renderUpdate(w, r, http.StatusOK, c, newForm(nil), nil)
+	f := newForm(nil)
+	if d, err := s.store.UpdateDraft(r.Context(), c.ID); err == nil {
+		f.values.Set("title", d.Title)
+		f.values.Set("body", d.Body)
+		f.values.Set("status", string(d.Status))
+		if d.Final {
+			f.values.Set("final", "yes")
+		}
+		if d.CloseActions {
+			f.values.Set("close_actions", "yes")
+		}
+		f.values.Set("draft_saved", d.Published.UTC().Format("2 Jan 2006 15:04 UTC"))
+	} else if !errors.Is(err, model.ErrNotFound) {
+		s.serverError(w, r, err)
+		return
+	}
+	s.renderUpdate(w, r, http.StatusOK, c, f, nil)
 }
 
 func (s *Server) renderUpdate(w http.ResponseWriter, r *http.Request, status int, c model.Case, f *form, preview *model.Update) {
@@ -54,7 +72,16 @@ func (s *Server) publishUpdate(w http.ResponseWriter, r *http.Request) {
 		s.renderUpdate(w, r, http.StatusBadRequest, c, f, nil)
 		return
 	}
-	if f.Value("do") != "publish" {
+	switch f.Value("do") {
+	case "draft":
+		if err := s.store.SaveUpdateDraft(r.Context(), c.ID, u, s.now()); err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		redirectDone(w, r, fmt.Sprintf("/admin/cases/%d/updates/new", c.ID), "Draft saved: not on the site until you publish it.")
+		return
+	case "publish":
+	default:
 		s.renderUpdate(w, r, http.StatusOK, c, f, &u)
 		return
 	}
@@ -68,6 +95,25 @@ func (s *Server) publishUpdate(w http.ResponseWriter, r *http.Request) {
 	s.site.ContentChanged()
 	redirectDone(w, r, fmt.Sprintf("/admin/cases/%d/updates/%d/tell", c.ID, u.ID),
 		fmt.Sprintf("Update %d published on the case page and its feed.", u.Number))
+}
+
+// hideUpdate takes a published update off the case page and its feed, or
+// puts it back.
+func (s *Server) hideUpdate(w http.ResponseWriter, r *http.Request) {
+	c, u, ok := s.updateFromPath(w, r)
+	if !ok {
+		return
+	}
+	when, note := s.now(), "Update unpublished: it is no longer on the case page or in its feed. What it did to the case stays done."
+	if r.PostFormValue("do") == "show" {
+		when, note = time.Time{}, "Update published again."
+	}
+	if err := s.store.HideUpdate(r.Context(), u.ID, when); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.site.ContentChanged()
+	redirectDone(w, r, fmt.Sprintf("/admin/cases/%d", c.ID), note)
 }
 
 // tellData is the page that offers, starts and follows the email to

@@ -124,6 +124,8 @@ type Update struct {
 	// What publishing the update does to its case.
 	CloseActions bool       // closes every open action of the case
 	Status       CaseStatus // the case's status from now on; empty: unchanged
+
+	Hidden time.Time // unpublished then: off the case page and its feed
 }
 
 // Action is what a supporter can do now.

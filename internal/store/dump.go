@@ -90,7 +90,8 @@ var Schema = []SchemaTable{
 	table("timeline_events", "id int, case_id int, happened_on date, place text, title text, body text, people_count int"),
 	table("demands", "id int, case_id int, position int, text text"),
 	table("updates", "id int, case_id int, number int, title text, body text, final bool, published_at instant, "+
-		"close_actions bool, new_status text"),
+		"close_actions bool, new_status text, hidden_at instant"),
+	table("update_drafts", "case_id int, title text, body text, final bool, close_actions bool, new_status text, saved_at instant"),
 	table("targets", "id int, name text, title text, organisation text, address text, email text, salutation text, lang text, "+
 		"version int"),
 	table("actions", "id int, slug text, case_id int, lang text, kind text, title text, summary text, body text, image_id int, "+

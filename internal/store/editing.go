@@ -71,6 +71,15 @@ type Telling interface {
 	// again after a crash) reaches nobody twice. It returns how many it
 	// queued.
 	QueueUpdateMessages(ctx context.Context, caseID, updateID int64, compose func(model.Supporter) (model.OutboxMessage, error)) (int, error)
+	// SaveUpdateDraft keeps the update an editor is writing for a case
+	// (one per case), replacing the last one saved.
+	SaveUpdateDraft(ctx context.Context, caseID int64, u model.Update, now time.Time) error
+	// UpdateDraft returns the case's draft update; model.ErrNotFound when
+	// there is none. PublishUpdate removes it.
+	UpdateDraft(ctx context.Context, caseID int64) (model.Update, error)
+	// HideUpdate takes an update off the case page and its feed (or puts
+	// it back with the zero time); what it did to the case stays done.
+	HideUpdate(ctx context.Context, updateID int64, at time.Time) error
 	// UpdateProgress counts an update's messages by state.
 	UpdateProgress(ctx context.Context, updateID int64) (map[model.MessageState]int, error)
 }

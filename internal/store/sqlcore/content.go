@@ -275,14 +275,19 @@ func (c *Core) loadCaseParts(ctx context.Context, q Querier, cs *model.Case, pub
 		return err
 	}
 
-	rows, err = q.QueryContext(ctx, c.q(`SELECT id, number, title, body, final, published_at, close_actions, new_status
-		FROM updates WHERE case_id = ? ORDER BY number DESC`), cs.ID)
+	visible := ""
+	if published {
+		visible = ` AND hidden_at IS NULL`
+	}
+	rows, err = q.QueryContext(ctx, c.q(`SELECT id, number, title, body, final, published_at, close_actions, new_status, hidden_at
+		FROM updates WHERE case_id = ?`+visible+` ORDER BY number DESC, id DESC`), cs.ID)
 	if err != nil {
 		return err
 	}
 	for rows.Next() {
 		u := model.Update{CaseID: cs.ID}
-		if err := rows.Scan(&u.ID, &u.Number, &u.Title, &u.Body, &u.Final, at(&u.Published), &u.CloseActions, &u.Status); err != nil {
+		if err := rows.Scan(&u.ID, &u.Number, &u.Title, &u.Body, &u.Final, at(&u.Published), &u.CloseActions, &u.Status,
+			at(&u.Hidden)); err != nil {
 			rows.Close()
 			return err
 		}
@@ -418,6 +423,9 @@ func (c *Core) PublishUpdate(ctx context.Context, caseSlug string, u *model.Upda
 			u.Number = int(last.Int64) + 1
 		}
 		if err := c.insertUpdate(ctx, tx, u); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, c.q(`DELETE FROM update_drafts WHERE case_id = ?`), u.CaseID); err != nil {
 			return err
 		}
 		at := c.instant(u.Published)

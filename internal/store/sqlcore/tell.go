@@ -11,9 +11,9 @@ import (
 // UpdateByID returns one update.
 func (c *Core) UpdateByID(ctx context.Context, id int64) (model.Update, error) {
 	u := model.Update{ID: id}
-	err := c.db.QueryRowContext(ctx, c.q(`SELECT case_id, number, title, body, final, published_at, close_actions, new_status
-		FROM updates WHERE id = ?`), id).Scan(&u.CaseID, &u.Number, &u.Title, &u.Body, &u.Final, at(&u.Published),
-		&u.CloseActions, &u.Status)
+	err := c.db.QueryRowContext(ctx, c.q(`SELECT case_id, number, title, body, final, published_at, close_actions, new_status,
+		hidden_at FROM updates WHERE id = ?`), id).Scan(&u.CaseID, &u.Number, &u.Title, &u.Body, &u.Final, at(&u.Published),
+		&u.CloseActions, &u.Status, at(&u.Hidden))
 	if err != nil {
 		return u, c.errorf("update %d: %w", id, c.d.MapErr(err))
 	}
@@ -154,4 +154,58 @@ func (c *Core) UpdateProgress(ctx context.Context, updateID int64) (map[model.Me
 		out[model.MessageState(state)] = n
 	}
 	return out, rows.Err()
+}
+
+// SaveUpdateDraft keeps the update an editor is writing for a case.
+func (c *Core) SaveUpdateDraft(ctx context.Context, caseID int64, u model.Update, now time.Time) error {
+	err := c.d.InTx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, c.q(`INSERT INTO update_drafts (case_id, title, body, final, close_actions, new_status, saved_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (case_id) DO UPDATE SET title = excluded.title, body = excluded.body,
+			final = excluded.final, close_actions = excluded.close_actions, new_status = excluded.new_status,
+			saved_at = excluded.saved_at`), caseID, u.Title, u.Body, u.Final, u.CloseActions, u.Status, c.instant(now)); err != nil {
+			return c.d.MapErr(err)
+		}
+		return c.audit(ctx, tx, "update.draft", "case", caseID, nil, u)
+	})
+	if err != nil {
+		return c.errorf("save update draft of %d: %w", caseID, err)
+	}
+	return nil
+}
+
+// UpdateDraft returns the case's draft update.
+func (c *Core) UpdateDraft(ctx context.Context, caseID int64) (model.Update, error) {
+	u := model.Update{CaseID: caseID}
+	err := c.db.QueryRowContext(ctx, c.q(`SELECT title, body, final, close_actions, new_status, saved_at
+		FROM update_drafts WHERE case_id = ?`), caseID).Scan(&u.Title, &u.Body, &u.Final, &u.CloseActions, &u.Status, at(&u.Published))
+	if err != nil {
+		return u, c.errorf("update draft of %d: %w", caseID, c.d.MapErr(err))
+	}
+	return u, nil
+}
+
+// HideUpdate takes an update off the public pages, or puts it back.
+func (c *Core) HideUpdate(ctx context.Context, updateID int64, when time.Time) error {
+	err := c.d.InTx(ctx, func(tx *sql.Tx) error {
+		var caseID int64
+		if err := tx.QueryRowContext(ctx, c.q(`SELECT case_id FROM updates WHERE id = ?`), updateID).Scan(&caseID); err != nil {
+			return c.d.MapErr(err)
+		}
+		if _, err := tx.ExecContext(ctx, c.q(`UPDATE updates SET hidden_at = ? WHERE id = ?`), c.instant(when), updateID); err != nil {
+			return err
+		}
+		// The case page changed under anyone editing the case.
+		if _, err := tx.ExecContext(ctx, c.q(`UPDATE cases SET version = version + 1 WHERE id = ?`), caseID); err != nil {
+			return err
+		}
+		action := "update.unpublish"
+		if when.IsZero() {
+			action = "update.republish"
+		}
+		return c.audit(ctx, tx, action, "update", updateID, nil, nil)
+	})
+	if err != nil {
+		return c.errorf("hide update %d: %w", updateID, err)
+	}
+	return nil
 }

@@ -231,6 +231,12 @@ func FillDump(t testing.TB, s store.Store, keys *secret.Keys) DumpFixture {
 			}
 		}
 	}
+	if demoCase, err := s.CaseBySlug(ctx, demo.CaseSlug); err != nil {
+		t.Fatal(err)
+	} else if err := s.SaveUpdateDraft(ctx, demoCase.ID, model.Update{Title: "Draft", Body: "Not yet", Final: true,
+		Status: model.CaseClosed}, now); err != nil {
+		t.Fatal(err)
+	}
 	fx.Emails = []string{"ana@example.org", "carla@example.org", "dario@example.org", "elena@example.org"}
 	if err := dumpEach(ctx, s, "outbox", func(r store.Row) error {
 		fx.Messages = append(fx.Messages, r["id"].(int64))

@@ -21,6 +21,7 @@ func RunEditing(t *testing.T, open func(t *testing.T) store.Store) {
 		{"StaleSavesChangeNothing", testStaleSaves},
 		{"ActionEditAndClose", testActionEditAndClose},
 		{"NewsAndTargets", testNewsAndTargets},
+		{"UpdateDraftsAndHiding", testUpdateDraftsAndHiding},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, open(t)) })
@@ -218,5 +219,52 @@ func testNewsAndTargets(t *testing.T, s store.Store) {
 	}
 	if got, _ := s.TargetByID(ctx, tg.ID); got.Title != "Governor" {
 		t.Errorf("target: %+v", got)
+	}
+}
+
+func testUpdateDraftsAndHiding(t *testing.T, s store.Store) {
+	cs := &model.Case{Slug: "c", Lang: "en", Title: "C", Status: model.CaseActive, Published: day(2026, 1, 1)}
+	if err := s.SaveCase(ctx, cs); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.UpdateDraft(ctx, cs.ID); !errors.Is(err, model.ErrNotFound) {
+		t.Errorf("no draft yet: %v", err)
+	}
+	for _, title := range []string{"First try", "Second try"} {
+		if err := s.SaveUpdateDraft(ctx, cs.ID, model.Update{Title: title, Body: "Text", Final: true, Status: model.CaseMonitoring}, day(2026, 2, 1)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	d, err := s.UpdateDraft(ctx, cs.ID)
+	if err != nil || d.Title != "Second try" || !d.Final || d.Status != model.CaseMonitoring {
+		t.Errorf("draft: %+v, %v", d, err)
+	}
+	u := &model.Update{Number: 1, Title: "Second try", Body: "Text", Published: day(2026, 2, 2)}
+	if err := s.PublishUpdate(ctx, "c", u); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.UpdateDraft(ctx, cs.ID); !errors.Is(err, model.ErrNotFound) {
+		t.Errorf("the draft outlived its publication: %v", err)
+	}
+	if err := s.HideUpdate(ctx, u.ID, day(2026, 2, 3)); err != nil {
+		t.Fatal(err)
+	}
+	if pub, _ := s.CaseBySlug(ctx, "c"); len(pub.Updates) != 0 {
+		t.Errorf("an unpublished update is public: %+v", pub.Updates)
+	}
+	all, _ := s.CaseByID(ctx, cs.ID)
+	if len(all.Updates) != 1 || all.Updates[0].Hidden.IsZero() {
+		t.Errorf("staff see: %+v", all.Updates)
+	}
+	s.HideUpdate(ctx, u.ID, time.Time{})
+	if pub, _ := s.CaseBySlug(ctx, "c"); len(pub.Updates) != 1 {
+		t.Errorf("republished update missing: %+v", pub.Updates)
+	}
+	// The next update is numbered after the hidden one, never reusing it.
+	next := &model.Update{Title: "Next", Published: day(2026, 2, 4)}
+	s.HideUpdate(ctx, u.ID, day(2026, 2, 3))
+	s.PublishUpdate(ctx, "c", next)
+	if next.Number != 2 {
+		t.Errorf("next number %d, want 2", next.Number)
 	}
 }
