@@ -309,7 +309,7 @@ func (s *Server) saveAction(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.site.ContentChanged()
-	redirectDone(w, r, fmt.Sprintf("/admin/actions/%d", a.ID), "Saved.")
+	s.redirectDone(w, r, fmt.Sprintf("/admin/actions/%d", a.ID), "Saved.")
 }
 
 // closeAction closes an action now (the form is replaced by its closing
@@ -324,7 +324,7 @@ func (s *Server) closeAction(w http.ResponseWriter, r *http.Request) {
 	back := fmt.Sprintf("/admin/actions/%d", a.ID)
 	err := s.store.CloseAction(r.Context(), a.ID, version, closing, s.now())
 	if errors.Is(err, model.ErrStale) {
-		redirectDone(w, r, back, "Someone changed this action meanwhile: check it below, then try again.")
+		s.redirectDone(w, r, back, "Someone changed this action meanwhile: check it below, then try again.")
 		return
 	}
 	if err != nil {
@@ -336,7 +336,7 @@ func (s *Server) closeAction(w http.ResponseWriter, r *http.Request) {
 	if closing {
 		note = "Closed: the site shows the closing text instead of the form; the count is frozen."
 	}
-	redirectDone(w, r, back, note)
+	s.redirectDone(w, r, back, note)
 }
 
 func (s *Server) previewAction(w http.ResponseWriter, r *http.Request) {

@@ -307,7 +307,10 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 		return
 	}
 	sess := sessionOf(r)
-	p := page{Title: title, User: sess.User, Data: data, Current: r.URL.Path, Flash: r.URL.Query().Get("done")}
+	p := page{Title: title, User: sess.User, Data: data, Current: r.URL.Path}
+	if note := r.URL.Query().Get("done"); note != "" && s.keys.Verify("flash", []byte(note), r.URL.Query().Get("sig")) {
+		p.Flash = note
+	}
 	if rf, ok := data.(interface{ Refresh() int }); ok {
 		p.Refresh = rf.Refresh()
 	}
@@ -354,13 +357,14 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 }
 
 // redirectDone sends the browser on after a write, with a note for the
-// next page.
-func redirectDone(w http.ResponseWriter, r *http.Request, to, note string) {
+// next page. The note is signed, so a link made elsewhere cannot put words
+// of its own into a staff page.
+func (s *Server) redirectDone(w http.ResponseWriter, r *http.Request, to, note string) {
 	sep := "?"
 	if strings.Contains(to, "?") {
 		sep = "&"
 	}
-	http.Redirect(w, r, to+sep+"done="+urlQueryEscape(note), http.StatusSeeOther)
+	http.Redirect(w, r, to+sep+"done="+urlQueryEscape(note)+"&sig="+s.keys.Sign("flash", []byte(note)), http.StatusSeeOther)
 }
 
 // shared are the templates every page is parsed with.

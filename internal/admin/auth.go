@@ -211,7 +211,7 @@ func (s *Server) logout(w http.ResponseWriter, r *http.Request) {
 	}
 	s.audit(r, sess.User, "session.signout")
 	s.clearCookie(w)
-	redirectDone(w, r, "/admin/login", "You are signed out.")
+	s.redirectDone(w, r, "/admin/login", "You are signed out.")
 }
 
 func (s *Server) signOutEverywhere(w http.ResponseWriter, r *http.Request) {
@@ -221,7 +221,7 @@ func (s *Server) signOutEverywhere(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.clearCookie(w)
-	redirectDone(w, r, "/admin/login", "You are signed out on every device.")
+	s.redirectDone(w, r, "/admin/login", "You are signed out on every device.")
 }
 
 type accountData struct {
@@ -272,7 +272,7 @@ func (s *Server) changePassword(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.clearCookie(w)
-	redirectDone(w, r, "/admin/login", "Password changed. Sign in with the new one; your other sessions have ended.")
+	s.redirectDone(w, r, "/admin/login", "Password changed. Sign in with the new one; your other sessions have ended.")
 }
 
 type totpData struct {
@@ -330,5 +330,5 @@ func (s *Server) setUpTOTP(w http.ResponseWriter, r *http.Request) {
 		s.serverError(w, r, err)
 		return
 	}
-	redirectDone(w, r, "/admin/account", "Second factor set up. You will be asked for a code at each sign-in.")
+	s.redirectDone(w, r, "/admin/account", "Second factor set up. You will be asked for a code at each sign-in.")
 }

@@ -411,6 +411,11 @@ func TestUsersAndAudit(t *testing.T) {
 	if a := b.post("/admin/users", "/admin/users/"+itoa(me.ID), url.Values{"do": {"disable"}}); a.status != http.StatusBadRequest {
 		t.Errorf("disable oneself: %d", a.status)
 	}
+	// A note in a link made elsewhere is not shown: only the site's own,
+	// signed, are.
+	if page := b.get("/admin/users?done=Your+account+is+compromised%2C+call+us"); strings.Contains(page.body, "compromised") {
+		t.Error("an unsigned note was shown on a staff page")
+	}
 	// The audit page shows who did what, before and after.
 	page := b.get("/admin/audit?action=user.")
 	for _, want := range []string{"user.add", "user.update", "admin@example.org", `&#34;role&#34;:&#34;editor&#34;`, `&#34;role&#34;:&#34;viewer&#34;`} {

@@ -246,7 +246,7 @@ func (s *Server) saveCase(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.site.ContentChanged()
-	redirectDone(w, r, fmt.Sprintf("/admin/cases/%d", c.ID), "Saved.")
+	s.redirectDone(w, r, fmt.Sprintf("/admin/cases/%d", c.ID), "Saved.")
 }
 
 // caseConflict shows what another editor saved beside what this one sent,
@@ -311,7 +311,7 @@ func (s *Server) publish(kind string) http.HandlerFunc {
 		back := fmt.Sprintf("/admin/%s/%d", plural[kind], id)
 		err = s.store.SetPublished(r.Context(), kind, id, version, when)
 		if errors.Is(err, model.ErrStale) {
-			redirectDone(w, r, back, "Someone changed this meanwhile: check the latest version below, then publish again.")
+			s.redirectDone(w, r, back, "Someone changed this meanwhile: check the latest version below, then publish again.")
 			return
 		}
 		if err != nil {
@@ -319,7 +319,7 @@ func (s *Server) publish(kind string) http.HandlerFunc {
 			return
 		}
 		s.site.ContentChanged()
-		redirectDone(w, r, back, note)
+		s.redirectDone(w, r, back, note)
 	}
 }
 

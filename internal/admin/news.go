@@ -159,7 +159,7 @@ func (s *Server) saveNews(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.site.ContentChanged()
-	redirectDone(w, r, fmt.Sprintf("/admin/news/%d", n.ID), "Saved.")
+	s.redirectDone(w, r, fmt.Sprintf("/admin/news/%d", n.ID), "Saved.")
 }
 
 func (s *Server) previewNews(w http.ResponseWriter, r *http.Request) {

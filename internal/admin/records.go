@@ -152,7 +152,7 @@ func (s *Server) saveRecord(w http.ResponseWriter, r *http.Request) {
 	if created {
 		note = "Record added."
 	}
-	redirectDone(w, r, recordsPath(c.ID), note)
+	s.redirectDone(w, r, recordsPath(c.ID), note)
 }
 
 // recordConflict shows what another researcher saved beside what this one
@@ -202,7 +202,7 @@ func (s *Server) deleteRecord(w http.ResponseWriter, r *http.Request) {
 	version, _ := strconv.Atoi(r.PostFormValue("version"))
 	err := s.store.DeleteRecord(r.Context(), rec.ID, version)
 	if errors.Is(err, model.ErrStale) {
-		redirectDone(w, r, fmt.Sprintf("%s?edit=%d", recordsPath(c.ID), rec.ID),
+		s.redirectDone(w, r, fmt.Sprintf("%s?edit=%d", recordsPath(c.ID), rec.ID),
 			"Someone changed this record meanwhile, so it was not deleted: check the latest version below, then delete again.")
 		return
 	}
@@ -210,5 +210,5 @@ func (s *Server) deleteRecord(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	redirectDone(w, r, recordsPath(c.ID), "Record deleted.")
+	s.redirectDone(w, r, recordsPath(c.ID), "Record deleted.")
 }

@@ -108,7 +108,7 @@ func (s *Server) eraseSupporter(w http.ResponseWriter, r *http.Request) {
 	}
 	back := fmt.Sprintf("/admin/supporters/%d", id)
 	if r.PostFormValue("confirm") != "yes" {
-		redirectDone(w, r, back, "Nothing was erased: tick the box to confirm.")
+		s.redirectDone(w, r, back, "Nothing was erased: tick the box to confirm.")
 		return
 	}
 	if err := s.store.EraseSupporter(r.Context(), id, s.now()); err != nil {
@@ -116,5 +116,5 @@ func (s *Server) eraseSupporter(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.site.ContentChanged()
-	redirectDone(w, r, back, "Erased: name, address, postal code, letters, comments, consents and emails are gone; the count stays.")
+	s.redirectDone(w, r, back, "Erased: name, address, postal code, letters, comments, consents and emails are gone; the count stays.")
 }

@@ -96,5 +96,5 @@ func (s *Server) saveTarget(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.site.ContentChanged()
-	redirectDone(w, r, "/admin/targets", "Target "+t.Name+" saved.")
+	s.redirectDone(w, r, "/admin/targets", "Target "+t.Name+" saved.")
 }

@@ -78,7 +78,7 @@ func (s *Server) publishUpdate(w http.ResponseWriter, r *http.Request) {
 			s.fail(w, r, err)
 			return
 		}
-		redirectDone(w, r, fmt.Sprintf("/admin/cases/%d/updates/new", c.ID), "Draft saved: not on the site until you publish it.")
+		s.redirectDone(w, r, fmt.Sprintf("/admin/cases/%d/updates/new", c.ID), "Draft saved: not on the site until you publish it.")
 		return
 	case "publish":
 	default:
@@ -93,7 +93,7 @@ func (s *Server) publishUpdate(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.site.ContentChanged()
-	redirectDone(w, r, fmt.Sprintf("/admin/cases/%d/updates/%d/tell", c.ID, u.ID),
+	s.redirectDone(w, r, fmt.Sprintf("/admin/cases/%d/updates/%d/tell", c.ID, u.ID),
 		fmt.Sprintf("Update %d published on the case page and its feed.", u.Number))
 }
 
@@ -113,7 +113,7 @@ func (s *Server) hideUpdate(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.site.ContentChanged()
-	redirectDone(w, r, fmt.Sprintf("/admin/cases/%d", c.ID), note)
+	s.redirectDone(w, r, fmt.Sprintf("/admin/cases/%d", c.ID), note)
 }
 
 // tellData is the page that offers, starts and follows the email to
@@ -221,7 +221,7 @@ func (s *Server) tell(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if r.PostFormValue("confirm") != "yes" {
-		redirectDone(w, r, r.URL.Path, "Tick the box to confirm, then send.")
+		s.redirectDone(w, r, r.URL.Path, "Tick the box to confirm, then send.")
 		return
 	}
 	actor, _ := store.ActorFrom(r.Context())
@@ -245,7 +245,7 @@ func (s *Server) tell(w http.ResponseWriter, r *http.Request) {
 			}
 		}()
 	}
-	redirectDone(w, r, r.URL.Path, "Sending started: the messages are being queued and sent.")
+	s.redirectDone(w, r, r.URL.Path, "Sending started: the messages are being queued and sent.")
 }
 
 // telling remembers which updates are being queued in this process.

@@ -75,7 +75,7 @@ func (s *Server) addUser(w http.ResponseWriter, r *http.Request) {
 		s.serverError(w, r, err)
 		return
 	}
-	redirectDone(w, r, "/admin/users", "Account "+email+" added.")
+	s.redirectDone(w, r, "/admin/users", "Account "+email+" added.")
 }
 
 // updateUser changes a role, disables or enables an account, or removes
@@ -119,7 +119,7 @@ func (s *Server) updateUser(w http.ResponseWriter, r *http.Request) {
 		s.serverError(w, r, err)
 		return
 	}
-	redirectDone(w, r, "/admin/users", "Account "+u.Email+" changed.")
+	s.redirectDone(w, r, "/admin/users", "Account "+u.Email+" changed.")
 }
 
 func (s *Server) saveSettings(w http.ResponseWriter, r *http.Request) {
@@ -131,5 +131,5 @@ func (s *Server) saveSettings(w http.ResponseWriter, r *http.Request) {
 		s.serverError(w, r, err)
 		return
 	}
-	redirectDone(w, r, "/admin/users", "Settings saved.")
+	s.redirectDone(w, r, "/admin/users", "Settings saved.")
 }
