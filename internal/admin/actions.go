@@ -46,22 +46,8 @@ func (s *Server) newActionPage(w http.ResponseWriter, r *http.Request) {
 	s.renderAction(w, r, http.StatusOK, a, f, nil, nil)
 }
 
-func (s *Server) actionFromPath(w http.ResponseWriter, r *http.Request) (model.Action, bool) {
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	if err != nil {
-		s.notFound(w, r)
-		return model.Action{}, false
-	}
-	a, err := s.store.ActionByID(r.Context(), id)
-	if err != nil {
-		s.fail(w, r, err)
-		return a, false
-	}
-	return a, true
-}
-
 func (s *Server) actionPage(w http.ResponseWriter, r *http.Request) {
-	a, ok := s.actionFromPath(w, r)
+	a, ok := fromPath(s, w, r, s.store.ActionByID)
 	if !ok {
 		return
 	}
@@ -257,7 +243,7 @@ func (s *Server) saveAction(w http.ResponseWriter, r *http.Request) {
 	var stored model.Action
 	if r.PathValue("id") != "" {
 		var ok bool
-		if stored, ok = s.actionFromPath(w, r); !ok {
+		if stored, ok = fromPath(s, w, r, s.store.ActionByID); !ok {
 			return
 		}
 	}
@@ -315,7 +301,7 @@ func (s *Server) saveAction(w http.ResponseWriter, r *http.Request) {
 // closeAction closes an action now (the form is replaced by its closing
 // text) or reopens it.
 func (s *Server) closeAction(w http.ResponseWriter, r *http.Request) {
-	a, ok := s.actionFromPath(w, r)
+	a, ok := fromPath(s, w, r, s.store.ActionByID)
 	if !ok {
 		return
 	}
@@ -340,7 +326,7 @@ func (s *Server) closeAction(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) previewAction(w http.ResponseWriter, r *http.Request) {
-	a, ok := s.actionFromPath(w, r)
+	a, ok := fromPath(s, w, r, s.store.ActionByID)
 	if !ok {
 		return
 	}

@@ -18,7 +18,7 @@ import (
 	"log/slog"
 	"net/http"
 	"path"
-	"runtime/debug"
+	"strconv"
 	"strings"
 	"time"
 
@@ -126,18 +126,9 @@ func noStore(next http.Handler) http.Handler {
 }
 
 func (s *Server) recoverPanics(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		defer func() {
-			if v := recover(); v != nil {
-				if v == http.ErrAbortHandler {
-					panic(v)
-				}
-				s.log.Error("admin panic", "path", r.URL.Path, "panic", v, "stack", string(debug.Stack()))
-				s.errorPage(w, r, http.StatusInternalServerError, "Something went wrong on our side. Nothing was saved.")
-			}
-		}()
-		next.ServeHTTP(w, r)
-	})
+	return web.RecoverPanics(s.log, func(w http.ResponseWriter, r *http.Request) {
+		s.errorPage(w, r, http.StatusInternalServerError, "Something went wrong on our side. Nothing was saved.")
+	}, next)
 }
 
 type sessionKey struct{}
@@ -354,6 +345,28 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	default:
 		s.serverError(w, r, err)
 	}
+}
+
+// fromPath loads the record the path's {id} names, answering 404 itself
+// when there is none.
+func fromPath[T any](s *Server, w http.ResponseWriter, r *http.Request, get func(context.Context, int64) (T, error)) (T, bool) {
+	var zero T
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil {
+		s.notFound(w, r)
+		return zero, false
+	}
+	v, err := get(r.Context(), id)
+	if err != nil {
+		s.fail(w, r, err)
+		return v, false
+	}
+	return v, true
+}
+
+// caseFromPath loads the case the path names.
+func (s *Server) caseFromPath(w http.ResponseWriter, r *http.Request) (model.Case, bool) {
+	return fromPath(s, w, r, s.store.CaseByID)
 }
 
 // redirectDone sends the browser on after a write, with a note for the

@@ -61,20 +61,6 @@ func (s *Server) casePage(w http.ResponseWriter, r *http.Request) {
 	s.renderCase(w, r, http.StatusOK, c, caseForm(c), nil, nil)
 }
 
-func (s *Server) caseFromPath(w http.ResponseWriter, r *http.Request) (model.Case, bool) {
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	if err != nil {
-		s.notFound(w, r)
-		return model.Case{}, false
-	}
-	c, err := s.store.CaseByID(r.Context(), id)
-	if err != nil {
-		s.fail(w, r, err)
-		return c, false
-	}
-	return c, true
-}
-
 func (s *Server) renderCase(w http.ResponseWriter, r *http.Request, status int, c model.Case, f *form, preview *model.Case, conflict []difference) {
 	rows := len(f.Values("event_title"))
 	if rows == 0 || f.Value("more") == "yes" || allFilled(f.Values("event_title")) {

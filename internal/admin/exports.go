@@ -40,24 +40,10 @@ func cell(v string) string {
 // browser sees the download grow.
 const flushEvery = 1000
 
-func (s *Server) exportAction(w http.ResponseWriter, r *http.Request) (model.Action, bool) {
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	if err != nil {
-		s.notFound(w, r)
-		return model.Action{}, false
-	}
-	a, err := s.store.ActionByID(r.Context(), id)
-	if err != nil {
-		s.fail(w, r, err)
-		return a, false
-	}
-	return a, true
-}
-
 // exportParticipants streams an action's participants as CSV, a batch at
 // a time: memory stays flat for a million rows.
 func (s *Server) exportParticipants(w http.ResponseWriter, r *http.Request) {
-	a, ok := s.exportAction(w, r)
+	a, ok := fromPath(s, w, r, s.store.ActionByID)
 	if !ok {
 		return
 	}
@@ -174,7 +160,7 @@ var signatureHead = template.Must(template.New("head").Parse(`<!doctype html>
 // numbered against the total shown first, and flushed as they come, so
 // the page itself shows how far it has got.
 func (s *Server) signatureList(w http.ResponseWriter, r *http.Request) {
-	a, ok := s.exportAction(w, r)
+	a, ok := fromPath(s, w, r, s.store.ActionByID)
 	if !ok {
 		return
 	}
@@ -211,7 +197,7 @@ func (s *Server) signatureList(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) signatureListCSV(w http.ResponseWriter, r *http.Request) {
-	a, ok := s.exportAction(w, r)
+	a, ok := fromPath(s, w, r, s.store.ActionByID)
 	if !ok {
 		return
 	}

@@ -94,18 +94,7 @@ func newHarnessWith(t *testing.T, withMail bool) *harness {
 }
 
 // deliver sends everything due in the outbox to mailpit.
-func (h *harness) deliver() {
-	h.t.Helper()
-	for {
-		n, err := h.worker.Step(context.Background())
-		if err != nil {
-			h.t.Fatal(err)
-		}
-		if n == 0 {
-			return
-		}
-	}
-}
+func (h *harness) deliver() { h.t.Helper(); testutil.Deliver(h.t, h.worker) }
 
 func (h *harness) advance(d time.Duration) {
 	h.mu.Lock()

@@ -34,27 +34,13 @@ type newsEdit struct {
 	CanWrite  bool
 }
 
-func (s *Server) newsFromPath(w http.ResponseWriter, r *http.Request) (model.NewsArticle, bool) {
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	if err != nil {
-		s.notFound(w, r)
-		return model.NewsArticle{}, false
-	}
-	n, err := s.store.NewsByID(r.Context(), id)
-	if err != nil {
-		s.fail(w, r, err)
-		return n, false
-	}
-	return n, true
-}
-
 func (s *Server) newNewsPage(w http.ResponseWriter, r *http.Request) {
 	n := model.NewsArticle{Lang: "en"}
 	s.renderNews(w, r, http.StatusOK, n, newsForm(n), nil, nil)
 }
 
 func (s *Server) newsPage(w http.ResponseWriter, r *http.Request) {
-	n, ok := s.newsFromPath(w, r)
+	n, ok := fromPath(s, w, r, s.store.NewsByID)
 	if !ok {
 		return
 	}
@@ -99,7 +85,7 @@ func (s *Server) saveNews(w http.ResponseWriter, r *http.Request) {
 	var stored model.NewsArticle
 	if r.PathValue("id") != "" {
 		var ok bool
-		if stored, ok = s.newsFromPath(w, r); !ok {
+		if stored, ok = fromPath(s, w, r, s.store.NewsByID); !ok {
 			return
 		}
 	}
@@ -163,7 +149,7 @@ func (s *Server) saveNews(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) previewNews(w http.ResponseWriter, r *http.Request) {
-	n, ok := s.newsFromPath(w, r)
+	n, ok := fromPath(s, w, r, s.store.NewsByID)
 	if !ok {
 		return
 	}

@@ -18,6 +18,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"vigil/internal/mail"
 )
 
 // MailpitServer is a real mailpit (SMTP server that keeps every message and
@@ -344,4 +346,19 @@ func (m *MailpitServer) WaitForMessages(t testing.TB, n int, timeout time.Durati
 func (m *MailpitServer) DeleteAll(t testing.TB) {
 	t.Helper()
 	m.do(t, http.MethodDelete, "/api/v1/messages")
+}
+
+// Deliver runs the outbox worker until nothing is due: every message
+// queued so far is handed to the SMTP server.
+func Deliver(t testing.TB, w *mail.Worker) {
+	t.Helper()
+	for {
+		n, err := w.Step(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n == 0 {
+			return
+		}
+	}
 }

@@ -66,18 +66,7 @@ func newActHarness(t *testing.T, withMail bool) *actHarness {
 }
 
 // deliver sends everything due in the outbox.
-func (h *actHarness) deliver() {
-	h.t.Helper()
-	for {
-		n, err := h.worker.Step(context.Background())
-		if err != nil {
-			h.t.Fatal(err)
-		}
-		if n == 0 {
-			return
-		}
-	}
-}
+func (h *actHarness) deliver() { h.t.Helper(); testutil.Deliver(h.t, h.worker) }
 
 func (h *actHarness) post(path string, form url.Values, headers ...string) response {
 	h.t.Helper()

@@ -4,6 +4,7 @@ import (
 	"compress/gzip"
 	"context"
 	"errors"
+	"log/slog"
 	"net/http"
 	"runtime/debug"
 	"strconv"
@@ -45,14 +46,22 @@ func securityHeaders(next http.Handler) http.Handler {
 // recoverPanics turns a panic in a handler into the 500 page and a log line
 // with the stack.
 func (s *Server) recoverPanics(next http.Handler) http.Handler {
+	return RecoverPanics(s.log, func(w http.ResponseWriter, r *http.Request) {
+		s.serverError(w, r, errors.New("panic"))
+	}, next)
+}
+
+// RecoverPanics runs next, and when it panics logs the stack and answers
+// with fail (an aborted handler's panic is passed on, as net/http expects).
+func RecoverPanics(log *slog.Logger, fail http.HandlerFunc, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		defer func() {
 			if v := recover(); v != nil {
 				if v == http.ErrAbortHandler {
 					panic(v)
 				}
-				s.log.Error("panic", "path", r.URL.Path, "panic", v, "stack", string(debug.Stack()))
-				s.serverError(w, r, errors.New("panic"))
+				log.Error("panic", "path", r.URL.Path, "panic", v, "stack", string(debug.Stack()))
+				fail(w, r)
 			}
 		}()
 		next.ServeHTTP(w, r)
