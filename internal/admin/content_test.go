@@ -384,7 +384,9 @@ func TestUpdateDraftAndUnpublish(t *testing.T) {
 		!strings.Contains(form.body, "This is the draft saved on") {
 		t.Fatalf("the draft does not come back:\n%s", form.body)
 	}
-	r = b.post(page, page, url.Values{"title": {"Moved to another prison"}, "body": {"On 3 May they were moved."}, "do": {"publish"}})
+	read := regexpFind(t, form.body, `name="draft_read" value="([^"]+)"`)
+	r = b.post(page, page, url.Values{"title": {"Moved to another prison"}, "body": {"On 3 May they were moved."}, "do": {"publish"},
+		"draft_read": {read}})
 	if r.status != http.StatusSeeOther {
 		t.Fatalf("publish: %d", r.status)
 	}
@@ -409,5 +411,54 @@ func TestUpdateDraftAndUnpublish(t *testing.T) {
 	}
 	if adm := b.get(fmt.Sprintf("/admin/cases/%d", c.ID)); !strings.Contains(adm.body, "<strong>unpublished</strong>") {
 		t.Error("the admin does not mark the update unpublished")
+	}
+}
+
+// TestTwoEditorsOneDraft: a draft update saved by one editor is not
+// overwritten, nor published away, by another who read an older one.
+func TestTwoEditorsOneDraft(t *testing.T) {
+	h := newHarness(t)
+	h.addUser("a@example.org", model.RoleEditor)
+	h.addUser("b@example.org", model.RoleEditor)
+	ea, eb := h.browser(), h.browser()
+	ea.login("a@example.org")
+	eb.login("b@example.org")
+	c := &model.Case{Slug: "held", Lang: "en", Title: "Held", Status: model.CaseActive, Published: h.clock}
+	h.db.SaveCase(ctx, c)
+	page := fmt.Sprintf("/admin/cases/%d/updates/new", c.ID)
+	formOf := func(b *browser) url.Values {
+		body := b.get(page).body
+		return url.Values{"draft_read": {regexpFind(t, body, `name="draft_read" value="([^"]*)"`)}}
+	}
+	fa, fb := formOf(ea), formOf(eb) // both start with no draft
+	fa.Set("title", "A's draft")
+	fa.Set("body", "Written by A.")
+	fa.Set("do", "draft")
+	if r := ea.post(page, page, fa); r.status != http.StatusSeeOther {
+		t.Fatalf("A saves: %d", r.status)
+	}
+	h.advance(time.Minute)
+	fb.Set("title", "B's draft")
+	fb.Set("body", "Written by B.")
+	fb.Set("do", "draft")
+	r := eb.post(page, page, fb)
+	if r.status != http.StatusConflict || !strings.Contains(r.body, "Written by A.") || !strings.Contains(r.body, "Written by B.") {
+		t.Fatalf("B over A: %d\n%s", r.status, r.body)
+	}
+	fb.Set("do", "publish")
+	if r := eb.post(page, page, fb); r.status != http.StatusConflict {
+		t.Errorf("B publishes over A's newer draft: %d", r.status)
+	}
+	if d, _ := h.db.UpdateDraft(ctx, c.ID); d.Title != "A's draft" {
+		t.Errorf("the draft is now %q", d.Title)
+	}
+	// From the conflict page (based on A's draft), B's save goes through.
+	fb.Set("draft_read", regexpFind(t, r.body, `name="draft_read" value="([^"]*)"`))
+	fb.Set("do", "draft")
+	if r := eb.post(page, page, fb); r.status != http.StatusSeeOther {
+		t.Errorf("B saves knowingly: %d", r.status)
+	}
+	if d, _ := h.db.UpdateDraft(ctx, c.ID); d.Title != "B's draft" {
+		t.Errorf("the draft is now %q", d.Title)
 	}
 }

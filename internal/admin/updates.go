@@ -19,6 +19,7 @@ type updateEdit struct {
 	Case     model.Case
 	F        *form
 	Preview  *model.Update
+	Conflict []difference
 	Statuses []model.CaseStatus
 }
 
@@ -39,6 +40,7 @@ func (s *Server) newUpdatePage(w http.ResponseWriter, r *http.Request) {
 			f.values.Set("close_actions", "yes")
 		}
 		f.values.Set("draft_saved", d.Published.UTC().Format("2 Jan 2006 15:04 UTC"))
+		f.values.Set("draft_read", d.Published.UTC().Format(time.RFC3339Nano))
 	} else if !errors.Is(err, model.ErrNotFound) {
 		s.serverError(w, r, err)
 		return
@@ -72,9 +74,25 @@ func (s *Server) publishUpdate(w http.ResponseWriter, r *http.Request) {
 		s.renderUpdate(w, r, http.StatusBadRequest, c, f, nil)
 		return
 	}
+	var read time.Time
+	if v := f.Value("draft_read"); v != "" {
+		read, _ = time.Parse(time.RFC3339Nano, v)
+	}
+	if f.Value("do") == "publish" {
+		// Publishing removes the draft: not one saved by someone else since.
+		if d, err := s.store.UpdateDraft(r.Context(), c.ID); err == nil && !d.Published.Equal(read.UTC().Truncate(time.Millisecond)) {
+			s.draftConflict(w, r, c, f, u)
+			return
+		}
+	}
 	switch f.Value("do") {
 	case "draft":
-		if err := s.store.SaveUpdateDraft(r.Context(), c.ID, u, s.now()); err != nil {
+		err := s.store.SaveUpdateDraft(r.Context(), c.ID, u, read, s.now())
+		if errors.Is(err, model.ErrStale) {
+			s.draftConflict(w, r, c, f, u)
+			return
+		}
+		if err != nil {
 			s.fail(w, r, err)
 			return
 		}
@@ -95,6 +113,31 @@ func (s *Server) publishUpdate(w http.ResponseWriter, r *http.Request) {
 	s.site.ContentChanged()
 	s.redirectDone(w, r, fmt.Sprintf("/admin/cases/%d/updates/%d/tell", c.ID, u.ID),
 		fmt.Sprintf("Update %d published on the case page and its feed.", u.Number))
+}
+
+// draftConflict shows the draft someone else saved beside this editor's
+// text, which stays in the form, now based on theirs: sending it again
+// replaces theirs knowingly.
+func (s *Server) draftConflict(w http.ResponseWriter, r *http.Request, c model.Case, f *form, yours model.Update) {
+	theirs, err := s.store.UpdateDraft(r.Context(), c.ID)
+	switch {
+	case errors.Is(err, model.ErrNotFound):
+		theirs.Title = "(no draft any more: it was published or replaced)"
+		f.values.Del("draft_read")
+	case err != nil:
+		s.serverError(w, r, err)
+		return
+	default:
+		f.values.Set("draft_read", theirs.Published.UTC().Format(time.RFC3339Nano))
+	}
+	var diffs []difference
+	for _, d := range []difference{{"Title", theirs.Title, yours.Title}, {"Text", theirs.Body, yours.Body}} {
+		if d.Theirs != d.Yours {
+			diffs = append(diffs, d)
+		}
+	}
+	s.render(w, r, http.StatusConflict, "update", "New update: "+c.Title, updateEdit{Case: c, F: f, Conflict: diffs,
+		Statuses: []model.CaseStatus{model.CaseActive, model.CaseMonitoring, model.CaseClosed}})
 }
 
 // hideUpdate takes a published update off the case page and its feed, or

@@ -72,10 +72,12 @@ type Telling interface {
 	// queued.
 	QueueUpdateMessages(ctx context.Context, caseID, updateID int64, compose func(model.Supporter) (model.OutboxMessage, error)) (int, error)
 	// SaveUpdateDraft keeps the update an editor is writing for a case
-	// (one per case), replacing the last one saved.
-	SaveUpdateDraft(ctx context.Context, caseID int64, u model.Update, now time.Time) error
-	// UpdateDraft returns the case's draft update; model.ErrNotFound when
-	// there is none. PublishUpdate removes it.
+	// (one per case), replacing the one saved at read (zero: none was).
+	// A draft saved since, or published, is model.ErrStale.
+	SaveUpdateDraft(ctx context.Context, caseID int64, u model.Update, read, now time.Time) error
+	// UpdateDraft returns the case's draft update, its save time in
+	// Published; model.ErrNotFound when there is none. PublishUpdate
+	// removes it.
 	UpdateDraft(ctx context.Context, caseID int64) (model.Update, error)
 	// HideUpdate takes an update off the case page and its feed (or puts
 	// it back with the zero time); what it did to the case stays done.

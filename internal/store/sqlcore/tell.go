@@ -3,6 +3,7 @@ package sqlcore
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"time"
 
 	"vigil/internal/model"
@@ -156,9 +157,22 @@ func (c *Core) UpdateProgress(ctx context.Context, updateID int64) (map[model.Me
 	return out, rows.Err()
 }
 
-// SaveUpdateDraft keeps the update an editor is writing for a case.
-func (c *Core) SaveUpdateDraft(ctx context.Context, caseID int64, u model.Update, now time.Time) error {
+// SaveUpdateDraft keeps the update an editor is writing for a case,
+// refusing to replace a draft saved since the editor read it.
+func (c *Core) SaveUpdateDraft(ctx context.Context, caseID int64, u model.Update, read, now time.Time) error {
 	err := c.d.InTx(ctx, func(tx *sql.Tx) error {
+		var saved time.Time
+		err := tx.QueryRowContext(ctx, c.q(`SELECT saved_at FROM update_drafts WHERE case_id = ?`+c.d.ForUpdate), caseID).Scan(at(&saved))
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+			if !read.IsZero() {
+				return model.ErrStale // published or dropped meanwhile
+			}
+		case err != nil:
+			return err
+		case !saved.Equal(read.UTC().Truncate(time.Millisecond)):
+			return model.ErrStale
+		}
 		if _, err := tx.ExecContext(ctx, c.q(`INSERT INTO update_drafts (case_id, title, body, final, close_actions, new_status, saved_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (case_id) DO UPDATE SET title = excluded.title, body = excluded.body,
 			final = excluded.final, close_actions = excluded.close_actions, new_status = excluded.new_status,

@@ -234,7 +234,7 @@ func FillDump(t testing.TB, s store.Store, keys *secret.Keys) DumpFixture {
 	if demoCase, err := s.CaseBySlug(ctx, demo.CaseSlug); err != nil {
 		t.Fatal(err)
 	} else if err := s.SaveUpdateDraft(ctx, demoCase.ID, model.Update{Title: "Draft", Body: "Not yet", Final: true,
-		Status: model.CaseClosed}, now); err != nil {
+		Status: model.CaseClosed}, time.Time{}, now); err != nil {
 		t.Fatal(err)
 	}
 	fx.Emails = []string{"ana@example.org", "carla@example.org", "dario@example.org", "elena@example.org"}

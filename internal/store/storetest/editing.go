@@ -230,10 +230,20 @@ func testUpdateDraftsAndHiding(t *testing.T, s store.Store) {
 	if _, err := s.UpdateDraft(ctx, cs.ID); !errors.Is(err, model.ErrNotFound) {
 		t.Errorf("no draft yet: %v", err)
 	}
-	for _, title := range []string{"First try", "Second try"} {
-		if err := s.SaveUpdateDraft(ctx, cs.ID, model.Update{Title: title, Body: "Text", Final: true, Status: model.CaseMonitoring}, day(2026, 2, 1)); err != nil {
+	var read time.Time
+	for i, title := range []string{"First try", "Second try"} {
+		saved := day(2026, 2, 1).Add(time.Duration(i) * time.Minute)
+		if err := s.SaveUpdateDraft(ctx, cs.ID, model.Update{Title: title, Body: "Text", Final: true, Status: model.CaseMonitoring}, read, saved); err != nil {
 			t.Fatal(err)
 		}
+		read = saved
+	}
+	// Another editor who read the first draft cannot overwrite the second.
+	if err := s.SaveUpdateDraft(ctx, cs.ID, model.Update{Title: "Stale"}, day(2026, 2, 1), day(2026, 2, 1).Add(time.Hour)); !errors.Is(err, model.ErrStale) {
+		t.Errorf("a draft saved over a newer one: %v", err)
+	}
+	if err := s.SaveUpdateDraft(ctx, cs.ID, model.Update{Title: "Fresh start"}, time.Time{}, day(2026, 2, 1).Add(time.Hour)); !errors.Is(err, model.ErrStale) {
+		t.Errorf("a new draft over an existing one: %v", err)
 	}
 	d, err := s.UpdateDraft(ctx, cs.ID)
 	if err != nil || d.Title != "Second try" || !d.Final || d.Status != model.CaseMonitoring {
