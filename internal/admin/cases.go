@@ -114,7 +114,11 @@ func caseForm(c model.Case) *form {
 		v.Add("event_date", e.Date.Format("2006-01-02"))
 		v.Add("event_place", e.Place)
 		v.Add("event_title", e.Title)
-		v.Add("event_people", strconv.Itoa(e.PeopleCount))
+		people := ""
+		if e.PeopleCount > 0 {
+			people = strconv.Itoa(e.PeopleCount)
+		}
+		v.Add("event_people", people)
 		v.Add("event_body", e.Body)
 	}
 	if c.Image != nil {
