@@ -192,9 +192,6 @@ func (s *Server) parseCase(r *http.Request, f *form, c *model.Case) {
 		c.Timeline = append(c.Timeline, e)
 	}
 	c.Image = s.picture(r, f, c.Image)
-	if c.Image != nil && c.Image.Alt == "" && f.Value("image_alt") == "" {
-		f.fail("image_alt", "Describe the picture for people who cannot see it.")
-	}
 }
 
 // saveCase creates (no id in the path) or saves a case; "preview" shows

@@ -98,6 +98,7 @@ func TestWritingACase(t *testing.T) {
 		!strings.Contains(a.body, "Let their lawyers see them") {
 		t.Fatalf("picture without alt text: %d\n%s", a.status, a.body)
 	}
+	keptPicture := regexpFind(t, a.body, `name="image_id" value="(\d+)"`)
 	if all, _ := h.db.AllCases(ctx); hasCase(all, "detained-at-the-border") {
 		t.Fatal("a refused form stored a case")
 	}
@@ -125,9 +126,11 @@ func TestWritingACase(t *testing.T) {
 		t.Errorf("preview: %d\n%s", a.status, a.body)
 	}
 
+	// The picture sent with the refused form was kept: no need to choose it again.
 	good := caseValues()
 	good.Set("image_alt", "A street in San Salvador")
-	a = b.multipart("/admin/cases/new", "/admin/cases/new", good, photo)
+	good.Set("image_id", keptPicture)
+	a = b.multipart("/admin/cases/new", "/admin/cases/new", good, nil)
 	if a.status != http.StatusSeeOther || !strings.HasPrefix(a.location, "/admin/cases/") {
 		t.Fatalf("save: %d %s\n%s", a.status, a.location, a.body)
 	}

@@ -1,6 +1,7 @@
 package admin
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"html/template"
@@ -210,56 +211,72 @@ func readForm(w http.ResponseWriter, r *http.Request) (*form, error) {
 }
 
 // picture stores an uploaded picture, if the form carries one, and
-// returns it; alt text is required with it. With no upload it returns the
-// picture the form kept (image_id), or none when removed.
+// returns the form's picture: the upload, the one kept from an earlier
+// attempt (image_id), the current one, or none when removed. A picture
+// needs its description: without one the form fails, but the upload is
+// kept (by image_id) so that it need not be chosen again. A changed
+// description or credit is saved with the picture.
 func (s *Server) picture(r *http.Request, f *form, current *model.Image) *model.Image {
 	if f.Has("image_remove", "yes") {
 		return nil
 	}
 	alt := f.line("image_alt", 300, false)
 	credit := f.line("image_credit", 200, false)
+	img := current
 	file, _, err := r.FormFile("image")
-	if errors.Is(err, http.ErrMissingFile) || errors.Is(err, http.ErrNotMultipart) {
-		if current != nil && current.ID == f.id("image_id") {
-			return current
+	switch {
+	case errors.Is(err, http.ErrMissingFile) || errors.Is(err, http.ErrNotMultipart):
+		if id := f.id("image_id"); id != 0 && (current == nil || current.ID != id) {
+			img = &model.Image{ID: id} // stored with an earlier attempt at this form
 		}
-		if id := f.id("image_id"); id != 0 && current == nil {
-			// Stored with an earlier attempt at this form.
-			return &model.Image{ID: id, Alt: alt}
-		}
-		return current
-	}
-	if err != nil {
+	case err != nil:
 		f.fail("image", "The picture could not be read; try again.")
 		return current
+	default:
+		defer file.Close()
+		data := make([]byte, upload.MaxBytes+1)
+		n, _ := io.ReadFull(file, data) // short files end early; longer ones fail as too large
+		processed, variants, err := upload.Process(data[:n])
+		if err != nil {
+			var msg string
+			switch {
+			case errors.Is(err, upload.ErrTooLarge):
+				msg = "The picture is larger than 10 MB."
+			case errors.Is(err, upload.ErrTooManyPixels):
+				msg = "The picture has more than 40 million pixels."
+			default:
+				msg = "This is not a JPEG, PNG, GIF or WebP picture."
+			}
+			f.fail("image", msg)
+			return current
+		}
+		processed.Alt, processed.Credit, processed.Created = cmp.Or(alt, pendingAlt), credit, s.now()
+		if err := s.store.CreateImage(r.Context(), &processed, variants); err != nil {
+			f.fail("image", "The picture could not be stored; try again.")
+			s.log.Error("store picture", "err", err)
+			return current
+		}
+		f.values.Set("image_id", strconv.FormatInt(processed.ID, 10))
+		img = &processed
 	}
-	defer file.Close()
-	data := make([]byte, upload.MaxBytes+1)
-	n, _ := io.ReadFull(file, data) // short files end early; longer ones fail as too large
+	if img == nil {
+		return nil
+	}
 	if alt == "" {
 		f.fail("image_alt", "Describe the picture for people who cannot see it.")
-		return current
+		return img
 	}
-	img, variants, err := upload.Process(data[:n])
-	if err != nil {
-		var msg string
-		switch {
-		case errors.Is(err, upload.ErrTooLarge):
-			msg = "The picture is larger than 10 MB."
-		case errors.Is(err, upload.ErrTooManyPixels):
-			msg = "The picture has more than 40 million pixels."
-		default:
-			msg = "This is not a JPEG, PNG, GIF or WebP picture."
+	if img.Alt != alt || img.Credit != credit {
+		if err := s.store.SetImageText(r.Context(), img.ID, alt, credit); err != nil {
+			f.fail("image_alt", "The description could not be saved; try again.")
+			s.log.Error("describe picture", "err", err)
+			return img
 		}
-		f.fail("image", msg)
-		return current
+		img.Alt, img.Credit = alt, credit
 	}
-	img.Alt, img.Credit, img.Created = alt, credit, s.now()
-	if err := s.store.CreateImage(r.Context(), &img, variants); err != nil {
-		f.fail("image", "The picture could not be stored; try again.")
-		s.log.Error("store picture", "err", err)
-		return current
-	}
-	f.values.Set("image_id", strconv.FormatInt(img.ID, 10))
-	return &img
+	return img
 }
+
+// pendingAlt stands in for a description not given yet: the picture is
+// kept, the form refused until one is.
+const pendingAlt = "(description to come)"

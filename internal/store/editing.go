@@ -50,6 +50,9 @@ type Editing interface {
 	// SaveTarget creates a target (ID 0) or saves one at t.Version.
 	SaveTarget(ctx context.Context, t *model.Target) error
 
+	// SetImageText changes a picture's description and credit.
+	SetImageText(ctx context.Context, id int64, alt, credit string) error
+
 	// SetPublished publishes a case, action or news article (kind "case",
 	// "action", "news") at its version at the time given, or unpublishes
 	// it with the zero time.

@@ -325,3 +325,21 @@ func (c *Core) SetPublished(ctx context.Context, kind string, id int64, version 
 	}
 	return nil
 }
+
+// SetImageText changes a picture's description and credit.
+func (c *Core) SetImageText(ctx context.Context, id int64, alt, credit string) error {
+	err := c.d.InTx(ctx, func(tx *sql.Tx) error {
+		var before struct{ Alt, Credit string }
+		if err := tx.QueryRowContext(ctx, c.q(`SELECT alt, credit FROM images WHERE id = ?`), id).Scan(&before.Alt, &before.Credit); err != nil {
+			return c.d.MapErr(err)
+		}
+		if _, err := tx.ExecContext(ctx, c.q(`UPDATE images SET alt = ?, credit = ? WHERE id = ?`), alt, credit, id); err != nil {
+			return err
+		}
+		return c.audit(ctx, tx, "image.describe", "image", id, before, struct{ Alt, Credit string }{alt, credit})
+	})
+	if err != nil {
+		return c.errorf("describe image %d: %w", id, err)
+	}
+	return nil
+}
