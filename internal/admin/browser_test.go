@@ -189,4 +189,11 @@ func TestBrowserCampaign(t *testing.T) {
 		t.Errorf("the petition form is still there after the closing update (%v)", err)
 	}
 	testutil.Screenshot(t, ctx, "public-case-closed")
+
+	// The other staff screens an editor uses pass axe too.
+	for _, path := range []string{"/admin/", "/admin/actions/new", "/admin/news/new", "/admin/targets", "/admin/supporters",
+		"/admin/account", caseURL + "/updates/new"} {
+		run("open "+path, chromedp.Navigate(url(path)), chromedp.WaitVisible(chromedp.CSS("main h1")))
+		axe(path)
+	}
 }
