@@ -79,7 +79,7 @@ func (s *Server) sitemap(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) robots(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-	fmt.Fprint(w, "User-agent: *\nAllow: /\nDisallow: /share/\n")
+	fmt.Fprint(w, "User-agent: *\nAllow: /\nDisallow: /share/\nDisallow: /admin/\n")
 	for _, lang := range s.cat.Languages() {
 		fmt.Fprintf(w, "Disallow: /%s/share/\n", lang)
 	}

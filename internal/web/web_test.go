@@ -395,7 +395,7 @@ func TestFeedsAndSitemap(t *testing.T) {
 	all := strings.Join(locs, " ")
 	mustContain(t, "sitemap", all, "https://act.example.org/en"+caseURL, "https://act.example.org/es"+caseURL,
 		"https://act.example.org/es/actions/"+demo.UgandaSlug, "https://act.example.org/en/news/"+demo.NewsCourtSlug)
-	mustContain(t, "robots.txt", get(t, site, "/robots.txt").body, "Sitemap: https://act.example.org/sitemap.xml")
+	mustContain(t, "robots.txt", get(t, site, "/robots.txt").body, "Sitemap: https://act.example.org/sitemap.xml", "Disallow: /admin/")
 }
 
 func TestHealthAndMetrics(t *testing.T) {
