@@ -72,6 +72,7 @@ type Server struct {
 	pages    map[string]*template.Template
 	telling  telling       // updates being queued to everyone who acted
 	hashing  chan struct{} // bounds password checks running at once (64 MiB each)
+	decoding chan struct{} // one uploaded picture decoded at a time
 	mux      *http.ServeMux
 	handler  http.Handler
 }
@@ -94,6 +95,7 @@ func New(opts Options) (*Server, error) {
 		s.wakeMail = func() {}
 	}
 	s.hashing = make(chan struct{}, maxHashing)
+	s.decoding = make(chan struct{}, 1)
 	s.cookie = "vigil_staff"
 	if s.secure {
 		s.cookie = "__Host-vigil_staff" // Secure, Path=/, no Domain: no subdomain can set it
@@ -173,6 +175,9 @@ func (s *Server) guard(rt route) http.Handler {
 			limit := int64(maxFormBody)
 			if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/") {
 				limit = maxUploadBody
+				// 10 MB over a slow, watched line takes longer than the
+				// server's general read timeout.
+				http.NewResponseController(w).SetReadDeadline(time.Now().Add(5 * time.Minute))
 			}
 			r.Body = http.MaxBytesReader(w, r.Body, limit)
 			if _, err := readForm(w, r); err != nil {
@@ -363,6 +368,20 @@ func fromPath[T any](s *Server, w http.ResponseWriter, r *http.Request, get func
 	}
 	return v, true
 }
+
+// startHashing waits for a turn at a password check (argon2id, 64 MiB),
+// at most ten seconds; false when none came or the client left.
+func (s *Server) startHashing(r *http.Request) bool {
+	select {
+	case s.hashing <- struct{}{}:
+		return true
+	case <-r.Context().Done():
+	case <-time.After(10 * time.Second):
+	}
+	return false
+}
+
+func (s *Server) doneHashing() { <-s.hashing }
 
 // caseFromPath loads the case the path names.
 func (s *Server) caseFromPath(w http.ResponseWriter, r *http.Request) (model.Case, bool) {

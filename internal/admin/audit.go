@@ -1,6 +1,7 @@
 package admin
 
 import (
+	"html/template"
 	"net/http"
 	"strconv"
 
@@ -11,7 +12,7 @@ import (
 type auditData struct {
 	Filter  store.AuditFilter
 	Entries []model.AuditEntry
-	Older   string // query of the next page; "" on the last
+	Older   template.URL // link to the next page; "" on the last
 }
 
 // auditPage lists the audit log, filtered by who, what and which object,
@@ -30,7 +31,7 @@ func (s *Server) auditPage(w http.ResponseWriter, r *http.Request) {
 	d := auditData{Filter: f, Entries: entries}
 	if len(entries) == f.Limit {
 		q.Set("before", strconv.FormatInt(entries[len(entries)-1].ID, 10))
-		d.Older = q.Encode()
+		d.Older = template.URL("/admin/audit?" + q.Encode())
 	}
 	s.render(w, r, http.StatusOK, "audit", "Audit log", d)
 }

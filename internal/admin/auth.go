@@ -3,9 +3,9 @@ package admin
 import (
 	"encoding/base32"
 	"errors"
+	"html/template"
 	"net/http"
 	"strings"
-	"time"
 
 	"vigil/internal/model"
 	"vigil/internal/secret"
@@ -65,16 +65,12 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		form.Error = "The email or password is wrong, or the account is locked after too many failed attempts. Try again in a few minutes."
 		s.render(w, r, http.StatusUnauthorized, "login", "Sign in", form)
 	}
-	select {
-	case s.hashing <- struct{}{}:
-		defer func() { <-s.hashing }()
-	case <-r.Context().Done():
-		return
-	case <-time.After(10 * time.Second):
+	if !s.startHashing(r) {
 		form.Error = "Too many people are signing in at once. Try again in a minute."
 		s.render(w, r, http.StatusServiceUnavailable, "login", "Sign in", form)
 		return
 	}
+	defer s.doneHashing()
 	now := s.now()
 	user, err := s.store.StaffUserByEmail(r.Context(), form.Email)
 	if errors.Is(err, model.ErrNotFound) {
@@ -105,10 +101,6 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		wrong()
 		return
 	}
-	if err := s.store.LoginSucceeded(r.Context(), user.ID, now); err != nil {
-		s.serverError(w, r, err)
-		return
-	}
 	if rehash {
 		if hash, err := secret.HashPassword(password); err == nil {
 			user.PasswordHash = hash
@@ -125,6 +117,14 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	verified := user.TOTPSecret == nil && !required
+	if user.TOTPSecret == nil {
+		// Signed in (or only a second factor to set up). With a second
+		// factor to give, failures keep counting until the code is right.
+		if err := s.store.LoginSucceeded(r.Context(), user.ID, now); err != nil {
+			s.serverError(w, r, err)
+			return
+		}
+	}
 	if err := s.startSession(w, r, user.ID, verified); err != nil {
 		s.serverError(w, r, err)
 		return
@@ -247,7 +247,23 @@ func (s *Server) renderAccount(w http.ResponseWriter, r *http.Request, status in
 func (s *Server) changePassword(w http.ResponseWriter, r *http.Request) {
 	sess := sessionOf(r)
 	current, next := r.PostFormValue("current"), r.PostFormValue("new")
+	if s.site.LoginBlocked(r) || s.now().Before(sess.User.LockedUntil) {
+		s.renderAccount(w, r, http.StatusTooManyRequests, accountData{PasswordError: "Too many wrong passwords. Wait a few minutes and try again."})
+		return
+	}
+	if !s.startHashing(r) {
+		s.renderAccount(w, r, http.StatusServiceUnavailable, accountData{PasswordError: "The server is busy. Try again in a minute."})
+		return
+	}
+	defer s.doneHashing()
 	if ok, _, _ := secret.CheckPassword(sess.User.PasswordHash, current); !ok {
+		// Guessing the password of a session left open counts as failed
+		// sign-ins: the account locks as at the door.
+		s.site.LoginFailed(r)
+		if _, err := s.store.LoginFailed(r.Context(), sess.User.ID, s.now()); err != nil {
+			s.serverError(w, r, err)
+			return
+		}
 		s.renderAccount(w, r, http.StatusBadRequest, accountData{PasswordError: "Your current password is not right."})
 		return
 	}
@@ -264,10 +280,8 @@ func (s *Server) changePassword(w http.ResponseWriter, r *http.Request) {
 		s.serverError(w, r, err)
 		return
 	}
-	u := sess.User
-	u.PasswordHash = hash
 	// Every session of the account ends, this one included; sign in again.
-	if err := s.store.UpdateStaffUser(r.Context(), u); err != nil {
+	if err := s.store.SetStaffPassword(r.Context(), sess.User.ID, hash); err != nil {
 		s.serverError(w, r, err)
 		return
 	}
@@ -276,8 +290,9 @@ func (s *Server) changePassword(w http.ResponseWriter, r *http.Request) {
 }
 
 type totpData struct {
-	Secret, URI, Error string
-	Required, Enabled  bool
+	Secret, Error     string
+	URI               template.URL // otpauth:, built from escaped parts
+	Required, Enabled bool
 }
 
 // totpPage offers a new secret to set up (or replace) the second factor.
@@ -294,7 +309,7 @@ func (s *Server) renderTOTP(w http.ResponseWriter, r *http.Request, status int, 
 		s.serverError(w, r, err)
 		return
 	}
-	d := totpData{Secret: secret.TOTPSecretText(key), URI: secret.TOTPURI("Vigil", sess.User.Email, key),
+	d := totpData{Secret: secret.TOTPSecretText(key), URI: template.URL(secret.TOTPURI("Vigil", sess.User.Email, key)),
 		Error: msg, Required: required, Enabled: sess.User.TOTPSecret != nil}
 	s.render(w, r, status, "totp", "Second factor", d)
 }
@@ -317,12 +332,15 @@ func (s *Server) setUpTOTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	u := sess.User
-	u.TOTPSecret = key
-	if err := s.store.UpdateStaffUser(r.Context(), u); err != nil {
+	if err := s.store.SetStaffTOTP(r.Context(), u.ID, key); err != nil {
 		s.serverError(w, r, err)
 		return
 	}
 	if _, err := s.store.UseTOTPStep(r.Context(), u.ID, step); err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	if err := s.store.LoginSucceeded(r.Context(), u.ID, s.now()); err != nil {
 		s.serverError(w, r, err)
 		return
 	}

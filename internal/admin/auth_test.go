@@ -64,6 +64,7 @@ var access = map[string]string{
 	"GET /admin/targets":                           "aerv",
 	"POST /admin/targets":                          "ae",
 	"GET /admin/supporters":                        "ae",
+	"POST /admin/supporters":                       "ae",
 	"GET /admin/supporters/{id}":                   "ae",
 	"POST /admin/supporters/{id}/erase":            "a",
 	"GET /admin/supporters/import":                 "a",
@@ -316,6 +317,9 @@ func TestSecondFactor(t *testing.T) {
 	// Set up: the page offers a key; a code made from it turns it on.
 	page := b.get("/admin/account/totp")
 	key := regexpFind(t, page.body, `name="secret" value="([A-Z2-7]+)"`)
+	if !strings.Contains(page.body, `href="otpauth://totp/Vigil:researcher%40example.org?secret=`+key) {
+		t.Errorf("the enrolment link is missing or broken:\n%s", page.body)
+	}
 	raw, err := base32Decode(key)
 	if err != nil {
 		t.Fatal(err)

@@ -259,7 +259,7 @@ func TestTellEveryoneWhoActed(t *testing.T) {
 
 	edit := fmt.Sprintf("/admin/cases/%d", c.ID)
 	form := url.Values{"title": {"All released"}, "body": {"They are **home**."}, "final": {"yes"},
-		"close_actions": {"yes"}, "status": {"monitoring"}, "do": {"publish"}}
+		"close_actions": {"yes"}, "status": {"monitoring"}, "do": {"publish"}, "last_number": {"-1"}}
 	r := b.post(edit+"/updates/new", edit+"/updates/new", form)
 	if r.status != http.StatusSeeOther || !strings.Contains(r.location, "/tell") {
 		t.Fatalf("publish update: %d %s\n%s", r.status, r.location, r.body)
@@ -388,8 +388,9 @@ func TestUpdateDraftAndUnpublish(t *testing.T) {
 		t.Fatalf("the draft does not come back:\n%s", form.body)
 	}
 	read := regexpFind(t, form.body, `name="draft_read" value="([^"]+)"`)
-	r = b.post(page, page, url.Values{"title": {"Moved to another prison"}, "body": {"On 3 May they were moved."}, "do": {"publish"},
-		"draft_read": {read}})
+	publish := url.Values{"title": {"Moved to another prison"}, "body": {"On 3 May they were moved."}, "do": {"publish"},
+		"draft_read": {read}, "last_number": {regexpFind(t, form.body, `name="last_number" value="(-?\d+)"`)}}
+	r = b.post(page, page, publish)
 	if r.status != http.StatusSeeOther {
 		t.Fatalf("publish: %d", r.status)
 	}
@@ -399,6 +400,13 @@ func TestUpdateDraftAndUnpublish(t *testing.T) {
 	}
 	if form := b.get(page); strings.Contains(form.body, "Moved to another prison") {
 		t.Error("the draft outlived its publication")
+	}
+	// The same form sent again (a double click, a second tab) publishes nothing more.
+	if again := b.post(page, page, publish); again.status != http.StatusConflict || !strings.Contains(again.body, "published or replaced") {
+		t.Errorf("publishing twice: %d", again.status)
+	}
+	if got, _ := h.db.CaseByID(ctx, c.ID); len(got.Updates) != 1 || got.Updates[0].Number != 1 {
+		t.Errorf("updates after a double publish: %+v", got.Updates)
 	}
 	u := mustID(t, regexp.MustCompile(`/admin/cases/\d+/updates/\d+/tell`).FindString(r.location))
 	hide := fmt.Sprintf("/admin/cases/%d/updates/%d/hide", c.ID, u)
@@ -411,6 +419,10 @@ func TestUpdateDraftAndUnpublish(t *testing.T) {
 	}
 	if feed := b.get("/cases/held/updates.atom"); strings.Contains(feed.body, "Moved to another prison") {
 		t.Error("an unpublished update is still in the feed")
+	}
+	tell := fmt.Sprintf("/admin/cases/%d/updates/%d/tell", c.ID, u)
+	if r := b.post(tell, tell, url.Values{"confirm": {"yes"}}); r.status != http.StatusConflict {
+		t.Errorf("emailing an unpublished update: %d", r.status)
 	}
 	if adm := b.get(fmt.Sprintf("/admin/cases/%d", c.ID)); !strings.Contains(adm.body, "<strong>unpublished</strong>") {
 		t.Error("the admin does not mark the update unpublished")
@@ -463,5 +475,41 @@ func TestTwoEditorsOneDraft(t *testing.T) {
 	}
 	if d, _ := h.db.UpdateDraft(ctx, c.ID); d.Title != "B's draft" {
 		t.Errorf("the draft is now %q", d.Title)
+	}
+}
+
+// TestTwoEditorsPublish: two editors publish an update on the same case
+// from forms opened at the same time; the second is stopped.
+func TestTwoEditorsPublish(t *testing.T) {
+	h := newHarness(t)
+	h.addUser("a@example.org", model.RoleEditor)
+	h.addUser("b@example.org", model.RoleEditor)
+	ea, eb := h.browser(), h.browser()
+	ea.login("a@example.org")
+	eb.login("b@example.org")
+	c := &model.Case{Slug: "held", Lang: "en", Title: "Held", Status: model.CaseActive, Published: h.clock}
+	h.db.SaveCase(ctx, c)
+	page := fmt.Sprintf("/admin/cases/%d/updates/new", c.ID)
+	formOf := func(b *browser, title string) url.Values {
+		body := b.get(page).body
+		return url.Values{"title": {title}, "body": {"Text"}, "do": {"publish"},
+			"last_number": {regexpFind(t, body, `name="last_number" value="(-?\d+)"`)}}
+	}
+	fa, fb := formOf(ea, "Released"), formOf(eb, "Moved")
+	if r := ea.post(page, page, fa); r.status != http.StatusSeeOther {
+		t.Fatalf("A publishes: %d", r.status)
+	}
+	r := eb.post(page, page, fb)
+	if r.status != http.StatusConflict || !strings.Contains(r.body, "Another update was published") || !strings.Contains(r.body, `value="Moved"`) {
+		t.Fatalf("B publishes too: %d\n%s", r.status, r.body)
+	}
+	// Sent again from that page (which now knows of A's), it goes through as update 2.
+	fb.Set("last_number", regexpFind(t, r.body, `name="last_number" value="(-?\d+)"`))
+	if r := eb.post(page, page, fb); r.status != http.StatusSeeOther {
+		t.Fatalf("B publishes knowingly: %d", r.status)
+	}
+	got, _ := h.db.CaseByID(ctx, c.ID)
+	if len(got.Updates) != 2 || got.Updates[0].Number != 2 || got.Updates[0].Title != "Moved" {
+		t.Errorf("updates: %+v", got.Updates)
 	}
 }

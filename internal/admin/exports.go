@@ -68,14 +68,21 @@ func (s *Server) exportParticipants(w http.ResponseWriter, r *http.Request) {
 			cell(p.Participation.Comment), confirmed, strings.Join(consents, ";")})
 		if n++; n%flushEvery == 0 {
 			cw.Flush()
-			if f, ok := w.(http.Flusher); ok {
-				f.Flush()
-			}
+			keepWriting(w)
 		}
 		return cw.Error()
 	})
 	cw.Flush()
 	s.auditExport(r, "export.participants", a.ID, n, err)
+}
+
+// keepWriting sends what is buffered and gives the download another
+// minute: a long export is not cut off by the server's write timeout as
+// long as rows keep coming.
+func keepWriting(w http.ResponseWriter) {
+	rc := http.NewResponseController(w)
+	rc.Flush()
+	rc.SetWriteDeadline(time.Now().Add(time.Minute))
 }
 
 func yesNo(b bool) string {
@@ -180,9 +187,7 @@ func (s *Server) signatureList(w http.ResponseWriter, r *http.Request) {
 		_, err := fmt.Fprintf(w, "<tr><td>%d</td><td>%s</td><td>%s</td><td>%s</td></tr>\n", row.Number,
 			template.HTMLEscapeString(row.Name), template.HTMLEscapeString(row.Place), row.Date)
 		if row.Number%flushEvery == 0 {
-			if f, ok := w.(http.Flusher); ok {
-				f.Flush()
-			}
+			keepWriting(w)
 		}
 		return err
 	})
@@ -206,6 +211,10 @@ func (s *Server) signatureListCSV(w http.ResponseWriter, r *http.Request) {
 	cw.Write([]string{"number", "name", "place", "date"})
 	n, err := s.signatures(r, a, func(row signatureRow) error {
 		cw.Write([]string{strconv.Itoa(row.Number), cell(row.Name), row.Place, row.Date})
+		if row.Number%flushEvery == 0 {
+			cw.Flush()
+			keepWriting(w)
+		}
 		return cw.Error()
 	})
 	cw.Flush()

@@ -236,7 +236,9 @@ func (s *Server) picture(r *http.Request, f *form, current *model.Image) *model.
 		defer file.Close()
 		data := make([]byte, upload.MaxBytes+1)
 		n, _ := io.ReadFull(file, data) // short files end early; longer ones fail as too large
+		s.decoding <- struct{}{}        // one picture decoded at a time: up to 40 megapixels each
 		processed, variants, err := upload.Process(data[:n])
+		<-s.decoding
 		if err != nil {
 			var msg string
 			switch {

@@ -113,6 +113,7 @@ func (s *Server) routes() []route {
 		{"POST /admin/targets", permContentWrite, s.saveTarget},
 
 		{"GET /admin/supporters", permSupportersRead, s.supportersPage},
+		{"POST /admin/supporters", permSupportersRead, s.supportersPage},
 		{"GET /admin/supporters/{id}", permSupportersRead, s.supporterPage},
 		{"POST /admin/supporters/{id}/erase", permSupportersEdit, s.eraseSupporter},
 		{"GET /admin/supporters/import", permSupportersEdit, s.importPage},

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"vigil/internal/model"
 	"vigil/internal/secret"
@@ -21,7 +22,9 @@ type supportersData struct {
 // there is no list of everyone to browse.
 func (s *Server) supportersPage(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	d := supportersData{Query: r.URL.Query().Get("email"), CanEdit: allowed(sessionOf(r).User.Role, permSupportersEdit)}
+	// The address comes by POST, so it stays out of proxy logs and
+	// browser history.
+	d := supportersData{Query: strings.TrimSpace(r.PostFormValue("email")), CanEdit: allowed(sessionOf(r).User.Role, permSupportersEdit)}
 	status := http.StatusOK
 	if d.Query != "" {
 		email, err := secret.NormaliseEmail(d.Query)

@@ -29,6 +29,7 @@ func (s *Server) newUpdatePage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f := newForm(nil)
+	f.values.Set("last_number", strconv.Itoa(lastNumber(c)))
 	if d, err := s.store.UpdateDraft(r.Context(), c.ID); err == nil {
 		f.values.Set("title", d.Title)
 		f.values.Set("body", d.Body)
@@ -78,13 +79,6 @@ func (s *Server) publishUpdate(w http.ResponseWriter, r *http.Request) {
 	if v := f.Value("draft_read"); v != "" {
 		read, _ = time.Parse(time.RFC3339Nano, v)
 	}
-	if f.Value("do") == "publish" {
-		// Publishing removes the draft: not one saved by someone else since.
-		if d, err := s.store.UpdateDraft(r.Context(), c.ID); err == nil && !d.Published.Equal(read.UTC().Truncate(time.Millisecond)) {
-			s.draftConflict(w, r, c, f, u)
-			return
-		}
-	}
 	switch f.Value("do") {
 	case "draft":
 		err := s.store.SaveUpdateDraft(r.Context(), c.ID, u, read, s.now())
@@ -103,16 +97,39 @@ func (s *Server) publishUpdate(w http.ResponseWriter, r *http.Request) {
 		s.renderUpdate(w, r, http.StatusOK, c, f, &u)
 		return
 	}
-	if len(c.Updates) == 0 {
-		u.Number = 1 // the case itself is the opening; what follows is update 1
+	seenLast, err := strconv.Atoi(f.Value("last_number"))
+	if err != nil {
+		seenLast = -2 // a form from before: never matches, so the editor checks first
 	}
-	if err := s.store.PublishUpdate(r.Context(), c.Slug, &u); err != nil {
+	err = s.store.PublishNextUpdate(r.Context(), c.ID, &u, seenLast, read)
+	if errors.Is(err, model.ErrStale) {
+		if d, derr := s.store.UpdateDraft(r.Context(), c.ID); (derr == nil) != !read.IsZero() ||
+			derr == nil && !d.Published.Equal(read.UTC().Truncate(time.Millisecond)) {
+			s.draftConflict(w, r, c, f, u)
+			return
+		}
+		f.values.Set("last_number", strconv.Itoa(lastNumber(c)))
+		f.fail("title", "Another update was published on this case meanwhile (see the case page): nothing was published. "+
+			"Check that yours is still needed, then publish it.")
+		s.renderUpdate(w, r, http.StatusConflict, c, f, nil)
+		return
+	}
+	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
 	s.site.ContentChanged()
 	s.redirectDone(w, r, fmt.Sprintf("/admin/cases/%d/updates/%d/tell", c.ID, u.ID),
 		fmt.Sprintf("Update %d published on the case page and its feed.", u.Number))
+}
+
+// lastNumber is the highest update number of a case, -1 when it has none.
+func lastNumber(c model.Case) int {
+	last := -1
+	for _, u := range c.Updates {
+		last = max(last, u.Number)
+	}
+	return last
 }
 
 // draftConflict shows the draft someone else saved beside this editor's
@@ -265,6 +282,10 @@ func (s *Server) tell(w http.ResponseWriter, r *http.Request) {
 	}
 	if r.PostFormValue("confirm") != "yes" {
 		s.redirectDone(w, r, r.URL.Path, "Tick the box to confirm, then send.")
+		return
+	}
+	if !u.Hidden.IsZero() {
+		s.errorPage(w, r, http.StatusConflict, "This update is unpublished: publish it again before emailing it to anyone.")
 		return
 	}
 	actor, _ := store.ActorFrom(r.Context())

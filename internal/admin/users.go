@@ -61,7 +61,13 @@ func (s *Server) addUser(w http.ResponseWriter, r *http.Request) {
 		s.renderUsers(w, r, http.StatusBadRequest, form)
 		return
 	}
+	if !s.startHashing(r) {
+		form.Errors["password"] = "The server is busy. Try again in a minute."
+		s.renderUsers(w, r, http.StatusServiceUnavailable, form)
+		return
+	}
 	hash, err := secret.HashPassword(password)
+	s.doneHashing()
 	if err != nil {
 		s.serverError(w, r, err)
 		return

@@ -74,6 +74,13 @@ type Telling interface {
 	// again after a crash) reaches nobody twice. It returns how many it
 	// queued.
 	QueueUpdateMessages(ctx context.Context, caseID, updateID int64, compose func(model.Supporter) (model.OutboxMessage, error)) (int, error)
+	// PublishNextUpdate publishes an editor's update as the case's next
+	// (numbered from 1, the case itself being the opening) if the case
+	// still has the last update number the editor saw (-1: none) and the
+	// draft they saw (its save time; zero: none); otherwise model.ErrStale,
+	// so an update is never published twice. It drops the draft and does
+	// what the update says, as PublishUpdate.
+	PublishNextUpdate(ctx context.Context, caseID int64, u *model.Update, seenLast int, seenDraft time.Time) error
 	// SaveUpdateDraft keeps the update an editor is writing for a case
 	// (one per case), replacing the one saved at read (zero: none was).
 	// A draft saved since, or published, is model.ErrStale.

@@ -24,6 +24,12 @@ type Staff interface {
 	// and second factor. Disabling an account or changing its password or
 	// role ends its sessions.
 	UpdateStaffUser(ctx context.Context, u model.StaffUser) error
+	// SetStaffPassword changes an account's password hash and ends its
+	// sessions, touching nothing else of the account.
+	SetStaffPassword(ctx context.Context, userID int64, hash string) error
+	// SetStaffTOTP sets (or with nil removes) an account's second factor,
+	// touching nothing else of the account.
+	SetStaffTOTP(ctx context.Context, userID int64, secret []byte) error
 	// RehashPassword stores a stronger hash of the same password, keeping
 	// the account's sessions.
 	RehashPassword(ctx context.Context, userID int64, hash string) error

@@ -415,42 +415,93 @@ func (c *Core) PublishUpdate(ctx context.Context, caseSlug string, u *model.Upda
 		if err := tx.QueryRowContext(ctx, c.q(`SELECT id FROM cases WHERE slug = ?`+c.d.ForUpdate), caseSlug).Scan(&u.CaseID); err != nil {
 			return err
 		}
-		var last sql.NullInt64
-		if err := tx.QueryRowContext(ctx, c.q(`SELECT MAX(number) FROM updates WHERE case_id = ?`), u.CaseID).Scan(&last); err != nil {
+		last, err := c.lastUpdateNumber(ctx, tx, u.CaseID)
+		if err != nil {
 			return err
 		}
-		if u.Number == 0 && last.Valid {
-			u.Number = int(last.Int64) + 1
+		if u.Number == 0 && last >= 0 {
+			u.Number = last + 1
 		}
-		if err := c.insertUpdate(ctx, tx, u); err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, c.q(`DELETE FROM update_drafts WHERE case_id = ?`), u.CaseID); err != nil {
-			return err
-		}
-		at := c.instant(u.Published)
-		if u.CloseActions {
-			if _, err := tx.ExecContext(ctx, c.q(`UPDATE actions SET closed = ?, closed_at = ?, version = version + 1 WHERE case_id = ? AND NOT closed`),
-				true, at, u.CaseID); err != nil {
-				return err
-			}
-		}
-		if u.Status != "" {
-			if _, err := tx.ExecContext(ctx, c.q(`UPDATE cases SET status = ? WHERE id = ?`), u.Status, u.CaseID); err != nil {
-				return err
-			}
-		}
-		// The case changed under any editor who has it open: a new version.
-		if _, err := tx.ExecContext(ctx, c.q(`UPDATE cases SET version = version + 1,
-			updated_at = CASE WHEN updated_at < ? THEN ? ELSE updated_at END WHERE id = ?`), at, at, u.CaseID); err != nil {
-			return err
-		}
-		return c.audit(ctx, tx, "update.publish", "case", u.CaseID, nil, u)
+		return c.applyUpdate(ctx, tx, u)
 	})
 	if err != nil {
 		return c.errorf("publish update of %q: %w", caseSlug, c.d.MapErr(err))
 	}
 	return nil
+}
+
+// PublishNextUpdate publishes an editor's update as the case's next,
+// numbered from 1, if the case is as the editor saw it: the same last
+// update number (-1: none) and the same draft (its save time; zero: none).
+// Otherwise — published twice, or by two editors at once — it is
+// model.ErrStale and nothing changes.
+func (c *Core) PublishNextUpdate(ctx context.Context, caseID int64, u *model.Update, seenLast int, seenDraft time.Time) error {
+	err := c.d.InTx(ctx, func(tx *sql.Tx) error {
+		var id int64
+		if err := tx.QueryRowContext(ctx, c.q(`SELECT id FROM cases WHERE id = ?`+c.d.ForUpdate), caseID).Scan(&id); err != nil {
+			return err
+		}
+		last, err := c.lastUpdateNumber(ctx, tx, caseID)
+		if err != nil {
+			return err
+		}
+		var draft time.Time
+		err = tx.QueryRowContext(ctx, c.q(`SELECT saved_at FROM update_drafts WHERE case_id = ?`), caseID).Scan(at(&draft))
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
+		if last != seenLast || !draft.Equal(seenDraft.UTC().Truncate(time.Millisecond)) {
+			return model.ErrStale
+		}
+		u.CaseID, u.Number = caseID, max(last+1, 1)
+		return c.applyUpdate(ctx, tx, u)
+	})
+	if err != nil {
+		return c.errorf("publish update of case %d: %w", caseID, c.d.MapErr(err))
+	}
+	return nil
+}
+
+// lastUpdateNumber is the highest update number of a case, -1 when it has
+// none. Hidden updates count: numbers are never reused.
+func (c *Core) lastUpdateNumber(ctx context.Context, tx *sql.Tx, caseID int64) (int, error) {
+	var last sql.NullInt64
+	if err := tx.QueryRowContext(ctx, c.q(`SELECT MAX(number) FROM updates WHERE case_id = ?`), caseID).Scan(&last); err != nil {
+		return 0, err
+	}
+	if !last.Valid {
+		return -1, nil
+	}
+	return int(last.Int64), nil
+}
+
+// applyUpdate stores an update, drops the case's draft, and does what the
+// update says to the case, in the caller's transaction.
+func (c *Core) applyUpdate(ctx context.Context, tx *sql.Tx, u *model.Update) error {
+	if err := c.insertUpdate(ctx, tx, u); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, c.q(`DELETE FROM update_drafts WHERE case_id = ?`), u.CaseID); err != nil {
+		return err
+	}
+	at := c.instant(u.Published)
+	if u.CloseActions {
+		if _, err := tx.ExecContext(ctx, c.q(`UPDATE actions SET closed = ?, closed_at = ?, version = version + 1 WHERE case_id = ? AND NOT closed`),
+			true, at, u.CaseID); err != nil {
+			return err
+		}
+	}
+	if u.Status != "" {
+		if _, err := tx.ExecContext(ctx, c.q(`UPDATE cases SET status = ? WHERE id = ?`), u.Status, u.CaseID); err != nil {
+			return err
+		}
+	}
+	// The case changed under any editor who has it open: a new version.
+	if _, err := tx.ExecContext(ctx, c.q(`UPDATE cases SET version = version + 1,
+		updated_at = CASE WHEN updated_at < ? THEN ? ELSE updated_at END WHERE id = ?`), at, at, u.CaseID); err != nil {
+		return err
+	}
+	return c.audit(ctx, tx, "update.publish", "case", u.CaseID, nil, u)
 }
 
 // ---- actions

@@ -137,7 +137,8 @@ func (c *Core) UpdateStaffUser(ctx context.Context, u model.StaffUser) error {
 		if err := c.saveTOTP(ctx, tx, u.ID, u.TOTPSecret); err != nil {
 			return err
 		}
-		if before.Role != u.Role || before.Disabled != u.Disabled || before.PasswordHash != u.PasswordHash {
+		if before.Role != u.Role || before.Disabled != u.Disabled || before.PasswordHash != u.PasswordHash ||
+			(before.TOTPSecret != nil && u.TOTPSecret == nil) {
 			if _, err := tx.ExecContext(ctx, c.q(`DELETE FROM staff_sessions WHERE user_id = ?`), u.ID); err != nil {
 				return err
 			}
@@ -150,6 +151,41 @@ func (c *Core) UpdateStaffUser(ctx context.Context, u model.StaffUser) error {
 	})
 	if err != nil {
 		return c.errorf("update staff user %d: %w", u.ID, err)
+	}
+	return nil
+}
+
+// SetStaffPassword changes a password and ends the account's sessions.
+func (c *Core) SetStaffPassword(ctx context.Context, userID int64, hash string) error {
+	err := c.d.InTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, c.q(`UPDATE staff_users SET password_hash = ? WHERE id = ?`), hash, userID)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return model.ErrNotFound
+		}
+		if _, err := tx.ExecContext(ctx, c.q(`DELETE FROM staff_sessions WHERE user_id = ?`), userID); err != nil {
+			return err
+		}
+		return c.audit(ctx, tx, "user.password", "user", userID, nil, nil)
+	})
+	if err != nil {
+		return c.errorf("set password of %d: %w", userID, err)
+	}
+	return nil
+}
+
+// SetStaffTOTP sets or removes an account's second factor.
+func (c *Core) SetStaffTOTP(ctx context.Context, userID int64, totp []byte) error {
+	err := c.d.InTx(ctx, func(tx *sql.Tx) error {
+		if err := c.saveTOTP(ctx, tx, userID, totp); err != nil {
+			return err
+		}
+		return c.audit(ctx, tx, "user.totp", "user", userID, nil, map[string]bool{"totp": totp != nil})
+	})
+	if err != nil {
+		return c.errorf("set second factor of %d: %w", userID, err)
 	}
 	return nil
 }

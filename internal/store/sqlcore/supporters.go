@@ -203,10 +203,14 @@ func (c *Core) ImportSupporters(ctx context.Context, rows []store.ImportRow, now
 			sup := r.Supporter
 			index := c.keys.BlindIndex(sup.Email)
 			var id int64
-			err := tx.QueryRowContext(ctx, c.q(`SELECT id FROM supporters WHERE email_index = ?`), index).Scan(&id)
+			var unsubscribed time.Time
+			err := tx.QueryRowContext(ctx, c.q(`SELECT id, unsubscribed_at FROM supporters WHERE email_index = ?`), index).Scan(&id, at(&unsubscribed))
 			switch {
 			case err == nil:
 				known++
+				if !unsubscribed.IsZero() {
+					continue // their choice here wins over another tool's list
+				}
 			case err == sql.ErrNoRows:
 				var confirmed any
 				if r.Confirmed {

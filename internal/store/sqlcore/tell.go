@@ -9,6 +9,9 @@ import (
 	"vigil/internal/model"
 )
 
+// ErrUpdateHidden stops queuing an update that was taken down.
+var ErrUpdateHidden = errors.New("the update was unpublished")
+
 // UpdateByID returns one update.
 func (c *Core) UpdateByID(ctx context.Context, id int64) (model.Update, error) {
 	u := model.Update{ID: id}
@@ -56,6 +59,14 @@ func (c *Core) QueueUpdateMessages(ctx context.Context, caseID, updateID int64, 
 	queued := 0
 	var after int64
 	for {
+		// An update taken down while its messages are queued stops them.
+		var hidden time.Time
+		if err := c.db.QueryRowContext(ctx, c.q(`SELECT hidden_at FROM updates WHERE id = ?`), updateID).Scan(at(&hidden)); err != nil {
+			return queued, c.errorf("queue update %d: %w", updateID, c.d.MapErr(err))
+		}
+		if !hidden.IsZero() {
+			return queued, c.errorf("queue update %d: %w", updateID, ErrUpdateHidden)
+		}
 		batch, err := c.audienceAfter(ctx, caseID, after)
 		if err != nil {
 			return queued, c.errorf("queue update %d: %w", updateID, err)
@@ -126,11 +137,15 @@ func (c *Core) insertMessageOnce(ctx context.Context, tx *sql.Tx, m *model.Outbo
 	if err := m.Prepare(time.Now()); err != nil {
 		return false, err
 	}
+	// Only to a supporter still reachable now: one erased or unsubscribed
+	// since the batch was read gets nothing.
 	res, err := tx.ExecContext(ctx, c.q(`INSERT INTO outbox (message_id, kind, state, sealed,
 			supporter_id, participation_id, target_id, update_id, attempts, next_attempt_at, created_at, last_error)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, '') ON CONFLICT (message_id) DO NOTHING`),
+		SELECT ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, '' WHERE EXISTS (
+			SELECT 1 FROM supporters WHERE id = ? AND erased_at IS NULL AND unsubscribed_at IS NULL)
+		ON CONFLICT (message_id) DO NOTHING`),
 		m.MessageID, m.Kind, string(m.State), m.Sealed, nullID(m.SupporterID), nullID(m.ParticipationID),
-		nullID(m.TargetID), nullID(m.UpdateID), c.instant(m.NextAttemptAt), c.instant(m.CreatedAt))
+		nullID(m.TargetID), nullID(m.UpdateID), c.instant(m.NextAttemptAt), c.instant(m.CreatedAt), m.SupporterID)
 	if err != nil {
 		return false, err
 	}

@@ -270,11 +270,27 @@ func testUpdateDraftsAndHiding(t *testing.T, s store.Store) {
 	if pub, _ := s.CaseBySlug(ctx, "c"); len(pub.Updates) != 1 {
 		t.Errorf("republished update missing: %+v", pub.Updates)
 	}
-	// The next update is numbered after the hidden one, never reusing it.
+	// Published from a form that saw no update yet, or another draft: stale.
+	if err := s.PublishNextUpdate(ctx, cs.ID, &model.Update{Title: "Late", Published: day(2026, 2, 5)}, -1, time.Time{}); !errors.Is(err, model.ErrStale) {
+		t.Errorf("publish over an update not seen: %v", err)
+	}
+	s.SaveUpdateDraft(ctx, cs.ID, model.Update{Title: "D"}, time.Time{}, day(2026, 2, 5))
+	if err := s.PublishNextUpdate(ctx, cs.ID, &model.Update{Title: "Late", Published: day(2026, 2, 5)}, 1, time.Time{}); !errors.Is(err, model.ErrStale) {
+		t.Errorf("publish over a draft not seen: %v", err)
+	}
+	seen := &model.Update{Title: "Seen", Published: day(2026, 2, 5)}
+	if err := s.PublishNextUpdate(ctx, cs.ID, seen, 1, day(2026, 2, 5)); err != nil || seen.Number != 2 {
+		t.Errorf("publish with what was seen: number %d, %v", seen.Number, err)
+	}
+	if _, err := s.UpdateDraft(ctx, cs.ID); !errors.Is(err, model.ErrNotFound) {
+		t.Errorf("draft after publishing: %v", err)
+	}
+	s.HideUpdate(ctx, seen.ID, day(2026, 2, 5))
+	// The next update is numbered after the hidden ones, never reusing them.
 	next := &model.Update{Title: "Next", Published: day(2026, 2, 4)}
 	s.HideUpdate(ctx, u.ID, day(2026, 2, 3))
 	s.PublishUpdate(ctx, "c", next)
-	if next.Number != 2 {
-		t.Errorf("next number %d, want 2", next.Number)
+	if next.Number != 3 {
+		t.Errorf("next number %d, want 3", next.Number)
 	}
 }

@@ -21,6 +21,7 @@ func RunStaff(t *testing.T, open func(t *testing.T) store.Store) {
 		{"AccountRoundTrip", testStaffRoundTrip},
 		{"LoginLocks", testLoginLocks},
 		{"TOTPStepUsedOnce", testTOTPStepUsedOnce},
+		{"PasswordAndTOTPAlone", testPasswordAndTOTPAlone},
 		{"Sessions", testSessions},
 		{"ChangesEndSessions", testChangesEndSessions},
 		{"SettingsAndAudit", testSettingsAndAudit},
@@ -102,6 +103,32 @@ func testLoginLocks(t *testing.T, s store.Store) {
 	got, _ = s.StaffUser(ctx, u.ID)
 	if got.FailedLogins != 0 || !got.LockedUntil.IsZero() || !got.LastLogin.Equal(now) {
 		t.Errorf("after success: %+v", got)
+	}
+}
+
+func testPasswordAndTOTPAlone(t *testing.T, s store.Store) {
+	u := addStaff(t, s, "f@example.org", model.RoleEditor)
+	now := time.Now()
+	h := bytes.Repeat([]byte{9}, 32)
+	s.CreateSession(ctx, model.StaffSession{TokenHash: h, UserID: u.ID, Created: now, LastSeen: now})
+	// An admin disables the account while its owner changes the password:
+	// the password change must not bring the account back.
+	u.Disabled = true
+	if err := s.UpdateStaffUser(ctx, u); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.SetStaffPassword(ctx, u.ID, "$argon2id$new"); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.SetStaffTOTP(ctx, u.ID, []byte("12345678901234567890")); err != nil {
+		t.Fatal(err)
+	}
+	got, _ := s.StaffUser(ctx, u.ID)
+	if !got.Disabled || got.PasswordHash != "$argon2id$new" || got.TOTPSecret == nil || got.Role != model.RoleEditor {
+		t.Errorf("after password and second factor: %+v", got)
+	}
+	if _, err := s.Session(ctx, h, now, time.Hour, time.Hour); err == nil {
+		t.Error("a session outlived a password change")
 	}
 }
 
@@ -187,6 +214,7 @@ func testChangesEndSessions(t *testing.T, s store.Store) {
 	for _, change := range []func(*model.StaffUser){
 		func(u *model.StaffUser) { u.Role = model.RoleViewer },
 		func(u *model.StaffUser) { u.PasswordHash = "$argon2id$other" },
+		func(u *model.StaffUser) { u.TOTPSecret = nil }, // a lost phone: its sessions go too
 		func(u *model.StaffUser) { u.Disabled = true },
 	} {
 		h := session(2)

@@ -19,6 +19,7 @@ func RunSupporters(t *testing.T, open func(t *testing.T) store.Store) {
 		{"EraseKeepsCounts", testEraseKeepsCounts},
 		{"ExportInBatches", testExportInBatches},
 		{"ImportKeepsChoices", testImportKeepsChoices},
+		{"UpdateReachesTheReachable", testUpdateReachesTheReachable},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, open(t)) })
@@ -155,6 +156,11 @@ func testImportKeepsChoices(t *testing.T, s store.Store) {
 		t.Errorf("imported: %+v, %v", sup, err)
 	}
 	k, _ := s.SupporterByEmail(ctx, "known@example.org")
+	for _, c := range mustConsents(t, s, k.ID) {
+		if c.Key == "newsletter" {
+			t.Errorf("an import recorded consent for someone who unsubscribed: %+v", c)
+		}
+	}
 	if k.Name != "Name known@example.org" || k.Unsubscribed.IsZero() {
 		t.Errorf("an import changed a known supporter: %+v", k)
 	}
@@ -162,4 +168,54 @@ func testImportKeepsChoices(t *testing.T, s store.Store) {
 	if len(cs) != 1 || cs[0].Source != consent.Source || cs[0].Text != "Send me news" {
 		t.Errorf("consent: %+v", cs)
 	}
+}
+
+func testUpdateReachesTheReachable(t *testing.T, s store.Store) {
+	cs := &model.Case{Slug: "c", Lang: "en", Title: "C", Status: model.CaseActive, Published: day(2026, 1, 1)}
+	if err := s.SaveCase(ctx, cs); err != nil {
+		t.Fatal(err)
+	}
+	a := &model.Action{Slug: "p", CaseID: cs.ID, Lang: "en", Kind: model.ActionPetition, Title: "Sign", Published: day(2026, 1, 1)}
+	if err := s.CreateAction(ctx, a); err != nil {
+		t.Fatal(err)
+	}
+	ana := sign(t, s, "p", "ana@example.org", "", true)
+	ben := sign(t, s, "p", "ben@example.org", "", true)
+	cleo := sign(t, s, "p", "cleo@example.org", "", true)
+	sign(t, s, "p", "dan@example.org", "", false) // never confirmed
+	s.Unsubscribe(ctx, ben.SupporterID, day(2026, 3, 1))
+	s.EraseSupporter(ctx, cleo.SupporterID, day(2026, 3, 1))
+	u := &model.Update{Title: "News", Published: day(2026, 3, 2)}
+	if err := s.PublishUpdate(ctx, "c", u); err != nil {
+		t.Fatal(err)
+	}
+	if n, _ := s.UpdateAudience(ctx, cs.ID); n["es"] != 1 {
+		t.Errorf("audience %v, want Ana alone", n)
+	}
+	compose := func(sup model.Supporter) (model.OutboxMessage, error) {
+		return model.OutboxMessage{MessageID: fmt.Sprintf("update-%d-%d@test", u.ID, sup.ID), Kind: "update", Sealed: []byte(sup.Email)}, nil
+	}
+	n, err := s.QueueUpdateMessages(ctx, cs.ID, u.ID, compose)
+	if err != nil || n != 1 {
+		t.Fatalf("queued %d, %v; want Ana's alone", n, err)
+	}
+	if msgs, _ := s.SupporterMessages(ctx, ana.SupporterID, 10); len(msgs) != 2 || msgs[0].Kind != "update" {
+		t.Errorf("Ana's messages: %+v", msgs)
+	}
+	if n, _ := s.QueueUpdateMessages(ctx, cs.ID, u.ID, compose); n != 0 {
+		t.Errorf("queued again: %d", n)
+	}
+	s.HideUpdate(ctx, u.ID, day(2026, 3, 3))
+	if n, err := s.QueueUpdateMessages(ctx, cs.ID, u.ID, compose); err == nil || n != 0 {
+		t.Errorf("an unpublished update was queued: %d, %v", n, err)
+	}
+}
+
+func mustConsents(t *testing.T, s store.Store, id int64) []model.Consent {
+	t.Helper()
+	cs, err := s.Consents(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cs
 }
