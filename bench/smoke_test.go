@@ -2,7 +2,8 @@
 // bench/run once with SMOKE=1 (2 s per measurement, one run) and checks
 // that every measurement produced a number. It asserts no goal: figures
 // taken while other tests share the machine mean nothing. The benchmarks
-// themselves are run by hand (see BENCHMARKS.md).
+// themselves are run by hand (see BENCHMARKS.md). TestScaleSmoke does the
+// same for bench/scale/run, on a database of 2,000 supporters.
 package bench_test
 
 import (
