@@ -99,9 +99,13 @@ func (c *Core) EraseSupporter(ctx context.Context, supporterID int64, now time.T
 // exportBatch is how many participants one query of an export reads.
 const exportBatch = 1000
 
-// ExportParticipants calls fn with each participant of an action.
+// ExportParticipants calls fn with each participant of an action, in the
+// order they acted. Each batch picks up after the last row of the one
+// before by (created_at, id): the order of the index on (action_id,
+// created_at), so a batch reads its thousand rows and sorts nothing,
+// however many came before it.
 func (c *Core) ExportParticipants(ctx context.Context, actionID int64, fn func(store.Participant) error) error {
-	var after int64
+	after := exportCursor{at: time.Unix(0, 0)}
 	for {
 		batch, err := c.participantsAfter(ctx, actionID, after)
 		if err != nil {
@@ -115,14 +119,22 @@ func (c *Core) ExportParticipants(ctx context.Context, actionID int64, fn func(s
 				return err
 			}
 		}
-		after = batch[len(batch)-1].Participation.ID
+		last := batch[len(batch)-1].Participation
+		after = exportCursor{at: last.Created, id: last.ID}
 	}
 }
 
-func (c *Core) participantsAfter(ctx context.Context, actionID, after int64) ([]store.Participant, error) {
+// exportCursor is where the next batch of an export starts.
+type exportCursor struct {
+	at time.Time
+	id int64
+}
+
+func (c *Core) participantsAfter(ctx context.Context, actionID int64, after exportCursor) ([]store.Participant, error) {
 	rows, err := c.db.QueryContext(ctx, c.q(`SELECT p.id, p.created_at, p.confirmed_at, p.comment_sealed, `+staffSupporterColumns+`
 		FROM participations p JOIN supporters s ON s.id = p.supporter_id
-		WHERE p.action_id = ? AND p.id > ? AND s.erased_at IS NULL ORDER BY p.id LIMIT ?`), actionID, after, exportBatch)
+		WHERE p.action_id = ? AND (p.created_at, p.id) > (?, ?) AND s.erased_at IS NULL
+		ORDER BY p.created_at, p.id LIMIT ?`), actionID, c.instant(after.at), after.id, exportBatch)
 	if err != nil {
 		return nil, err
 	}
