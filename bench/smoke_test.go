@@ -2,7 +2,8 @@
 // bench/run once with SMOKE=1 (2 s per measurement, one run) and checks
 // that every measurement produced a number. It asserts no goal: figures
 // taken while other tests share the machine mean nothing. The benchmarks
-// themselves are run by hand (see BENCHMARKS.md).
+// themselves are run by hand (see BENCHMARKS.md). TestScaleSmoke does the
+// same for bench/scale/run, on a database of 2,000 supporters.
 package bench_test
 
 import (
@@ -11,6 +12,7 @@ import (
 	"os"
 	"os/exec"
 	"regexp"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -95,5 +97,62 @@ func TestHarnessSmoke(t *testing.T) {
 	}
 	if v := results["sign.vigil.acked_per_s"]; v == "0" || v == "0.0" {
 		t.Errorf("results.txt: no signature was acknowledged by Vigil")
+	}
+}
+
+// scaleFigures are what bench/scale/run must report, each a number.
+var scaleFigures = []string{
+	"gen.wall_s", "gen.rows_per_s", "gen.supporters", "gen.participations", "db.bytes",
+	"case.plain.demo.rps", "case.plain.big.rps", "case.gzip.demo.rps", "case.gzip.big.rps",
+	"case.plain.big.p99_ms", "case.plain.ratio_rps", "case.plain.ratio_cpu", "case.gzip.ratio_rps",
+	"search.p50_ms", "search.p99_ms", "search.missing_p50_ms",
+	"export.1.seconds", "export.1.lines", "export.rss_before_kib", "export.peak_rss_kib",
+}
+
+// TestScaleSmoke runs bench/scale/run with SMOKE=1 (2,000 supporters, 6,000
+// participations, 2 s per load) and checks that every measurement produced
+// a number and that the export held every participant. No goal is asserted.
+func TestScaleSmoke(t *testing.T) {
+	if testing.Short() {
+		t.Skip("bench: the scale smoke run (about 20 s) is skipped under -short")
+	}
+	if missing := missingTools(); slices.Contains(missing, "wrk") || slices.Contains(missing, "curl") {
+		if os.Geteuid() != 0 && os.Getenv("VIGIL_TEST_REQUIRE_SERVICES") == "" {
+			t.Skipf("bench: %s missing and not root; install them (apt-get install wrk curl) "+
+				"or set VIGIL_TEST_REQUIRE_SERVICES=1 to have bench/scale/run install them through sudo", strings.Join(missing, ", "))
+		}
+	}
+	out := t.TempDir()
+	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "bash", "scale/run")
+	cmd.Env = append(os.Environ(), "SMOKE=1", "OUT="+out)
+	// On timeout, TERM lets the script stop the servers it started.
+	cmd.Cancel = func() error { return cmd.Process.Signal(syscall.SIGTERM) }
+	cmd.WaitDelay = 30 * time.Second
+	start := time.Now()
+	output, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("SMOKE=1 bench/scale/run failed after %s: %v\n%s", time.Since(start).Round(time.Second), err, output)
+	}
+	t.Logf("SMOKE=1 bench/scale/run took %s:\n%s", time.Since(start).Round(time.Second), output)
+
+	data, err := os.ReadFile(out + "/results.txt")
+	if err != nil {
+		t.Fatalf("bench/scale/run wrote no results.txt: %v", err)
+	}
+	results := map[string]string{}
+	for line := range strings.Lines(string(data)) {
+		if k, v, ok := strings.Cut(strings.TrimSpace(line), "="); ok {
+			results[k] = v
+		}
+	}
+	for _, k := range scaleFigures {
+		if v, ok := results[k]; !ok || !number.MatchString(v) {
+			t.Errorf("results.txt: %s = %q, want a number", k, v)
+		}
+	}
+	if got, want := results["export.1.lines"], results["export.want_lines"]; got != want || results["export.1.complete"] != "yes" {
+		t.Errorf("results.txt: the export gave %s lines (complete: %s), want %s", got, results["export.1.complete"], want)
 	}
 }
