@@ -59,7 +59,7 @@ func (s *Server) exportParticipants(w http.ResponseWriter, r *http.Request) {
 		}
 		var consents []string
 		for _, c := range a.Consents {
-			if given, ok := p.Consents[c.Key]; ok {
+			if given, ok := p.Answer(c.Key); ok {
 				consents = append(consents, c.Key+"="+yesNo(given))
 			}
 		}

@@ -35,11 +35,29 @@ type Supporters interface {
 	ImportSupporters(ctx context.Context, rows []ImportRow, now time.Time) (added, known int, err error)
 }
 
-// Participant is one row of an action's export.
+// Participant is one row of an action's export: the supporter's ID,
+// email, name, postal code, country and language, the participation's ID,
+// times and comment, and the answers to the action's consent requests.
 type Participant struct {
 	Supporter     model.Supporter
 	Participation model.Participation
-	Consents      map[string]bool // key → given
+	Consents      []ConsentAnswer
+}
+
+// ConsentAnswer is one answer to a consent request.
+type ConsentAnswer struct {
+	Key   string
+	Given bool
+}
+
+// Answer returns the answer to the consent request key, if there is one.
+func (p Participant) Answer(key string) (given, ok bool) {
+	for _, c := range p.Consents {
+		if c.Key == key {
+			return c.Given, true
+		}
+	}
+	return false, false
 }
 
 // ImportRow is one supporter to import.

@@ -96,8 +96,10 @@ func (c *Core) EraseSupporter(ctx context.Context, supporterID int64, now time.T
 	return nil
 }
 
-// exportBatch is how many participants one query of an export reads.
-const exportBatch = 1000
+// ExportBatch is how many participants one query of an export reads:
+// enough that queries are few, few enough that memory stays small. Tests
+// lower it to cross batch boundaries with few rows.
+var ExportBatch = 5000
 
 // ExportParticipants calls fn with each participant of an action, in the
 // order they acted. Each batch picks up after the last row of the one
@@ -131,29 +133,31 @@ type exportCursor struct {
 }
 
 func (c *Core) participantsAfter(ctx context.Context, actionID int64, after exportCursor) ([]store.Participant, error) {
-	rows, err := c.db.QueryContext(ctx, c.q(`SELECT p.id, p.created_at, p.confirmed_at, p.comment_sealed, `+staffSupporterColumns+`
+	// Only what an export writes: every column read costs at a million
+	// rows.
+	rows, err := c.db.QueryContext(ctx, c.q(`SELECT p.id, p.created_at, p.confirmed_at, p.comment_sealed,
+		s.id, s.email_sealed, s.name_sealed, s.postal_sealed, s.country, s.lang
 		FROM participations p JOIN supporters s ON s.id = p.supporter_id
 		WHERE p.action_id = ? AND (p.created_at, p.id) > (?, ?) AND s.erased_at IS NULL
-		ORDER BY p.created_at, p.id LIMIT ?`), actionID, c.instant(after.at), after.id, exportBatch)
+		ORDER BY p.created_at, p.id LIMIT ?`), actionID, c.instant(after.at), after.id, ExportBatch)
 	if err != nil {
 		return nil, err
 	}
-	var out []store.Participant
-	var comments [][]byte
+	out := make([]store.Participant, 0, ExportBatch)
+	var comment, email, name, postal []byte
 	for rows.Next() {
 		var p store.Participant
-		var comment []byte
-		var email, name, postal []byte
 		sup := &p.Supporter
 		if err := rows.Scan(&p.Participation.ID, at(&p.Participation.Created), at(&p.Participation.Confirmed), &comment,
-			&sup.ID, &email, &name, &postal, &sup.Country, &sup.Lang, at(&sup.Created), at(&sup.Confirmed),
-			at(&sup.Unsubscribed), at(&sup.Erased)); err != nil {
+			&sup.ID, &email, &name, &postal, &sup.Country, &sup.Lang); err != nil {
 			rows.Close()
 			return nil, err
 		}
 		if sup.Email, err = c.open(email, "supporters", "email", sup.ID); err == nil {
 			if sup.Name, err = c.open(name, "supporters", "name", sup.ID); err == nil {
-				sup.PostalCode, err = c.open(postal, "supporters", "postal", sup.ID)
+				if sup.PostalCode, err = c.open(postal, "supporters", "postal", sup.ID); err == nil {
+					p.Participation.Comment, err = c.open(comment, "participations", "comment", p.Participation.ID)
+				}
 			}
 		}
 		if err != nil {
@@ -162,22 +166,16 @@ func (c *Core) participantsAfter(ctx context.Context, actionID int64, after expo
 		}
 		p.Participation.ActionID, p.Participation.SupporterID = actionID, sup.ID
 		out = append(out, p)
-		comments = append(comments, comment)
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil || len(out) == 0 {
 		return out, err
 	}
-	index := map[int64]int{}
-	args := []any{}
+	index := make(map[int64]int, len(out))
+	args := make([]any, 0, len(out))
 	for i := range out {
-		p := &out[i]
-		if p.Participation.Comment, err = c.open(comments[i], "participations", "comment", p.Participation.ID); err != nil {
-			return nil, err
-		}
-		p.Consents = map[string]bool{}
-		index[p.Participation.ID] = i
-		args = append(args, p.Participation.ID)
+		index[out[i].Participation.ID] = i
+		args = append(args, out[i].Participation.ID)
 	}
 	crows, err := c.db.QueryContext(ctx, c.q(`SELECT participation_id, key, given FROM consents
 		WHERE participation_id IN (`+placeholders(len(args))+`)`), args...)
@@ -187,12 +185,12 @@ func (c *Core) participantsAfter(ctx context.Context, actionID int64, after expo
 	defer crows.Close()
 	for crows.Next() {
 		var id int64
-		var key string
-		var given bool
-		if err := crows.Scan(&id, &key, &given); err != nil {
+		var a store.ConsentAnswer
+		if err := crows.Scan(&id, &a.Key, &a.Given); err != nil {
 			return nil, err
 		}
-		out[index[id]].Consents[key] = given
+		p := &out[index[id]]
+		p.Consents = append(p.Consents, a)
 	}
 	return out, crows.Err()
 }

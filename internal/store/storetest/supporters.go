@@ -7,6 +7,7 @@ import (
 
 	"vigil/internal/model"
 	"vigil/internal/store"
+	"vigil/internal/store/sqlcore"
 )
 
 // RunSupporters runs the conformance tests of staff work on supporters:
@@ -106,6 +107,8 @@ func testEraseKeepsCounts(t *testing.T, s store.Store) {
 func testExportInBatches(t *testing.T, s store.Store) {
 	a := petition(t, s, "p")
 	petition(t, s, "other")
+	defer func(b int) { sqlcore.ExportBatch = b }(sqlcore.ExportBatch)
+	sqlcore.ExportBatch = 1000
 	const n = 2345 // more than two batches
 	var want []string
 	for i := range n {
@@ -118,7 +121,7 @@ func testExportInBatches(t *testing.T, s store.Store) {
 	confirmed := 0
 	err := s.ExportParticipants(ctx, a.ID, func(p store.Participant) error {
 		got = append(got, p.Supporter.Email)
-		if p.Participation.Comment != "c"+p.Supporter.Email || !p.Consents["updates"] || p.Supporter.PostalCode != "1010" {
+		if p.Participation.Comment != "c"+p.Supporter.Email || !answered(p, "updates") || p.Supporter.PostalCode != "1010" {
 			return fmt.Errorf("row %+v", p)
 		}
 		if !p.Participation.Confirmed.IsZero() {
@@ -218,4 +221,9 @@ func mustConsents(t *testing.T, s store.Store, id int64) []model.Consent {
 		t.Fatal(err)
 	}
 	return cs
+}
+
+func answered(p store.Participant, key string) bool {
+	given, ok := p.Answer(key)
+	return given && ok
 }
