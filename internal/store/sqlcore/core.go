@@ -117,12 +117,53 @@ func (s scanTime) Scan(v any) error {
 }
 
 func (s scanTime) parse(v string) error {
+	if t, ok := parseStored(v); ok {
+		*s.t = t
+		return nil
+	}
 	t, err := time.Parse(timeLayout, v)
 	if err != nil {
 		return fmt.Errorf("sqlcore: time %q: %w", v, err)
 	}
 	*s.t = t
 	return nil
+}
+
+// parseStored reads the fixed text form Vigil writes
+// (2006-01-02T15:04:05.000Z) without time.Parse's generality: exports
+// read millions of them. Anything else is left to time.Parse.
+func parseStored(v string) (time.Time, bool) {
+	if len(v) != len(timeLayout) || v[4] != '-' || v[7] != '-' || v[10] != 'T' || v[13] != ':' || v[16] != ':' ||
+		v[19] != '.' || v[23] != 'Z' {
+		return time.Time{}, false
+	}
+	num := func(from, to int) (int, bool) {
+		n := 0
+		for i := from; i < to; i++ {
+			d := v[i] - '0'
+			if d > 9 {
+				return 0, false
+			}
+			n = n*10 + int(d)
+		}
+		return n, true
+	}
+	year, ok1 := num(0, 4)
+	month, ok2 := num(5, 7)
+	day, ok3 := num(8, 10)
+	hour, ok4 := num(11, 13)
+	minute, ok5 := num(14, 16)
+	second, ok6 := num(17, 19)
+	milli, ok7 := num(20, 23)
+	if !(ok1 && ok2 && ok3 && ok4 && ok5 && ok6 && ok7) || month < 1 || month > 12 || day < 1 || day > 31 ||
+		hour > 23 || minute > 59 || second > 59 {
+		return time.Time{}, false
+	}
+	t := time.Date(year, time.Month(month), day, hour, minute, second, milli*int(time.Millisecond), time.UTC)
+	if t.Day() != day { // 31 February and the like
+		return time.Time{}, false
+	}
+	return t, true
 }
 
 // at is shorthand for scanning into a time.

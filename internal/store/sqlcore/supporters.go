@@ -104,26 +104,52 @@ var ExportBatch = 5000
 // ExportParticipants calls fn with each participant of an action, in the
 // order they acted. Each batch picks up after the last row of the one
 // before by (created_at, id): the order of the index on (action_id,
-// created_at), so a batch reads its thousand rows and sorts nothing,
-// however many came before it.
+// created_at), so a batch reads its rows and sorts nothing, however many
+// came before it. The next batch is read while this one's sealed fields
+// are opened and written, so both cores work.
 func (c *Core) ExportParticipants(ctx context.Context, actionID int64, fn func(store.Participant) error) error {
-	after := exportCursor{at: time.Unix(0, 0)}
-	for {
-		batch, err := c.participantsAfter(ctx, actionID, after)
-		if err != nil {
-			return c.errorf("export action %d: %w", actionID, err)
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel() // stops the reader when fn fails
+	type batch struct {
+		rows []sealedParticipant
+		err  error
+	}
+	batches := make(chan batch, 1)
+	go func() {
+		defer close(batches)
+		after := exportCursor{at: time.Unix(0, 0)}
+		for {
+			rows, err := c.participantsAfter(ctx, actionID, after)
+			select {
+			case batches <- batch{rows, err}:
+			case <-ctx.Done():
+				return
+			}
+			if err != nil || len(rows) == 0 {
+				return
+			}
+			last := rows[len(rows)-1].Participation
+			after = exportCursor{at: last.Created, id: last.ID}
 		}
-		if len(batch) == 0 {
+	}()
+	for b := range batches {
+		if b.err != nil {
+			return c.errorf("export action %d: %w", actionID, b.err)
+		}
+		if len(b.rows) == 0 {
 			return nil
 		}
-		for _, p := range batch {
+		for i := range b.rows {
+			p, err := c.openParticipant(&b.rows[i])
+			if err != nil {
+				return c.errorf("export action %d: %w", actionID, err)
+			}
 			if err := fn(p); err != nil {
 				return err
 			}
 		}
-		last := batch[len(batch)-1].Participation
-		after = exportCursor{at: last.Created, id: last.ID}
 	}
+	return ctx.Err()
 }
 
 // exportCursor is where the next batch of an export starts.
@@ -132,7 +158,34 @@ type exportCursor struct {
 	id int64
 }
 
-func (c *Core) participantsAfter(ctx context.Context, actionID int64, after exportCursor) ([]store.Participant, error) {
+// sealedParticipant is a participant as read, its personal fields still
+// sealed.
+type sealedParticipant struct {
+	store.Participant
+	email, name, postal, comment []byte
+}
+
+// openParticipant opens a participant's sealed fields.
+func (c *Core) openParticipant(r *sealedParticipant) (store.Participant, error) {
+	p, sup := r.Participant, &r.Participant.Supporter
+	var err error
+	if sup.Email, err = c.open(r.email, "supporters", "email", sup.ID); err != nil {
+		return p, err
+	}
+	if sup.Name, err = c.open(r.name, "supporters", "name", sup.ID); err != nil {
+		return p, err
+	}
+	if sup.PostalCode, err = c.open(r.postal, "supporters", "postal", sup.ID); err != nil {
+		return p, err
+	}
+	if p.Participation.Comment, err = c.open(r.comment, "participations", "comment", p.Participation.ID); err != nil {
+		return p, err
+	}
+	p.Supporter = *sup
+	return p, nil
+}
+
+func (c *Core) participantsAfter(ctx context.Context, actionID int64, after exportCursor) ([]sealedParticipant, error) {
 	// Only what an export writes: every column read costs at a million
 	// rows.
 	rows, err := c.db.QueryContext(ctx, c.q(`SELECT p.id, p.created_at, p.confirmed_at, p.comment_sealed,
@@ -143,29 +196,17 @@ func (c *Core) participantsAfter(ctx context.Context, actionID int64, after expo
 	if err != nil {
 		return nil, err
 	}
-	out := make([]store.Participant, 0, ExportBatch)
-	var comment, email, name, postal []byte
+	out := make([]sealedParticipant, 0, ExportBatch)
 	for rows.Next() {
-		var p store.Participant
-		sup := &p.Supporter
-		if err := rows.Scan(&p.Participation.ID, at(&p.Participation.Created), at(&p.Participation.Confirmed), &comment,
-			&sup.ID, &email, &name, &postal, &sup.Country, &sup.Lang); err != nil {
+		var r sealedParticipant
+		p, sup := &r.Participation, &r.Supporter
+		if err := rows.Scan(&p.ID, at(&p.Created), at(&p.Confirmed), &r.comment,
+			&sup.ID, &r.email, &r.name, &r.postal, &sup.Country, &sup.Lang); err != nil {
 			rows.Close()
 			return nil, err
 		}
-		if sup.Email, err = c.open(email, "supporters", "email", sup.ID); err == nil {
-			if sup.Name, err = c.open(name, "supporters", "name", sup.ID); err == nil {
-				if sup.PostalCode, err = c.open(postal, "supporters", "postal", sup.ID); err == nil {
-					p.Participation.Comment, err = c.open(comment, "participations", "comment", p.Participation.ID)
-				}
-			}
-		}
-		if err != nil {
-			rows.Close()
-			return nil, err
-		}
-		p.Participation.ActionID, p.Participation.SupporterID = actionID, sup.ID
-		out = append(out, p)
+		p.ActionID, p.SupporterID = actionID, sup.ID
+		out = append(out, r)
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil || len(out) == 0 {
@@ -189,8 +230,8 @@ func (c *Core) participantsAfter(ctx context.Context, actionID int64, after expo
 		if err := crows.Scan(&id, &a.Key, &a.Given); err != nil {
 			return nil, err
 		}
-		p := &out[index[id]]
-		p.Consents = append(p.Consents, a)
+		r := &out[index[id]]
+		r.Consents = append(r.Consents, a)
 	}
 	return out, crows.Err()
 }
