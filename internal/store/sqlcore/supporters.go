@@ -109,12 +109,18 @@ var ExportBatch = 5000
 // are opened and written, so both cores work.
 func (c *Core) ExportParticipants(ctx context.Context, actionID int64, fn func(store.Participant) error) error {
 	ctx, cancel := context.WithCancel(ctx)
-	defer cancel() // stops the reader when fn fails
 	type batch struct {
 		rows []sealedParticipant
 		err  error
 	}
 	batches := make(chan batch, 1)
+	defer func() {
+		// Stop the reader, and wait until it has: nothing of the export
+		// outlives the call.
+		cancel()
+		for range batches {
+		}
+	}()
 	go func() {
 		defer close(batches)
 		after := exportCursor{at: time.Unix(0, 0)}
