@@ -272,18 +272,12 @@ func (s *Server) saveAction(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		f.values.Set("version", strconv.Itoa(theirs.Version))
-		var diffs []difference
-		for _, d := range []difference{{"Title", theirs.Title, a.Title}, {"Summary", theirs.Summary, a.Summary},
-			{"Text", theirs.Body, a.Body}, {"Subject", theirs.Subject, a.Subject}, {"Letter", theirs.Letter, a.Letter},
-			{"Closing text", theirs.ClosingText, a.ClosingText}, {"Goal", strconv.Itoa(theirs.Goal), strconv.Itoa(a.Goal)},
-			{"Open", fmt.Sprint(!theirs.Closed), fmt.Sprint(!stored.Closed)}} {
-			if d.Theirs != d.Yours {
-				diffs = append(diffs, d)
-			}
-		}
-		if len(diffs) == 0 {
-			diffs = append(diffs, difference{Field: "Other changes", Theirs: "(published, closed or otherwise changed)", Yours: "(as before)"})
-		}
+		diffs := differences("(published, closed or otherwise changed)",
+			difference{"Title", theirs.Title, a.Title}, difference{"Summary", theirs.Summary, a.Summary},
+			difference{"Text", theirs.Body, a.Body}, difference{"Subject", theirs.Subject, a.Subject},
+			difference{"Letter", theirs.Letter, a.Letter}, difference{"Closing text", theirs.ClosingText, a.ClosingText},
+			difference{"Goal", strconv.Itoa(theirs.Goal), strconv.Itoa(a.Goal)},
+			difference{"Open", fmt.Sprint(!theirs.Closed), fmt.Sprint(!stored.Closed)})
 		s.renderAction(w, r, http.StatusConflict, theirs, f, nil, diffs)
 		return
 	case errors.Is(err, model.ErrConflict):

@@ -48,6 +48,23 @@ type difference struct {
 	Field, Theirs, Yours string
 }
 
+// differences keeps the fields whose two versions differ. When none does
+// (the record changed in a way the form does not show), it says so with
+// otherwise, so a conflict never shows an empty comparison; "" adds
+// nothing.
+func differences(otherwise string, pairs ...difference) []difference {
+	var out []difference
+	for _, d := range pairs {
+		if d.Theirs != d.Yours {
+			out = append(out, d)
+		}
+	}
+	if len(out) == 0 && otherwise != "" {
+		out = append(out, difference{Field: "Other changes", Theirs: otherwise, Yours: "(as before)"})
+	}
+	return out
+}
+
 func (s *Server) newCasePage(w http.ResponseWriter, r *http.Request) {
 	c := model.Case{Lang: "en", Status: model.CaseActive}
 	s.renderCase(w, r, http.StatusOK, c, caseForm(c), nil, nil)
@@ -246,23 +263,15 @@ func (s *Server) caseConflict(w http.ResponseWriter, r *http.Request, yours mode
 		return
 	}
 	f.values.Set("version", strconv.Itoa(theirs.Version))
-	var diffs []difference
-	add := func(field, a, b string) {
-		if a != b {
-			diffs = append(diffs, difference{Field: field, Theirs: a, Yours: b})
-		}
-	}
-	add("Title", theirs.Title, yours.Title)
-	add("Summary", theirs.Summary, yours.Summary)
-	add("Text", theirs.Body, yours.Body)
-	add("Status", string(theirs.Status), string(yours.Status))
-	add("Timeline", timelineText(theirs.Timeline), timelineText(yours.Timeline))
-	add("Demands", demandsText(theirs.Demands), demandsText(yours.Demands))
-	add("Countries", strings.Join(theirs.Countries, ", "), strings.Join(yours.Countries, ", "))
-	add("Tags", strings.Join(theirs.Tags, ", "), strings.Join(yours.Tags, ", "))
-	if len(diffs) == 0 {
-		diffs = append(diffs, difference{Field: "Other changes", Theirs: "(published, or an update added)", Yours: "(as before)"})
-	}
+	diffs := differences("(published, or an update added)",
+		difference{"Title", theirs.Title, yours.Title},
+		difference{"Summary", theirs.Summary, yours.Summary},
+		difference{"Text", theirs.Body, yours.Body},
+		difference{"Status", string(theirs.Status), string(yours.Status)},
+		difference{"Timeline", timelineText(theirs.Timeline), timelineText(yours.Timeline)},
+		difference{"Demands", demandsText(theirs.Demands), demandsText(yours.Demands)},
+		difference{"Countries", strings.Join(theirs.Countries, ", "), strings.Join(yours.Countries, ", ")},
+		difference{"Tags", strings.Join(theirs.Tags, ", "), strings.Join(yours.Tags, ", ")})
 	s.renderCase(w, r, http.StatusConflict, theirs, f, nil, diffs)
 }
 

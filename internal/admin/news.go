@@ -125,15 +125,8 @@ func (s *Server) saveNews(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		f.values.Set("version", strconv.Itoa(theirs.Version))
-		var diffs []difference
-		for _, d := range []difference{{"Title", theirs.Title, n.Title}, {"Summary", theirs.Summary, n.Summary}, {"Text", theirs.Body, n.Body}} {
-			if d.Theirs != d.Yours {
-				diffs = append(diffs, d)
-			}
-		}
-		if len(diffs) == 0 {
-			diffs = append(diffs, difference{Field: "Other changes", Theirs: "(published or otherwise changed)", Yours: "(as before)"})
-		}
+		diffs := differences("(published or otherwise changed)", difference{"Title", theirs.Title, n.Title},
+			difference{"Summary", theirs.Summary, n.Summary}, difference{"Text", theirs.Body, n.Body})
 		s.renderNews(w, r, http.StatusConflict, theirs, f, nil, diffs)
 		return
 	case errors.Is(err, model.ErrConflict):

@@ -165,20 +165,12 @@ func (s *Server) recordConflict(w http.ResponseWriter, r *http.Request, c model.
 		return
 	}
 	f.values.Set("version", strconv.Itoa(theirs.Version))
-	var diffs []difference
-	add := func(field, a, b string) {
-		if a != b {
-			diffs = append(diffs, difference{Field: field, Theirs: a, Yours: b})
-		}
-	}
-	add("Name", theirs.Name, yours.Name)
-	add("Status", string(theirs.Status), string(yours.Status))
-	add("Place", theirs.Place, yours.Place)
-	add("Last confirmed", dayText(theirs.LastConfirmed), dayText(yours.LastConfirmed))
-	add("Source", theirs.SourceNote, yours.SourceNote)
-	if len(diffs) == 0 {
-		diffs = append(diffs, difference{Field: "Record", Theirs: "(saved meanwhile, with the values you sent)", Yours: "(the same)"})
-	}
+	diffs := differences("(saved meanwhile, with the values you sent)",
+		difference{"Name", theirs.Name, yours.Name},
+		difference{"Status", string(theirs.Status), string(yours.Status)},
+		difference{"Place", theirs.Place, yours.Place},
+		difference{"Last confirmed", dayText(theirs.LastConfirmed), dayText(yours.LastConfirmed)},
+		difference{"Source", theirs.SourceNote, yours.SourceNote})
 	s.renderRecords(w, r, http.StatusConflict, c, theirs, f, diffs)
 }
 

@@ -147,12 +147,8 @@ func (s *Server) draftConflict(w http.ResponseWriter, r *http.Request, c model.C
 	default:
 		f.values.Set("draft_read", theirs.Published.UTC().Format(time.RFC3339Nano))
 	}
-	var diffs []difference
-	for _, d := range []difference{{"Title", theirs.Title, yours.Title}, {"Text", theirs.Body, yours.Body}} {
-		if d.Theirs != d.Yours {
-			diffs = append(diffs, d)
-		}
-	}
+	diffs := differences("(saved meanwhile, with the text you sent)",
+		difference{"Title", theirs.Title, yours.Title}, difference{"Text", theirs.Body, yours.Body})
 	s.render(w, r, http.StatusConflict, "update", "New update: "+c.Title, updateEdit{Case: c, F: f, Conflict: diffs,
 		Statuses: []model.CaseStatus{model.CaseActive, model.CaseMonitoring, model.CaseClosed}})
 }
