@@ -70,17 +70,12 @@ func (b *batchState) writeCounts(ctx context.Context, s *DB, tx *sql.Tx) error {
 	return nil
 }
 
-func (s *DB) participateTx(ctx context.Context, tx *sql.Tx, b *batchState, p store.Participate, compose store.Compose) (store.Participated, error) {
-	var res store.Participated
-	ba, err := b.action(ctx, s, tx, p.ActionSlug)
-	if err != nil {
-		return res, err
-	}
-	res.Action = ba.action
-	if !res.Action.IsOpen(p.Now) {
-		return res, model.ErrClosed
-	}
+// participateTx writes one participation on an open action of the batch,
+// and what it causes.
+func (s *DB) participateTx(ctx context.Context, tx *sql.Tx, b *batchState, ba *batchAction, p store.Participate, compose store.Compose) (store.Participated, error) {
+	res := store.Participated{Action: ba.action}
 	now := formatTime(p.Now)
+	var err error
 
 	if res.SupporterID, res.NewSupporter, res.Confirmed, err = s.findOrAddSupporterTx(ctx, tx, b, p.Supporter, p.Now); err != nil {
 		return res, err

@@ -3,6 +3,7 @@ package storetest
 import (
 	"errors"
 	"fmt"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -21,6 +22,7 @@ func RunParticipations(t *testing.T, open func(t *testing.T) store.Store) {
 		{"ParticipateCountsOnce", testParticipateCountsOnce},
 		{"ParticipateRefusesClosedAndUnknown", testParticipateRefuses},
 		{"ComposeFailureStoresNothing", testComposeFailureStoresNothing},
+		{"FailuresAmongManyKeepTheOthers", testFailuresAmongMany},
 		{"ConfirmQueuesAppeals", testConfirmQueuesAppeals},
 		{"RemoveAndUnsubscribe", testRemoveAndUnsubscribe},
 		{"SubscribeAndConsents", testSubscribeAndConsents},
@@ -163,6 +165,60 @@ func testComposeFailureStoresNothing(t *testing.T, s store.Store) {
 	}
 	if _, err := s.SupporterByEmail(ctx, "ana@example.org"); !errors.Is(err, model.ErrNotFound) {
 		t.Errorf("supporter stored without their email: %v", err)
+	}
+}
+
+// testFailuresAmongMany sends many participations at once, so that they
+// share commits: refused ones (closed action, an email that cannot be
+// written) leave nothing behind and undo nobody else's.
+func testFailuresAmongMany(t *testing.T, s store.Store) {
+	newAppealAction(t, s, "appeal", nil)
+	newAppealAction(t, s, "closed", func(a *model.Action) { a.Closed = true })
+	const n = 60
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			slug, compose := "appeal", store.Compose(func(p store.Participated) ([]model.OutboxMessage, error) {
+				return []model.OutboxMessage{testMessage("confirm", p.SupporterID)}, nil
+			})
+			switch i % 6 {
+			case 1:
+				slug = "closed"
+			case 4:
+				compose = func(store.Participated) ([]model.OutboxMessage, error) {
+					return nil, errors.New("cannot write the email")
+				}
+			}
+			_, errs[i] = s.Participate(ctx, participate(slug, fmt.Sprintf("p%d@example.org", i), actNow), compose)
+		}()
+	}
+	wg.Wait()
+	stored := 0
+	for i, err := range errs {
+		_, found := s.SupporterByEmail(ctx, fmt.Sprintf("p%d@example.org", i))
+		switch i % 6 {
+		case 1, 4:
+			if err == nil || found == nil {
+				t.Errorf("participation %d: answered %v, supporter stored: %v", i, err, found == nil)
+			}
+			if i%6 == 1 && !errors.Is(err, model.ErrClosed) {
+				t.Errorf("participation %d on a closed action: %v", i, err)
+			}
+		default:
+			if err != nil || found != nil {
+				t.Errorf("participation %d: answered %v, supporter not found: %v", i, err, found)
+			}
+			stored++
+		}
+	}
+	if a, _ := s.ActionBySlug(ctx, "appeal"); a.Count != stored {
+		t.Errorf("count %d, want %d", a.Count, stored)
+	}
+	if counts, _ := s.OutboxCounts(ctx); counts[model.MessageQueued] != stored {
+		t.Errorf("outbox %v, want %d queued", counts, stored)
 	}
 }
 
