@@ -4,6 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"runtime"
+	"sync"
 	"time"
 
 	"vigil/internal/model"
@@ -69,7 +71,8 @@ func (s *DB) writeBatch(ctx context.Context, batch []*groupcommit.Request, savep
 			continue
 		}
 		if !savepoints {
-			if r.Res, r.Err = s.participateTx(ctx, tx, b, ba, r.P, r.Compose); r.Err != nil {
+			// The emails are written below, for the whole batch at once.
+			if r.Res, r.Err = s.participateTx(ctx, tx, b, ba, r.P, nil); r.Err != nil {
 				tx.Rollback()
 				return false
 			}
@@ -91,6 +94,12 @@ func (s *DB) writeBatch(ctx context.Context, batch []*groupcommit.Request, savep
 			return true
 		}
 	}
+	if !savepoints {
+		if err := s.enqueueComposed(ctx, tx, batch); err != nil {
+			tx.Rollback()
+			return false
+		}
+	}
 	if err := b.writeCounts(ctx, s, tx); err != nil {
 		s.failBatch(tx, batch, err)
 		return true
@@ -103,6 +112,39 @@ func (s *DB) writeBatch(ctx context.Context, batch []*groupcommit.Request, savep
 		}
 	}
 	return true
+}
+
+// enqueueComposed writes the emails of a batch's participations, composed
+// on every core at once (composing and sealing them was a sixth of the
+// writer's time), into the outbox.
+func (s *DB) enqueueComposed(ctx context.Context, tx *sql.Tx, batch []*groupcommit.Request) error {
+	msgs := make([][]model.OutboxMessage, len(batch))
+	errs := make([]error, len(batch))
+	workers := min(runtime.GOMAXPROCS(0), len(batch))
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := w; i < len(batch); i += workers {
+				if r := batch[i]; r.Err == nil && r.Compose != nil {
+					msgs[i], errs[i] = r.Compose(r.Res)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	for i := range batch {
+		if errs[i] != nil {
+			return errs[i]
+		}
+		for j := range msgs[i] {
+			if err := s.enqueuePreparedTx(ctx, tx, &msgs[i][j]); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // failBatch gives up a whole batch whose transaction broke.
