@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"runtime"
 	"sync"
-	"time"
 
 	"vigil/internal/model"
 	"vigil/internal/store"
@@ -35,9 +34,11 @@ const maxBatch = 256
 // that one refused participation does not undo the others.
 func (s *DB) commitBatch(batch []*groupcommit.Request) {
 	// Not a request's context: one supporter leaving must not undo the
-	// others' participations.
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
+	// others' participations. Nor one with a deadline: the driver watches
+	// a context that can end with a goroutine per statement, a twentieth
+	// of the writer's time. SQLite's busy timeout bounds the wait for the
+	// write lock.
+	ctx := context.Background()
 	if s.writeBatch(ctx, batch, false) {
 		return
 	}
