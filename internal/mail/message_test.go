@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"vigil/internal/mail"
 	"vigil/internal/secret"
@@ -80,6 +81,12 @@ func TestNewMessageID(t *testing.T) {
 			t.Fatalf("Message-ID %q twice", id)
 		}
 		seen[id] = true
+	}
+	// Ids made later sort later.
+	first := mail.NewMessageID("vigil.test")
+	time.Sleep(2 * time.Millisecond)
+	if second := mail.NewMessageID("vigil.test"); second <= first {
+		t.Errorf("Message-ID %q made after %q sorts before it", second, first)
 	}
 	for _, bad := range []string{"", "nodomain", "@x", "a@", "a@b@c", "<a@b>", "a b@c", "a@b\r\nBcc: x@y"} {
 		if err := mail.ValidMessageID(bad); !errors.Is(err, mail.ErrInvalid) {
