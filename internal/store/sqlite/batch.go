@@ -2,7 +2,6 @@ package sqlite
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"runtime"
 	"sync"
@@ -33,25 +32,24 @@ const maxBatch = 256
 // is then written again with a savepoint around each participation, so
 // that one refused participation does not undo the others.
 func (s *DB) commitBatch(batch []*groupcommit.Request) {
-	// Not a request's context: one supporter leaving must not undo the
-	// others' participations. Nor one with a deadline: the driver watches
-	// a context that can end with a goroutine per statement, a twentieth
-	// of the writer's time. SQLite's busy timeout bounds the wait for the
-	// write lock.
-	ctx := context.Background()
-	if s.writeBatch(ctx, batch, false) {
+	if s.writeBatch(batch, false) {
 		return
 	}
-	s.writeBatch(ctx, batch, true)
+	s.writeBatch(batch, true)
 }
 
-// writeBatch writes the batch in one transaction, with a savepoint around
-// each participation or none. Without savepoints, it gives up at the first
-// participation that fails once something may have been written, rolls
-// back, and reports false. Otherwise each request has its answer.
-func (s *DB) writeBatch(ctx context.Context, batch []*groupcommit.Request, savepoints bool) bool {
-	tx, err := s.db.BeginTx(ctx, nil)
-	if err != nil {
+// writeBatch writes the batch in one transaction on the writer's own
+// connection, with a savepoint around each participation or none. Without
+// savepoints, it gives up at the first participation that fails once
+// something may have been written, rolls back, and reports false.
+// Otherwise each request has its answer.
+//
+// Nothing here runs under a request's context: one supporter leaving must
+// not undo the others' participations. SQLite's busy timeout bounds the
+// wait for the write lock.
+func (s *DB) writeBatch(batch []*groupcommit.Request, savepoints bool) bool {
+	w := s.writer
+	if _, err := w.exec(`BEGIN IMMEDIATE`); err != nil {
 		for _, r := range batch {
 			r.Err = err
 		}
@@ -60,7 +58,7 @@ func (s *DB) writeBatch(ctx context.Context, batch []*groupcommit.Request, savep
 	b := newBatchState()
 	for _, r := range batch {
 		r.Res, r.Err = store.Participated{}, nil
-		ba, err := b.action(ctx, s, tx, r.P.ActionSlug)
+		ba, err := b.action(w, r.P.ActionSlug)
 		if err == nil {
 			r.Res.Action = ba.action
 			if !ba.action.IsOpen(r.P.Now) {
@@ -73,39 +71,40 @@ func (s *DB) writeBatch(ctx context.Context, batch []*groupcommit.Request, savep
 		}
 		if !savepoints {
 			// The emails are written below, for the whole batch at once.
-			if r.Res, r.Err = s.participateTx(ctx, tx, b, ba, r.P, nil); r.Err != nil {
-				tx.Rollback()
+			if r.Res, r.Err = s.participateTx(w, b, ba, r.P, nil); r.Err != nil {
+				s.rollback()
 				return false
 			}
 			continue
 		}
-		if _, err := s.execTx(ctx, tx, `SAVEPOINT participation`); err != nil {
+		if _, err := w.exec(`SAVEPOINT participation`); err != nil {
 			r.Err = err
 			continue
 		}
-		r.Res, r.Err = s.participateTx(ctx, tx, b, ba, r.P, r.Compose)
+		r.Res, r.Err = s.participateTx(w, b, ba, r.P, r.Compose)
 		if r.Err != nil {
-			if _, err := s.execTx(ctx, tx, `ROLLBACK TO participation`); err != nil {
-				s.failBatch(tx, batch, err)
+			if _, err := w.exec(`ROLLBACK TO participation`); err != nil {
+				s.failBatch(batch, err)
 				return true
 			}
 		}
-		if _, err := s.execTx(ctx, tx, `RELEASE participation`); err != nil {
-			s.failBatch(tx, batch, err)
+		if _, err := w.exec(`RELEASE participation`); err != nil {
+			s.failBatch(batch, err)
 			return true
 		}
 	}
 	if !savepoints {
-		if err := s.enqueueComposed(ctx, tx, batch); err != nil {
-			tx.Rollback()
+		if err := enqueueComposed(w, batch); err != nil {
+			s.rollback()
 			return false
 		}
 	}
-	if err := b.writeCounts(ctx, s, tx); err != nil {
-		s.failBatch(tx, batch, err)
+	if err := b.writeCounts(w); err != nil {
+		s.failBatch(batch, err)
 		return true
 	}
-	if err := tx.Commit(); err != nil {
+	if _, err := w.exec(`COMMIT`); err != nil {
+		s.rollback()
 		for _, r := range batch {
 			if r.Err == nil {
 				r.Err = err
@@ -115,10 +114,14 @@ func (s *DB) writeBatch(ctx context.Context, batch []*groupcommit.Request, savep
 	return true
 }
 
+// rollback ends the writer's transaction. SQLite ends it by itself on
+// some errors; the ROLLBACK then fails harmlessly.
+func (s *DB) rollback() { s.writer.exec(`ROLLBACK`) }
+
 // enqueueComposed writes the emails of a batch's participations, composed
 // on every core at once (composing and sealing them was a sixth of the
 // writer's time), into the outbox.
-func (s *DB) enqueueComposed(ctx context.Context, tx *sql.Tx, batch []*groupcommit.Request) error {
+func enqueueComposed(q runner, batch []*groupcommit.Request) error {
 	msgs := make([][]model.OutboxMessage, len(batch))
 	errs := make([]error, len(batch))
 	workers := min(runtime.GOMAXPROCS(0), len(batch))
@@ -140,7 +143,7 @@ func (s *DB) enqueueComposed(ctx context.Context, tx *sql.Tx, batch []*groupcomm
 			return errs[i]
 		}
 		for j := range msgs[i] {
-			if err := s.enqueuePreparedTx(ctx, tx, &msgs[i][j]); err != nil {
+			if err := enqueuePrepared(q, &msgs[i][j]); err != nil {
 				return err
 			}
 		}
@@ -149,8 +152,8 @@ func (s *DB) enqueueComposed(ctx context.Context, tx *sql.Tx, batch []*groupcomm
 }
 
 // failBatch gives up a whole batch whose transaction broke.
-func (s *DB) failBatch(tx *sql.Tx, batch []*groupcommit.Request, err error) {
-	tx.Rollback()
+func (s *DB) failBatch(batch []*groupcommit.Request, err error) {
+	s.rollback()
 	for _, r := range batch {
 		r.Err = fmt.Errorf("batch: %w", err)
 	}

@@ -48,13 +48,9 @@ func enqueueTx(ctx context.Context, tx *sql.Tx, m *model.OutboxMessage) error {
 	})
 }
 
-// enqueuePreparedTx is enqueueTx through a prepared statement, for the
-// hot path.
-func (s *DB) enqueuePreparedTx(ctx context.Context, tx *sql.Tx, m *model.OutboxMessage) error {
-	return enqueueWith(m, func(query string, args ...any) (sql.Result, error) {
-		return s.execTx(ctx, tx, query, args...)
-	})
-}
+// enqueuePrepared is enqueueTx through a prepared statement, for the hot
+// path.
+func enqueuePrepared(q runner, m *model.OutboxMessage) error { return enqueueWith(m, q.exec) }
 
 func enqueueWith(m *model.OutboxMessage, exec func(query string, args ...any) (sql.Result, error)) error {
 	if err := m.Prepare(time.Now()); err != nil {

@@ -30,11 +30,11 @@ type batchAction struct {
 
 func newBatchState() *batchState { return &batchState{actions: map[string]*batchAction{}} }
 
-func (b *batchState) action(ctx context.Context, s *DB, tx *sql.Tx, slug string) (*batchAction, error) {
+func (b *batchState) action(q runner, slug string) (*batchAction, error) {
 	if ba, ok := b.actions[slug]; ok {
 		return ba, nil
 	}
-	a, err := s.actionToActOn(ctx, tx, slug)
+	a, err := actionToActOn(q, slug)
 	if err != nil {
 		return nil, err
 	}
@@ -47,9 +47,9 @@ func (b *batchState) action(ctx context.Context, s *DB, tx *sql.Tx, slug string)
 // Both are AUTOINCREMENT: ids of deleted rows are never reused, so tokens
 // in old emails cannot point at someone new. sqlite_sequence holds the
 // largest id ever given, and moves up with the explicit ids inserted here.
-func (b *batchState) newID(ctx context.Context, s *DB, tx *sql.Tx, table string, last *int64) (int64, error) {
+func (b *batchState) newID(q runner, table string, last *int64) (int64, error) {
 	if *last == 0 {
-		if err := s.queryRowTx(ctx, tx, `SELECT COALESCE((SELECT seq FROM sqlite_sequence WHERE name = ?), 0)`, table).
+		if err := q.queryRow(`SELECT COALESCE((SELECT seq FROM sqlite_sequence WHERE name = ?), 0)`, table).
 			Scan(last); err != nil {
 			return 0, err
 		}
@@ -58,12 +58,12 @@ func (b *batchState) newID(ctx context.Context, s *DB, tx *sql.Tx, table string,
 }
 
 // writeCounts adds the batch's participations to the public counts.
-func (b *batchState) writeCounts(ctx context.Context, s *DB, tx *sql.Tx) error {
+func (b *batchState) writeCounts(q runner) error {
 	for _, ba := range b.actions {
 		if ba.added == 0 {
 			continue
 		}
-		if _, err := s.execTx(ctx, tx, `UPDATE actions SET count = count + ? WHERE id = ?`, ba.added, ba.action.ID); err != nil {
+		if _, err := q.exec(`UPDATE actions SET count = count + ? WHERE id = ?`, ba.added, ba.action.ID); err != nil {
 			return err
 		}
 	}
@@ -72,12 +72,12 @@ func (b *batchState) writeCounts(ctx context.Context, s *DB, tx *sql.Tx) error {
 
 // participateTx writes one participation on an open action of the batch,
 // and what it causes.
-func (s *DB) participateTx(ctx context.Context, tx *sql.Tx, b *batchState, ba *batchAction, p store.Participate, compose store.Compose) (store.Participated, error) {
+func (s *DB) participateTx(q runner, b *batchState, ba *batchAction, p store.Participate, compose store.Compose) (store.Participated, error) {
 	res := store.Participated{Action: ba.action}
 	now := formatTime(p.Now)
 	var err error
 
-	if res.SupporterID, res.NewSupporter, res.Confirmed, err = s.findOrAddSupporterTx(ctx, tx, b, p.Supporter, p.Now); err != nil {
+	if res.SupporterID, res.NewSupporter, res.Confirmed, err = s.findOrAddSupporterTx(q, b, p.Supporter, p.Now); err != nil {
 		return res, err
 	}
 
@@ -89,11 +89,11 @@ func (s *DB) participateTx(ctx context.Context, tx *sql.Tx, b *batchState, ba *b
 	if res.ParticipationConfirmed {
 		confirmedAt = now
 	}
-	id, err := b.newID(ctx, s, tx, "participations", &b.nextParticipation)
+	id, err := b.newID(q, "participations", &b.nextParticipation)
 	if err != nil {
 		return res, err
 	}
-	err = s.queryRowTx(ctx, tx, `INSERT INTO participations (id, supporter_id, action_id, created_at, confirmed_at,
+	err = q.queryRow(`INSERT INTO participations (id, supporter_id, action_id, created_at, confirmed_at,
 			subject_sealed, letter_sealed, comment_sealed, referrer, share_code, ip_hash, agent_class, fill_ms)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (supporter_id, action_id) DO NOTHING RETURNING id`,
 		id, res.SupporterID, res.Action.ID, now, confirmedAt,
@@ -104,7 +104,7 @@ func (s *DB) participateTx(ctx context.Context, tx *sql.Tx, b *batchState, ba *b
 		Scan(&res.ParticipationID)
 	if errors.Is(err, sql.ErrNoRows) {
 		res.Duplicate = true
-		if err := s.queryRowTx(ctx, tx, `SELECT id FROM participations WHERE supporter_id = ? AND action_id = ?`,
+		if err := q.queryRow(`SELECT id FROM participations WHERE supporter_id = ? AND action_id = ?`,
 			res.SupporterID, res.Action.ID).Scan(&res.ParticipationID); err != nil {
 			return res, err
 		}
@@ -117,7 +117,7 @@ func (s *DB) participateTx(ctx context.Context, tx *sql.Tx, b *batchState, ba *b
 	if res.Duplicate {
 		// What the repeat is, is what was stored the first time.
 		var confirmedAt sql.NullString
-		if err := s.queryRowTx(ctx, tx, `SELECT confirmed_at FROM participations WHERE id = ?`, res.ParticipationID).
+		if err := q.queryRow(`SELECT confirmed_at FROM participations WHERE id = ?`, res.ParticipationID).
 			Scan(&confirmedAt); err != nil {
 			return res, err
 		}
@@ -130,7 +130,7 @@ func (s *DB) participateTx(ctx context.Context, tx *sql.Tx, b *batchState, ba *b
 		if at.IsZero() {
 			at = p.Now
 		}
-		if _, err := s.execTx(ctx, tx, `INSERT INTO consents (supporter_id, participation_id, key, text, given, source, at)
+		if _, err := q.exec(`INSERT INTO consents (supporter_id, participation_id, key, text, given, source, at)
 			VALUES (?, ?, ?, ?, ?, ?, ?)`, res.SupporterID, res.ParticipationID, c.Key, c.Text, boolInt(c.Given), c.Source,
 			formatTime(at)); err != nil {
 			return res, err
@@ -142,7 +142,7 @@ func (s *DB) participateTx(ctx context.Context, tx *sql.Tx, b *batchState, ba *b
 			return res, err
 		}
 		for i := range msgs {
-			if err := s.enqueuePreparedTx(ctx, tx, &msgs[i]); err != nil {
+			if err := enqueuePrepared(q, &msgs[i]); err != nil {
 				return res, err
 			}
 		}
@@ -156,10 +156,10 @@ func (s *DB) participateTx(ctx context.Context, tx *sql.Tx, b *batchState, ba *b
 // actionToActOn reads what taking part needs to know of an action: its
 // identity, kind, title and whether it is open; not its targets, tags or
 // picture.
-func (s *DB) actionToActOn(ctx context.Context, tx *sql.Tx, slug string) (model.Action, error) {
+func actionToActOn(q runner, slug string) (model.Action, error) {
 	var a model.Action
 	var deadline sql.NullString
-	err := s.queryRowTx(ctx, tx, `SELECT a.id, a.slug, COALESCE(a.case_id, 0), a.lang, a.kind, a.title, a.count, a.deadline,
+	err := q.queryRow(`SELECT a.id, a.slug, COALESCE(a.case_id, 0), a.lang, a.kind, a.title, a.count, a.deadline,
 			a.closed, a.delivery FROM actions a WHERE a.slug = ? AND a.published_at IS NOT NULL`, slug).
 		Scan(&a.ID, &a.Slug, &a.CaseID, &a.Lang, &a.Kind, &a.Title, &a.Count, &deadline, &a.Closed, &a.Delivery)
 	if err != nil {
@@ -171,13 +171,13 @@ func (s *DB) actionToActOn(ctx context.Context, tx *sql.Tx, slug string) (model.
 
 // findOrAddSupporterTx is upsertSupporterTx inside a batch: a new supporter
 // is inserted whole, with the id the batch hands out.
-func (s *DB) findOrAddSupporterTx(ctx context.Context, tx *sql.Tx, b *batchState, sup model.Supporter, now time.Time) (id int64, created, confirmed bool, err error) {
+func (s *DB) findOrAddSupporterTx(q runner, b *batchState, sup model.Supporter, now time.Time) (id int64, created, confirmed bool, err error) {
 	index := s.keys.BlindIndex(sup.Email)
 	// Most people signing are new: try the insert first.
-	if id, err = b.newID(ctx, s, tx, "supporters", &b.nextSupporter); err != nil {
+	if id, err = b.newID(q, "supporters", &b.nextSupporter); err != nil {
 		return 0, false, false, err
 	}
-	err = s.queryRowTx(ctx, tx, `INSERT INTO supporters (id, email_index, email_sealed, name_sealed, postal_sealed,
+	err = q.queryRow(`INSERT INTO supporters (id, email_index, email_sealed, name_sealed, postal_sealed,
 			country, lang, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (email_index) DO NOTHING RETURNING id`,
 		id, index, s.seal(sup.Email, "supporters", "email", id), s.seal(sup.Name, "supporters", "name", id),
 		s.seal(sup.PostalCode, "supporters", "postal", id), sup.Country, sup.Lang, formatTime(now)).Scan(&id)
@@ -188,20 +188,20 @@ func (s *DB) findOrAddSupporterTx(ctx context.Context, tx *sql.Tx, b *batchState
 	if !errors.Is(err, sql.ErrNoRows) {
 		return 0, false, false, err
 	}
-	return s.upsertSupporterTx(ctx, tx, sup, now)
+	return s.upsertSupporterTx(q, sup, now)
 }
 
 // upsertSupporterTx finds a supporter by the blind index of their email or
 // creates them, and stores the latest name, postal code, country and
 // language they gave: a supporter correcting a typo expects it to stick.
-func (s *DB) upsertSupporterTx(ctx context.Context, tx *sql.Tx, sup model.Supporter, now time.Time) (id int64, created, confirmed bool, err error) {
+func (s *DB) upsertSupporterTx(q runner, sup model.Supporter, now time.Time) (id int64, created, confirmed bool, err error) {
 	index := s.keys.BlindIndex(sup.Email)
 	var confirmedAt sql.NullString
-	err = s.queryRowTx(ctx, tx, `SELECT id, confirmed_at FROM supporters WHERE email_index = ?`, index).Scan(&id, &confirmedAt)
+	err = q.queryRow(`SELECT id, confirmed_at FROM supporters WHERE email_index = ?`, index).Scan(&id, &confirmedAt)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		created = true
-		if err := s.queryRowTx(ctx, tx, `INSERT INTO supporters (email_index, country, lang, created_at) VALUES (?, ?, ?, ?) RETURNING id`,
+		if err := q.queryRow(`INSERT INTO supporters (email_index, country, lang, created_at) VALUES (?, ?, ?, ?) RETURNING id`,
 			index, sup.Country, sup.Lang, formatTime(now)).Scan(&id); err != nil {
 			return 0, false, false, err
 		}
@@ -226,7 +226,7 @@ func (s *DB) upsertSupporterTx(ctx context.Context, tx *sql.Tx, sup model.Suppor
 		args = append(args, s.seal(sup.PostalCode, "supporters", "postal", id), sup.Country)
 	}
 	args = append(args, id)
-	if _, err := s.execTx(ctx, tx, `UPDATE supporters SET `+set+` WHERE id = ?`, args...); err != nil {
+	if _, err := q.exec(`UPDATE supporters SET `+set+` WHERE id = ?`, args...); err != nil {
 		return 0, false, false, err
 	}
 	return id, created, confirmed, nil
@@ -237,7 +237,7 @@ func (s *DB) Subscribe(ctx context.Context, sub store.Subscribe, compose store.C
 	var res store.Subscribed
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		var err error
-		if res.SupporterID, res.NewSupporter, res.Confirmed, err = s.upsertSupporterTx(ctx, tx, sub.Supporter, sub.Now); err != nil {
+		if res.SupporterID, res.NewSupporter, res.Confirmed, err = s.upsertSupporterTx(s.inTxRunner(ctx, tx), sub.Supporter, sub.Now); err != nil {
 			return err
 		}
 		if res.Confirmed {

@@ -40,10 +40,13 @@ type DB struct {
 	db    *sql.DB
 	keys  *secret.Keys       // seals personal data; see internal/secret
 	batch *groupcommit.Queue // group commit of participations; see batch.go
-	coord coordination       // in-process announcements and job locks
-	stmts sync.Map           // query text -> *sql.Stmt; see prepared.go
+	// writer is the group commit's own connection; see prepared.go.
+	writer *writerConn
+	coord  coordination // in-process announcements and job locks
+	stmts  sync.Map     // query text -> *sql.Stmt; see prepared.go
 
 	stopCheckpoints chan struct{} // closed by Close
+	closeOnce       sync.Once
 	checkpointsDone chan struct{}
 
 	// The queries written once for both databases: staff, audit, editing.
@@ -78,7 +81,8 @@ func Open(path string, keys *secret.Keys) (*DB, error) {
 	}
 	// Checkpoints run in the background (see checkpoints); a connection
 	// copies the log itself only if that falls far behind.
-	db, err := sql.Open("sqlite", DSN(path)+"&_pragma="+url.QueryEscape(fmt.Sprintf("wal_autocheckpoint(%d)", walPagesBehind)))
+	dsn := DSN(path) + "&_pragma=" + url.QueryEscape(fmt.Sprintf("wal_autocheckpoint(%d)", walPagesBehind))
+	db, err := sql.Open("sqlite", dsn)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
@@ -95,6 +99,10 @@ func Open(path string, keys *secret.Keys) (*DB, error) {
 	s.Core = sqlcore.New(db, sqlcore.Dialect{Name: "sqlite", TextTimes: true,
 		Day:    func(col string) string { return "substr(" + col + ", 1, 10)" },
 		MapErr: mapErr, InTx: s.inTx}, keys)
+	if s.writer, err = openWriter(dsn); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+	}
 	s.batch = groupcommit.Start(maxBatch, s.commitBatch)
 	go s.checkpoints(checkpointEvery)
 	return s, nil
@@ -147,10 +155,13 @@ func (s *DB) Ping(ctx context.Context) error { return s.db.PingContext(ctx) }
 
 // Close closes the database.
 func (s *DB) Close() error {
-	s.batch.Stop()
-	close(s.stopCheckpoints)
-	<-s.checkpointsDone
-	s.closeStatements()
+	s.closeOnce.Do(func() {
+		s.batch.Stop()
+		close(s.stopCheckpoints)
+		<-s.checkpointsDone
+		s.closeStatements()
+		s.writer.close()
+	})
 	return s.db.Close()
 }
 
