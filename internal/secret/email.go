@@ -1,8 +1,6 @@
 package secret
 
 import (
-	"crypto/hmac"
-	"crypto/sha256"
 	"errors"
 	"fmt"
 	"net/netip"
@@ -190,9 +188,7 @@ func checkDomain(d string) string {
 // Pass the output of NormaliseEmail; other spellings of the same address give
 // other indexes. The result is 32 bytes.
 func (k *Keys) BlindIndex(normalisedEmail string) []byte {
-	m := hmac.New(sha256.New, k.index)
-	m.Write([]byte(normalisedEmail))
-	return m.Sum(nil)
+	return k.indexMAC.sum(nil, []byte(normalisedEmail))
 }
 
 // HashIP is a keyed hash of a client IP (HMAC-SHA256 under a key derived from
@@ -211,7 +207,5 @@ func (k *Keys) HashIP(ip string) []byte {
 	} else if ap, err := netip.ParseAddrPort(s); err == nil {
 		s = ap.Addr().WithZone("").Unmap().String()
 	}
-	m := hmac.New(sha256.New, k.ipKey)
-	m.Write([]byte(s))
-	return m.Sum(nil)[:16]
+	return k.ipMAC.sum(nil, []byte(s))[:16]
 }

@@ -24,6 +24,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"hash"
 	"io"
 	"io/fs"
 	"os"
@@ -31,6 +32,7 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"sync"
 
 	"golang.org/x/crypto/chacha20poly1305"
 )
@@ -78,6 +80,35 @@ type Keys struct {
 
 	seal    map[byte]cipher.AEAD // every seal key, by id; all can open
 	current byte                 // highest id; seals new values
+
+	// HMAC states under index, ipKey and token, reused.
+	indexMAC, ipMAC, tokenMAC *macPool
+}
+
+// macPool hands out HMAC-SHA256 states under one key for reuse: a fresh
+// one costs two hash states and their buffers, and one signature needs
+// five MACs (its blind index, its address hash, three links).
+type macPool struct {
+	key  []byte
+	pool sync.Pool
+}
+
+func newMACPool(key []byte) *macPool { return &macPool{key: key} }
+
+// sum appends the MAC of the concatenated parts to dst.
+func (p *macPool) sum(dst []byte, parts ...[]byte) []byte {
+	m, _ := p.pool.Get().(hash.Hash)
+	if m == nil {
+		m = hmac.New(sha256.New, p.key)
+	} else {
+		m.Reset()
+	}
+	for _, b := range parts {
+		m.Write(b)
+	}
+	dst = m.Sum(dst)
+	p.pool.Put(m)
+	return dst
 }
 
 // Format prints a placeholder for every verb, because fmt would otherwise
@@ -227,6 +258,7 @@ func Parse(data []byte) (*Keys, error) {
 		return nil, fmt.Errorf("deriving IP-hash key: %w", err)
 	}
 	k.ipKey = ipKey
+	k.indexMAC, k.ipMAC, k.tokenMAC = newMACPool(k.index), newMACPool(k.ipKey), newMACPool(k.token)
 	return k, nil
 }
 

@@ -2,7 +2,10 @@ package secret
 
 import (
 	"bytes"
+	"crypto/hmac"
+	"crypto/sha256"
 	"encoding/base64"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"os"
@@ -605,4 +608,47 @@ func TestSignVerify(t *testing.T) {
 	if k.Verify("share", []byte("x"), "%%%") {
 		t.Error("garbage verifies")
 	}
+}
+
+// TestReusedMACsMatchAFreshOne checks that the reused HMAC states give,
+// from many goroutines at once, exactly what a fresh HMAC gives: blind
+// indexes already stored and links already sent must keep matching.
+func TestReusedMACsMatchAFreshOne(t *testing.T) {
+	k := newKeys(t)
+	fresh := func(key []byte, parts ...[]byte) []byte {
+		m := hmac.New(sha256.New, key)
+		for _, p := range parts {
+			m.Write(p)
+		}
+		return m.Sum(nil)
+	}
+	exp := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	var wg sync.WaitGroup
+	for g := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range 200 {
+				email := fmt.Sprintf("s%d-%d@example.org", g, i)
+				if !bytes.Equal(k.BlindIndex(email), fresh(k.index, []byte(email))) {
+					t.Errorf("blind index of %s differs from a fresh HMAC", email)
+					return
+				}
+				ip := fmt.Sprintf("192.0.2.%d", i%250)
+				if !bytes.Equal(k.HashIP(ip), fresh(k.ipKey, []byte(ip))[:16]) {
+					t.Errorf("hash of %s differs from a fresh HMAC", ip)
+					return
+				}
+				id := int64(g*1000 + i)
+				payload := binary.AppendVarint(binary.AppendVarint(nil, id), exp.Unix())
+				want := base64.RawURLEncoding.EncodeToString(append(payload,
+					fresh(k.token, []byte{7}, []byte("confirm"), payload)[:tokenTagLen]...))
+				if got := k.Token("confirm", id, exp); got != want {
+					t.Errorf("token %d is %s, a fresh HMAC gives %s", id, got, want)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
 }

@@ -89,11 +89,9 @@ func (k *Keys) CheckToken(token, purpose string, now time.Time) (int64, error) {
 
 // tokenTag is the truncated MAC binding purpose and payload.
 func (k *Keys) tokenTag(purpose string, payload []byte) []byte {
-	m := hmac.New(sha256.New, k.token)
-	m.Write(binary.AppendUvarint(nil, uint64(len(purpose))))
-	m.Write([]byte(purpose))
-	m.Write(payload)
-	return m.Sum(nil)[:tokenTagLen]
+	var n [binary.MaxVarintLen64]byte
+	var sum [sha256.Size]byte
+	return k.tokenMAC.sum(sum[:0], binary.AppendUvarint(n[:0], uint64(len(purpose))), []byte(purpose), payload)[:tokenTagLen]
 }
 
 // Sign returns a URL-safe signature of data for purpose, so a link can carry
