@@ -56,7 +56,11 @@ func (s *DB) writeBatch(batch []*groupcommit.Request, savepoints bool) bool {
 		return true
 	}
 	b := newBatchState()
-	for _, r := range batch {
+	var emails *composer
+	if !savepoints {
+		emails = startComposing(batch)
+	}
+	for i, r := range batch {
 		r.Res, r.Err = store.Participated{}, nil
 		ba, err := b.action(w, r.P.ActionSlug)
 		if err == nil {
@@ -70,11 +74,14 @@ func (s *DB) writeBatch(batch []*groupcommit.Request, savepoints bool) bool {
 			continue
 		}
 		if !savepoints {
-			// The emails are written below, for the whole batch at once.
+			// Its emails are composed on the other cores while the
+			// next participations are written, and queued below.
 			if r.Res, r.Err = s.participateTx(w, b, ba, r.P, nil); r.Err != nil {
+				emails.wait()
 				s.rollback()
 				return false
 			}
+			emails.add(i)
 			continue
 		}
 		if _, err := w.exec(`SAVEPOINT participation`); err != nil {
@@ -94,7 +101,7 @@ func (s *DB) writeBatch(batch []*groupcommit.Request, savepoints bool) bool {
 		}
 	}
 	if !savepoints {
-		if err := enqueueComposed(w, batch); err != nil {
+		if err := emails.enqueue(w); err != nil {
 			s.rollback()
 			return false
 		}
@@ -118,32 +125,53 @@ func (s *DB) writeBatch(batch []*groupcommit.Request, savepoints bool) bool {
 // some errors; the ROLLBACK then fails harmlessly.
 func (s *DB) rollback() { s.writer.exec(`ROLLBACK`) }
 
-// enqueueComposed writes the emails of a batch's participations, composed
-// on every core at once (composing and sealing them was a sixth of the
-// writer's time), into the outbox.
-func enqueueComposed(q runner, batch []*groupcommit.Request) error {
-	msgs := make([][]model.OutboxMessage, len(batch))
-	errs := make([]error, len(batch))
-	workers := min(runtime.GOMAXPROCS(0), len(batch))
-	var wg sync.WaitGroup
-	for w := range workers {
-		wg.Add(1)
+// composer writes the emails of a batch's participations on as many
+// goroutines as there are cores, while the writer goes on with the next
+// participations: composing and sealing them was a sixth of the writer's
+// time.
+type composer struct {
+	batch []*groupcommit.Request
+	todo  chan int
+	msgs  [][]model.OutboxMessage
+	errs  []error
+	wg    sync.WaitGroup
+}
+
+func startComposing(batch []*groupcommit.Request) *composer {
+	c := &composer{batch: batch, todo: make(chan int, len(batch)),
+		msgs: make([][]model.OutboxMessage, len(batch)), errs: make([]error, len(batch))}
+	for range min(runtime.GOMAXPROCS(0), len(batch)) {
+		c.wg.Add(1)
 		go func() {
-			defer wg.Done()
-			for i := w; i < len(batch); i += workers {
-				if r := batch[i]; r.Err == nil && r.Compose != nil {
-					msgs[i], errs[i] = r.Compose(r.Res)
+			defer c.wg.Done()
+			for i := range c.todo {
+				if r := c.batch[i]; r.Compose != nil {
+					c.msgs[i], c.errs[i] = r.Compose(r.Res)
 				}
 			}
 		}()
 	}
-	wg.Wait()
-	for i := range batch {
-		if errs[i] != nil {
-			return errs[i]
+	return c
+}
+
+// add composes the emails of the batch's i-th participation, once written.
+func (c *composer) add(i int) { c.todo <- i }
+
+// wait lets the composing goroutines finish.
+func (c *composer) wait() {
+	close(c.todo)
+	c.wg.Wait()
+}
+
+// enqueue waits for every email and writes them into the outbox.
+func (c *composer) enqueue(q runner) error {
+	c.wait()
+	for i := range c.batch {
+		if c.errs[i] != nil {
+			return c.errs[i]
 		}
-		for j := range msgs[i] {
-			if err := enqueuePrepared(q, &msgs[i][j]); err != nil {
+		for j := range c.msgs[i] {
+			if err := enqueuePrepared(q, &c.msgs[i][j]); err != nil {
 				return err
 			}
 		}
