@@ -91,13 +91,17 @@ func (m *metrics) observe(log *slog.Logger, route func(http.ResponseWriter, *htt
 		start := time.Now()
 		sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
 		pattern := route(sw, r)
-		m.counter(pattern, methodLabel(r.Method), sw.status).Inc()
-		took := time.Since(start)
-		m.observer(pattern).Observe(took.Seconds())
-		if log.Enabled(r.Context(), slog.LevelDebug) {
-			log.Debug("request", "method", r.Method, "path", r.URL.Path, "route", pattern, "status", sw.status, "took", took)
-		}
+		m.record(log, r, pattern, sw.status, time.Since(start))
 	})
+}
+
+// record counts one answered request.
+func (m *metrics) record(log *slog.Logger, r *http.Request, pattern string, status int, took time.Duration) {
+	m.counter(pattern, methodLabel(r.Method), status).Inc()
+	m.observer(pattern).Observe(took.Seconds())
+	if log.Enabled(r.Context(), slog.LevelDebug) {
+		log.Debug("request", "method", r.Method, "path", r.URL.Path, "route", pattern, "status", status, "took", took)
+	}
 }
 
 // statusWriter remembers the status code written.

@@ -35,12 +35,15 @@ func SecurityHeaders(next http.Handler) http.Handler { return securityHeaders(ne
 
 func securityHeaders(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		h := w.Header()
-		for k, v := range securityHeaderValues {
-			h[k] = v
-		}
+		setSecurityHeaders(w.Header())
 		next.ServeHTTP(w, r)
 	})
+}
+
+func setSecurityHeaders(h http.Header) {
+	for k, v := range securityHeaderValues {
+		h[k] = v
+	}
 }
 
 // recoverPanics turns a panic in a handler into the 500 page and a log line
@@ -81,29 +84,41 @@ type reqLang struct {
 // Accept-Language, and strips the prefix before routing.
 func (s *Server) withLanguage(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		rl := reqLang{}
-		path := r.URL.Path
-		if first, rest, _ := strings.Cut(strings.TrimPrefix(path, "/"), "/"); s.cat.Has(first) {
-			if rest == "" && !strings.HasSuffix(path, "/") {
-				http.Redirect(w, r, path+"/", http.StatusMovedPermanently)
-				return
-			}
-			rl.Lang, rl.Prefix = first, "/"+first
+		rl, path, redirect := s.requestLanguage(w.Header(), r)
+		if redirect {
+			http.Redirect(w, r, r.URL.Path+"/", http.StatusMovedPermanently)
+			return
+		}
+		if rl.Prefix != "" {
 			r2 := new(http.Request)
 			*r2 = *r
 			u := *r.URL
-			u.Path = "/" + rest
+			u.Path = path
 			u.RawPath = ""
 			r2.URL = &u
 			r = r2
-		} else {
-			rl.Lang = s.cat.Match(r.Header.Get("Accept-Language"))
-			h := w.Header()
-			h["Vary"] = append(h["Vary"], "Accept-Language")
 		}
-		w.Header()["Content-Language"] = s.langValues[rl.Lang]
 		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), langKey{}, rl)))
 	})
+}
+
+// requestLanguage finds a request's language and its path without the
+// language prefix, and sets the headers that say so (Content-Language,
+// and Vary when Accept-Language chose). redirect: the path is a bare
+// prefix ("/es"), to be answered with its "/es/".
+func (s *Server) requestLanguage(h http.Header, r *http.Request) (rl reqLang, path string, redirect bool) {
+	path = r.URL.Path
+	if first, rest, _ := strings.Cut(strings.TrimPrefix(path, "/"), "/"); s.cat.Has(first) {
+		if rest == "" && !strings.HasSuffix(path, "/") {
+			return rl, path, true
+		}
+		rl.Lang, rl.Prefix, path = first, "/"+first, "/"+rest
+	} else {
+		rl.Lang = s.cat.Match(r.Header.Get("Accept-Language"))
+		h["Vary"] = append(h["Vary"], "Accept-Language")
+	}
+	h["Content-Language"] = s.langValues[rl.Lang]
+	return rl, path, false
 }
 
 func languageOf(r *http.Request) reqLang {

@@ -154,7 +154,12 @@ func New(opts Options) (*Server, error) {
 func (s *Server) Composer() *notify.Composer { return s.composer }
 
 // ServeHTTP serves the site.
-func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if s.serveFromMemory(w, r) {
+		return
+	}
+	s.handler.ServeHTTP(w, r)
+}
 
 // healthz answers 200 once the database is reachable.
 func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {

@@ -5,10 +5,12 @@ import (
 	"compress/gzip"
 	"context"
 	"encoding/xml"
+	"fmt"
 	"html"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"reflect"
 	"regexp"
 	"strings"
 	"testing"
@@ -498,5 +500,56 @@ func TestPageCache(t *testing.T) {
 	h.site.ContentChanged()
 	if !strings.Contains(get(t, h.site, caseURL).body, "The men speak about CECOT") {
 		t.Error("a published update is not on the case page at once")
+	}
+}
+
+// TestPagesFromMemoryAnswerAsTheChainDoes: a fresh page in memory is
+// answered before the middleware chain. Its answer must be the one the
+// chain gives (a query string the page does not read sends a request
+// through the chain to the same cached page): status, every header, body.
+func TestPagesFromMemoryAnswerAsTheChainDoes(t *testing.T) {
+	site := newSite(t)
+	paths := []string{"/", caseURL, "/es" + caseURL, "/es/", "/actions/" + demo.DeportationsSlug, "/news", "/sitemap.xml", "/robots.txt"}
+	variants := [][]string{
+		nil,
+		{"Accept-Encoding", "gzip"},
+		{"Accept-Language", "es-VE,es;q=0.9"},
+		{"Accept-Encoding", "gzip", "Accept-Language", "es"},
+	}
+	for _, path := range paths {
+		first := get(t, site, path) // rendered and kept
+		if first.status != http.StatusOK {
+			t.Fatalf("%s: %d", path, first.status)
+		}
+		for _, v := range variants {
+			chain := get(t, site, path+"?through=chain", v...)
+			memory := get(t, site, path, v...)
+			compareAnswers(t, fmt.Sprintf("%s %q", path, v), chain, memory)
+		}
+		etag := first.header.Get("ETag")
+		chain := get(t, site, path+"?through=chain", "If-None-Match", etag)
+		memory := get(t, site, path, "If-None-Match", etag)
+		if memory.status != http.StatusNotModified {
+			t.Errorf("%s revalidated from memory: %d", path, memory.status)
+		}
+		compareAnswers(t, path+" revalidated", chain, memory)
+	}
+	// Each answer from memory is counted like any other.
+	req := httptest.NewRequest(http.MethodGet, "/metrics", nil)
+	req.RemoteAddr = "127.0.0.1:5555"
+	rec := httptest.NewRecorder()
+	site.ServeHTTP(rec, req)
+	mustContain(t, "metrics", rec.Body.String(),
+		`vigil_http_requests_total{code="200",method="GET",route="GET /cases/{slug}"} 18`,
+		`vigil_http_requests_total{code="304",method="GET",route="GET /cases/{slug}"} 4`)
+}
+
+func compareAnswers(t *testing.T, what string, want, got response) {
+	t.Helper()
+	if got.status != want.status || got.body != want.body {
+		t.Errorf("%s: from memory %d, %d bytes; through the chain %d, %d bytes", what, got.status, len(got.body), want.status, len(want.body))
+	}
+	if !reflect.DeepEqual(got.header, want.header) {
+		t.Errorf("%s: headers from memory\n%v\nthrough the chain\n%v", what, got.header, want.header)
 	}
 }
