@@ -255,7 +255,7 @@ func (s *Server) serveFromMemory(w http.ResponseWriter, r *http.Request) bool {
 	}
 	start := time.Now()
 	h := w.Header()
-	h["Vary"] = append(h["Vary"], "Accept-Encoding") // as gzipResponses would
+	addVary(h, "Accept-Encoding") // as gzipResponses would
 	rl, path, redirect := s.requestLanguage(h, r)
 	var p *cachedPage
 	if !redirect {

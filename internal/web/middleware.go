@@ -115,10 +115,29 @@ func (s *Server) requestLanguage(h http.Header, r *http.Request) (rl reqLang, pa
 		rl.Lang, rl.Prefix, path = first, "/"+first, "/"+rest
 	} else {
 		rl.Lang = s.cat.Match(r.Header.Get("Accept-Language"))
-		h["Vary"] = append(h["Vary"], "Accept-Language")
+		addVary(h, "Accept-Language")
 	}
 	h["Content-Language"] = s.langValues[rl.Lang]
 	return rl, path, false
+}
+
+// The Vary values of nearly every answer, built once and shared (net/http
+// only reads them; append copies them, since they are full).
+var (
+	varyEncoding         = []string{"Accept-Encoding"}
+	varyEncodingLanguage = []string{"Accept-Encoding", "Accept-Language"}
+)
+
+// addVary adds a request header the answer varies with.
+func addVary(h http.Header, name string) {
+	switch v := h["Vary"]; {
+	case v == nil && name == "Accept-Encoding":
+		h["Vary"] = varyEncoding
+	case len(v) == 1 && v[0] == "Accept-Encoding" && name == "Accept-Language":
+		h["Vary"] = varyEncodingLanguage
+	default:
+		h["Vary"] = append(v, name)
+	}
 }
 
 func languageOf(r *http.Request) reqLang {
@@ -195,8 +214,7 @@ var gzipPool = sync.Pool{New: func() any {
 // gzipResponses compresses text responses for clients that accept gzip.
 func gzipResponses(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		h := w.Header()
-		h["Vary"] = append(h["Vary"], "Accept-Encoding")
+		addVary(w.Header(), "Accept-Encoding")
 		if !acceptsGzip(r.Header.Get("Accept-Encoding")) || r.Method == http.MethodHead {
 			next.ServeHTTP(w, r)
 			return
