@@ -106,7 +106,7 @@ var scaleFigures = []string{
 	"case.plain.demo.rps", "case.plain.big.rps", "case.gzip.demo.rps", "case.gzip.big.rps",
 	"case.plain.big.p99_ms", "case.plain.ratio_rps", "case.plain.ratio_cpu", "case.gzip.ratio_rps",
 	"search.p50_ms", "search.p99_ms", "search.missing_p50_ms",
-	"export.1.seconds", "export.1.lines", "export.rss_before_kib", "export.peak_rss_kib",
+	"export.1.seconds", "export.1.lines", "export.rss_before_kib", "export.worst_seconds", "export.worst_peak_rss_kib",
 }
 
 // TestScaleSmoke runs bench/scale/run with SMOKE=1 (2,000 supporters, 6,000
