@@ -171,16 +171,6 @@ func (s *DB) outboxUpdate(ctx context.Context, what string, id int64, query stri
 	return nil
 }
 
-// HoldQueued marks every queued message held.
-func (s *DB) HoldQueued(ctx context.Context) (int, error) {
-	res, err := s.db.ExecContext(ctx, `UPDATE outbox SET state = 'held' WHERE state = 'queued'`)
-	if err != nil {
-		return 0, fmt.Errorf("sqlite: hold queued: %w", mapErr(err))
-	}
-	n, err := res.RowsAffected()
-	return int(n), err
-}
-
 // ReleaseHeld puts held messages back in the queue, due at now.
 func (s *DB) ReleaseHeld(ctx context.Context, now time.Time) (int, error) {
 	res, err := s.db.ExecContext(ctx, `UPDATE outbox SET state = 'queued', next_attempt_at = ?
