@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"reflect"
+	"strconv"
 	"time"
 
 	sqlite3 "modernc.org/sqlite"
@@ -200,6 +201,9 @@ func assign(dest any, v driver.Value) error {
 			return nil
 		case []byte:
 			*d = string(s)
+			return nil
+		case int64:
+			*d = strconv.FormatInt(s, 10)
 			return nil
 		}
 	case *[]byte:
