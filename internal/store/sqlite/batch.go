@@ -14,8 +14,8 @@ import (
 // Group commit. SQLite takes one writer at a time and an fsync'd commit
 // costs a fraction of a millisecond, so one goroutine owns participation
 // writes: it takes every request waiting, writes them in one transaction
-// (each behind its own savepoint, so one refused participation does not
-// undo the others), commits once, then answers each. Nobody is answered
+// (one refused participation undoes no other: see commitBatch), commits
+// once, then answers each. Nobody is answered
 // before the commit that holds their participation is on disk. Under light
 // load a batch is one request and nothing waits; under heavy load requests
 // gather while the previous commit is in flight.
