@@ -7,7 +7,6 @@
 package bench_test
 
 import (
-	"bufio"
 	"context"
 	"os"
 	"os/exec"
@@ -60,36 +59,7 @@ func TestHarnessSmoke(t *testing.T) {
 		t.Skipf("bench: %s missing and not root; install them (apt-get install wrk nginx curl) "+
 			"or set VIGIL_TEST_REQUIRE_SERVICES=1 to have bench/run install them through sudo", strings.Join(missing, ", "))
 	}
-	out := t.TempDir()
-	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, "bash", "run")
-	cmd.Env = append(os.Environ(), "SMOKE=1", "OUT="+out)
-	// On timeout, TERM lets the script stop the servers it started.
-	cmd.Cancel = func() error { return cmd.Process.Signal(syscall.SIGTERM) }
-	cmd.WaitDelay = 30 * time.Second
-	start := time.Now()
-	output, err := cmd.CombinedOutput()
-	if err != nil {
-		t.Fatalf("SMOKE=1 bench/run failed after %s: %v\n%s", time.Since(start).Round(time.Second), err, output)
-	}
-	t.Logf("SMOKE=1 bench/run took %s:\n%s", time.Since(start).Round(time.Second), output)
-
-	f, err := os.Open(out + "/results.txt")
-	if err != nil {
-		t.Fatalf("bench/run wrote no results.txt: %v", err)
-	}
-	defer f.Close()
-	results := map[string]string{}
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		if k, v, ok := strings.Cut(sc.Text(), "="); ok {
-			results[k] = v
-		}
-	}
-	if err := sc.Err(); err != nil {
-		t.Fatal(err)
-	}
+	results := runSmoke(t, "run")
 	for _, k := range figures {
 		if v, ok := results[k]; !ok || !number.MatchString(v) {
 			t.Errorf("results.txt: %s = %q, want a number", k, v)
@@ -122,31 +92,7 @@ func TestScaleSmoke(t *testing.T) {
 				"or set VIGIL_TEST_REQUIRE_SERVICES=1 to have bench/scale/run install them through sudo", strings.Join(missing, ", "))
 		}
 	}
-	out := t.TempDir()
-	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, "bash", "scale/run")
-	cmd.Env = append(os.Environ(), "SMOKE=1", "OUT="+out)
-	// On timeout, TERM lets the script stop the servers it started.
-	cmd.Cancel = func() error { return cmd.Process.Signal(syscall.SIGTERM) }
-	cmd.WaitDelay = 30 * time.Second
-	start := time.Now()
-	output, err := cmd.CombinedOutput()
-	if err != nil {
-		t.Fatalf("SMOKE=1 bench/scale/run failed after %s: %v\n%s", time.Since(start).Round(time.Second), err, output)
-	}
-	t.Logf("SMOKE=1 bench/scale/run took %s:\n%s", time.Since(start).Round(time.Second), output)
-
-	data, err := os.ReadFile(out + "/results.txt")
-	if err != nil {
-		t.Fatalf("bench/scale/run wrote no results.txt: %v", err)
-	}
-	results := map[string]string{}
-	for line := range strings.Lines(string(data)) {
-		if k, v, ok := strings.Cut(strings.TrimSpace(line), "="); ok {
-			results[k] = v
-		}
-	}
+	results := runSmoke(t, "scale/run")
 	for _, k := range scaleFigures {
 		if v, ok := results[k]; !ok || !number.MatchString(v) {
 			t.Errorf("results.txt: %s = %q, want a number", k, v)
@@ -155,4 +101,38 @@ func TestScaleSmoke(t *testing.T) {
 	if got, want := results["export.1.lines"], results["export.want_lines"]; got != want || results["export.1.complete"] != "yes" {
 		t.Errorf("results.txt: the export gave %s lines (complete: %s), want %s", got, results["export.1.complete"], want)
 	}
+	if results["export.all_complete"] != "yes" {
+		t.Errorf("results.txt: export.all_complete = %q, want yes", results["export.all_complete"])
+	}
+}
+
+// runSmoke runs a harness script (relative to bench/) with SMOKE=1 and
+// returns the key=value lines of the results.txt it wrote.
+func runSmoke(t *testing.T, script string) map[string]string {
+	t.Helper()
+	out := t.TempDir()
+	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "bash", script)
+	cmd.Env = append(os.Environ(), "SMOKE=1", "OUT="+out)
+	// On timeout, TERM lets the script stop the servers it started.
+	cmd.Cancel = func() error { return cmd.Process.Signal(syscall.SIGTERM) }
+	cmd.WaitDelay = 30 * time.Second
+	start := time.Now()
+	output, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("SMOKE=1 bench/%s failed after %s: %v\n%s", script, time.Since(start).Round(time.Second), err, output)
+	}
+	t.Logf("SMOKE=1 bench/%s took %s:\n%s", script, time.Since(start).Round(time.Second), output)
+	data, err := os.ReadFile(out + "/results.txt")
+	if err != nil {
+		t.Fatalf("bench/%s wrote no results.txt: %v", script, err)
+	}
+	results := map[string]string{}
+	for line := range strings.Lines(string(data)) {
+		if k, v, ok := strings.Cut(strings.TrimSpace(line), "="); ok {
+			results[k] = v
+		}
+	}
+	return results
 }

@@ -9,24 +9,14 @@ import (
 	"vigil/internal/demo"
 	"vigil/internal/secret"
 	"vigil/internal/store/sqlite"
+	"vigil/internal/store/storetest"
 )
 
 // Now is the fixed time tests run at, so open actions stay open.
 var Now = time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)
 
 // Keys returns fresh secret keys.
-func Keys(t testing.TB) *secret.Keys {
-	t.Helper()
-	data, err := secret.Generate()
-	if err != nil {
-		t.Fatal(err)
-	}
-	keys, err := secret.Parse(data)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return keys
-}
+func Keys(t testing.TB) *secret.Keys { return storetest.Keys(t) }
 
 // SQLite opens a fresh, migrated SQLite database in a temporary folder.
 func SQLite(t testing.TB) *sqlite.DB {

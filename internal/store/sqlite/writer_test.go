@@ -4,22 +4,14 @@ import (
 	"path/filepath"
 	"testing"
 
-	"vigil/internal/secret"
+	"vigil/internal/store/storetest"
 )
 
 // TestWriterConnectionSettings: the group commit writes on its own
 // connection, opened through the driver rather than the pool; it must
 // have every setting a signature's durability and integrity rest on.
 func TestWriterConnectionSettings(t *testing.T) {
-	data, err := secret.Generate()
-	if err != nil {
-		t.Fatal(err)
-	}
-	keys, err := secret.Parse(data)
-	if err != nil {
-		t.Fatal(err)
-	}
-	db, err := Open(filepath.Join(t.TempDir(), "vigil.db"), keys)
+	db, err := Open(filepath.Join(t.TempDir(), "vigil.db"), storetest.Keys(t))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -41,8 +41,8 @@ func RunDump(t *testing.T, openA, openB OpenDump, checks ...func(t *testing.T, a
 	t.Run("LoadRowsMustMatchColumns", func(t *testing.T) { testLoadRowsMatchColumns(t, openB) })
 }
 
-// DumpKeys returns fresh keys.
-func DumpKeys(t testing.TB) *secret.Keys {
+// Keys returns fresh random keys, for any test; testutil.Keys is the same.
+func Keys(t testing.TB) *secret.Keys {
 	t.Helper()
 	data, err := secret.Generate()
 	if err != nil {
@@ -348,7 +348,7 @@ func dumpCopy(t *testing.T, dst store.Loader, src store.Dumper) {
 
 func testDumpRoundTrip(t *testing.T, openA, openB OpenDump, checks []func(t *testing.T, a, b, c DumpStore)) {
 	ctx := context.Background()
-	keys := DumpKeys(t)
+	keys := Keys(t)
 	a := openA(t, keys)
 	fx := FillDump(t, a, keys)
 	b := openB(t, keys)
@@ -588,7 +588,7 @@ func freshIDs(t *testing.T, name string, s store.Store, copied map[string][]stor
 
 func testDumpEmpty(t *testing.T, openA, openB OpenDump) {
 	ctx := context.Background()
-	keys := DumpKeys(t)
+	keys := Keys(t)
 	a, b := openA(t, keys), openB(t, keys)
 	if err := store.Copy(ctx, b, a, nil); err != nil {
 		t.Fatal(err)
@@ -604,7 +604,7 @@ func testDumpEmpty(t *testing.T, openA, openB OpenDump) {
 
 func testLoadAllOrNothing(t *testing.T, open OpenDump) {
 	ctx := context.Background()
-	s := open(t, DumpKeys(t))
+	s := open(t, Keys(t))
 	boom := errors.New("the source failed")
 	err := s.Load(ctx, func(w store.LoadTx) error {
 		n, err := w.LoadTable(ctx, "tags", func(yield func(store.Row) error) error {
@@ -633,7 +633,7 @@ func testLoadAllOrNothing(t *testing.T, open OpenDump) {
 
 func testLoadRowsMatchColumns(t *testing.T, open OpenDump) {
 	ctx := context.Background()
-	s := open(t, DumpKeys(t))
+	s := open(t, Keys(t))
 	for _, tc := range []struct {
 		name string
 		row  store.Row
@@ -666,7 +666,7 @@ func testLoadRowsMatchColumns(t *testing.T, open OpenDump) {
 // stays what it was.
 func testDumpEmptyBytes(t *testing.T, openA, openB OpenDump) {
 	ctx := context.Background()
-	keys := DumpKeys(t)
+	keys := Keys(t)
 	a, b := openA(t, keys), openB(t, keys)
 	row := store.Row{"id": int64(7), "email_index": []byte{1, 2}, "email_sealed": []byte{}, "name_sealed": nil,
 		"postal_sealed": []byte{0}, "country": "", "lang": "en", "created_at": dumpNow.Add(time.Millisecond),
