@@ -87,7 +87,7 @@ func newHarnessWith(t *testing.T, withMail bool) *harness {
 		if err != nil {
 			t.Fatal(err)
 		}
-		h.worker = &mail.Worker{Store: h.db, Keys: h.db.Keys(), Sender: sender, Now: now,
+		h.worker = &mail.Worker{Store: h.db, Keys: h.db.Keys(), Sender: sender, Compose: h.site.Composer().Compose, Now: now,
 			Log: slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelWarn}))}
 	}
 	return h

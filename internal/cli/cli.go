@@ -314,6 +314,7 @@ func serveSite(ctx context.Context, env *environment, withDemo bool) error {
 	if err != nil {
 		return err
 	}
+	worker.Compose = site.Composer().Compose
 	staff, err := admin.New(admin.Options{Store: db, Keys: keys, Site: site, BaseURL: env.cfg.BaseURL, Logger: env.log,
 		WakeMail: worker.Wake})
 	if err != nil {

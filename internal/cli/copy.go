@@ -240,8 +240,10 @@ func spotCheck(ctx context.Context, s copyEnd, keys *secret.Keys) error {
 		if err != nil {
 			return fmt.Errorf("outbox message %d: %w", id, err)
 		}
-		if _, err := mail.Open(keys, m.MessageID, m.Sealed); err != nil {
-			return fmt.Errorf("outbox message %d: %w", id, err)
+		if !m.Intent() {
+			if _, err := mail.Open(keys, m.MessageID, m.Sealed); err != nil {
+				return fmt.Errorf("outbox message %d: %w", id, err)
+			}
 		}
 	}
 	return nil

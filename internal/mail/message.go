@@ -99,6 +99,12 @@ func NewMessageID(domain string) string {
 // error is permanent: retrying cannot help.
 var ErrInvalid = errors.New("invalid message")
 
+// ErrNothingToSend is a composer's answer for an intent (see
+// model.OutboxMessage.Intent) whose recipient or cause is gone: the
+// supporter was erased, or the participation undone. The worker marks the
+// message failed, saying so.
+var ErrNothingToSend = errors.New("nothing to send: the supporter or the participation is gone")
+
 func invalid(format string, args ...any) error {
 	return fmt.Errorf("mail: %w: %s", ErrInvalid, fmt.Sprintf(format, args...))
 }

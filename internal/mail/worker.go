@@ -36,8 +36,12 @@ type Worker struct {
 	Store  store.Outbox
 	Keys   *secret.Keys
 	Sender Sender // nil: no SMTP server configured; queued mail is held
-	Log    *slog.Logger
-	Now    func() time.Time
+	// Compose writes the email of an intent (a message stored without
+	// content; see model.OutboxMessage.Intent) when it is sent. Needed
+	// with a Sender.
+	Compose func(ctx context.Context, m model.OutboxMessage) (Message, error)
+	Log     *slog.Logger
+	Now     func() time.Time
 	// MaxAttempts is how many attempts a message gets before it is marked
 	// failed (default 8).
 	MaxAttempts int
@@ -124,6 +128,9 @@ func (w *Worker) Run(ctx context.Context) error {
 	}
 	if w.Sender != nil && w.Keys == nil {
 		return errors.New("mail: worker without keys")
+	}
+	if w.Sender != nil && w.Compose == nil {
+		return errors.New("mail: worker without a composer")
 	}
 	w.init()
 	poll := orDefault(w.Poll, DefaultPoll)
@@ -251,8 +258,21 @@ func (w *Worker) giveBack(ms []model.OutboxMessage) {
 // deliver handles one claimed message. The error is a store error only;
 // delivery failures are recorded on the row.
 func (w *Worker) deliver(ctx context.Context, m model.OutboxMessage) error {
-	msg, err := Open(w.Keys, m.MessageID, m.Sealed)
-	if err != nil {
+	msg, err := w.message(ctx, m)
+	switch {
+	case errors.Is(err, ErrNothingToSend):
+		return w.fail(m, "nothing to send", err.Error())
+	case err != nil && m.Intent():
+		// The database could not be read: try again later.
+		reason := "composing: " + redactAddresses(err.Error())
+		switch {
+		case ctx.Err() != nil:
+			return w.retry(ctx, m, w.now(), reason)
+		case m.Attempts >= orDefault(w.MaxAttempts, DefaultMaxAttempts):
+			return w.fail(m, "gave up", fmt.Sprintf("%s (after %d attempts)", reason, m.Attempts))
+		}
+		return w.retry(ctx, m, w.now().Add(w.backoff(m.Attempts)), reason)
+	case err != nil:
 		reason := "cannot open the sealed message (wrong key file, or the row was altered): " + err.Error()
 		return w.fail(m, "open", reason)
 	}
@@ -282,6 +302,19 @@ func (w *Worker) deliver(ctx context.Context, m model.OutboxMessage) error {
 	case m.Attempts >= orDefault(w.MaxAttempts, DefaultMaxAttempts):
 		return w.fail(m, "gave up", fmt.Sprintf("%s (after %d attempts)", reason, m.Attempts))
 	}
+	return w.retry(ctx, m, next, reason)
+}
+
+// message is what m says: composed now for an intent, opened otherwise.
+func (w *Worker) message(ctx context.Context, m model.OutboxMessage) (Message, error) {
+	if m.Intent() {
+		return w.Compose(ctx, m)
+	}
+	return Open(w.Keys, m.MessageID, m.Sealed)
+}
+
+// retry puts m back in the queue for another attempt at next.
+func (w *Worker) retry(ctx context.Context, m model.OutboxMessage, next time.Time, reason string) error {
 	w.log().Warn("mail: delivery failed, will retry",
 		"id", m.ID, "message_id", m.MessageID, "kind", m.Kind, "failure", "temporary",
 		"attempts", m.Attempts, "next_attempt", next, "err", reason)

@@ -72,6 +72,8 @@ type env struct {
 	keys  *secret.Keys
 	clock *clock
 	logs  *logBuffer
+	// compose is the workers' composer of intents; nil: none expected.
+	compose func(ctx context.Context, m model.OutboxMessage) (vmail.Message, error)
 }
 
 func newEnv(t *testing.T) *env {
@@ -81,7 +83,12 @@ func newEnv(t *testing.T) *env {
 // worker makes a worker on the env with quick polling.
 func (e *env) worker(s vmail.Sender) *vmail.Worker {
 	return &vmail.Worker{Store: e.db, Keys: e.keys, Sender: s, Log: logger(e.logs), Now: e.clock.Now,
-		Poll: 5 * time.Millisecond}
+		Poll: 5 * time.Millisecond, Compose: func(ctx context.Context, m model.OutboxMessage) (vmail.Message, error) {
+			if e.compose == nil {
+				return vmail.Message{}, fmt.Errorf("test: message %d is an intent, and none was expected", m.ID)
+			}
+			return e.compose(ctx, m)
+		}}
 }
 
 // run starts w and stops it (waiting for Run to return) when the test ends

@@ -18,8 +18,9 @@ const (
 )
 
 // OutboxMessage is one email to send, stored in the transaction of the event
-// that causes it. Its recipients and content are sealed in Sealed; the
-// MessageID is fixed at insert so a resend after a crash is recognisable.
+// that causes it. Its recipients and content are sealed in Sealed, or, for
+// an intent (see Intent), composed when it is sent. The MessageID is fixed
+// at insert so a resend after a crash is recognisable.
 type OutboxMessage struct {
 	ID              int64
 	MessageID       string // RFC 5322 Message-ID without angle brackets
@@ -29,7 +30,8 @@ type OutboxMessage struct {
 	SupporterID     int64
 	ParticipationID int64
 	TargetID        int64
-	UpdateID        int64 // a case update told to everyone who acted
+	UpdateID        int64  // a case update told to everyone who acted
+	Lang            string // an intent's language
 	Attempts        int
 	NextAttemptAt   time.Time
 	LeaseUntil      time.Time
@@ -37,6 +39,13 @@ type OutboxMessage struct {
 	CreatedAt       time.Time
 	SentAt          time.Time
 }
+
+// Intent reports whether the message was stored without content: what a
+// participation causes (a confirmation request, thanks) is written as its
+// kind, supporter, participation and language, and composed by the outbox
+// worker when it sends it. The transaction of a signature then writes a
+// small row, and the outbox keeps no copy of the supporter's details.
+func (m OutboxMessage) Intent() bool { return len(m.Sealed) == 0 }
 
 // Prepare checks that a message can be queued and fills its defaults:
 // state queued, created now, due when created. Every store calls it before
@@ -47,8 +56,11 @@ func (m *OutboxMessage) Prepare(now time.Time) error {
 		return errors.New("outbox message without a Message-ID")
 	case m.Kind == "":
 		return errors.New("outbox message without a kind")
-	case m.Sealed == nil:
-		return errors.New("outbox message without content")
+	case m.Intent() && (m.SupporterID == 0 || m.ParticipationID == 0 || m.Lang == ""):
+		return errors.New("outbox message without content, and not an intent: no supporter, participation or language")
+	}
+	if m.Sealed == nil {
+		m.Sealed = []byte{} // the column is never NULL
 	}
 	if m.State == "" {
 		m.State = MessageQueued

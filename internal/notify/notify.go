@@ -1,10 +1,14 @@
 // Package notify writes the emails Vigil sends — confirmations, reminders,
 // thanks, appeals to officials — in the supporter's language, and seals
-// them into outbox rows. It does no I/O: the store calls it inside the
-// transaction of the event that causes each email.
+// them into outbox rows. The store calls it inside the transaction of the
+// event that causes each email, where it does no I/O. A participation's
+// emails are written there as intents and composed when the outbox worker
+// sends them (Compose), which reads the store.
 package notify
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"net/url"
 	"strings"
@@ -41,6 +45,7 @@ type Composer struct {
 	Cat     *i18n.Catalogue
 	BaseURL string // without trailing slash
 	From    string // "Vigil <noreply@example.org>"
+	Store   Reader // what Compose reads
 }
 
 // domain is the host of the base URL, used in Message-IDs.
@@ -82,25 +87,78 @@ func (c *Composer) unsubscribe(m *mail.Message, loc *i18n.Localizer, supporterID
 	m.Text += "\n\n-- \n" + loc.T("site.name") + "\n" + loc.T("email.footer.unsubscribe") + "\n" + link + "\n"
 }
 
+// Kinds of the emails a participation causes, written as intents (see
+// model.OutboxMessage.Intent) and composed by Compose when sent.
+const (
+	KindConfirm     = "confirm"      // please confirm this participation
+	KindThanks      = "thanks"       // a confirmed supporter's signature, counted
+	KindThanksAgain = "thanks-again" // the same, signed before
+)
+
 // Participation returns the compose step of a participation: thanks for
 // one counted at once (a confirmed supporter's signature), a request to
-// confirm for anything else.
+// confirm for anything else. Both are intents: the transaction writes what
+// the email is to say, and the outbox worker composes it through Compose.
 func (c *Composer) Participation(p store.Participate) store.Compose {
+	lang := c.Cat.Localizer(p.Supporter.Lang).Lang
 	return func(res store.Participated) ([]model.OutboxMessage, error) {
-		loc := c.Cat.Localizer(p.Supporter.Lang)
-		if res.ParticipationConfirmed {
-			m, err := c.thanks(loc, p, res)
-			if err != nil {
-				return nil, err
-			}
-			return []model.OutboxMessage{m}, nil
+		kind := KindConfirm
+		switch {
+		case res.ParticipationConfirmed && res.Duplicate:
+			kind = KindThanksAgain
+		case res.ParticipationConfirmed:
+			kind = KindThanks
 		}
-		m, err := c.confirmation(loc, p.Supporter, res.Action, res.SupporterID, res.ParticipationID, p.Now, false)
-		if err != nil {
-			return nil, err
-		}
-		return []model.OutboxMessage{m}, nil
+		return []model.OutboxMessage{{MessageID: mail.NewMessageID(c.domain()), Kind: kind, State: model.MessageQueued,
+			SupporterID: res.SupporterID, ParticipationID: res.ParticipationID, Lang: lang,
+			CreatedAt: p.Now, NextAttemptAt: p.Now}}, nil
 	}
+}
+
+// Reader is what composing an intent reads.
+type Reader interface {
+	Supporter(ctx context.Context, id int64) (model.Supporter, error)
+	Participation(ctx context.Context, id int64) (model.Participation, error)
+	ActionByID(ctx context.Context, id int64) (model.Action, error)
+}
+
+// Compose writes the email an intent stands for (mail.Worker's Compose), from what the database
+// holds when it is sent: the supporter's address and name, the action. Its
+// links count their life from when the intent was written, so composing it
+// again for a retry gives the same email.
+func (c *Composer) Compose(ctx context.Context, m model.OutboxMessage) (mail.Message, error) {
+	if c.Store == nil {
+		return mail.Message{}, errors.New("notify: compose: no store to read from")
+	}
+	if m.SupporterID == 0 || m.ParticipationID == 0 {
+		return mail.Message{}, fmt.Errorf("notify: %s: %w", m.Kind, mail.ErrNothingToSend)
+	}
+	sup, err := c.Store.Supporter(ctx, m.SupporterID)
+	if err == nil && (sup.Email == "" || !sup.Erased.IsZero()) {
+		err = mail.ErrNothingToSend
+	}
+	var p model.Participation
+	if err == nil {
+		p, err = c.Store.Participation(ctx, m.ParticipationID)
+	}
+	var a model.Action
+	if err == nil {
+		a, err = c.Store.ActionByID(ctx, p.ActionID)
+	}
+	if errors.Is(err, model.ErrNotFound) {
+		err = mail.ErrNothingToSend
+	}
+	if err != nil {
+		return mail.Message{}, fmt.Errorf("notify: %s %s: %w", m.Kind, m.MessageID, err)
+	}
+	loc := c.Cat.Localizer(m.Lang)
+	switch m.Kind {
+	case KindConfirm:
+		return c.confirmation(loc, sup, a, m.ParticipationID, m.CreatedAt, false), nil
+	case KindThanks, KindThanksAgain:
+		return c.thanks(loc, sup, a, m.ParticipationID, m.CreatedAt, m.Kind == KindThanksAgain), nil
+	}
+	return mail.Message{}, fmt.Errorf("notify: %s: no email of this kind is composed when sent", m.Kind)
 }
 
 func greeting(loc *i18n.Localizer, name string) string {
@@ -112,7 +170,7 @@ func greeting(loc *i18n.Localizer, name string) string {
 
 // confirmation asks the supporter to confirm their address; reminder marks
 // the second and last asking.
-func (c *Composer) confirmation(loc *i18n.Localizer, sup model.Supporter, a model.Action, supporterID, participationID int64, now time.Time, reminder bool) (model.OutboxMessage, error) {
+func (c *Composer) confirmation(loc *i18n.Localizer, sup model.Supporter, a model.Action, participationID int64, now time.Time, reminder bool) mail.Message {
 	// The link confirms this participation only.
 	confirm := c.link(loc.Lang, "/confirm/"+c.Keys.Token(PurposeConfirm, participationID, now.Add(ConfirmLinkLife)))
 	notMe := c.link(loc.Lang, "/not-me/"+c.Keys.Token(PurposeNotMe, participationID, now.Add(NotMeLinkLife)))
@@ -128,41 +186,41 @@ func (c *Composer) confirmation(loc *i18n.Localizer, sup model.Supporter, a mode
 		b.WriteString(loc.T("email.confirm.appeal") + "\n\n")
 	}
 	b.WriteString(loc.T("email.confirm.notme") + "\n" + notMe + "\n")
-	subjectKey, kind := "email.confirm.subject", "confirm"
+	subjectKey := "email.confirm.subject"
 	if reminder {
-		subjectKey, kind = "email.reminder.subject", "reminder"
+		subjectKey = "email.reminder.subject"
 	}
 	m := mail.Message{From: c.From, To: []string{sup.Email}, Subject: loc.T(subjectKey, "Title", a.Title), Text: b.String()}
-	c.unsubscribe(&m, loc, supporterID, now)
-	out, err := c.message(kind, m, now)
-	out.SupporterID, out.ParticipationID = supporterID, participationID
-	return out, err
+	c.unsubscribe(&m, loc, sup.ID, now)
+	return m
 }
 
-// thanks answers a confirmed supporter at once; a repeat is thanked again.
-func (c *Composer) thanks(loc *i18n.Localizer, p store.Participate, res store.Participated) (model.OutboxMessage, error) {
+// thanks answers a confirmed supporter's signature; a repeat is thanked
+// again.
+func (c *Composer) thanks(loc *i18n.Localizer, sup model.Supporter, a model.Action, participationID int64, now time.Time, again bool) mail.Message {
 	var b strings.Builder
-	b.WriteString(greeting(loc, p.Supporter.Name) + "\n\n")
-	if res.Duplicate {
-		b.WriteString(loc.T("email.thanks.again", "Title", res.Action.Title) + "\n\n")
+	b.WriteString(greeting(loc, sup.Name) + "\n\n")
+	if again {
+		b.WriteString(loc.T("email.thanks.again", "Title", a.Title) + "\n\n")
 	} else {
-		b.WriteString(loc.T("email.thanks."+string(res.Action.Kind), "Title", res.Action.Title) + "\n\n")
+		b.WriteString(loc.T("email.thanks."+string(a.Kind), "Title", a.Title) + "\n\n")
 	}
-	b.WriteString(loc.T("email.thanks.share") + "\n" + c.link(loc.Lang, "/actions/"+res.Action.Slug) + "\n\n")
+	b.WriteString(loc.T("email.thanks.share") + "\n" + c.link(loc.Lang, "/actions/"+a.Slug) + "\n\n")
 	// Knowing someone's address is enough to sign in their name: they can
 	// undo it.
-	notMe := c.link(loc.Lang, "/not-me/"+c.Keys.Token(PurposeNotMe, res.ParticipationID, p.Now.Add(NotMeLinkLife)))
+	notMe := c.link(loc.Lang, "/not-me/"+c.Keys.Token(PurposeNotMe, participationID, now.Add(NotMeLinkLife)))
 	b.WriteString(loc.T("email.confirm.notme") + "\n" + notMe + "\n")
-	m := mail.Message{From: c.From, To: []string{p.Supporter.Email}, Subject: loc.T("email.thanks.subject", "Title", res.Action.Title), Text: b.String()}
-	c.unsubscribe(&m, loc, res.SupporterID, p.Now)
-	out, err := c.message("thanks", m, p.Now)
-	out.SupporterID, out.ParticipationID = res.SupporterID, res.ParticipationID
-	return out, err
+	m := mail.Message{From: c.From, To: []string{sup.Email}, Subject: loc.T("email.thanks.subject", "Title", a.Title), Text: b.String()}
+	c.unsubscribe(&m, loc, sup.ID, now)
+	return m
 }
 
 // Reminder asks once more a supporter who has not confirmed.
 func (c *Composer) Reminder(sup model.Supporter, a model.Action, participationID int64, now time.Time) (model.OutboxMessage, error) {
-	return c.confirmation(c.Cat.Localizer(sup.Lang), sup, a, sup.ID, participationID, now, true)
+	loc := c.Cat.Localizer(sup.Lang)
+	out, err := c.message("reminder", c.confirmation(loc, sup, a, participationID, now, true), now)
+	out.SupporterID, out.ParticipationID = sup.ID, participationID
+	return out, err
 }
 
 // Appeal is one supporter's letter to one target: from the organisation,

@@ -60,7 +60,8 @@ func newActHarness(t *testing.T, withMail bool) *actHarness {
 		if err != nil {
 			t.Fatal(err)
 		}
-		h.worker = &mail.Worker{Store: h.db, Keys: h.db.Keys(), Sender: sender, Log: testLog(t), Now: clock}
+		h.worker = &mail.Worker{Store: h.db, Keys: h.db.Keys(), Sender: sender, Compose: site.Composer().Compose,
+			Log: testLog(t), Now: clock}
 	}
 	return h
 }

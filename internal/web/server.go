@@ -130,7 +130,7 @@ func New(opts Options) (*Server, error) {
 	if from == "" {
 		from = DefaultMailFrom(opts.BaseURL)
 	}
-	s.composer = &notify.Composer{Keys: opts.Keys, Cat: s.cat, BaseURL: opts.BaseURL, From: from}
+	s.composer = &notify.Composer{Keys: opts.Keys, Cat: s.cat, BaseURL: opts.BaseURL, From: from, Store: opts.Store}
 	s.metrics = newMetrics()
 	s.cache = newPageCache()
 	s.langValues = map[string][]string{}

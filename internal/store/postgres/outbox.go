@@ -13,7 +13,7 @@ import (
 // outboxColumns is the column list every outbox read scans with
 // scanOutbox, in this order.
 const outboxColumns = `id, message_id, kind, state, sealed, supporter_id, participation_id, target_id,
-	attempts, next_attempt_at, lease_until, last_error, created_at, sent_at`
+	attempts, next_attempt_at, lease_until, last_error, created_at, sent_at, lang`
 
 type rowScanner interface{ Scan(dest ...any) error }
 
@@ -23,7 +23,7 @@ func scanOutbox(r rowScanner) (model.OutboxMessage, error) {
 	var supporter, participation, target sql.NullInt64
 	var next, lease, created, sent sql.NullTime
 	err := r.Scan(&m.ID, &m.MessageID, &m.Kind, &state, &m.Sealed, &supporter, &participation, &target,
-		&m.Attempts, &next, &lease, &m.LastError, &created, &sent)
+		&m.Attempts, &next, &lease, &m.LastError, &created, &sent, &m.Lang)
 	if err != nil {
 		return m, err
 	}
@@ -48,12 +48,12 @@ func enqueueTx(ctx context.Context, tx *sql.Tx, m *model.OutboxMessage) error {
 	}
 	err := tx.QueryRowContext(ctx, `INSERT INTO outbox (message_id, kind, state, sealed,
 			supporter_id, participation_id, target_id, attempts, next_attempt_at, lease_until,
-			last_error, created_at, sent_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id`,
+			last_error, created_at, sent_at, lang)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING id`,
 		m.MessageID, m.Kind, string(m.State), m.Sealed,
 		nullID(m.SupporterID), nullID(m.ParticipationID), nullID(m.TargetID), m.Attempts,
 		instant(m.NextAttemptAt), nullTime(m.LeaseUntil), cleanText(m.LastError),
-		instant(m.CreatedAt), nullTime(m.SentAt)).Scan(&m.ID)
+		instant(m.CreatedAt), nullTime(m.SentAt), m.Lang).Scan(&m.ID)
 	return mapErr(err)
 }
 

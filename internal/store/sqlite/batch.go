@@ -3,8 +3,6 @@ package sqlite
 import (
 	"context"
 	"fmt"
-	"runtime"
-	"sync"
 
 	"vigil/internal/model"
 	"vigil/internal/store"
@@ -56,11 +54,7 @@ func (s *DB) writeBatch(batch []*groupcommit.Request, savepoints bool) bool {
 		return true
 	}
 	b := newBatchState()
-	var emails *composer
-	if !savepoints {
-		emails = startComposing(batch)
-	}
-	for i, r := range batch {
+	for _, r := range batch {
 		r.Res, r.Err = store.Participated{}, nil
 		ba, err := b.action(w, r.P.ActionSlug)
 		if err == nil {
@@ -74,14 +68,10 @@ func (s *DB) writeBatch(batch []*groupcommit.Request, savepoints bool) bool {
 			continue
 		}
 		if !savepoints {
-			// Its emails are composed on the other cores while the
-			// next participations are written, and queued below.
-			if r.Res, r.Err = s.participateTx(w, b, ba, r.P, nil); r.Err != nil {
-				emails.wait()
+			if r.Res, r.Err = s.participateTx(w, b, ba, r.P, r.Compose); r.Err != nil {
 				s.rollback()
 				return false
 			}
-			emails.add(i)
 			continue
 		}
 		if _, err := w.exec(`SAVEPOINT participation`); err != nil {
@@ -98,12 +88,6 @@ func (s *DB) writeBatch(batch []*groupcommit.Request, savepoints bool) bool {
 		if _, err := w.exec(`RELEASE participation`); err != nil {
 			s.failBatch(batch, err)
 			return true
-		}
-	}
-	if !savepoints {
-		if err := emails.enqueue(w); err != nil {
-			s.rollback()
-			return false
 		}
 	}
 	if err := b.writeCounts(w); err != nil {
@@ -124,60 +108,6 @@ func (s *DB) writeBatch(batch []*groupcommit.Request, savepoints bool) bool {
 // rollback ends the writer's transaction. SQLite ends it by itself on
 // some errors; the ROLLBACK then fails harmlessly.
 func (s *DB) rollback() { s.writer.exec(`ROLLBACK`) }
-
-// composer writes the emails of a batch's participations on as many
-// goroutines as there are cores, while the writer goes on with the next
-// participations: composing and sealing them was a sixth of the writer's
-// time.
-type composer struct {
-	batch []*groupcommit.Request
-	todo  chan int
-	msgs  [][]model.OutboxMessage
-	errs  []error
-	wg    sync.WaitGroup
-}
-
-func startComposing(batch []*groupcommit.Request) *composer {
-	c := &composer{batch: batch, todo: make(chan int, len(batch)),
-		msgs: make([][]model.OutboxMessage, len(batch)), errs: make([]error, len(batch))}
-	for range min(runtime.GOMAXPROCS(0), len(batch)) {
-		c.wg.Add(1)
-		go func() {
-			defer c.wg.Done()
-			for i := range c.todo {
-				if r := c.batch[i]; r.Compose != nil {
-					c.msgs[i], c.errs[i] = r.Compose(r.Res)
-				}
-			}
-		}()
-	}
-	return c
-}
-
-// add composes the emails of the batch's i-th participation, once written.
-func (c *composer) add(i int) { c.todo <- i }
-
-// wait lets the composing goroutines finish.
-func (c *composer) wait() {
-	close(c.todo)
-	c.wg.Wait()
-}
-
-// enqueue waits for every email and writes them into the outbox.
-func (c *composer) enqueue(q runner) error {
-	c.wait()
-	for i := range c.batch {
-		if c.errs[i] != nil {
-			return c.errs[i]
-		}
-		for j := range c.msgs[i] {
-			if err := enqueuePrepared(q, &c.msgs[i][j]); err != nil {
-				return err
-			}
-		}
-	}
-	return nil
-}
 
 // failBatch gives up a whole batch whose transaction broke.
 func (s *DB) failBatch(batch []*groupcommit.Request, err error) {

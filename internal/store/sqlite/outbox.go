@@ -13,7 +13,7 @@ import (
 // outboxColumns is the column list every outbox read scans with
 // scanOutbox, in this order.
 const outboxColumns = `id, message_id, kind, state, sealed, supporter_id, participation_id, target_id,
-	attempts, next_attempt_at, lease_until, last_error, created_at, sent_at`
+	attempts, next_attempt_at, lease_until, last_error, created_at, sent_at, lang`
 
 type rowScanner interface{ Scan(dest ...any) error }
 
@@ -23,7 +23,7 @@ func scanOutbox(r rowScanner) (model.OutboxMessage, error) {
 	var supporter, participation, target sql.NullInt64
 	var next, lease, created, sent sql.NullString
 	err := r.Scan(&m.ID, &m.MessageID, &m.Kind, &state, &m.Sealed, &supporter, &participation, &target,
-		&m.Attempts, &next, &lease, &m.LastError, &created, &sent)
+		&m.Attempts, &next, &lease, &m.LastError, &created, &sent, &m.Lang)
 	if err != nil {
 		return m, err
 	}
@@ -58,12 +58,12 @@ func enqueueWith(m *model.OutboxMessage, exec func(query string, args ...any) (s
 	}
 	res, err := exec(`INSERT INTO outbox (message_id, kind, state, sealed,
 			supporter_id, participation_id, target_id, attempts, next_attempt_at, lease_until,
-			last_error, created_at, sent_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			last_error, created_at, sent_at, lang)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		m.MessageID, m.Kind, string(m.State), m.Sealed,
 		nullID(m.SupporterID), nullID(m.ParticipationID), nullID(m.TargetID), m.Attempts,
 		formatTime(m.NextAttemptAt), nullTime(m.LeaseUntil), m.LastError,
-		formatTime(m.CreatedAt), nullTime(m.SentAt))
+		formatTime(m.CreatedAt), nullTime(m.SentAt), m.Lang)
 	if err != nil {
 		return mapErr(err)
 	}
