@@ -1,6 +1,9 @@
 package sqlcore
 
-import "context"
+import (
+	"context"
+	"database/sql"
+)
 
 // HoldChunk bounds the rows one hold transaction rewrites: holding a wave
 // of signatures' emails in one statement kept the write lock for a tenth
@@ -14,14 +17,20 @@ var HoldChunk = 500
 func (c *Core) HoldQueued(ctx context.Context) (int, error) {
 	total := 0
 	for {
-		res, err := c.db.ExecContext(ctx, c.q(`UPDATE outbox SET state = 'held'
-			WHERE id IN (SELECT id FROM outbox WHERE state = 'queued' ORDER BY id LIMIT ?)`), HoldChunk)
+		// A transaction each, so that it waits its turn among the
+		// database's writers as they do.
+		var n int64
+		err := c.d.InTx(ctx, func(tx *sql.Tx) error {
+			res, err := tx.ExecContext(ctx, c.q(`UPDATE outbox SET state = 'held'
+				WHERE id IN (SELECT id FROM outbox WHERE state = 'queued' ORDER BY id LIMIT ?)`), HoldChunk)
+			if err != nil {
+				return err
+			}
+			n, err = res.RowsAffected()
+			return err
+		})
 		if err != nil {
 			return total, c.errorf("hold queued: %w", c.d.MapErr(err))
-		}
-		n, err := res.RowsAffected()
-		if err != nil {
-			return total, c.errorf("hold queued: %w", err)
 		}
 		total += int(n)
 		if n < int64(HoldChunk) {

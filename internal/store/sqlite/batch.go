@@ -30,6 +30,13 @@ const maxBatch = 256
 // is then written again with a savepoint around each participation, so
 // that one refused participation does not undo the others.
 func (s *DB) commitBatch(batch []*groupcommit.Request) {
+	if err := s.writes.enter(context.Background()); err != nil {
+		for _, r := range batch {
+			r.Err = err
+		}
+		return
+	}
+	defer s.writes.leave()
 	if s.writeBatch(batch, false) {
 		return
 	}

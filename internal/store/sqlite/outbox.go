@@ -173,13 +173,20 @@ func (s *DB) outboxUpdate(ctx context.Context, what string, id int64, query stri
 
 // ReleaseHeld puts held messages back in the queue, due at now.
 func (s *DB) ReleaseHeld(ctx context.Context, now time.Time) (int, error) {
-	res, err := s.db.ExecContext(ctx, `UPDATE outbox SET state = 'queued', next_attempt_at = ?
-		WHERE state = 'held'`, formatTime(now))
+	var n int64
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE outbox SET state = 'queued', next_attempt_at = ?
+			WHERE state = 'held'`, formatTime(now))
+		if err != nil {
+			return err
+		}
+		n, err = res.RowsAffected()
+		return err
+	})
 	if err != nil {
 		return 0, fmt.Errorf("sqlite: release held: %w", mapErr(err))
 	}
-	n, err := res.RowsAffected()
-	return int(n), err
+	return int(n), nil
 }
 
 // OutboxCounts counts messages by state; every state is present, zero

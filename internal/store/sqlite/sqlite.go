@@ -43,6 +43,7 @@ type DB struct {
 	// writer is the group commit's own connection; see prepared.go.
 	writer *writerConn
 	coord  coordination // in-process announcements and job locks
+	writes writeGate    // one write transaction at a time; see gate.go
 	stmts  sync.Map     // query text -> *sql.Stmt; see prepared.go
 
 	stopCheckpoints chan struct{} // closed by Close
@@ -58,7 +59,7 @@ type DB struct {
 // foreign keys.
 func DSN(path string) string {
 	q := url.Values{}
-	for _, p := range []string{"journal_mode(WAL)", "synchronous(FULL)", "busy_timeout(5000)", "foreign_keys(1)"} {
+	for _, p := range []string{"journal_mode(WAL)", "synchronous(FULL)", fmt.Sprintf("busy_timeout(%d)", busyTimeout.Milliseconds()), "foreign_keys(1)"} {
 		q.Add("_pragma", p)
 	}
 	q.Set("_txlock", "immediate")
@@ -95,7 +96,7 @@ func Open(path string, keys *secret.Keys) (*DB, error) {
 		db.Close()
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
-	s := &DB{db: db, keys: keys, stopCheckpoints: make(chan struct{}), checkpointsDone: make(chan struct{})}
+	s := &DB{db: db, keys: keys, writes: newWriteGate(), stopCheckpoints: make(chan struct{}), checkpointsDone: make(chan struct{})}
 	s.Core = sqlcore.New(db, sqlcore.Dialect{Name: "sqlite", TextTimes: true,
 		Day:    func(col string) string { return "substr(" + col + ", 1, 10)" },
 		MapErr: mapErr, InTx: s.inTx}, keys)
@@ -165,8 +166,14 @@ func (s *DB) Close() error {
 	return s.db.Close()
 }
 
-// inTx runs fn in a transaction, committing when it returns nil.
+// inTx runs fn in a write transaction, committing when it returns nil.
+// Transactions begin IMMEDIATE (the DSN's _txlock), taking the write lock
+// at once, so they go through the write gate.
 func (s *DB) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	if err := s.writes.enter(ctx); err != nil {
+		return err
+	}
+	defer s.writes.leave()
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return err

@@ -13,6 +13,7 @@ import (
 	"vigil/internal/model"
 
 	"vigil/internal/store"
+	"vigil/internal/store/sqlcore"
 	"vigil/internal/store/sqlite"
 	"vigil/internal/store/storetest"
 	"vigil/internal/testutil"
@@ -138,4 +139,61 @@ func TestSupportersConformance(t *testing.T) {
 
 func TestRecordsConformance(t *testing.T) {
 	storetest.RunRecords(t, func(t *testing.T) store.Store { return testutil.SQLite(t) })
+}
+
+// TestSignaturesPassAWriterThatComesBack: emails are held (no SMTP server)
+// a few rows per transaction, one transaction after another. A signature
+// arriving meanwhile waits for the transaction in progress only, not for
+// the whole run: the writes of one process take SQLite's write lock in
+// turn.
+func TestSignaturesPassAWriterThatComesBack(t *testing.T) {
+	ctx := context.Background()
+	db := testutil.SQLite(t)
+	now := time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)
+	if err := db.CreateAction(ctx, &model.Action{Slug: "open", Lang: "en", Kind: model.ActionPetition,
+		Title: "Open", Published: now.Add(-time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
+	const queued = 1000
+	for i := range queued {
+		if err := db.EnqueueMessage(ctx, &model.OutboxMessage{MessageID: fmt.Sprintf("m%d@vigil.test", i),
+			Kind: "update", Sealed: []byte("x")}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	defer func(n int) { sqlcore.HoldChunk = n }(sqlcore.HoldChunk)
+	sqlcore.HoldChunk = 2 // 500 transactions, one after another
+
+	held := func() int {
+		t.Helper()
+		c, err := db.OutboxCounts(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c[model.MessageHeld]
+	}
+	done := make(chan error, 1)
+	go func() {
+		_, err := db.HoldQueued(ctx)
+		done <- err
+	}()
+	for held() == 0 {
+		time.Sleep(time.Millisecond)
+	}
+	for i := range 5 {
+		if _, err := db.Participate(ctx, store.Participate{ActionSlug: "open", Now: now,
+			Supporter: model.Supporter{Email: fmt.Sprintf("p%d@example.org", i), Lang: "en"}},
+			func(store.Participated) ([]model.OutboxMessage, error) { return nil, nil }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := held(); n == queued {
+		t.Errorf("five signatures waited for the whole hold of %d emails", queued)
+	}
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if n := held(); n != queued {
+		t.Errorf("%d emails held, want %d", n, queued)
+	}
 }
