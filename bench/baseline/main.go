@@ -39,6 +39,7 @@ import (
 	"syscall"
 	"time"
 
+	"vigil/internal/mail"
 	"vigil/internal/secret"
 	"vigil/internal/store/sqlite"
 )
@@ -268,7 +269,7 @@ func insert(args []string) error {
 				if i > int64(n) {
 					return
 				}
-				if err := sign(ctx, db, actionID, i); err != nil {
+				if err := sign(ctx, db, actionID); err != nil {
 					errOnce.Do(func() { firstErr = err })
 					return
 				}
@@ -298,7 +299,7 @@ func random(n int) []byte {
 	return b
 }
 
-func sign(ctx context.Context, db *sql.DB, actionID, i int64) error {
+func sign(ctx context.Context, db *sql.DB, actionID int64) error {
 	now := time.Now().UTC().Format("2006-01-02T15:04:05.000Z")
 	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {
@@ -326,9 +327,10 @@ func sign(ctx context.Context, db *sql.DB, actionID, i int64) error {
 	if _, err := tx.ExecContext(ctx, `UPDATE actions SET count = count + 1 WHERE id = ?`, actionID); err != nil {
 		return fmt.Errorf("count: %w", err)
 	}
+	// The confirmation, as an intent: composed when sent.
 	if _, err := tx.ExecContext(ctx, `INSERT INTO outbox (message_id, kind, state, sealed, supporter_id, participation_id,
-			next_attempt_at, created_at) VALUES (?, 'confirm', 'held', ?, ?, ?, ?, ?)`,
-		fmt.Sprintf("bench-%d-%x@127.0.0.1", i, random(8)), random(817), supporterID, partID, now, now); err != nil {
+			next_attempt_at, created_at, lang) VALUES (?, 'confirm', 'held', x'', ?, ?, ?, ?, 'en')`,
+		mail.NewMessageID("127.0.0.1"), supporterID, partID, now, now); err != nil {
 		return fmt.Errorf("outbox: %w", err)
 	}
 	if err := tx.Commit(); err != nil {
