@@ -100,7 +100,7 @@ const (
 // confirm for anything else. Both are intents: the transaction writes what
 // the email is to say, and the outbox worker composes it through Compose.
 func (c *Composer) Participation(p store.Participate) store.Compose {
-	lang := c.Cat.Localizer(p.Supporter.Lang).Lang
+	lang, now := c.Cat.Localizer(p.Supporter.Lang).Lang, p.Now // not all of p
 	return func(res store.Participated) ([]model.OutboxMessage, error) {
 		kind := KindConfirm
 		switch {
@@ -111,7 +111,7 @@ func (c *Composer) Participation(p store.Participate) store.Compose {
 		}
 		return []model.OutboxMessage{{MessageID: mail.NewMessageID(c.domain()), Kind: kind, State: model.MessageQueued,
 			SupporterID: res.SupporterID, ParticipationID: res.ParticipationID, Lang: lang,
-			CreatedAt: p.Now, NextAttemptAt: p.Now}}, nil
+			CreatedAt: now, NextAttemptAt: now}}, nil
 	}
 }
 

@@ -101,11 +101,11 @@ func (s *DB) participateTx(q runner, b *batchState, ba *batchAction, p store.Par
 		s.seal(part.Letter, "participations", "letter", id),
 		s.seal(part.Comment, "participations", "comment", id),
 		part.Referrer, part.ShareCode, part.IPHash, part.AgentClass, part.FillMillis).
-		Scan(&res.ParticipationID)
+		Scan(&id) // into id, not res: res would then be allocated on the heap
 	if errors.Is(err, sql.ErrNoRows) {
 		res.Duplicate = true
 		if err := q.queryRow(`SELECT id FROM participations WHERE supporter_id = ? AND action_id = ?`,
-			res.SupporterID, res.Action.ID).Scan(&res.ParticipationID); err != nil {
+			res.SupporterID, res.Action.ID).Scan(&id); err != nil {
 			return res, err
 		}
 	} else if err != nil {
@@ -113,6 +113,7 @@ func (s *DB) participateTx(q runner, b *batchState, ba *batchAction, p store.Par
 	} else {
 		b.nextParticipation = id
 	}
+	res.ParticipationID = id
 	res.Count = ba.action.Count + ba.added
 	if res.Duplicate {
 		// What the repeat is, is what was stored the first time.
