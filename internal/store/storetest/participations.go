@@ -30,6 +30,7 @@ func RunParticipations(t *testing.T, open func(t *testing.T) store.Store) {
 		{"RemindAndPurge", testRemindAndPurge},
 		{"QueueAppealsCapAndDigest", testQueueAppeals},
 		{"IDsNeverReused", testIDsNeverReused},
+		{"IntentsKeepTheirLanguage", testIntents},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -500,5 +501,43 @@ func testIDsNeverReused(t *testing.T, s store.Store) {
 	}
 	if sup, _ := s.Supporter(ctx, second.SupporterID); !sup.Confirmed.IsZero() {
 		t.Error("the new supporter was confirmed through the old id")
+	}
+}
+
+// testIntents: a participation's email may be stored as an intent, without
+// content; it reads back, and is claimed, with its language, supporter and
+// participation. A message with neither content nor those is refused.
+func testIntents(t *testing.T, s store.Store) {
+	newAppealAction(t, s, "appeal", nil)
+	var queued []model.OutboxMessage
+	res, err := s.Participate(ctx, participate("appeal", "ana@example.org", actNow),
+		func(p store.Participated) ([]model.OutboxMessage, error) {
+			queued = []model.OutboxMessage{{MessageID: fmt.Sprintf("intent-%d@vigil.test", p.ParticipationID),
+				Kind: "confirm", SupporterID: p.SupporterID, ParticipationID: p.ParticipationID, Lang: "es",
+				CreatedAt: actNow}}
+			return queued, nil
+		})
+	if err != nil || len(queued) != 1 || queued[0].ID == 0 {
+		t.Fatalf("participate: %v, queued %+v", err, queued)
+	}
+	got, err := s.OutboxMessage(ctx, queued[0].ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !got.Intent() || got.Lang != "es" || got.Kind != "confirm" || got.SupporterID != res.SupporterID ||
+		got.ParticipationID != res.ParticipationID || got.State != model.MessageQueued {
+		t.Fatalf("stored intent: %+v", got)
+	}
+	claimed, err := s.ClaimMessages(ctx, actNow.Add(time.Minute), actNow.Add(time.Hour), 10)
+	if err != nil || len(claimed) != 1 || !claimed[0].Intent() || claimed[0].Lang != "es" ||
+		claimed[0].ParticipationID != res.ParticipationID {
+		t.Fatalf("claimed: %+v, %v", claimed, err)
+	}
+	bad := &model.OutboxMessage{MessageID: "nothing@vigil.test", Kind: "confirm", SupporterID: res.SupporterID}
+	if err := s.EnqueueMessage(ctx, bad); err == nil {
+		t.Error("a message without content, participation or language was queued")
+	}
+	if _, err := s.OutboxMessage(ctx, bad.ID); bad.ID != 0 && err == nil {
+		t.Error("the refused message was stored")
 	}
 }
