@@ -31,7 +31,7 @@ func TestWorkerComposesIntentsWhenSending(t *testing.T) {
 		t.Fatal(err)
 	}
 	c := &notify.Composer{Keys: e.keys, Cat: cat, BaseURL: "https://vigil.test", From: "Vigil <noreply@vigil.test>", Store: e.db}
-	sign := func(email, lang string) model.OutboxMessage {
+	sign := func(email, lang, wantLang string) model.OutboxMessage {
 		t.Helper()
 		p := store.Participate{ActionSlug: "no-mass-deportations", Now: e.clock.Now(),
 			Supporter: model.Supporter{Email: email, Name: "Ana Pérez", Country: "ES", Lang: lang}}
@@ -52,14 +52,16 @@ func TestWorkerComposesIntentsWhenSending(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if !m.Intent() || m.Kind != notify.KindConfirm || m.Lang != lang || m.ParticipationID != ps[0].ID ||
+		if !m.Intent() || m.Kind != notify.KindConfirm || m.Lang != wantLang || m.ParticipationID != ps[0].ID ||
 			m.SupporterID != res.SupporterID || strings.Contains(string(m.Sealed), email) {
-			t.Fatalf("outbox row of a signature: %+v; want a %s intent in %q for participation %d", m, notify.KindConfirm, lang, ps[0].ID)
+			t.Fatalf("outbox row of a signature: %+v; want a %s intent in %q for participation %d", m, notify.KindConfirm, wantLang, ps[0].ID)
 		}
 		return m
 	}
-	ana := sign("ana@example.org", "es")
-	ben := sign("ben@example.org", "en")
+	ana := sign("ana@example.org", "es", "es")
+	ben := sign("ben@example.org", "en", "en")
+	// A language without a catalogue gets the default one's.
+	cai := sign("cai@example.org", "cy", "en")
 	// Ben says it was not him before his email goes.
 	if err := e.db.RemoveParticipation(ctx, ben.ParticipationID); err != nil {
 		t.Fatal(err)
@@ -96,6 +98,7 @@ func TestWorkerComposesIntentsWhenSending(t *testing.T) {
 	e.clock.Advance(time.Hour)
 	w.Wake()
 	e.waitState(ana.ID, model.MessageSent)
+	e.waitState(cai.ID, model.MessageSent)
 	r = e.waitState(ben.ID, model.MessageFailed)
 	if !strings.Contains(r.LastError, "nothing to send") {
 		t.Errorf("Ben's row failed with %q, want nothing to send", r.LastError)
@@ -103,8 +106,11 @@ func TestWorkerComposesIntentsWhenSending(t *testing.T) {
 
 	mu.Lock()
 	defer mu.Unlock()
-	if len(sent) != 1 {
-		t.Fatalf("%d emails sent, want Ana's only", len(sent))
+	if len(sent) != 2 {
+		t.Fatalf("%d emails sent, want Ana's and Cai's", len(sent))
+	}
+	if m := sent[cai.MessageID]; !strings.Contains(m.Subject, "Please confirm") {
+		t.Errorf("Cai's email, in a language Vigil does not speak: subject %q, want English", m.Subject)
 	}
 	m, ok := sent[ana.MessageID]
 	if !ok {

@@ -100,7 +100,10 @@ const (
 // confirm for anything else. Both are intents: the transaction writes what
 // the email is to say, and the outbox worker composes it through Compose.
 func (c *Composer) Participation(p store.Participate) store.Compose {
-	lang, now := c.Cat.Localizer(p.Supporter.Lang).Lang, p.Now // not all of p
+	lang, now := p.Supporter.Lang, p.Now // not all of p
+	if !c.Cat.Has(lang) {
+		lang = i18n.Default // as a Localizer would fall back
+	}
 	return func(res store.Participated) ([]model.OutboxMessage, error) {
 		kind := KindConfirm
 		switch {
