@@ -31,6 +31,7 @@ var figures = []string{
 	"case.plain.vigil.cpu_us_per_req", "case.gzip.vigil.cpu_us_per_req", "case.gzip.go.cpu_us_per_req",
 	"sign.vigil.cpu_us_per_ack", "sign.go.cpu_us_per_ack",
 	"vigil.case.peak_rss_kib", "vigil.sign.peak_rss_kib",
+	"sign.mail.acked_per_s", "sign.mail.cpu_us_per_ack", "sign.mail.emails_per_s", "sign.mail.ratio_held",
 }
 
 var number = regexp.MustCompile(`^[0-9]+(\.[0-9]+)?$`)
@@ -67,6 +68,9 @@ func TestHarnessSmoke(t *testing.T) {
 	}
 	if v := results["sign.vigil.acked_per_s"]; v == "0" || v == "0.0" {
 		t.Errorf("results.txt: no signature was acknowledged by Vigil")
+	}
+	if v := results["sign.mail.emails_per_s"]; v == "0" {
+		t.Errorf("results.txt: the Vigil sending mail sent none to mailpit while signatures came in")
 	}
 }
 
