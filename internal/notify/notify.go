@@ -121,8 +121,7 @@ func (c *Composer) Participation(p store.Participate) store.Compose {
 // Reader is what composing an intent reads.
 type Reader interface {
 	Supporter(ctx context.Context, id int64) (model.Supporter, error)
-	Participation(ctx context.Context, id int64) (model.Participation, error)
-	ActionByID(ctx context.Context, id int64) (model.Action, error)
+	ActionOfParticipation(ctx context.Context, participationID int64) (model.Action, error)
 }
 
 // Compose writes the email an intent stands for (mail.Worker's Compose), from what the database
@@ -140,13 +139,9 @@ func (c *Composer) Compose(ctx context.Context, m model.OutboxMessage) (mail.Mes
 	if err == nil && (sup.Email == "" || !sup.Erased.IsZero()) {
 		err = mail.ErrNothingToSend
 	}
-	var p model.Participation
-	if err == nil {
-		p, err = c.Store.Participation(ctx, m.ParticipationID)
-	}
 	var a model.Action
 	if err == nil {
-		a, err = c.Store.ActionByID(ctx, p.ActionID)
+		a, err = c.Store.ActionOfParticipation(ctx, m.ParticipationID)
 	}
 	if errors.Is(err, model.ErrNotFound) {
 		err = mail.ErrNothingToSend

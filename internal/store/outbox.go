@@ -22,6 +22,10 @@ type Outbox interface {
 	ClaimMessages(ctx context.Context, now, leaseUntil time.Time, n int) ([]model.OutboxMessage, error)
 	// MarkSent records that the SMTP server accepted the message.
 	MarkSent(ctx context.Context, id int64, at time.Time) error
+	// MarkAllSent records, in one transaction, that the SMTP server
+	// accepted each message; ids no longer in the outbox (an erased
+	// supporter's) are passed over.
+	MarkAllSent(ctx context.Context, sent []Sent) error
 	// MarkRetry puts the message back in the queue for another attempt at
 	// next, keeping the error.
 	MarkRetry(ctx context.Context, id int64, next time.Time, lastError string) error
@@ -36,4 +40,10 @@ type Outbox interface {
 	OutboxCounts(ctx context.Context) (map[model.MessageState]int, error)
 	// OutboxMessage returns one message.
 	OutboxMessage(ctx context.Context, id int64) (model.OutboxMessage, error)
+}
+
+// Sent is one message the SMTP server accepted, and when.
+type Sent struct {
+	ID int64
+	At time.Time
 }

@@ -96,4 +96,7 @@ type Participations interface {
 	ParticipationsOf(ctx context.Context, supporterID int64) ([]model.Participation, error)
 	// Participation returns one participation with its fields opened.
 	Participation(ctx context.Context, id int64) (model.Participation, error)
+	// ActionOfParticipation returns what an email about a participation
+	// says of its action: id, slug, kind and title (nothing else is read).
+	ActionOfParticipation(ctx context.Context, participationID int64) (model.Action, error)
 }

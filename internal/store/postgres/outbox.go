@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"vigil/internal/model"
+	"vigil/internal/store"
 )
 
 // outboxColumns is the column list every outbox read scans with
@@ -66,7 +67,10 @@ func (s *DB) EnqueueMessage(ctx context.Context, m *model.OutboxMessage) error {
 	return nil
 }
 
-// ClaimMessages leases due messages. The rows are picked and locked with
+// ClaimMessages leases due messages. Queued rows and rows whose lease ran
+// out are picked apart, each in the order of the index on (state,
+// next_attempt_at), so a claim reads about n rows however long the queue (a
+// wave leaves a long one). The rows are picked and locked with
 // FOR UPDATE SKIP LOCKED inside the claiming statement: a row another
 // claimer (in this process or another instance) has locked is passed over,
 // not waited for, and a row it has already claimed and committed is seen
@@ -79,15 +83,23 @@ func (s *DB) ClaimMessages(ctx context.Context, now, leaseUntil time.Time, n int
 	var out []model.OutboxMessage
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		out = out[:0]
-		rows, err := tx.QueryContext(ctx, `UPDATE outbox
+		rows, err := tx.QueryContext(ctx, `WITH due AS (
+				SELECT id, next_attempt_at FROM outbox
+				WHERE state = 'queued' AND next_attempt_at <= $2
+				ORDER BY next_attempt_at, id LIMIT $3
+				FOR UPDATE SKIP LOCKED
+			), expired AS (
+				SELECT id, next_attempt_at FROM outbox
+				WHERE state = 'sending' AND lease_until < $2
+				ORDER BY next_attempt_at, id LIMIT $3
+				FOR UPDATE SKIP LOCKED
+			), picked AS (
+				SELECT id FROM (SELECT * FROM due UNION ALL SELECT * FROM expired) AS candidates
+				ORDER BY next_attempt_at, id LIMIT $3
+			)
+			UPDATE outbox
 			SET state = 'sending', lease_until = $1, attempts = attempts + 1
-			WHERE id IN (
-				SELECT id FROM outbox
-				WHERE (state = 'queued' AND next_attempt_at <= $2)
-				   OR (state = 'sending' AND lease_until < $2)
-				ORDER BY next_attempt_at, id
-				LIMIT $3
-				FOR UPDATE SKIP LOCKED)
+			WHERE id IN (SELECT id FROM picked)
 			RETURNING `+outboxColumns,
 			instant(leaseUntil), instant(now), n)
 		if err != nil {
@@ -122,6 +134,27 @@ func (s *DB) ClaimMessages(ctx context.Context, now, leaseUntil time.Time, n int
 func (s *DB) MarkSent(ctx context.Context, id int64, at time.Time) error {
 	return s.outboxUpdate(ctx, "mark sent", id, `UPDATE outbox
 		SET state = 'sent', sent_at = $1, lease_until = NULL WHERE id = $2`, instant(at), id)
+}
+
+// MarkAllSent records several deliveries in one transaction: one commit
+// for a worker's batch, not one each.
+func (s *DB) MarkAllSent(ctx context.Context, sent []store.Sent) error {
+	if len(sent) == 0 {
+		return nil
+	}
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		for _, m := range sent {
+			if _, err := tx.ExecContext(ctx, `UPDATE outbox SET state = 'sent', sent_at = $1, lease_until = NULL
+				WHERE id = $2`, instant(m.At), m.ID); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("postgres: mark %d sent: %w", len(sent), mapErr(err))
+	}
+	return nil
 }
 
 // MarkRetry puts the message back in the queue. A message already sent (a

@@ -3,6 +3,8 @@ package sqlcore
 import (
 	"context"
 	"database/sql"
+
+	"vigil/internal/model"
 )
 
 // HoldChunk bounds the rows one hold transaction rewrites: holding a wave
@@ -37,4 +39,17 @@ func (c *Core) HoldQueued(ctx context.Context) (int, error) {
 			return total, nil
 		}
 	}
+}
+
+// ActionOfParticipation returns the id, slug, kind and title of a
+// participation's action: what its emails say of it, in one small query
+// (the worker composes an email from it for every signature).
+func (c *Core) ActionOfParticipation(ctx context.Context, participationID int64) (model.Action, error) {
+	var a model.Action
+	err := c.db.QueryRowContext(ctx, c.q(`SELECT a.id, a.slug, a.kind, a.title FROM participations p
+		JOIN actions a ON a.id = p.action_id WHERE p.id = ?`), participationID).Scan(&a.ID, &a.Slug, &a.Kind, &a.Title)
+	if err != nil {
+		return a, c.errorf("action of participation %d: %w", participationID, c.d.MapErr(err))
+	}
+	return a, nil
 }

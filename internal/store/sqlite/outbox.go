@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"vigil/internal/model"
+	"vigil/internal/store"
 )
 
 // outboxColumns is the column list every outbox read scans with
@@ -83,7 +84,11 @@ func (s *DB) EnqueueMessage(ctx context.Context, m *model.OutboxMessage) error {
 // ClaimMessages leases due messages in one immediate transaction (the DSN's
 // _txlock), so concurrent claimers, in this process or another, queue on
 // SQLite's write lock and never see the same row as claimable. The result is
-// ordered by next attempt, then id.
+// ordered by next attempt, then id. Queued rows and rows whose lease ran out
+// are picked apart, each in the order of the index on (state,
+// next_attempt_at), so a claim reads about n rows however long the queue:
+// picked together (state = … OR state = …), every due row was read and
+// sorted, and a backlog of a wave's emails made each claim slower.
 func (s *DB) ClaimMessages(ctx context.Context, now, leaseUntil time.Time, n int) ([]model.OutboxMessage, error) {
 	if n <= 0 {
 		return nil, nil
@@ -95,13 +100,18 @@ func (s *DB) ClaimMessages(ctx context.Context, now, leaseUntil time.Time, n int
 		rows, err := tx.QueryContext(ctx, `UPDATE outbox
 			SET state = 'sending', lease_until = ?, attempts = attempts + 1
 			WHERE id IN (
-				SELECT id FROM outbox
-				WHERE (state = 'queued' AND next_attempt_at <= ?)
-				   OR (state = 'sending' AND lease_until < ?)
+				SELECT id FROM (
+					SELECT * FROM (SELECT id, next_attempt_at FROM outbox
+						WHERE state = 'queued' AND next_attempt_at <= ?
+						ORDER BY next_attempt_at, id LIMIT ?)
+					UNION ALL
+					SELECT * FROM (SELECT id, next_attempt_at FROM outbox
+						WHERE state = 'sending' AND lease_until < ?
+						ORDER BY next_attempt_at, id LIMIT ?))
 				ORDER BY next_attempt_at, id
 				LIMIT ?)
 			RETURNING `+outboxColumns,
-			formatTime(leaseUntil), nowText, nowText, n)
+			formatTime(leaseUntil), nowText, n, nowText, n, n)
 		if err != nil {
 			return err
 		}
@@ -132,6 +142,27 @@ func (s *DB) ClaimMessages(ctx context.Context, now, leaseUntil time.Time, n int
 func (s *DB) MarkSent(ctx context.Context, id int64, at time.Time) error {
 	return s.outboxUpdate(ctx, "mark sent", id, `UPDATE outbox
 		SET state = 'sent', sent_at = ?, lease_until = NULL WHERE id = ?`, formatTime(at), id)
+}
+
+// MarkAllSent records several deliveries in one transaction: one commit
+// for a worker's batch, not one each.
+func (s *DB) MarkAllSent(ctx context.Context, sent []store.Sent) error {
+	if len(sent) == 0 {
+		return nil
+	}
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		for _, m := range sent {
+			if _, err := tx.ExecContext(ctx, `UPDATE outbox SET state = 'sent', sent_at = ?, lease_until = NULL
+				WHERE id = ?`, formatTime(m.At), m.ID); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("sqlite: mark %d sent: %w", len(sent), mapErr(err))
+	}
+	return nil
 }
 
 // MarkRetry puts the message back in the queue. A message already sent (a

@@ -3,6 +3,7 @@ package storetest
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -31,6 +32,8 @@ func RunOutbox(t *testing.T, open func(t *testing.T) store.Outbox) {
 		{"NotFound", testOutboxNotFound},
 		{"Counts", testOutboxCounts},
 		{"ConcurrentClaimers", testOutboxConcurrentClaimers},
+		{"MarkAllSent", testOutboxMarkAllSent},
+		{"ClaimAmongManyDue", testOutboxClaimAmongMany},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -489,5 +492,53 @@ func concurrentClaim(t *testing.T, s store.Outbox, claimers []store.Outbox) {
 	}
 	if counts[model.MessageSent] != total {
 		t.Errorf("%d sent, want %d", counts[model.MessageSent], total)
+	}
+}
+
+// testOutboxMarkAllSent: a worker's batch is marked sent in one call, each
+// message with its own time; an id no longer there is passed over.
+func testOutboxMarkAllSent(t *testing.T, s store.Outbox) {
+	a := enqueue(t, s, "all-a@vigil.test", outboxT0)
+	b := enqueue(t, s, "all-b@vigil.test", outboxT0)
+	c := enqueue(t, s, "all-c@vigil.test", outboxT0)
+	if got := claim(t, s, outboxT0, time.Minute, 10); len(got) != 3 {
+		t.Fatalf("claimed %v", messageIDs(got))
+	}
+	at := outboxT0.Add(time.Second)
+	if err := s.MarkAllSent(ctx, []store.Sent{{ID: a.ID, At: at}, {ID: b.ID, At: at.Add(time.Second)}, {ID: c.ID + 1000, At: at}}); err != nil {
+		t.Fatal(err)
+	}
+	for _, w := range []struct {
+		m  *model.OutboxMessage
+		at time.Time
+	}{{a, at}, {b, at.Add(time.Second)}} {
+		if got := outboxMsg(t, s, w.m.ID); got.State != model.MessageSent || !got.SentAt.Equal(w.at) || !got.LeaseUntil.IsZero() {
+			t.Errorf("%s after MarkAllSent: %+v", w.m.MessageID, got)
+		}
+	}
+	if got := outboxMsg(t, s, c.ID); got.State != model.MessageSending {
+		t.Errorf("a message left out of MarkAllSent is %s, want still sending", got.State)
+	}
+	if err := s.MarkAllSent(ctx, nil); err != nil {
+		t.Errorf("marking nothing: %v", err)
+	}
+}
+
+// testOutboxClaimAmongMany: with many messages due, a claim still takes
+// the earliest, and a message whose lease ran out comes before queued ones
+// due later.
+func testOutboxClaimAmongMany(t *testing.T, s store.Outbox) {
+	for i := range 60 {
+		enqueue(t, s, fmt.Sprintf("many-%02d@vigil.test", i), outboxT0.Add(time.Duration(60-i)*time.Second))
+	}
+	// The earliest two are claimed, and their worker dies.
+	first := claim(t, s, outboxT0.Add(time.Hour), time.Minute, 2)
+	if len(first) != 2 || first[0].MessageID != "many-59@vigil.test" || first[1].MessageID != "many-58@vigil.test" {
+		t.Fatalf("first claim: %v", messageIDs(first))
+	}
+	got := claim(t, s, outboxT0.Add(time.Hour+2*time.Minute), time.Minute, 5)
+	want := []string{"many-59@vigil.test", "many-58@vigil.test", "many-57@vigil.test", "many-56@vigil.test", "many-55@vigil.test"}
+	if strings.Join(messageIDs(got), " ") != strings.Join(want, " ") {
+		t.Errorf("claim after the lease ran out: %v, want %v", messageIDs(got), want)
 	}
 }

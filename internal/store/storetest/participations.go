@@ -533,6 +533,14 @@ func testIntents(t *testing.T, s store.Store) {
 		claimed[0].ParticipationID != res.ParticipationID {
 		t.Fatalf("claimed: %+v, %v", claimed, err)
 	}
+	// What composing it reads of the action.
+	if a, err := s.ActionOfParticipation(ctx, res.ParticipationID); err != nil || a.ID != res.Action.ID ||
+		a.Slug != "appeal" || a.Kind != model.ActionAppeal || a.Title != "Write" {
+		t.Errorf("action of participation: %+v, %v", a, err)
+	}
+	if _, err := s.ActionOfParticipation(ctx, res.ParticipationID+1000); !errors.Is(err, model.ErrNotFound) {
+		t.Errorf("action of an unknown participation: %v, want not found", err)
+	}
 	bad := &model.OutboxMessage{MessageID: "nothing@vigil.test", Kind: "confirm", SupporterID: res.SupporterID}
 	if err := s.EnqueueMessage(ctx, bad); err == nil {
 		t.Error("a message without content, participation or language was queued")
