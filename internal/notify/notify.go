@@ -124,10 +124,11 @@ type Reader interface {
 	ActionOfParticipation(ctx context.Context, participationID int64) (model.Action, error)
 }
 
-// Compose writes the email an intent stands for (mail.Worker's Compose), from what the database
-// holds when it is sent: the supporter's address and name, the action. Its
-// links count their life from when the intent was written, so composing it
-// again for a retry gives the same email.
+// Compose writes the email an intent stands for (it is mail.Worker's
+// Compose), from what the database holds when it is sent: the supporter's
+// address and name, the action. Its links count their life from when the
+// intent was written, so composing it again for a retry gives the same
+// email.
 func (c *Composer) Compose(ctx context.Context, m model.OutboxMessage) (mail.Message, error) {
 	if c.Store == nil {
 		return mail.Message{}, errors.New("notify: compose: no store to read from")

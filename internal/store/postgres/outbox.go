@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"vigil/internal/model"
-	"vigil/internal/store"
 )
 
 // outboxColumns is the column list every outbox read scans with
@@ -134,27 +133,6 @@ func (s *DB) ClaimMessages(ctx context.Context, now, leaseUntil time.Time, n int
 func (s *DB) MarkSent(ctx context.Context, id int64, at time.Time) error {
 	return s.outboxUpdate(ctx, "mark sent", id, `UPDATE outbox
 		SET state = 'sent', sent_at = $1, lease_until = NULL WHERE id = $2`, instant(at), id)
-}
-
-// MarkAllSent records several deliveries in one transaction: one commit
-// for a worker's batch, not one each.
-func (s *DB) MarkAllSent(ctx context.Context, sent []store.Sent) error {
-	if len(sent) == 0 {
-		return nil
-	}
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		for _, m := range sent {
-			if _, err := tx.ExecContext(ctx, `UPDATE outbox SET state = 'sent', sent_at = $1, lease_until = NULL
-				WHERE id = $2`, instant(m.At), m.ID); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		return fmt.Errorf("postgres: mark %d sent: %w", len(sent), mapErr(err))
-	}
-	return nil
 }
 
 // MarkRetry puts the message back in the queue. A message already sent (a

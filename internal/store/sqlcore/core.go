@@ -169,6 +169,20 @@ func parseStored(v string) (time.Time, bool) {
 // at is shorthand for scanning into a time.
 func at(t *time.Time) scanTime { return scanTime{t} }
 
+// write runs one statement that changes the database in a transaction of
+// its own, through the dialect, so that on SQLite it takes the write lock
+// in turn with every other write of the process (store/sqlite/gate.go)
+// instead of in SQLite's busy handler.
+func (c *Core) write(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	var res sql.Result
+	err := c.d.InTx(ctx, func(tx *sql.Tx) error {
+		var err error
+		res, err = tx.ExecContext(ctx, query, args...)
+		return err
+	})
+	return res, err
+}
+
 // open reads a sealed personal field bound to its row; NULL is "".
 func (c *Core) open(sealed []byte, table, column string, id int64) (string, error) {
 	if sealed == nil {

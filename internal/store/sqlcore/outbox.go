@@ -5,6 +5,7 @@ import (
 	"database/sql"
 
 	"vigil/internal/model"
+	"vigil/internal/store"
 )
 
 // HoldChunk bounds the rows one hold transaction rewrites: holding a wave
@@ -19,26 +20,41 @@ var HoldChunk = 500
 func (c *Core) HoldQueued(ctx context.Context) (int, error) {
 	total := 0
 	for {
-		// A transaction each, so that it waits its turn among the
-		// database's writers as they do.
-		var n int64
-		err := c.d.InTx(ctx, func(tx *sql.Tx) error {
-			res, err := tx.ExecContext(ctx, c.q(`UPDATE outbox SET state = 'held'
-				WHERE id IN (SELECT id FROM outbox WHERE state = 'queued' ORDER BY id LIMIT ?)`), HoldChunk)
-			if err != nil {
-				return err
-			}
-			n, err = res.RowsAffected()
-			return err
-		})
+		res, err := c.write(ctx, c.q(`UPDATE outbox SET state = 'held'
+			WHERE id IN (SELECT id FROM outbox WHERE state = 'queued' ORDER BY id LIMIT ?)`), HoldChunk)
 		if err != nil {
 			return total, c.errorf("hold queued: %w", c.d.MapErr(err))
+		}
+		n, err := res.RowsAffected()
+		if err != nil {
+			return total, c.errorf("hold queued: %w", err)
 		}
 		total += int(n)
 		if n < int64(HoldChunk) {
 			return total, nil
 		}
 	}
+}
+
+// MarkAllSent records several deliveries in one transaction: one commit
+// for a worker's batch, not one each.
+func (c *Core) MarkAllSent(ctx context.Context, sent []store.Sent) error {
+	if len(sent) == 0 {
+		return nil
+	}
+	err := c.d.InTx(ctx, func(tx *sql.Tx) error {
+		for _, m := range sent {
+			if _, err := tx.ExecContext(ctx, c.q(`UPDATE outbox SET state = 'sent', sent_at = ?, lease_until = NULL
+				WHERE id = ?`), c.instant(m.At), m.ID); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return c.errorf("mark %d sent: %w", len(sent), c.d.MapErr(err))
+	}
+	return nil
 }
 
 // ActionOfParticipation returns the id, slug, kind and title of a

@@ -192,7 +192,7 @@ func (c *Core) SetStaffTOTP(ctx context.Context, userID int64, totp []byte) erro
 
 // RehashPassword stores a stronger hash of the same password.
 func (c *Core) RehashPassword(ctx context.Context, userID int64, hash string) error {
-	if _, err := c.db.ExecContext(ctx, c.q(`UPDATE staff_users SET password_hash = ? WHERE id = ?`), hash, userID); err != nil {
+	if _, err := c.write(ctx, c.q(`UPDATE staff_users SET password_hash = ? WHERE id = ?`), hash, userID); err != nil {
 		return c.errorf("rehash password %d: %w", userID, err)
 	}
 	return nil
@@ -242,7 +242,7 @@ func (c *Core) LoginFailed(ctx context.Context, userID int64, now time.Time) (ti
 
 // LoginSucceeded clears the failures and records the time.
 func (c *Core) LoginSucceeded(ctx context.Context, userID int64, now time.Time) error {
-	_, err := c.db.ExecContext(ctx, c.q(`UPDATE staff_users SET failed_logins = 0, locked_until = NULL, last_login_at = ?
+	_, err := c.write(ctx, c.q(`UPDATE staff_users SET failed_logins = 0, locked_until = NULL, last_login_at = ?
 		WHERE id = ?`), c.instant(now), userID)
 	if err != nil {
 		return c.errorf("login succeeded %d: %w", userID, err)
@@ -252,7 +252,7 @@ func (c *Core) LoginSucceeded(ctx context.Context, userID int64, now time.Time) 
 
 // UseTOTPStep records a code's step as used if it is later than the last.
 func (c *Core) UseTOTPStep(ctx context.Context, userID, step int64) (bool, error) {
-	res, err := c.db.ExecContext(ctx, c.q(`UPDATE staff_users SET totp_step = ? WHERE id = ? AND totp_step < ?`),
+	res, err := c.write(ctx, c.q(`UPDATE staff_users SET totp_step = ? WHERE id = ? AND totp_step < ?`),
 		step, userID, step)
 	if err != nil {
 		return false, c.errorf("use totp step %d: %w", userID, err)
@@ -263,7 +263,7 @@ func (c *Core) UseTOTPStep(ctx context.Context, userID, step int64) (bool, error
 
 // CreateSession stores a session.
 func (c *Core) CreateSession(ctx context.Context, s model.StaffSession) error {
-	_, err := c.db.ExecContext(ctx, c.q(`INSERT INTO staff_sessions (token_hash, user_id, verified, created_at, last_seen_at)
+	_, err := c.write(ctx, c.q(`INSERT INTO staff_sessions (token_hash, user_id, verified, created_at, last_seen_at)
 		VALUES (?, ?, ?, ?, ?)`), s.TokenHash, s.UserID, s.Verified, c.instant(s.Created), c.instant(s.LastSeen))
 	if err != nil {
 		return c.errorf("create session: %w", c.d.MapErr(err))
@@ -295,7 +295,7 @@ func (c *Core) Session(ctx context.Context, tokenHash []byte, now time.Time, idl
 		return s, c.errorf("session: expired: %w", model.ErrNotFound)
 	}
 	if now.Sub(s.LastSeen) > touchEvery {
-		if _, err := c.db.ExecContext(ctx, c.q(`UPDATE staff_sessions SET last_seen_at = ? WHERE token_hash = ?`),
+		if _, err := c.write(ctx, c.q(`UPDATE staff_sessions SET last_seen_at = ? WHERE token_hash = ?`),
 			c.instant(now), tokenHash); err != nil {
 			return s, c.errorf("session: %w", err)
 		}
@@ -306,7 +306,7 @@ func (c *Core) Session(ctx context.Context, tokenHash []byte, now time.Time, idl
 
 // DeleteSession ends one session.
 func (c *Core) DeleteSession(ctx context.Context, tokenHash []byte) error {
-	if _, err := c.db.ExecContext(ctx, c.q(`DELETE FROM staff_sessions WHERE token_hash = ?`), tokenHash); err != nil {
+	if _, err := c.write(ctx, c.q(`DELETE FROM staff_sessions WHERE token_hash = ?`), tokenHash); err != nil {
 		return c.errorf("delete session: %w", err)
 	}
 	return nil

@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"vigil/internal/model"
-	"vigil/internal/store"
 )
 
 // outboxColumns is the column list every outbox read scans with
@@ -144,27 +143,6 @@ func (s *DB) MarkSent(ctx context.Context, id int64, at time.Time) error {
 		SET state = 'sent', sent_at = ?, lease_until = NULL WHERE id = ?`, formatTime(at), id)
 }
 
-// MarkAllSent records several deliveries in one transaction: one commit
-// for a worker's batch, not one each.
-func (s *DB) MarkAllSent(ctx context.Context, sent []store.Sent) error {
-	if len(sent) == 0 {
-		return nil
-	}
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		for _, m := range sent {
-			if _, err := tx.ExecContext(ctx, `UPDATE outbox SET state = 'sent', sent_at = ?, lease_until = NULL
-				WHERE id = ?`, formatTime(m.At), m.ID); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		return fmt.Errorf("sqlite: mark %d sent: %w", len(sent), mapErr(err))
-	}
-	return nil
-}
-
 // MarkRetry puts the message back in the queue. A message already sent (a
 // late answer from a worker whose lease had run out while another one
 // delivered it) is left as it is.
@@ -204,20 +182,13 @@ func (s *DB) outboxUpdate(ctx context.Context, what string, id int64, query stri
 
 // ReleaseHeld puts held messages back in the queue, due at now.
 func (s *DB) ReleaseHeld(ctx context.Context, now time.Time) (int, error) {
-	var n int64
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE outbox SET state = 'queued', next_attempt_at = ?
-			WHERE state = 'held'`, formatTime(now))
-		if err != nil {
-			return err
-		}
-		n, err = res.RowsAffected()
-		return err
-	})
+	res, err := s.write(ctx, `UPDATE outbox SET state = 'queued', next_attempt_at = ?
+		WHERE state = 'held'`, formatTime(now))
 	if err != nil {
 		return 0, fmt.Errorf("sqlite: release held: %w", mapErr(err))
 	}
-	return int(n), nil
+	n, err := res.RowsAffected()
+	return int(n), err
 }
 
 // OutboxCounts counts messages by state; every state is present, zero

@@ -327,7 +327,7 @@ func (s *DB) ConfirmParticipation(ctx context.Context, participationID int64, no
 
 // ConfirmSupporter confirms a supporter's address for the newsletter.
 func (s *DB) ConfirmSupporter(ctx context.Context, supporterID int64, now time.Time) (model.Supporter, error) {
-	res, err := s.db.ExecContext(ctx, `UPDATE supporters SET confirmed_at = COALESCE(confirmed_at, ?), unsubscribed_at = NULL
+	res, err := s.write(ctx, `UPDATE supporters SET confirmed_at = COALESCE(confirmed_at, ?), unsubscribed_at = NULL
 		WHERE id = ?`, formatTime(now), supporterID)
 	if err != nil {
 		return model.Supporter{}, fmt.Errorf("sqlite: confirm supporter %d: %w", supporterID, err)
@@ -363,7 +363,7 @@ func (s *DB) RemoveParticipation(ctx context.Context, participationID int64) err
 
 // Unsubscribe records that the supporter wants no more email.
 func (s *DB) Unsubscribe(ctx context.Context, supporterID int64, now time.Time) error {
-	res, err := s.db.ExecContext(ctx, `UPDATE supporters SET unsubscribed_at = COALESCE(unsubscribed_at, ?) WHERE id = ?`,
+	res, err := s.write(ctx, `UPDATE supporters SET unsubscribed_at = COALESCE(unsubscribed_at, ?) WHERE id = ?`,
 		formatTime(now), supporterID)
 	if err != nil {
 		return fmt.Errorf("sqlite: unsubscribe %d: %w", supporterID, err)
