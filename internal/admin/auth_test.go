@@ -228,6 +228,17 @@ func TestSessionFixationAndCookies(t *testing.T) {
 	if b.cookie() == planted || b.cookie() == "" {
 		t.Fatalf("the session kept the planted token")
 	}
+	// Every staff page shows personal data: every protection a header gives.
+	page := b.get("/admin/")
+	for k, want := range map[string]string{"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff",
+		"Referrer-Policy": "no-referrer", "Cross-Origin-Opener-Policy": "same-origin", "X-Frame-Options": "DENY"} {
+		if got := page.header.Get(k); got != want {
+			t.Errorf("staff page %s: %q, want %q", k, got, want)
+		}
+	}
+	if csp := page.header.Get("Content-Security-Policy"); !strings.Contains(csp, "frame-ancestors 'none'") {
+		t.Errorf("staff page CSP: %q", csp)
+	}
 	attacker := h.browser()
 	attacker.client.Jar.SetCookies(u, []*http.Cookie{{Name: "vigil_staff", Value: planted, Path: "/"}})
 	if a := attacker.get("/admin/"); a.status != http.StatusSeeOther {

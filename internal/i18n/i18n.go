@@ -11,6 +11,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/nicksnyder/go-i18n/v2/i18n"
@@ -25,11 +26,13 @@ const Default = "en"
 
 // Catalogue is every language's strings.
 type Catalogue struct {
-	bundle  *i18n.Bundle
-	langs   []string // Default first, then alphabetical
-	matcher language.Matcher
-	names   map[string]string // language code -> its own name ("Español")
-	keys    map[string]map[string]bool
+	bundle   *i18n.Bundle
+	langs    []string // Default first, then alphabetical
+	matcher  language.Matcher
+	matched  sync.Map          // Accept-Language value -> language code (Match)
+	nMatched atomic.Int64      // values offered to matched
+	names    map[string]string // language code -> its own name ("Español")
+	keys     map[string]map[string]bool
 	// localizers caches one Localizer per language.
 	localizers sync.Map
 }
@@ -89,8 +92,28 @@ func (c *Catalogue) Keys(lang string) map[string]bool { return c.keys[lang] }
 // Name is a language's name in itself ("English", "Español").
 func (c *Catalogue) Name(lang string) string { return c.names[lang] }
 
-// Match picks the best language for an Accept-Language header.
+// Match picks the best language for an Accept-Language header. Browsers
+// send a few distinct values, and matching one costs microseconds, so the
+// answers for up to maxMatched values of sensible length are remembered.
 func (c *Catalogue) Match(acceptLanguage string) string {
+	if acceptLanguage == "" {
+		return Default
+	}
+	if l, ok := c.matched.Load(acceptLanguage); ok {
+		return l.(string)
+	}
+	l := c.match(acceptLanguage)
+	if len(acceptLanguage) <= 128 && c.nMatched.Add(1) <= maxMatched {
+		c.matched.Store(acceptLanguage, l)
+	}
+	return l
+}
+
+// maxMatched bounds the Accept-Language values Match remembers: the header
+// is the client's to choose.
+const maxMatched = 1000
+
+func (c *Catalogue) match(acceptLanguage string) string {
 	prefs, _, err := language.ParseAcceptLanguage(acceptLanguage)
 	if err != nil || len(prefs) == 0 {
 		return Default

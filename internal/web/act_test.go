@@ -208,6 +208,14 @@ func TestBadInputKeepsValuesAndStoresNothing(t *testing.T) {
 			if strings.Contains(r.body, "<script>alert") || strings.Contains(r.body, "<img src=x") {
 				t.Error("input came back as markup")
 			}
+			// The page holds what this person typed: no cache keeps it,
+			// no referrer carries its address, no other window holds it.
+			for k, want := range map[string]string{"Cache-Control": "no-store",
+				"Referrer-Policy": "no-referrer", "Cross-Origin-Opener-Policy": "same-origin"} {
+				if got := r.header.Get(k); got != want {
+					t.Errorf("%s: %q, want %q", k, got, want)
+				}
+			}
 			if got := h.count(slug); got != before {
 				t.Errorf("count moved from %d to %d on bad input", before, got)
 			}

@@ -43,7 +43,7 @@ type pageCache struct {
 
 type cachedPage struct {
 	status   int
-	header   http.Header // the handler's own headers, with ETag and Cache-Control
+	header   []header // the handler's own headers, with ETag and Cache-Control
 	body, gz []byte
 	etag     string
 	route    string // the mux pattern that rendered it, for metrics
@@ -176,17 +176,21 @@ func (s *Server) renderForCache(h http.HandlerFunc, r *http.Request, key pageKey
 	content, counts := s.cache.content.Load(), s.cache.counts.Load()
 	rec := &recorder{header: http.Header{}, status: http.StatusOK}
 	h(rec, r)
-	p := &cachedPage{status: rec.status, header: rec.header, body: rec.body.Bytes(), route: r.Pattern,
+	p := &cachedPage{status: rec.status, body: rec.body.Bytes(), route: r.Pattern,
 		content: content, counts: counts, rendered: s.now()}
 	sum := sha256.Sum256(p.body)
 	p.etag = `"` + hex.EncodeToString(sum[:12]) + `"`
-	p.header.Del("Content-Length")
+	hdr := rec.header
+	hdr.Del("Content-Length")
 	if p.status == http.StatusOK {
-		p.header.Set("ETag", p.etag)
-		if p.header.Get("Cache-Control") == "" {
+		hdr.Set("ETag", p.etag)
+		if hdr.Get("Cache-Control") == "" {
 			// Browsers and proxies check back each time; the 304 is cheap.
-			p.header.Set("Cache-Control", "no-cache")
+			hdr.Set("Cache-Control", "no-cache")
 		}
+	}
+	for k, v := range hdr {
+		p.header = append(p.header, header{k, v})
 	}
 	p.lenPlain = []string{strconv.Itoa(len(p.body))}
 	// Kept compressed however small: otherwise the chain would compress it
@@ -213,9 +217,7 @@ func (s *Server) renderForCache(h http.HandlerFunc, r *http.Request, key pageKey
 // writeCached writes a kept answer and returns its status code.
 func (s *Server) writeCached(w http.ResponseWriter, r *http.Request, p *cachedPage) int {
 	h := w.Header()
-	for k, v := range p.header {
-		h[k] = v
-	}
+	setHeaders(h, p.header)
 	if p.status != http.StatusOK {
 		h["Content-Length"] = p.lenPlain
 		w.WriteHeader(p.status)
@@ -265,7 +267,7 @@ func (s *Server) serveFromMemory(w http.ResponseWriter, r *http.Request) bool {
 		clear(h)
 		return false
 	}
-	setSecurityHeaders(h)
+	setHeaders(h, siteHeaders)
 	status := s.writeCached(w, r, p)
 	s.metrics.record(s.log, r, p.route, status, time.Since(start))
 	return true

@@ -42,7 +42,7 @@ func (s *Server) thanks(w http.ResponseWriter, r *http.Request) {
 	sp.Canonical = s.baseURL + "/" + p.Lang + "/actions/" + a.Slug
 	data.Share = s.shareLinks(r, sp, "thanks")
 	p.Data = data
-	w.Header().Set("Cache-Control", "no-store")
+	private(w)
 	w.Header().Set("X-Robots-Tag", "noindex")
 	s.render(w, r, http.StatusOK, "thanks", p)
 }
@@ -83,7 +83,7 @@ func (s *Server) emailLink(purpose string) http.HandlerFunc {
 		loc := s.cat.Localizer(languageOf(r).Lang)
 		p := s.newPage(r, loc.T("link."+purpose+".title"), "")
 		p.Data = data
-		w.Header().Set("Cache-Control", "no-store")
+		private(w)
 		w.Header().Set("X-Robots-Tag", "noindex")
 		s.render(w, r, status, "link", p)
 	}

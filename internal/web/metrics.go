@@ -2,9 +2,11 @@ package web
 
 import (
 	"log/slog"
+	"maps"
 	"net/http"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -19,11 +21,12 @@ type metrics struct {
 	requests *prometheus.CounterVec
 	latency  *prometheus.HistogramVec
 
-	// The series already in use, found without hashing label values on
-	// every request.
-	mu        sync.RWMutex
-	counters  map[requestKey]prometheus.Counter
-	observers map[string]prometheus.Observer
+	// The series already in use, found without hashing label values and
+	// without a lock on every request: a map replaced whole (under mu)
+	// when a route, method and code are first seen, which is rare and
+	// bounded (the routes are the site's patterns).
+	known atomic.Pointer[map[requestKey]series]
+	mu    sync.Mutex
 }
 
 type requestKey struct {
@@ -31,40 +34,33 @@ type requestKey struct {
 	code          int
 }
 
-func (m *metrics) counter(route, method string, code int) prometheus.Counter {
-	k := requestKey{route, method, code}
-	m.mu.RLock()
-	c, ok := m.counters[k]
-	m.mu.RUnlock()
-	if ok {
-		return c
-	}
-	c = m.requests.WithLabelValues(route, method, strconv.Itoa(code))
-	m.mu.Lock()
-	m.counters[k] = c
-	m.mu.Unlock()
-	return c
+type series struct {
+	requests prometheus.Counter
+	latency  prometheus.Observer
 }
 
-func (m *metrics) observer(route string) prometheus.Observer {
-	m.mu.RLock()
-	o, ok := m.observers[route]
-	m.mu.RUnlock()
-	if ok {
-		return o
+func (m *metrics) series(route, method string, code int) series {
+	k := requestKey{route, method, code}
+	if s, ok := (*m.known.Load())[k]; ok {
+		return s
 	}
-	o = m.latency.WithLabelValues(route)
 	m.mu.Lock()
-	m.observers[route] = o
-	m.mu.Unlock()
-	return o
+	defer m.mu.Unlock()
+	old := *m.known.Load()
+	if s, ok := old[k]; ok {
+		return s
+	}
+	s := series{m.requests.WithLabelValues(route, method, strconv.Itoa(code)), m.latency.WithLabelValues(route)}
+	next := make(map[requestKey]series, len(old)+1)
+	maps.Copy(next, old)
+	next[k] = s
+	m.known.Store(&next)
+	return s
 }
 
 func newMetrics() *metrics {
 	m := &metrics{
-		counters:  map[requestKey]prometheus.Counter{},
-		observers: map[string]prometheus.Observer{},
-		registry:  prometheus.NewRegistry(),
+		registry: prometheus.NewRegistry(),
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "vigil_http_requests_total",
 			Help: "HTTP requests by route, method and status code.",
@@ -75,6 +71,7 @@ func newMetrics() *metrics {
 			Buckets: []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5},
 		}, []string{"route"}),
 	}
+	m.known.Store(&map[requestKey]series{})
 	m.registry.MustRegister(m.requests, m.latency,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
@@ -97,8 +94,9 @@ func (m *metrics) observe(log *slog.Logger, route func(http.ResponseWriter, *htt
 
 // record counts one answered request.
 func (m *metrics) record(log *slog.Logger, r *http.Request, pattern string, status int, took time.Duration) {
-	m.counter(pattern, methodLabel(r.Method), status).Inc()
-	m.observer(pattern).Observe(took.Seconds())
+	x := m.series(pattern, methodLabel(r.Method), status)
+	x.requests.Inc()
+	x.latency.Observe(took.Seconds())
 	if log.Enabled(r.Context(), slog.LevelDebug) {
 		log.Debug("request", "method", r.Method, "path", r.URL.Path, "route", pattern, "status", status, "took", took)
 	}

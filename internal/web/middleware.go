@@ -17,33 +17,69 @@ import (
 const contentSecurityPolicy = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; " +
 	"font-src 'self'; manifest-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
 
-// securityHeaderValues are set on every answer; keys are canonical and the
-// value slices shared (net/http only reads them), so no request pays for
-// building them.
-var securityHeaderValues = map[string][]string{
-	"Content-Security-Policy":    {contentSecurityPolicy},
-	"X-Content-Type-Options":     {"nosniff"},
-	"Referrer-Policy":            {"no-referrer"},
-	"X-Frame-Options":            {"DENY"},
-	"Cross-Origin-Opener-Policy": {"same-origin"},
-	"Permissions-Policy":         {"camera=(), microphone=(), geolocation=(), interest-cohort=()"},
+// header is one response header, set as is: the key canonical, the value
+// slice shared (net/http only reads it), so no request pays for building it.
+type header struct {
+	key   string
+	value []string
 }
 
-// SecurityHeaders sets the site's security headers (strict CSP, no
-// framing, no sniffing, no referrer) on every answer of next.
-func SecurityHeaders(next http.Handler) http.Handler { return securityHeaders(next) }
+// siteHeaders are set on every answer of the public site: the strict CSP
+// (which also forbids framing, by frame-ancestors) and no sniffing. The
+// referrer policy is in each page's <meta name="referrer">, and the
+// language in its <html lang>. A public page answers everyone alike, and
+// net/http copies and sorts every header key of every answer (past eight
+// keys Go's map of them grows a table, twice per answer), so its headers
+// are kept to those that protect something (docs/decisions.md).
+var siteHeaders = []header{
+	{"Content-Security-Policy", []string{contentSecurityPolicy}},
+	{"X-Content-Type-Options", []string{"nosniff"}},
+}
 
-func securityHeaders(next http.Handler) http.Handler {
+// privateHeaders are added to answers that show one person's data (a
+// form sent back with its values, a thank-you page, a link's page): never
+// kept by a cache, no referrer even for a browser without <meta
+// name="referrer">, and no window of another origin keeps a handle on it.
+var privateHeaders = []header{
+	{"Cache-Control", []string{"no-store"}},
+	{"Referrer-Policy", []string{"no-referrer"}},
+	{"Cross-Origin-Opener-Policy", []string{"same-origin"}},
+}
+
+// staffHeaders are set on every answer of the staff pages, which show
+// personal data on every page and are not on a hot path: the site's, the
+// private ones but the cache's, and those older browsers need for the same
+// protection (X-Frame-Options where frame-ancestors is unknown).
+var staffHeaders = append(append(append([]header(nil), siteHeaders...), privateHeaders[1:]...),
+	header{"X-Frame-Options", []string{"DENY"}},
+	header{"Permissions-Policy", []string{"camera=(), microphone=(), geolocation=()"}},
+)
+
+func setHeaders(h http.Header, hs []header) {
+	for _, x := range hs {
+		h[x.key] = x.value
+	}
+}
+
+// private marks an answer as showing one person's data (privateHeaders).
+func private(w http.ResponseWriter) { setHeaders(w.Header(), privateHeaders) }
+
+// SecurityHeaders sets the staff pages' security headers (strict CSP, no
+// framing, no sniffing, no referrer, no opener) on every answer of next.
+func SecurityHeaders(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		setSecurityHeaders(w.Header())
+		setHeaders(w.Header(), staffHeaders)
 		next.ServeHTTP(w, r)
 	})
 }
 
-func setSecurityHeaders(h http.Header) {
-	for k, v := range securityHeaderValues {
-		h[k] = v
-	}
+// siteSecurity sets the public site's security headers (siteHeaders) on
+// every answer of next.
+func siteSecurity(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		setHeaders(w.Header(), siteHeaders)
+		next.ServeHTTP(w, r)
+	})
 }
 
 // recoverPanics turns a panic in a handler into the 500 page and a log line
@@ -103,9 +139,8 @@ func (s *Server) withLanguage(next http.Handler) http.Handler {
 }
 
 // requestLanguage finds a request's language and its path without the
-// language prefix, and sets the headers that say so (Content-Language,
-// and Vary when Accept-Language chose). redirect: the path is a bare
-// prefix ("/es"), to be answered with its "/es/".
+// language prefix, and says in Vary when Accept-Language chose. redirect:
+// the path is a bare prefix ("/es"), to be answered with its "/es/".
 func (s *Server) requestLanguage(h http.Header, r *http.Request) (rl reqLang, path string, redirect bool) {
 	path = r.URL.Path
 	if first, rest, _ := strings.Cut(strings.TrimPrefix(path, "/"), "/"); s.cat.Has(first) {
@@ -117,7 +152,6 @@ func (s *Server) requestLanguage(h http.Header, r *http.Request) (rl reqLang, pa
 		rl.Lang = s.cat.Match(r.Header.Get("Accept-Language"))
 		addVary(h, "Accept-Language")
 	}
-	h["Content-Language"] = s.langValues[rl.Lang]
 	return rl, path, false
 }
 

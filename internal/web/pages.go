@@ -167,7 +167,7 @@ func (s *Server) showActionForm(w http.ResponseWriter, r *http.Request, a model.
 		Share: s.shareLinks(r, p, "action"),
 	}
 	if status != http.StatusOK {
-		w.Header().Set("Cache-Control", "no-store")
+		private(w)
 	}
 	s.render(w, r, status, "action", p)
 }

@@ -81,7 +81,6 @@ type Server struct {
 	cat            *i18n.Catalogue
 	views          *views
 	cache          *pageCache
-	langValues     map[string][]string // Content-Language values, built once
 	formActionsMu  sync.RWMutex
 	formActions    map[string]formAction // see actionForForm
 	assets         *assets
@@ -133,10 +132,6 @@ func New(opts Options) (*Server, error) {
 	s.composer = &notify.Composer{Keys: opts.Keys, Cat: s.cat, BaseURL: opts.BaseURL, From: from, Store: opts.Store}
 	s.metrics = newMetrics()
 	s.cache = newPageCache()
-	s.langValues = map[string][]string{}
-	for _, l := range s.cat.Languages() {
-		s.langValues[l] = []string{l}
-	}
 	s.formActions = map[string]formAction{}
 	s.mux = s.routes()
 	// Public forms carry no per-visitor token, so pages stay cacheable;
@@ -146,7 +141,7 @@ func New(opts Options) (*Server, error) {
 	csrf.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.errorPage(w, r, http.StatusForbidden, "error.crossorigin.title", "error.crossorigin.text")
 	}))
-	s.handler = s.recoverPanics(securityHeaders(gzipResponses(s.withLanguage(csrf.Handler(s.metrics.observe(s.log, s.dispatch))))))
+	s.handler = s.recoverPanics(siteSecurity(gzipResponses(s.withLanguage(csrf.Handler(s.metrics.observe(s.log, s.dispatch))))))
 	return s, nil
 }
 

@@ -47,7 +47,7 @@ func (s *Server) renderSubscribe(w http.ResponseWriter, r *http.Request, data su
 	p := s.newPage(r, loc.T("subscribe.title"), loc.T("subscribe.lede"))
 	p.Data = data
 	if status != http.StatusOK || data.Done {
-		w.Header().Set("Cache-Control", "no-store")
+		private(w)
 	}
 	s.render(w, r, status, "subscribe", p)
 }

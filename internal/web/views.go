@@ -218,7 +218,7 @@ func (s *Server) errorPage(w http.ResponseWriter, r *http.Request, status int, h
 	// language versions to announce; the switcher still works.
 	p.Canonical = ""
 	p.Data = errorPage{Status: status, Heading: loc.T(headingKey), Message: loc.T(messageKey)}
-	w.Header().Set("Cache-Control", "no-store")
+	private(w)
 	s.render(w, r, status, "error", p)
 }
 

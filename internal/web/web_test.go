@@ -165,6 +165,29 @@ func TestUnknownPagesAndMethods(t *testing.T) {
 	}
 }
 
+// Every public answer forbids framing and sniffing and runs only this
+// origin's scripts; every page sends no referrer and says its language.
+func TestPublicSecurityHeaders(t *testing.T) {
+	site := newSite(t)
+	for _, path := range []string{"/", caseURL, "/es" + caseURL, "/actions/" + demo.DeportationsSlug, "/news", "/nothing"} {
+		for _, enc := range []string{"", "gzip"} {
+			for range 2 { // rendered, then from memory
+				r := get(t, site, path, "Accept-Encoding", enc)
+				csp := r.header.Get("Content-Security-Policy")
+				if !strings.Contains(csp, "frame-ancestors 'none'") || !strings.Contains(csp, "script-src 'self'") ||
+					strings.Contains(csp, "unsafe-inline") || r.header.Get("X-Content-Type-Options") != "nosniff" {
+					t.Errorf("%s (%q): headers %v", path, enc, r.header)
+				}
+				body := r.body
+				if enc == "gzip" && r.header.Get("Content-Encoding") == "gzip" {
+					body = gunzip(t, body)
+				}
+				mustContain(t, path, body, `<meta name="referrer" content="no-referrer">`, `<html lang="`)
+			}
+		}
+	}
+}
+
 func TestSpanish(t *testing.T) {
 	site := newSite(t)
 	r := get(t, site, "/es"+caseURL)
