@@ -5,9 +5,7 @@ import (
 	"embed"
 	"fmt"
 	"html/template"
-	"io/fs"
 	"net/http"
-	"path"
 	"strconv"
 	"strings"
 	"time"
@@ -23,34 +21,37 @@ import (
 //go:embed templates
 var templateFS embed.FS
 
-// views holds every page's template, parsed once per language at start.
+// views holds every page's template: one set per language, parsed once at
+// start, with that language's functions bound.
 type views struct {
-	pages map[string]map[string]*template.Template // lang -> page -> template
+	sets map[string]*template.Template // lang -> layout, partials and pages
 }
 
-// parseViews parses templates/layout.html and templates/partials/*.html
-// with each page, then clones the set per language with that language's
-// functions bound.
+// parseViews parses templates/layout.html, templates/partials/*.html and
+// every page of templates/pages into one set per language. A page file
+// defines "page:NAME"; the layout places it with {{content .}}. One set
+// keeps a single parse of the layout and the partials, which every page
+// shares: they are most of the templates, and live for as long as the
+// server, so the garbage collector walks them on every cycle.
 func parseViews(cat *i18n.Catalogue, a *assets) (*views, error) {
-	pageFiles, err := fs.Glob(templateFS, "templates/pages/*.html")
-	if err != nil {
-		return nil, err
-	}
-	v := &views{pages: map[string]map[string]*template.Template{}}
+	v := &views{sets: map[string]*template.Template{}}
 	for _, lang := range cat.Languages() {
-		v.pages[lang] = map[string]*template.Template{}
 		funcs := templateFuncs(cat.Localizer(lang), a)
 		for k, f := range partialFuncs(lang, cat) {
 			funcs[k] = f
 		}
-		for _, file := range pageFiles {
-			name := strings.TrimSuffix(path.Base(file), ".html")
-			t, err := template.New(name).Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/partials/*.html", file)
-			if err != nil {
-				return nil, fmt.Errorf("template %s: %w", name, err)
-			}
-			v.pages[lang][name] = t
+		var set *template.Template
+		funcs["content"] = func(p page) (template.HTML, error) {
+			var b strings.Builder
+			err := set.ExecuteTemplate(&b, "page:"+p.view, p)
+			return template.HTML(b.String()), err
 		}
+		set, err := template.New("layout").Funcs(funcs).ParseFS(templateFS,
+			"templates/layout.html", "templates/partials/*.html", "templates/pages/*.html")
+		if err != nil {
+			return nil, fmt.Errorf("templates (%s): %w", lang, err)
+		}
+		v.sets[lang] = set
 	}
 	return v, nil
 }
@@ -139,6 +140,7 @@ type page struct {
 	Now         time.Time
 	BaseURL     string
 	Data        any
+	view        string // the page's template ("case" for page:case), set by render
 }
 
 // alternate is a language version of the page.
@@ -183,11 +185,12 @@ func (p *page) withImage(img *model.Image) {
 // render writes a page with the given status. Rendering goes to a buffer
 // first so a template error becomes a clean 500, not half a page.
 func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name string, p page) {
-	t, ok := s.views.pages[p.Lang][name]
-	if !ok {
+	t, ok := s.views.sets[p.Lang]
+	if !ok || t.Lookup("page:"+name) == nil {
 		s.serverError(w, r, fmt.Errorf("no template %q", name))
 		return
 	}
+	p.view = name
 	var buf bytes.Buffer
 	if err := t.ExecuteTemplate(&buf, "layout", p); err != nil {
 		s.log.Error("render", "page", name, "err", err)
