@@ -76,7 +76,7 @@ func TestHarnessSmoke(t *testing.T) {
 
 // scaleFigures are what bench/scale/run must report, each a number.
 var scaleFigures = []string{
-	"gen.wall_s", "gen.rows_per_s", "gen.supporters", "gen.participations", "db.bytes",
+	"gen.wall_s", "gen.rows_per_s", "gen.jobs_pass_ms", "gen.supporters", "gen.participations", "db.bytes",
 	"case.plain.demo.rps", "case.plain.big.rps", "case.gzip.demo.rps", "case.gzip.big.rps",
 	"case.plain.big.p99_ms", "case.plain.ratio_rps", "case.plain.ratio_cpu", "case.gzip.ratio_rps",
 	"search.p50_ms", "search.p99_ms", "search.missing_p50_ms",
