@@ -46,6 +46,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/url"
 	"os"
@@ -58,6 +59,7 @@ import (
 
 	_ "modernc.org/sqlite" // the "sqlite" driver, as Vigil's store registers it
 
+	"vigil/internal/config"
 	"vigil/internal/demo"
 	"vigil/internal/i18n"
 	"vigil/internal/jobs"
@@ -204,7 +206,7 @@ func run(ctx context.Context, o options) error {
 
 // timeJobs runs one pass of the background jobs that vigil serve runs
 // every minute (closing actions, reminders, purging the unconfirmed,
-// queueing appeals) on the database, as serve configures them by default,
+// queueing appeals) on the database, with serve's default settings,
 // and returns how long it took: they write, so while they run no
 // signature can be stored.
 func timeJobs(ctx context.Context, path string, keys *secret.Keys) (time.Duration, error) {
@@ -217,10 +219,16 @@ func timeJobs(ctx context.Context, path string, keys *secret.Keys) (time.Duratio
 	if err != nil {
 		return 0, err
 	}
+	// serve's defaults, as a server configured with nothing else runs them.
+	cfg, _, err := config.Parse("serve", "", nil, func(string) string { return "" }, io.Discard,
+		"reminder-after", "purge-after")
+	if err != nil {
+		return 0, err
+	}
 	r := &jobs.Runner{
 		Store: st, Log: slog.New(slog.NewTextHandler(os.Stderr, nil)), Now: time.Now,
 		Composer:      &notify.Composer{Keys: keys, Cat: cat, BaseURL: "https://act.example.org", From: "act@example.org", Store: st},
-		ReminderAfter: 48 * time.Hour, PurgeAfter: 7 * 24 * time.Hour,
+		ReminderAfter: cfg.ReminderAfter, PurgeAfter: cfg.PurgeAfter,
 	}
 	start := time.Now()
 	r.Once(ctx)

@@ -109,7 +109,7 @@ func New(opts Options) (*Server, error) {
 		s.mux.Handle(rt.pattern, s.guard(rt))
 	}
 	csrf := http.NewCrossOriginProtection()
-	s.handler = s.recoverPanics(web.SecurityHeaders(noStore(csrf.Handler(s.mux))))
+	s.handler = s.recoverPanics(web.SecurityHeaders(csrf.Handler(s.mux)))
 	return s, nil
 }
 
@@ -118,14 +118,6 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.S
 
 // IsAdminPath reports whether a path belongs to the admin.
 func IsAdminPath(p string) bool { return p == "/admin" || strings.HasPrefix(p, "/admin/") }
-
-// noStore keeps staff pages out of every cache, shared or not.
-func noStore(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Cache-Control", "no-store")
-		next.ServeHTTP(w, r)
-	})
-}
 
 func (s *Server) recoverPanics(next http.Handler) http.Handler {
 	return web.RecoverPanics(s.log, func(w http.ResponseWriter, r *http.Request) {

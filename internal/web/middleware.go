@@ -48,9 +48,10 @@ var privateHeaders = []header{
 
 // staffHeaders are set on every answer of the staff pages, which show
 // personal data on every page and are not on a hot path: the site's, the
-// private ones but the cache's, and those older browsers need for the same
-// protection (X-Frame-Options where frame-ancestors is unknown).
-var staffHeaders = append(append(append([]header(nil), siteHeaders...), privateHeaders[1:]...),
+// private ones (no cache keeps a staff page), and those older browsers
+// need for the same protection (X-Frame-Options where frame-ancestors is
+// unknown).
+var staffHeaders = append(append(append([]header(nil), siteHeaders...), privateHeaders...),
 	header{"X-Frame-Options", []string{"DENY"}},
 	header{"Permissions-Policy", []string{"camera=(), microphone=(), geolocation=()"}},
 )
@@ -64,8 +65,8 @@ func setHeaders(h http.Header, hs []header) {
 // private marks an answer as showing one person's data (privateHeaders).
 func private(w http.ResponseWriter) { setHeaders(w.Header(), privateHeaders) }
 
-// SecurityHeaders sets the staff pages' security headers (strict CSP, no
-// framing, no sniffing, no referrer, no opener) on every answer of next.
+// SecurityHeaders sets the staff pages' headers (strict CSP, no framing,
+// no sniffing, no referrer, no opener, no cache) on every answer of next.
 func SecurityHeaders(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		setHeaders(w.Header(), staffHeaders)

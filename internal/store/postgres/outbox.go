@@ -127,14 +127,6 @@ func (s *DB) ClaimMessages(ctx context.Context, now, leaseUntil time.Time, n int
 	return out, nil
 }
 
-// MarkSent records that the SMTP server accepted the message. The
-// outbox_sent_delivers_appeals trigger marks its appeals delivered in the
-// same transaction.
-func (s *DB) MarkSent(ctx context.Context, id int64, at time.Time) error {
-	return s.outboxUpdate(ctx, "mark sent", id, `UPDATE outbox
-		SET state = 'sent', sent_at = $1, lease_until = NULL WHERE id = $2`, instant(at), id)
-}
-
 // MarkRetry puts the message back in the queue. A message already sent (a
 // late answer from a worker whose lease had run out while another one
 // delivered it) is left as it is. The error, often an SMTP server's reply,

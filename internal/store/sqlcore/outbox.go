@@ -3,6 +3,7 @@ package sqlcore
 import (
 	"context"
 	"database/sql"
+	"time"
 
 	"vigil/internal/model"
 	"vigil/internal/store"
@@ -36,25 +37,55 @@ func (c *Core) HoldQueued(ctx context.Context) (int, error) {
 	}
 }
 
+// markSent records one delivery. (On PostgreSQL the
+// outbox_sent_delivers_appeals trigger marks the message's appeals
+// delivered in the same transaction.)
+const markSent = `UPDATE outbox SET state = 'sent', sent_at = ?, lease_until = NULL WHERE id = ?`
+
+// MarkSent records that the SMTP server accepted the message.
+func (c *Core) MarkSent(ctx context.Context, id int64, at time.Time) error {
+	n, err := c.markAllSent(ctx, []store.Sent{{ID: id, At: at}})
+	if err == nil && n == 0 {
+		err = model.ErrNotFound
+	}
+	if err != nil {
+		return c.errorf("mark sent %d: %w", id, err)
+	}
+	return nil
+}
+
 // MarkAllSent records several deliveries in one transaction: one commit
 // for a worker's batch, not one each.
 func (c *Core) MarkAllSent(ctx context.Context, sent []store.Sent) error {
-	if len(sent) == 0 {
-		return nil
+	if _, err := c.markAllSent(ctx, sent); err != nil {
+		return c.errorf("mark %d sent: %w", len(sent), err)
 	}
+	return nil
+}
+
+// markAllSent runs markSent for each delivery, in one transaction, and
+// returns how many rows it changed (ids no longer there are passed over).
+func (c *Core) markAllSent(ctx context.Context, sent []store.Sent) (int64, error) {
+	if len(sent) == 0 {
+		return 0, nil
+	}
+	var changed int64
 	err := c.d.InTx(ctx, func(tx *sql.Tx) error {
+		changed = 0
 		for _, m := range sent {
-			if _, err := tx.ExecContext(ctx, c.q(`UPDATE outbox SET state = 'sent', sent_at = ?, lease_until = NULL
-				WHERE id = ?`), c.instant(m.At), m.ID); err != nil {
+			res, err := tx.ExecContext(ctx, c.q(markSent), c.instant(m.At), m.ID)
+			if err != nil {
 				return err
 			}
+			n, err := res.RowsAffected()
+			if err != nil {
+				return err
+			}
+			changed += n
 		}
 		return nil
 	})
-	if err != nil {
-		return c.errorf("mark %d sent: %w", len(sent), c.d.MapErr(err))
-	}
-	return nil
+	return changed, c.d.MapErr(err)
 }
 
 // ActionOfParticipation returns the id, slug, kind and title of a
