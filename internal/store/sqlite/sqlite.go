@@ -48,7 +48,9 @@ type DB struct {
 
 	stopCheckpoints chan struct{} // closed by Close
 	closeOnce       sync.Once
+	closeErr        error
 	checkpointsDone chan struct{}
+	file            *dbFile // the database file, for the checkpointer's writeback
 
 	// The queries written once for both databases: staff, audit, editing.
 	*sqlcore.Core
@@ -96,12 +98,19 @@ func Open(path string, keys *secret.Keys) (*DB, error) {
 		db.Close()
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
-	s := &DB{db: db, keys: keys, writes: newWriteGate(), stopCheckpoints: make(chan struct{}), checkpointsDone: make(chan struct{})}
+	file, err := openDBFile(path)
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+	}
+	s := &DB{db: db, keys: keys, writes: newWriteGate(), stopCheckpoints: make(chan struct{}),
+		checkpointsDone: make(chan struct{}), file: file}
 	s.Core = sqlcore.New(db, sqlcore.Dialect{Name: "sqlite", TextTimes: true,
 		Day:    func(col string) string { return "substr(" + col + ", 1, 10)" },
 		MapErr: mapErr, InTx: s.inTx}, keys)
 	if s.writer, err = openWriter(dsn); err != nil {
 		db.Close()
+		file.release()
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
 	s.batch = groupcommit.Start(maxBatch, s.commitBatch)
@@ -117,7 +126,8 @@ func Open(path string, keys *secret.Keys) (*DB, error) {
 // from another connection instead, twice a second, without blocking
 // writers or readers (PASSIVE). The log then holds at most about half a
 // second of writes; a page written many times in that half second is
-// copied once.
+// copied once. After each checkpoint the kernel is asked to start
+// writing the copied pages out (writeback.go).
 const (
 	checkpointEvery = 500 * time.Millisecond
 	walPagesBehind  = 20000 // ~80 MB of log: then a committing connection checkpoints itself
@@ -136,6 +146,7 @@ func (s *DB) checkpoints(every time.Duration) {
 		// A checkpoint that cannot finish (a reader still needs old
 		// pages) copies what it can; the next one goes on.
 		s.db.Exec(`PRAGMA wal_checkpoint(PASSIVE)`)
+		s.file.writeback()
 	}
 }
 
@@ -162,8 +173,10 @@ func (s *DB) Close() error {
 		<-s.checkpointsDone
 		s.closeStatements()
 		s.writer.close()
+		s.closeErr = s.db.Close()
+		s.file.release() // after SQLite's connections: see writeback.go
 	})
-	return s.db.Close()
+	return s.closeErr
 }
 
 // inTx runs fn in a write transaction, committing when it returns nil.
