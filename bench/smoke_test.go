@@ -81,11 +81,14 @@ var scaleFigures = []string{
 	"case.plain.big.p99_ms", "case.plain.ratio_rps", "case.plain.ratio_cpu", "case.gzip.ratio_rps",
 	"search.p50_ms", "search.p99_ms", "search.missing_p50_ms",
 	"export.1.seconds", "export.1.lines", "export.rss_before_kib", "export.worst_seconds", "export.worst_peak_rss_kib",
+	"sign.demo.acked_per_s", "sign.big.acked_per_s", "sign.big.p99_ms", "sign.big.cpu_us_per_ack",
+	"sign.big.peak_rss_kib", "sign.ratio_acked", "sign.ratio_cpu",
 }
 
 // TestScaleSmoke runs bench/scale/run with SMOKE=1 (2,000 supporters, 6,000
 // participations, 2 s per load) and checks that every measurement produced
-// a number and that the export held every participant. No goal is asserted.
+// a number, that the export held every participant and that signatures
+// were acknowledged on both databases. No goal is asserted.
 func TestScaleSmoke(t *testing.T) {
 	if testing.Short() {
 		t.Skip("bench: the scale smoke run (about 20 s) is skipped under -short")
@@ -107,6 +110,11 @@ func TestScaleSmoke(t *testing.T) {
 	}
 	if results["export.all_complete"] != "yes" {
 		t.Errorf("results.txt: export.all_complete = %q, want yes", results["export.all_complete"])
+	}
+	for _, k := range []string{"sign.demo.acked_per_s", "sign.big.acked_per_s"} {
+		if v := results[k]; v == "0" || v == "0.0" {
+			t.Errorf("results.txt: %s = %s: no signature was acknowledged", k, v)
+		}
 	}
 }
 
