@@ -263,7 +263,7 @@ func prepare(ctx context.Context, o options, keys *secret.Keys, now time.Time, p
 	if err != nil {
 		return plan, err
 	}
-	actor := store.WithActor(ctx, model.Actor{Email: "bench/scale"})
+	actor := store.WithActor(ctx, model.Actor{Email: "bench/scale", At: now})
 	u := model.StaffUser{Email: o.adminEmail, Role: model.RoleAdmin, PasswordHash: hash, Created: now}
 	err = st.CreateStaffUser(actor, &u)
 	if errors.Is(err, model.ErrConflict) {

@@ -191,7 +191,7 @@ func (s *Server) guard(rt route) http.Handler {
 			return
 		}
 		ctx := context.WithValue(r.Context(), sessionKey{}, sess)
-		ctx = store.WithActor(ctx, model.Actor{UserID: sess.User.ID, Email: sess.User.Email, IPHash: s.ipHash(r)})
+		ctx = store.WithActor(ctx, model.Actor{UserID: sess.User.ID, Email: sess.User.Email, IPHash: s.ipHash(r), At: s.now()})
 		rt.handler(w, r.WithContext(ctx))
 	})
 }

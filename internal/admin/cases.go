@@ -236,6 +236,7 @@ func (s *Server) saveCase(w http.ResponseWriter, r *http.Request) {
 		s.renderCase(w, r, http.StatusOK, stored, f, preview, nil)
 		return
 	}
+	c.Updated = s.now()
 	err := s.store.SaveCase(r.Context(), &c)
 	switch {
 	case errors.Is(err, model.ErrStale):

@@ -224,7 +224,7 @@ func TestTellEveryoneWhoActed(t *testing.T) {
 	h.addUser("editor@example.org", model.RoleEditor)
 	b := h.browser()
 	b.login("editor@example.org")
-	c := &model.Case{Slug: "held", Lang: "en", Title: "Held without charge", Status: model.CaseActive, Published: h.clock}
+	c := &model.Case{Slug: "held", Lang: "en", Title: "Held without charge", Status: model.CaseActive, Published: h.clock, Updated: h.clock}
 	if err := h.db.SaveCase(ctx, c); err != nil {
 		t.Fatal(err)
 	}
@@ -275,10 +275,14 @@ func TestTellEveryoneWhoActed(t *testing.T) {
 	if closed, _ := h.db.ActionByID(ctx, a.ID); !closed.Closed {
 		t.Error("the update did not close the action")
 	}
-	// Without ticking the box, nothing is queued.
-	b.post(tellPath, tellPath, url.Values{})
-	time.Sleep(50 * time.Millisecond)
+	// Without ticking the box, nothing is queued. Sending, once started,
+	// is marked running before the answer; wait for any such run to end
+	// before looking.
 	u, _ := h.db.UpdateByID(ctx, mustID(t, tellPath))
+	if r := b.post(tellPath, tellPath, url.Values{}); !strings.Contains(r.location+r.body, "Tick") {
+		t.Errorf("tell without the box: %d %s, want to be asked to tick it", r.status, r.location)
+	}
+	waitFor(t, func() bool { return !h.admin.telling.running(u.ID) })
 	if p, _ := h.db.UpdateProgress(ctx, u.ID); len(p) != 0 {
 		t.Fatalf("queued without confirming: %v", p)
 	}
@@ -370,7 +374,7 @@ func TestUpdateDraftAndUnpublish(t *testing.T) {
 	h.addUser("editor@example.org", model.RoleEditor)
 	b := h.browser()
 	b.login("editor@example.org")
-	c := &model.Case{Slug: "held", Lang: "en", Title: "Held", Status: model.CaseActive, Published: h.clock}
+	c := &model.Case{Slug: "held", Lang: "en", Title: "Held", Status: model.CaseActive, Published: h.clock, Updated: h.clock}
 	if err := h.db.SaveCase(ctx, c); err != nil {
 		t.Fatal(err)
 	}
@@ -438,7 +442,7 @@ func TestTwoEditorsOneDraft(t *testing.T) {
 	ea, eb := h.browser(), h.browser()
 	ea.login("a@example.org")
 	eb.login("b@example.org")
-	c := &model.Case{Slug: "held", Lang: "en", Title: "Held", Status: model.CaseActive, Published: h.clock}
+	c := &model.Case{Slug: "held", Lang: "en", Title: "Held", Status: model.CaseActive, Published: h.clock, Updated: h.clock}
 	h.db.SaveCase(ctx, c)
 	page := fmt.Sprintf("/admin/cases/%d/updates/new", c.ID)
 	formOf := func(b *browser) url.Values {
@@ -487,7 +491,7 @@ func TestTwoEditorsPublish(t *testing.T) {
 	ea, eb := h.browser(), h.browser()
 	ea.login("a@example.org")
 	eb.login("b@example.org")
-	c := &model.Case{Slug: "held", Lang: "en", Title: "Held", Status: model.CaseActive, Published: h.clock}
+	c := &model.Case{Slug: "held", Lang: "en", Title: "Held", Status: model.CaseActive, Published: h.clock, Updated: h.clock}
 	h.db.SaveCase(ctx, c)
 	page := fmt.Sprintf("/admin/cases/%d/updates/new", c.ID)
 	formOf := func(b *browser, title string) url.Values {

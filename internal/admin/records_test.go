@@ -148,7 +148,7 @@ func TestRecordsResearcherAddsEditsDeletes(t *testing.T) {
 	if a := b.get("/admin/cases/999/records?edit=" + itoa(other.ID)); a.status != http.StatusNotFound {
 		t.Errorf("a record through a case that is not there: %d", a.status)
 	}
-	second := model.Case{Slug: "second-case", Lang: "en", Title: "Second case", Status: model.CaseActive}
+	second := model.Case{Slug: "second-case", Lang: "en", Title: "Second case", Status: model.CaseActive, Updated: h.clock}
 	if err := h.db.SaveCase(ctx, &second); err != nil {
 		t.Fatal(err)
 	}
@@ -167,7 +167,7 @@ func TestRecordsResearcherAddsEditsDeletes(t *testing.T) {
 // addRecord stores a record as a researcher would, without the pages.
 func (h *harness) addRecord(caseID int64, name string) model.Record {
 	h.t.Helper()
-	r := model.Record{CaseID: caseID, Name: name, Status: model.RecordDetained, Place: "Izalco", SourceNote: "A lawyer"}
+	r := model.Record{CaseID: caseID, Name: name, Status: model.RecordDetained, Place: "Izalco", SourceNote: "A lawyer", Updated: h.clock}
 	if err := h.db.SaveRecord(ctx, &r); err != nil {
 		h.t.Fatal(err)
 	}

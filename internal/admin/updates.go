@@ -290,7 +290,7 @@ func (s *Server) tell(w http.ResponseWriter, r *http.Request) {
 			defer s.telling.done(u.ID)
 			ctx := store.WithActor(context.Background(), actor)
 			now := s.now()
-			n, err := s.store.QueueUpdateMessages(ctx, c.ID, u.ID, func(sup model.Supporter) (model.OutboxMessage, error) {
+			n, err := s.store.QueueUpdateMessages(ctx, c.ID, u.ID, now, func(sup model.Supporter) (model.OutboxMessage, error) {
 				return s.composer().Update(c, u, sup, now)
 			})
 			s.wakeMail()

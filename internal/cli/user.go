@@ -43,7 +43,7 @@ func addUser(ctx context.Context, env *environment) error {
 	}
 	defer db.Close()
 	u := model.StaffUser{Email: email, Role: role, PasswordHash: hash, Created: time.Now()}
-	ctx = store.WithActor(ctx, model.Actor{Email: "command line"})
+	ctx = store.WithActor(ctx, model.Actor{Email: "command line", At: u.Created})
 	if err := db.CreateStaffUser(ctx, &u); errors.Is(err, model.ErrConflict) {
 		return fmt.Errorf("there is already a staff account for %s", email)
 	} else if err != nil {
@@ -70,7 +70,7 @@ func demoStaff(ctx context.Context, env *environment, db store.Store) error {
 		return err
 	}
 	u := model.StaffUser{Email: demoEmail, Role: model.RoleAdmin, PasswordHash: hash, Created: time.Now()}
-	if err := db.CreateStaffUser(store.WithActor(ctx, model.Actor{Email: "demo"}), &u); err != nil {
+	if err := db.CreateStaffUser(store.WithActor(ctx, model.Actor{Email: "demo", At: u.Created}), &u); err != nil {
 		return err
 	}
 	env.log.Warn("demo staff account created: sign in at /admin/ (shown once; add your own with vigil user add)",

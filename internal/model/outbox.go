@@ -48,10 +48,15 @@ type OutboxMessage struct {
 func (m OutboxMessage) Intent() bool { return len(m.Sealed) == 0 }
 
 // Prepare checks that a message can be queued and fills its defaults:
-// state queued, created now, due when created. Every store calls it before
-// writing a message, so the rules are the same on every database.
+// state queued, created at the time of the event that causes it (now, the
+// caller's time, unless the message carries its own), due when created.
+// Every store calls it before writing a message, so the rules are the same
+// on every database. A message with no time at all is refused: the store
+// never reads the wall clock.
 func (m *OutboxMessage) Prepare(now time.Time) error {
 	switch {
+	case m.CreatedAt.IsZero() && now.IsZero():
+		return errors.New("outbox message without a time")
 	case m.MessageID == "":
 		return errors.New("outbox message without a Message-ID")
 	case m.Kind == "":

@@ -73,4 +73,5 @@ type Actor struct {
 	UserID int64
 	Email  string
 	IPHash string
+	At     time.Time // when the request was made; the audit entry's time
 }

@@ -73,7 +73,7 @@ type Telling interface {
 	// message already queued is not queued again, so running it twice (or
 	// again after a crash) reaches nobody twice. It returns how many it
 	// queued.
-	QueueUpdateMessages(ctx context.Context, caseID, updateID int64, compose func(model.Supporter) (model.OutboxMessage, error)) (int, error)
+	QueueUpdateMessages(ctx context.Context, caseID, updateID int64, now time.Time, compose func(model.Supporter) (model.OutboxMessage, error)) (int, error)
 	// PublishNextUpdate publishes an editor's update as the case's next
 	// (numbered from 1, the case itself being the opening) if the case
 	// still has the last update number the editor saw (-1: none) and the

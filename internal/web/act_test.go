@@ -680,7 +680,8 @@ func TestRemindAndPurge(t *testing.T) {
 func TestClosingAtDeadline(t *testing.T) {
 	h := newActHarness(t, false)
 	ctx := context.Background()
-	c := &model.Case{Slug: "short-case", Lang: "en", Title: "A short case", Status: model.CaseActive, Published: testutil.Now.Add(-time.Hour)}
+	c := &model.Case{Slug: "short-case", Lang: "en", Title: "A short case", Status: model.CaseActive,
+		Published: testutil.Now.Add(-time.Hour), Updated: testutil.Now.Add(-time.Hour)}
 	if err := h.db.CreateCase(ctx, c); err != nil {
 		t.Fatal(err)
 	}
@@ -729,11 +730,25 @@ func TestNoAppealsAfterClosing(t *testing.T) {
 	h.deliver()
 	h.post(linkIn(t, h.mp.Message(t, h.mp.WaitForMessages(t, 1, 5*time.Second)[0].ID).Text, "/confirm/"), url.Values{})
 	h.mp.DeleteAll(t)
+	total := func() int {
+		counts, err := h.db.OutboxCounts(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := 0
+		for _, c := range counts {
+			n += c
+		}
+		return n
+	}
+	before := total()
 	// The deadline passes before the jobs run.
 	h.now = h.now.Add(25 * time.Hour)
 	h.runner.Once(ctx)
+	if after := total(); after != before {
+		t.Errorf("the jobs queued %d emails for an action already closed", after-before)
+	}
 	h.deliver()
-	time.Sleep(200 * time.Millisecond)
 	if msgs := h.mp.Messages(t); len(msgs) != 0 {
 		t.Errorf("%d emails sent for an action already closed", len(msgs))
 	}

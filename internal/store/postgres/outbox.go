@@ -42,8 +42,8 @@ func scanOutbox(r rowScanner) (model.OutboxMessage, error) {
 // message, and sets m.ID. Defaults: State queued, CreatedAt now, and
 // NextAttemptAt CreatedAt (due at once). A taken MessageID is
 // model.ErrConflict (through mapErr).
-func enqueueTx(ctx context.Context, tx *sql.Tx, m *model.OutboxMessage) error {
-	if err := m.Prepare(time.Now()); err != nil {
+func enqueueTx(ctx context.Context, tx *sql.Tx, m *model.OutboxMessage, now time.Time) error {
+	if err := m.Prepare(now); err != nil {
 		return err
 	}
 	err := tx.QueryRowContext(ctx, `INSERT INTO outbox (message_id, kind, state, sealed,
@@ -59,7 +59,7 @@ func enqueueTx(ctx context.Context, tx *sql.Tx, m *model.OutboxMessage) error {
 
 // EnqueueMessage stores a message on its own; see enqueueTx for defaults.
 func (s *DB) EnqueueMessage(ctx context.Context, m *model.OutboxMessage) error {
-	err := s.inTx(ctx, func(tx *sql.Tx) error { return enqueueTx(ctx, tx, m) })
+	err := s.inTx(ctx, func(tx *sql.Tx) error { return enqueueTx(ctx, tx, m, time.Time{}) })
 	if err != nil {
 		return fmt.Errorf("postgres: enqueue message: %w", mapErr(err))
 	}

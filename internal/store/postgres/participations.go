@@ -98,7 +98,7 @@ func (s *DB) participateTx(ctx context.Context, tx *sql.Tx, p store.Participate,
 			return res, err
 		}
 		for i := range msgs {
-			if err := enqueueTx(ctx, tx, &msgs[i]); err != nil {
+			if err := enqueueTx(ctx, tx, &msgs[i], p.Now); err != nil {
 				return res, err
 			}
 		}
@@ -187,7 +187,7 @@ func (s *DB) Subscribe(ctx context.Context, sub store.Subscribe, compose store.C
 			return err
 		}
 		for i := range msgs {
-			if err := enqueueTx(ctx, tx, &msgs[i]); err != nil {
+			if err := enqueueTx(ctx, tx, &msgs[i], sub.Now); err != nil {
 				return err
 			}
 		}

@@ -465,7 +465,7 @@ func TestVisitorTextPostgresCannotHold(t *testing.T) {
 		t.Errorf("consents %+v, %v", cs, err)
 	}
 	// An SMTP server's reply in another encoding is recorded all the same.
-	m := &model.OutboxMessage{MessageID: "m@vigil.test", Kind: "confirm", Sealed: []byte("x")}
+	m := &model.OutboxMessage{MessageID: "m@vigil.test", Kind: "confirm", Sealed: []byte("x"), CreatedAt: now}
 	if err := db.EnqueueMessage(ctx, m); err != nil {
 		t.Fatal(err)
 	}

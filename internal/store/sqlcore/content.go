@@ -85,7 +85,7 @@ func placeholders(n int) string {
 // PostgreSQL waits for), so two uploads of one picture give one row.
 func (c *Core) CreateImage(ctx context.Context, img *model.Image, variants []model.ImageVariant) error {
 	if img.Created.IsZero() {
-		img.Created = time.Now()
+		return c.errorf("create image: %w", errNoTime)
 	}
 	err := c.d.InTx(ctx, func(tx *sql.Tx) error {
 		err := tx.QueryRowContext(ctx, c.q(`INSERT INTO images (hash, alt, credit, width, height, format, created_at)
@@ -335,7 +335,7 @@ func (c *Core) queryCases(ctx context.Context, tail string, args ...any) ([]mode
 func (c *Core) CreateCase(ctx context.Context, cs *model.Case) error {
 	err := c.d.InTx(ctx, func(tx *sql.Tx) error {
 		if cs.Updated.IsZero() {
-			cs.Updated = time.Now()
+			return errNoTime
 		}
 		cs.Version = 1
 		err := tx.QueryRowContext(ctx, c.q(`INSERT INTO cases (slug, lang, title, summary, body, image_id, people_count,

@@ -9,6 +9,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -195,6 +196,10 @@ func (c *Core) open(sealed []byte, table, column string, id int64) (string, erro
 	return v, nil
 }
 
+// errNoTime refuses a write whose time the caller did not give: the store
+// stamps nothing with the wall clock, so a test's clock is the only clock.
+var errNoTime = errors.New("no time given for the write")
+
 func (c *Core) errorf(format string, args ...any) error {
 	err := fmt.Errorf(format, args...)
 	return fmt.Errorf("%s: %w", c.d.Name, err)
@@ -207,7 +212,7 @@ func (c *Core) audit(ctx context.Context, tx *sql.Tx, action, objectType string,
 	if !ok {
 		return nil
 	}
-	e := model.AuditEntry{At: time.Now(), UserID: actor.UserID, UserEmail: actor.Email, IPHash: actor.IPHash,
+	e := model.AuditEntry{At: actor.At, UserID: actor.UserID, UserEmail: actor.Email, IPHash: actor.IPHash,
 		Action: action, ObjectType: objectType, ObjectID: objectID}
 	var err error
 	if e.Before, err = asJSON(before); err != nil {
@@ -236,7 +241,7 @@ type execer interface {
 
 func (c *Core) insertAudit(ctx context.Context, ex execer, e model.AuditEntry) error {
 	if e.At.IsZero() {
-		e.At = time.Now()
+		return fmt.Errorf("audit entry %s without a time", e.Action)
 	}
 	var userID any
 	if e.UserID != 0 {

@@ -70,7 +70,7 @@ func (c *Core) SaveCase(ctx context.Context, cs *model.Case) error {
 			return err
 		}
 		if cs.Updated.IsZero() {
-			cs.Updated = time.Now()
+			return errNoTime
 		}
 		if _, err := tx.ExecContext(ctx, c.q(`UPDATE cases SET slug = ?, lang = ?, title = ?, summary = ?, body = ?, image_id = ?,
 			people_count = ?, status = ?, reference = ?, updated_at = ? WHERE id = ?`),

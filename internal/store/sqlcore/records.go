@@ -136,11 +136,11 @@ func lastConfirmed(t time.Time) any {
 	return t.Format(dateLayout)
 }
 
-// SaveRecord creates or saves a record, at r.Updated when set, else now.
+// SaveRecord creates or saves a record at r.Updated, the caller's time.
 func (c *Core) SaveRecord(ctx context.Context, r *model.Record) error {
 	now := r.Updated
 	if now.IsZero() {
-		now = time.Now()
+		return c.errorf("save record: %w", errNoTime)
 	}
 	now = now.UTC().Truncate(time.Millisecond)
 	if !r.LastConfirmed.IsZero() {

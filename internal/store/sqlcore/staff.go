@@ -52,7 +52,7 @@ func (c *Core) CreateStaffUser(ctx context.Context, u *model.StaffUser) error {
 	}
 	u.Email = strings.ToLower(u.Email)
 	if u.Created.IsZero() {
-		u.Created = time.Now()
+		return c.errorf("create staff user: %w", errNoTime)
 	}
 	err := c.d.InTx(ctx, func(tx *sql.Tx) error {
 		err := tx.QueryRowContext(ctx, c.q(`INSERT INTO staff_users (email, role, password_hash, disabled, created_at)

@@ -55,7 +55,7 @@ func (c *Core) UpdateAudience(ctx context.Context, caseID int64) (map[string]int
 const tellBatch = 500
 
 // QueueUpdateMessages queues one message per supporter of the audience.
-func (c *Core) QueueUpdateMessages(ctx context.Context, caseID, updateID int64, compose func(model.Supporter) (model.OutboxMessage, error)) (int, error) {
+func (c *Core) QueueUpdateMessages(ctx context.Context, caseID, updateID int64, now time.Time, compose func(model.Supporter) (model.OutboxMessage, error)) (int, error) {
 	queued := 0
 	var after int64
 	for {
@@ -87,7 +87,7 @@ func (c *Core) QueueUpdateMessages(ctx context.Context, caseID, updateID int64, 
 		err = c.d.InTx(ctx, func(tx *sql.Tx) error {
 			n := 0
 			for i := range messages {
-				added, err := c.insertMessageOnce(ctx, tx, &messages[i])
+				added, err := c.insertMessageOnce(ctx, tx, &messages[i], now)
 				if err != nil {
 					return err
 				}
@@ -133,8 +133,8 @@ func (c *Core) audienceAfter(ctx context.Context, caseID, after int64) ([]model.
 
 // insertMessageOnce queues a message unless one with its Message-ID is
 // there already.
-func (c *Core) insertMessageOnce(ctx context.Context, tx *sql.Tx, m *model.OutboxMessage) (bool, error) {
-	if err := m.Prepare(time.Now()); err != nil {
+func (c *Core) insertMessageOnce(ctx context.Context, tx *sql.Tx, m *model.OutboxMessage, now time.Time) (bool, error) {
+	if err := m.Prepare(now); err != nil {
 		return false, err
 	}
 	// Only to a supporter still reachable now: one erased or unsubscribed

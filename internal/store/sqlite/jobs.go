@@ -71,7 +71,7 @@ func (s *DB) RemindUnconfirmed(ctx context.Context, before, now time.Time, compo
 				if err != nil {
 					return err
 				}
-				if err := enqueueTx(ctx, tx, &m); err != nil {
+				if err := enqueueTx(ctx, tx, &m, now); err != nil {
 					return err
 				}
 				n++
@@ -228,7 +228,7 @@ func (s *DB) QueueAppeals(ctx context.Context, q store.QueueAppeals, compose sto
 				return err
 			}
 			for i := range msgs {
-				if err := enqueueTx(ctx, tx, &msgs[i]); err != nil {
+				if err := enqueueTx(ctx, tx, &msgs[i], q.Now); err != nil {
 					return err
 				}
 			}

@@ -42,18 +42,20 @@ func scanOutbox(r rowScanner) (model.OutboxMessage, error) {
 // message, and sets m.ID. Defaults: State queued, CreatedAt now, and
 // NextAttemptAt CreatedAt (due at once). A taken MessageID is
 // model.ErrConflict (through mapErr).
-func enqueueTx(ctx context.Context, tx *sql.Tx, m *model.OutboxMessage) error {
-	return enqueueWith(m, func(query string, args ...any) (sql.Result, error) {
+func enqueueTx(ctx context.Context, tx *sql.Tx, m *model.OutboxMessage, now time.Time) error {
+	return enqueueWith(m, now, func(query string, args ...any) (sql.Result, error) {
 		return tx.ExecContext(ctx, query, args...)
 	})
 }
 
 // enqueuePrepared is enqueueTx through a prepared statement, for the hot
 // path.
-func enqueuePrepared(q runner, m *model.OutboxMessage) error { return enqueueWith(m, q.exec) }
+func enqueuePrepared(q runner, m *model.OutboxMessage, now time.Time) error {
+	return enqueueWith(m, now, q.exec)
+}
 
-func enqueueWith(m *model.OutboxMessage, exec func(query string, args ...any) (sql.Result, error)) error {
-	if err := m.Prepare(time.Now()); err != nil {
+func enqueueWith(m *model.OutboxMessage, now time.Time, exec func(query string, args ...any) (sql.Result, error)) error {
+	if err := m.Prepare(now); err != nil {
 		return err
 	}
 	res, err := exec(`INSERT INTO outbox (message_id, kind, state, sealed,
@@ -73,7 +75,7 @@ func enqueueWith(m *model.OutboxMessage, exec func(query string, args ...any) (s
 
 // EnqueueMessage stores a message on its own; see enqueueTx for defaults.
 func (s *DB) EnqueueMessage(ctx context.Context, m *model.OutboxMessage) error {
-	err := s.inTx(ctx, func(tx *sql.Tx) error { return enqueueTx(ctx, tx, m) })
+	err := s.inTx(ctx, func(tx *sql.Tx) error { return enqueueTx(ctx, tx, m, time.Time{}) })
 	if err != nil {
 		return fmt.Errorf("sqlite: enqueue message: %w", mapErr(err))
 	}

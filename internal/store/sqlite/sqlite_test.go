@@ -157,7 +157,7 @@ func TestSignaturesPassAWriterThatComesBack(t *testing.T) {
 	const queued = 1000
 	for i := range queued {
 		if err := db.EnqueueMessage(ctx, &model.OutboxMessage{MessageID: fmt.Sprintf("m%d@vigil.test", i),
-			Kind: "update", Sealed: []byte("x")}); err != nil {
+			Kind: "update", Sealed: []byte("x"), CreatedAt: now}); err != nil {
 			t.Fatal(err)
 		}
 	}

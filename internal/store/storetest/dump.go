@@ -185,7 +185,7 @@ func FillDump(t testing.TB, s store.Store, keys *secret.Keys) DumpFixture {
 	}
 	// Staff: an admin with a sealed second factor who signed in, changed a
 	// setting (audited), and an editor who was removed, leaving a gap.
-	staffCtx := store.WithActor(ctx, model.Actor{Email: "cli"})
+	staffCtx := store.WithActor(ctx, model.Actor{Email: "cli", At: dumpNow})
 	for _, u := range []*model.StaffUser{
 		{Email: "admin@example.org", Role: model.RoleAdmin, PasswordHash: "$argon2id$a", Created: now, TOTPSecret: []byte("12345678901234567890")},
 		{Email: "gone@example.org", Role: model.RoleEditor, PasswordHash: "$argon2id$b", Created: now},
@@ -206,7 +206,7 @@ func FillDump(t testing.TB, s store.Store, keys *secret.Keys) DumpFixture {
 		UserID: fx.Staff[0].ID, Verified: true, Created: now, LastSeen: now.Add(time.Second)}); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.SetSetting(store.WithActor(ctx, model.Actor{UserID: fx.Staff[0].ID, Email: "admin@example.org", IPHash: "ab12"}),
+	if err := s.SetSetting(store.WithActor(ctx, model.Actor{UserID: fx.Staff[0].ID, Email: "admin@example.org", IPHash: "ab12", At: dumpNow}),
 		"require-totp", "yes"); err != nil {
 		t.Fatal(err)
 	}
@@ -216,11 +216,11 @@ func FillDump(t testing.TB, s store.Store, keys *secret.Keys) DumpFixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	researcherCtx := store.WithActor(ctx, model.Actor{UserID: fx.Staff[0].ID, Email: "admin@example.org", IPHash: "ab12"})
+	researcherCtx := store.WithActor(ctx, model.Actor{UserID: fx.Staff[0].ID, Email: "admin@example.org", IPHash: "ab12", At: dumpNow})
 	for _, r := range []*model.Record{
-		{CaseID: demoCase.ID, Name: "Gone Record", Status: model.RecordUnknown},
+		{CaseID: demoCase.ID, Name: "Gone Record", Status: model.RecordUnknown, Updated: now},
 		{CaseID: demoCase.ID, Name: "José «Pepe» Núñez", Status: model.RecordReturned, Place: "Caracas",
-			LastConfirmed: now.AddDate(0, 0, -3), SourceNote: "His mother, by phone"},
+			LastConfirmed: now.AddDate(0, 0, -3), SourceNote: "His mother, by phone", Updated: now},
 	} {
 		if err := s.SaveRecord(researcherCtx, r); err != nil {
 			t.Fatal(err)
@@ -573,7 +573,7 @@ func freshIDs(t *testing.T, name string, s store.Store, copied map[string][]stor
 		t.Fatalf("%s: a new staff user: %v", name, err)
 	}
 	check("staff_users", u.ID)
-	if err := s.RecordAudit(ctx, model.AuditEntry{UserEmail: "cli", Action: "after.copy"}); err != nil {
+	if err := s.RecordAudit(ctx, model.AuditEntry{At: dumpNow, UserEmail: "cli", Action: "after.copy"}); err != nil {
 		t.Fatal(err)
 	}
 	if log, err := s.AuditLog(ctx, store.AuditFilter{Limit: 1}); err != nil || len(log) != 1 {

@@ -28,11 +28,11 @@ func RunEditing(t *testing.T, open func(t *testing.T) store.Store) {
 	}
 }
 
-var editor = model.Actor{UserID: 7, Email: "editor@example.org", IPHash: "ff"}
+var editor = model.Actor{UserID: 7, Email: "editor@example.org", IPHash: "ff", At: day(2026, 2, 1)}
 
 func testCaseDraftSavePublish(t *testing.T, s store.Store) {
 	c := store.WithActor(ctx, editor)
-	cs := &model.Case{Slug: "draft", Lang: "en", Title: "A draft", Status: model.CaseActive,
+	cs := &model.Case{Slug: "draft", Lang: "en", Title: "A draft", Status: model.CaseActive, Updated: day(2026, 2, 1),
 		Countries: []string{"SV"}, Tags: []string{"detention"},
 		Timeline: []model.TimelineEvent{{Date: day(2025, 3, 16), Title: "Expelled", PeopleCount: 238}},
 		Demands:  []model.Demand{{Text: "Release them"}}}
@@ -108,7 +108,7 @@ func testCaseDraftSavePublish(t *testing.T, s store.Store) {
 }
 
 func testStaleSaves(t *testing.T, s store.Store) {
-	cs := &model.Case{Slug: "c", Lang: "en", Title: "First", Status: model.CaseActive}
+	cs := &model.Case{Slug: "c", Lang: "en", Title: "First", Status: model.CaseActive, Updated: day(2026, 2, 1)}
 	if err := s.SaveCase(ctx, cs); err != nil {
 		t.Fatal(err)
 	}
@@ -125,7 +125,7 @@ func testStaleSaves(t *testing.T, s store.Store) {
 	if got.Title != "Alice's title" || got.Version != 2 {
 		t.Errorf("stored %q v%d", got.Title, got.Version)
 	}
-	if err := s.SetPublished(ctx, "case", cs.ID, 1, time.Now()); !errors.Is(err, model.ErrStale) {
+	if err := s.SetPublished(ctx, "case", cs.ID, 1, day(2026, 2, 2)); !errors.Is(err, model.ErrStale) {
 		t.Errorf("publish at an old version: %v", err)
 	}
 	missing := model.Case{ID: 999, Version: 1, Slug: "x", Lang: "en", Title: "x", Status: model.CaseActive}
@@ -133,7 +133,7 @@ func testStaleSaves(t *testing.T, s store.Store) {
 		t.Errorf("save of a missing case: %v", err)
 	}
 	// A taken slug is a conflict, not a stale version.
-	other := &model.Case{Slug: "other", Lang: "en", Title: "Other", Status: model.CaseActive}
+	other := &model.Case{Slug: "other", Lang: "en", Title: "Other", Status: model.CaseActive, Updated: day(2026, 2, 1)}
 	s.SaveCase(ctx, other)
 	other.Slug = "c"
 	if err := s.SaveCase(ctx, other); !errors.Is(err, model.ErrConflict) {
@@ -223,7 +223,7 @@ func testNewsAndTargets(t *testing.T, s store.Store) {
 }
 
 func testUpdateDraftsAndHiding(t *testing.T, s store.Store) {
-	cs := &model.Case{Slug: "c", Lang: "en", Title: "C", Status: model.CaseActive, Published: day(2026, 1, 1)}
+	cs := &model.Case{Slug: "c", Lang: "en", Title: "C", Status: model.CaseActive, Published: day(2026, 1, 1), Updated: day(2026, 1, 1)}
 	if err := s.SaveCase(ctx, cs); err != nil {
 		t.Fatal(err)
 	}

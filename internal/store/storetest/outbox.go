@@ -135,22 +135,29 @@ func testOutboxEnqueueClaimSent(t *testing.T, s store.Outbox) {
 }
 
 func testOutboxDefaults(t *testing.T, s store.Outbox) {
-	// No CreatedAt, no NextAttemptAt: due at once.
-	before := time.Now().Add(-time.Second)
+	// No time at all: refused, since the store never reads the wall clock.
+	undated := &model.OutboxMessage{MessageID: "d0@vigil.test", Kind: "confirm", Sealed: []byte("x")}
+	if err := s.EnqueueMessage(ctx, undated); err == nil {
+		t.Fatal("a message without a time was stored")
+	}
+	// No NextAttemptAt: due when created.
 	m := &model.OutboxMessage{MessageID: "d1@vigil.test", Kind: "confirm", Sealed: []byte("x"),
-		SupporterID: 0, ParticipationID: 0, TargetID: 0}
+		SupporterID: 0, ParticipationID: 0, TargetID: 0, CreatedAt: outboxT0}
 	if err := s.EnqueueMessage(ctx, m); err != nil {
 		t.Fatal(err)
 	}
 	got := outboxMsg(t, s, m.ID)
-	if got.CreatedAt.Before(before) || got.NextAttemptAt.Before(before) {
-		t.Fatalf("defaults: created %s, next %s; want about now", got.CreatedAt, got.NextAttemptAt)
+	if !got.CreatedAt.Equal(outboxT0) || !got.NextAttemptAt.Equal(outboxT0) {
+		t.Fatalf("defaults: created %s, next %s; want both %s", got.CreatedAt, got.NextAttemptAt, outboxT0)
 	}
 	if got.SupporterID != 0 || got.ParticipationID != 0 || got.TargetID != 0 {
 		t.Fatalf("zero links stored as %d/%d/%d", got.SupporterID, got.ParticipationID, got.TargetID)
 	}
-	if ms := claim(t, s, time.Now().Add(time.Second), time.Minute, 5); len(ms) != 1 {
-		t.Fatalf("claimed %d, want the message due at once", len(ms))
+	if ms := claim(t, s, outboxT0.Add(-time.Second), time.Minute, 5); len(ms) != 0 {
+		t.Fatalf("claimed %d before the message was due", len(ms))
+	}
+	if ms := claim(t, s, outboxT0, time.Minute, 5); len(ms) != 1 {
+		t.Fatalf("claimed %d, want the message due when created", len(ms))
 	}
 
 	// A message can be stored held.

@@ -30,12 +30,12 @@ func RunRecords(t *testing.T, open func(t *testing.T) store.Store) {
 	}
 }
 
-var researcher = model.Actor{UserID: 9, Email: "researcher@example.org", IPHash: "9f"}
+var researcher = model.Actor{UserID: 9, Email: "researcher@example.org", IPHash: "9f", At: day(2026, 2, 1)}
 
 // recordCase stores a case for records to belong to.
 func recordCase(t *testing.T, s store.Store, slug string) model.Case {
 	t.Helper()
-	cs := model.Case{Slug: slug, Lang: "en", Title: "Men expelled", Status: model.CaseActive}
+	cs := model.Case{Slug: slug, Lang: "en", Title: "Men expelled", Status: model.CaseActive, Updated: day(2026, 2, 1)}
 	if err := s.SaveCase(ctx, &cs); err != nil {
 		t.Fatal(err)
 	}
@@ -44,6 +44,9 @@ func recordCase(t *testing.T, s store.Store, slug string) model.Case {
 
 func addRecord(t *testing.T, s store.Store, r model.Record) model.Record {
 	t.Helper()
+	if r.Updated.IsZero() {
+		r.Updated = researcher.At
+	}
 	if err := s.SaveRecord(store.WithActor(ctx, researcher), &r); err != nil {
 		t.Fatal(err)
 	}
@@ -84,10 +87,10 @@ func testRecordRoundTrip(t *testing.T, s store.Store) {
 	if _, err := s.RecordByID(ctx, 9999); !errors.Is(err, model.ErrNotFound) {
 		t.Errorf("a record that is not there: %v, want ErrNotFound", err)
 	}
-	if err := s.SaveRecord(ctx, &model.Record{CaseID: 9999, Name: "x", Status: model.RecordUnknown}); !errors.Is(err, model.ErrNotFound) {
+	if err := s.SaveRecord(ctx, &model.Record{CaseID: 9999, Name: "x", Status: model.RecordUnknown, Updated: researcher.At}); !errors.Is(err, model.ErrNotFound) {
 		t.Errorf("a record of a case that is not there: %v, want ErrNotFound", err)
 	}
-	if err := s.SaveRecord(ctx, &model.Record{CaseID: cs.ID, Name: "x", Status: "missing"}); err == nil {
+	if err := s.SaveRecord(ctx, &model.Record{CaseID: cs.ID, Name: "x", Status: "missing", Updated: researcher.At}); err == nil {
 		t.Error("a record with an unknown status was stored")
 	}
 
@@ -195,7 +198,7 @@ func testRecordStaleWrites(t *testing.T, s store.Store) {
 	if err != nil || got.Name != "First" || got.Status != model.RecordReleased || got.Version != 2 {
 		t.Errorf("stored %+v, %v; want Alice's save only", got, err)
 	}
-	missing := model.Record{ID: 9999, Version: 1, CaseID: cs.ID, Name: "x", Status: model.RecordUnknown}
+	missing := model.Record{ID: 9999, Version: 1, CaseID: cs.ID, Name: "x", Status: model.RecordUnknown, Updated: researcher.At}
 	if err := s.SaveRecord(ctx, &missing); !errors.Is(err, model.ErrNotFound) {
 		t.Errorf("a save of a record that is not there: %v, want ErrNotFound", err)
 	}
@@ -228,7 +231,7 @@ func testRecordDelete(t *testing.T, s store.Store) {
 func testRecordAudited(t *testing.T, s store.Store) {
 	cs := recordCase(t, s, "expelled")
 	c := store.WithActor(ctx, researcher)
-	r := model.Record{CaseID: cs.ID, Name: "Audited Person", Status: model.RecordDetained, Place: "Somewhere",
+	r := model.Record{CaseID: cs.ID, Name: "Audited Person", Status: model.RecordDetained, Place: "Somewhere", Updated: researcher.At,
 		LastConfirmed: day(2025, 3, 16)}
 	if err := s.SaveRecord(c, &r); err != nil {
 		t.Fatal(err)
@@ -276,7 +279,7 @@ func testRecordAudited(t *testing.T, s store.Store) {
 		t.Errorf("record.delete: %q → %q", del.Before, del.After)
 	}
 	// Without an actor (the command line, tests) nothing is audited.
-	if err := s.SaveRecord(ctx, &model.Record{CaseID: cs.ID, Name: "Quiet", Status: model.RecordUnknown}); err != nil {
+	if err := s.SaveRecord(ctx, &model.Record{CaseID: cs.ID, Name: "Quiet", Status: model.RecordUnknown, Updated: researcher.At}); err != nil {
 		t.Fatal(err)
 	}
 	if all, _ := s.AuditLog(ctx, store.AuditFilter{Action: "record."}); len(all) != 3 {

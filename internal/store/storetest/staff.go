@@ -31,7 +31,7 @@ func RunStaff(t *testing.T, open func(t *testing.T) store.Store) {
 	}
 }
 
-var admin = model.Actor{UserID: 0, Email: "cli", IPHash: ""}
+var admin = model.Actor{UserID: 0, Email: "cli", IPHash: "", At: day(2026, 2, 1)}
 
 func addStaff(t *testing.T, s store.Store, email string, role model.Role) model.StaffUser {
 	t.Helper()
@@ -51,7 +51,7 @@ func testStaffRoundTrip(t *testing.T, s store.Store) {
 	if got.ID != u.ID || got.Email != "editor@example.org" || got.Role != model.RoleEditor || got.TOTPSecret != nil {
 		t.Errorf("got %+v", got)
 	}
-	dup := model.StaffUser{Email: "editor@example.org", Role: model.RoleViewer, PasswordHash: "x"}
+	dup := model.StaffUser{Email: "editor@example.org", Role: model.RoleViewer, PasswordHash: "x", Created: admin.At}
 	if err := s.CreateStaffUser(ctx, &dup); !errors.Is(err, model.ErrConflict) {
 		t.Errorf("same email again: %v, want ErrConflict", err)
 	}
@@ -233,7 +233,7 @@ func testSettingsAndAudit(t *testing.T, s store.Store) {
 	if v, err := s.Setting(ctx, "require-totp"); err != nil || v != "" {
 		t.Errorf("unset setting: %q, %v", v, err)
 	}
-	actor := model.Actor{UserID: u.ID, Email: u.Email, IPHash: "abc"}
+	actor := model.Actor{UserID: u.ID, Email: u.Email, IPHash: "abc", At: day(2026, 2, 1)}
 	if err := s.SetSetting(store.WithActor(ctx, actor), "require-totp", "yes"); err != nil {
 		t.Fatal(err)
 	}
@@ -241,7 +241,7 @@ func testSettingsAndAudit(t *testing.T, s store.Store) {
 		t.Errorf("setting = %q", v)
 	}
 	s.SetSetting(ctx, "require-totp", "") // no actor: not audited
-	if err := s.RecordAudit(ctx, model.AuditEntry{UserID: u.ID, UserEmail: u.Email, Action: "records.read",
+	if err := s.RecordAudit(ctx, model.AuditEntry{At: admin.At, UserID: u.ID, UserEmail: u.Email, Action: "records.read",
 		ObjectType: "case", ObjectID: 7}); err != nil {
 		t.Fatal(err)
 	}

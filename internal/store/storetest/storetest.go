@@ -117,11 +117,11 @@ func testCaseRoundTrip(t *testing.T, s store.Store) {
 }
 
 func testCaseSlugConflict(t *testing.T, s store.Store) {
-	c := &model.Case{Slug: "same", Lang: "en", Title: "A", Status: model.CaseActive, Published: day(2025, 1, 1)}
+	c := &model.Case{Slug: "same", Lang: "en", Title: "A", Status: model.CaseActive, Published: day(2025, 1, 1), Updated: day(2025, 1, 1)}
 	if err := s.CreateCase(ctx, c); err != nil {
 		t.Fatal(err)
 	}
-	dup := &model.Case{Slug: "same", Lang: "en", Title: "B", Status: model.CaseActive}
+	dup := &model.Case{Slug: "same", Lang: "en", Title: "B", Status: model.CaseActive, Updated: day(2025, 1, 1)}
 	if err := s.CreateCase(ctx, dup); !errors.Is(err, model.ErrConflict) {
 		t.Fatalf("second case with the same slug: %v, want ErrConflict", err)
 	}
@@ -142,7 +142,7 @@ func testUnpublishedIsNotFound(t *testing.T, s store.Store) {
 	if _, err := s.CaseBySlug(ctx, "nothing"); !errors.Is(err, model.ErrNotFound) {
 		t.Errorf("unknown case: %v", err)
 	}
-	draft := &model.Case{Slug: "draft", Lang: "en", Title: "Draft", Status: model.CaseActive}
+	draft := &model.Case{Slug: "draft", Lang: "en", Title: "Draft", Status: model.CaseActive, Updated: day(2025, 1, 1)}
 	if err := s.CreateCase(ctx, draft); err != nil {
 		t.Fatal(err)
 	}
@@ -229,7 +229,7 @@ func testActionTargets(t *testing.T, s store.Store) {
 }
 
 func testRelatedNews(t *testing.T, s store.Store) {
-	c := &model.Case{Slug: "c", Lang: "en", Title: "C", Status: model.CaseActive, Published: day(2025, 1, 1), Tags: []string{"asylum"}}
+	c := &model.Case{Slug: "c", Lang: "en", Title: "C", Status: model.CaseActive, Published: day(2025, 1, 1), Updated: day(2025, 1, 1), Tags: []string{"asylum"}}
 	if err := s.CreateCase(ctx, c); err != nil {
 		t.Fatal(err)
 	}
@@ -285,7 +285,7 @@ func testImages(t *testing.T, s store.Store) {
 	if err := s.CreateImage(ctx, img, variants); err != nil {
 		t.Fatal(err)
 	}
-	again := &model.Image{Hash: "abc123", Alt: "dup", Width: 1, Height: 1, Format: "png"}
+	again := &model.Image{Hash: "abc123", Alt: "dup", Width: 1, Height: 1, Format: "png", Created: day(2025, 1, 2)}
 	if err := s.CreateImage(ctx, again, variants); err != nil || again.ID != img.ID {
 		t.Fatalf("same hash stored twice: id %d vs %d, %v", again.ID, img.ID, err)
 	}
@@ -296,7 +296,7 @@ func testImages(t *testing.T, s store.Store) {
 	if _, err := s.ImageVariant(ctx, "abc123", 1600); !errors.Is(err, model.ErrNotFound) {
 		t.Errorf("missing width: %v", err)
 	}
-	c := &model.Case{Slug: "pic", Lang: "en", Title: "P", Status: model.CaseActive, Published: day(2025, 1, 1), Image: img}
+	c := &model.Case{Slug: "pic", Lang: "en", Title: "P", Status: model.CaseActive, Published: day(2025, 1, 1), Updated: day(2025, 1, 1), Image: img}
 	if err := s.CreateCase(ctx, c); err != nil {
 		t.Fatal(err)
 	}

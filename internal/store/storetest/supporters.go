@@ -63,7 +63,7 @@ func testEraseKeepsCounts(t *testing.T, s store.Store) {
 	if msgs, _ := s.SupporterMessages(ctx, ana.SupporterID, 10); len(msgs) != 1 || msgs[0].Kind != "confirm" {
 		t.Fatalf("messages before: %+v", msgs)
 	}
-	c := store.WithActor(ctx, model.Actor{UserID: 1, Email: "admin@example.org"})
+	c := store.WithActor(ctx, model.Actor{UserID: 1, Email: "admin@example.org", At: actNow})
 	if err := s.EraseSupporter(c, ana.SupporterID, day(2026, 3, 1)); err != nil {
 		t.Fatal(err)
 	}
@@ -174,7 +174,7 @@ func testImportKeepsChoices(t *testing.T, s store.Store) {
 }
 
 func testUpdateReachesTheReachable(t *testing.T, s store.Store) {
-	cs := &model.Case{Slug: "c", Lang: "en", Title: "C", Status: model.CaseActive, Published: day(2026, 1, 1)}
+	cs := &model.Case{Slug: "c", Lang: "en", Title: "C", Status: model.CaseActive, Published: day(2026, 1, 1), Updated: day(2026, 1, 1)}
 	if err := s.SaveCase(ctx, cs); err != nil {
 		t.Fatal(err)
 	}
@@ -198,18 +198,18 @@ func testUpdateReachesTheReachable(t *testing.T, s store.Store) {
 	compose := func(sup model.Supporter) (model.OutboxMessage, error) {
 		return model.OutboxMessage{MessageID: fmt.Sprintf("update-%d-%d@test", u.ID, sup.ID), Kind: "update", Sealed: []byte(sup.Email)}, nil
 	}
-	n, err := s.QueueUpdateMessages(ctx, cs.ID, u.ID, compose)
+	n, err := s.QueueUpdateMessages(ctx, cs.ID, u.ID, actNow, compose)
 	if err != nil || n != 1 {
 		t.Fatalf("queued %d, %v; want Ana's alone", n, err)
 	}
 	if msgs, _ := s.SupporterMessages(ctx, ana.SupporterID, 10); len(msgs) != 2 || msgs[0].Kind != "update" {
 		t.Errorf("Ana's messages: %+v", msgs)
 	}
-	if n, _ := s.QueueUpdateMessages(ctx, cs.ID, u.ID, compose); n != 0 {
+	if n, _ := s.QueueUpdateMessages(ctx, cs.ID, u.ID, actNow, compose); n != 0 {
 		t.Errorf("queued again: %d", n)
 	}
 	s.HideUpdate(ctx, u.ID, day(2026, 3, 3))
-	if n, err := s.QueueUpdateMessages(ctx, cs.ID, u.ID, compose); err == nil || n != 0 {
+	if n, err := s.QueueUpdateMessages(ctx, cs.ID, u.ID, actNow, compose); err == nil || n != 0 {
 		t.Errorf("an unpublished update was queued: %d, %v", n, err)
 	}
 }
