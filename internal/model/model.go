@@ -147,7 +147,7 @@ type Action struct {
 	ClosingText string // shown in place of the form once closed
 	Delivery    DeliveryMode
 	Subject     string // appeals: model letter subject
-	Letter      string // appeals: model letter body; {{salutation}} is filled per target
+	Letter      string // appeals: model letter; each target's copy opens with its own salutation (see Addressed)
 	// Letters are the model letter in other languages, by language code.
 	Letters   map[string]Letter
 	Targets   []Target

@@ -226,8 +226,9 @@ func (c *Composer) Reminder(sup model.Supporter, a model.Action, participationID
 // replies to the supporter. In test mode it goes to the action's test
 // recipient instead.
 func (c *Composer) Appeal(a model.Action, t model.Target, sup model.Supporter, p model.Participation, now time.Time) (model.OutboxMessage, error) {
+	loc := c.Cat.Localizer(t.Lang)
 	var b strings.Builder
-	b.WriteString(strings.TrimSpace(p.Letter) + "\n\n")
+	b.WriteString(model.Addressed(t, a.Targets, p.Letter, loc.T("email.appeal.salutation", "Name", t.Name)) + "\n\n")
 	b.WriteString(sup.Name + "\n")
 	place := countryName(sup.Country, t.Lang)
 	if sup.PostalCode != "" {
@@ -245,12 +246,12 @@ func (c *Composer) Appeal(a model.Action, t model.Target, sup model.Supporter, p
 func (c *Composer) Digest(a model.Action, t model.Target, letters []store.AppealLetter, now time.Time) (model.OutboxMessage, error) {
 	loc := c.Cat.Localizer(t.Lang)
 	var b strings.Builder
-	b.WriteString(t.Salutation + "\n\n")
+	b.WriteString(model.SalutationOf(t, loc.T("email.appeal.salutation", "Name", t.Name)) + "\n\n")
 	b.WriteString(loc.N("email.digest.intro", len(letters), "Title", a.Title) + "\n")
 	for i, l := range letters {
 		b.WriteString(fmt.Sprintf("\n%s %d/%d\n", strings.Repeat("—", 3), i+1, len(letters)))
 		b.WriteString(loc.T("email.digest.subject") + " " + l.Participation.Subject + "\n\n")
-		b.WriteString(strings.TrimSpace(l.Participation.Letter) + "\n\n")
+		b.WriteString(model.StripSalutation(l.Participation.Letter, a.Targets) + "\n\n")
 		b.WriteString(l.Supporter.Name + " · " + countryName(l.Supporter.Country, t.Lang) + "\n")
 	}
 	m := mail.Message{From: c.From, Subject: loc.N("email.digest.title", len(letters), "Title", a.Title), Text: b.String()}

@@ -39,16 +39,7 @@ type actForm struct {
 // the model letter to edit.
 func newActForm(a model.Action, lang string) *actForm {
 	l := a.LetterIn(lang)
-	return &actForm{Lang: lang, Subject: l.Subject, Letter: fillSalutation(a, l.Text), Consents: map[string]bool{}}
-}
-
-// fillSalutation puts the first target's salutation into a model letter.
-func fillSalutation(a model.Action, letter string) string {
-	salutation := ""
-	if len(a.Targets) > 0 {
-		salutation = a.Targets[0].Salutation
-	}
-	return strings.ReplaceAll(letter, "{{salutation}}", salutation)
+	return &actForm{Lang: lang, Subject: l.Subject, Letter: model.LetterBody(l.Text), Consents: map[string]bool{}}
 }
 
 // Error returns the catalogue key of a field's message, or "".

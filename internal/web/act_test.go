@@ -19,17 +19,19 @@ import (
 	"vigil/internal/jobs"
 	"vigil/internal/mail"
 	"vigil/internal/model"
-	"vigil/internal/store/sqlite"
+	"vigil/internal/secret"
+	"vigil/internal/store"
 	"vigil/internal/testutil"
 	"vigil/internal/web"
 )
 
-// actHarness is the site on a real SQLite file, with a clock the test moves
-// and, when asked, an outbox worker sending to a real mailpit.
+// actHarness is the site on a real database (an SQLite file unless made
+// with newActHarnessOn), with a clock the test moves and, when asked, an
+// outbox worker sending to a real mailpit.
 type actHarness struct {
 	t      *testing.T
-	dbPath string
-	db     *sqlite.DB
+	dbPath string // the SQLite file; "" on PostgreSQL
+	db     harnessDB
 	site   *web.Server
 	now    time.Time
 	mp     *testutil.MailpitServer
@@ -37,10 +39,24 @@ type actHarness struct {
 	runner *jobs.Runner
 }
 
+// harnessDB is what the harness needs of a store: all of it, and its keys.
+type harnessDB interface {
+	store.Store
+	Keys() *secret.Keys
+}
+
 func newActHarness(t *testing.T, withMail bool) *actHarness {
 	t.Helper()
-	h := &actHarness{t: t, now: testutil.Now, dbPath: filepath.Join(t.TempDir(), "vigil.db")}
-	h.db = testutil.SQLiteAt(t, h.dbPath, testutil.Keys(t))
+	path := filepath.Join(t.TempDir(), "vigil.db")
+	h := newActHarnessOn(t, withMail, testutil.SQLiteAt(t, path, testutil.Keys(t)))
+	h.dbPath = path
+	return h
+}
+
+// newActHarnessOn is the harness on db, with the demo content loaded.
+func newActHarnessOn(t *testing.T, withMail bool, db harnessDB) *actHarness {
+	t.Helper()
+	h := &actHarness{t: t, now: testutil.Now, db: db}
 	if _, err := demo.Install(context.Background(), h.db, testutil.Now); err != nil {
 		t.Fatal(err)
 	}

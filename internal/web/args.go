@@ -84,6 +84,10 @@ func partialFuncs(lang string, cat *i18n.Catalogue) template.FuncMap {
 		"fieldArgs": func(id, name, typ, value, err, autocomplete string, required bool) fieldArgs {
 			return fieldArgs{id, name, typ, value, err, autocomplete, required}
 		},
+		// salutation is how an appeal to t opens, in t's language.
+		"salutation": func(t model.Target) string {
+			return model.SalutationOf(t, cat.Localizer(t.Lang).T("email.appeal.salutation", "Name", t.Name))
+		},
 		"imageArgs": func(img *model.Image, sizes string, lazy bool) imageArgs { return imageArgs{img, sizes, lazy} },
 		"cardArgs": func(a model.Action, prefix string, now time.Time, lazy bool) cardArgs {
 			return cardArgs{a, prefix, now, lazy}
