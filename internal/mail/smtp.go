@@ -2,15 +2,21 @@ package mail
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"net"
+	"net/textproto"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	gomail "github.com/wneessen/go-mail"
+	"github.com/wneessen/go-mail/smtp"
 )
 
 // Sender delivers one message. messageID (without angle brackets) is the
@@ -23,29 +29,42 @@ type Sender interface {
 
 // SMTPSender sends through one SMTP server with go-mail, one connection per
 // message. It is safe for concurrent use.
+//
+// Mail leaves encrypted unless the operator says otherwise: smtps is TLS
+// from the first byte; smtp upgrades with STARTTLS, and refuses to go on in
+// clear when the server does not offer it, except to this machine
+// (loopback) or with ?tls=none. A password is only ever sent over TLS.
 type SMTPSender struct {
 	host     string
 	port     int
 	implicit bool // smtps: TLS from the first byte
+	noTLS    bool // ?tls=none: plain text to a relay the operator trusts
 	username string
 	password string
 	timeout  time.Duration
 	// Now dates the Date header; nil is time.Now.
 	Now func() time.Time
+
+	// dial and rootCAs replace the network and the system's certificate
+	// authorities in tests (export_test.go): mailpit listens on loopback,
+	// and its certificate is made by the test.
+	dial    func(ctx context.Context, network, addr string) (net.Conn, error)
+	rootCAs *x509.CertPool
 }
 
 // NewSMTPSender parses an SMTP URL:
 //
-//	smtp://[user:pass@]host[:port]   STARTTLS when the server offers it (port 587 by default)
+//	smtp://[user:pass@]host[:port]   STARTTLS, required unless host is loopback (port 587 by default)
 //	smtps://[user:pass@]host[:port]  implicit TLS (port 465 by default)
 //
 // User and password are URL-decoded (write %40 for an @ in a user name).
-// With a user, go-mail picks the strongest mechanism the server offers;
-// over an unencrypted connection it refuses to send the password with PLAIN
-// or LOGIN except to a loopback address.
+// With a user, the strongest mechanism the server offers is used, and only
+// once the connection is encrypted: no mechanism, not even a
+// challenge-response one, is offered to a server that did not offer TLS.
 //
 // Query parameters: timeout (a Go duration, default 30s) bounds each
-// network step.
+// network step; tls=none sends in clear to a relay the operator trusts
+// (no STARTTLS even if offered, and so no user or password).
 func NewSMTPSender(rawURL string) (*SMTPSender, error) {
 	u, err := url.Parse(rawURL)
 	if err != nil {
@@ -85,9 +104,20 @@ func NewSMTPSender(rawURL string) (*SMTPSender, error) {
 				return nil, fmt.Errorf("mail: SMTP URL timeout %q", v[0])
 			}
 			s.timeout = d
+		case "tls":
+			if v[0] != "none" {
+				return nil, fmt.Errorf("mail: SMTP URL tls=%q: the only value is none (plain text to a trusted relay)", v[0])
+			}
+			s.noTLS = true
 		default:
 			return nil, fmt.Errorf("mail: SMTP URL parameter %q not known", k)
 		}
+	}
+	switch {
+	case s.noTLS && s.implicit:
+		return nil, errors.New("mail: SMTP URL: smtps is TLS, tls=none contradicts it")
+	case s.noTLS && s.username != "":
+		return nil, errors.New("mail: SMTP URL: tls=none with a user: a password is never sent without TLS")
 	}
 	return s, nil
 }
@@ -95,29 +125,40 @@ func NewSMTPSender(rawURL string) (*SMTPSender, error) {
 // Addr is host:port of the server.
 func (s *SMTPSender) Addr() string { return net.JoinHostPort(s.host, strconv.Itoa(s.port)) }
 
+// tlsConfig checks the server's certificate against host.
+func (s *SMTPSender) tlsConfig() *tls.Config {
+	return &tls.Config{ServerName: s.host, MinVersion: tls.VersionTLS12, RootCAs: s.rootCAs}
+}
+
+// dialContext connects, with TLS from the first byte for smtps. go-mail
+// only dials and greets: STARTTLS and AUTH are done here, in Send, so that
+// the rules above hold whatever go-mail's own defaults are.
+func (s *SMTPSender) dialContext(ctx context.Context, network, addr string) (net.Conn, error) {
+	dial := s.dial
+	if dial == nil {
+		dial = (&net.Dialer{}).DialContext
+	}
+	conn, err := dial(ctx, network, addr)
+	if err != nil || !s.implicit {
+		return conn, err
+	}
+	tc := tls.Client(conn, s.tlsConfig())
+	if err := tc.HandshakeContext(ctx); err != nil {
+		conn.Close()
+		return nil, err
+	}
+	return tc, nil
+}
+
 func (s *SMTPSender) client() (*gomail.Client, error) {
-	opts := []gomail.Option{
+	return gomail.NewClient(s.host,
 		gomail.WithPort(s.port),
 		gomail.WithTimeout(s.timeout),
-	}
-	if s.implicit {
-		opts = append(opts, gomail.WithSSL(), gomail.WithTLSPolicy(gomail.TLSMandatory))
-	} else {
-		// Opportunistic STARTTLS; go-mail's default is mandatory, which a
-		// plain local server (mailpit, a relay on localhost) cannot satisfy.
-		opts = append(opts, gomail.WithTLSPolicy(gomail.TLSOpportunistic))
-	}
-	if s.username != "" {
-		opts = append(opts, gomail.WithUsername(s.username), gomail.WithPassword(s.password))
-		if isLoopback(s.host) && !s.implicit {
-			// Auto-discovery never picks PLAIN without TLS; to a loopback
-			// server go-mail allows it.
-			opts = append(opts, gomail.WithSMTPAuth(gomail.SMTPAuthPlain))
-		} else {
-			opts = append(opts, gomail.WithSMTPAuth(gomail.SMTPAuthAutoDiscover))
-		}
-	}
-	return gomail.NewClient(s.host, opts...)
+		gomail.WithDialContextFunc(s.dialContext),
+		// Send does STARTTLS and AUTH itself.
+		gomail.WithTLSPolicy(gomail.NoTLS),
+		gomail.WithSMTPAuth(gomail.SMTPAuthNoAuth),
+	)
 }
 
 func isLoopback(host string) bool {
@@ -126,6 +167,101 @@ func isLoopback(host string) bool {
 	}
 	ip := net.ParseIP(host)
 	return ip != nil && ip.IsLoopback()
+}
+
+// Errors of a connection that could not be made as safe as the
+// configuration asks. They are configuration errors (see IsConfiguration):
+// the operator changes the server or --smtp, and the mail waits.
+var (
+	// ErrNoSTARTTLS: the server does not offer STARTTLS and is not on this
+	// machine.
+	ErrNoSTARTTLS = errors.New("the server does not offer STARTTLS, and mail is not sent in clear to another machine " +
+		"(add ?tls=none to the SMTP URL only for a relay you trust)")
+	// ErrAuthWithoutTLS: a user is configured and the connection is not
+	// encrypted.
+	ErrAuthWithoutTLS = errors.New("the connection is not encrypted (the server did not offer STARTTLS): " +
+		"the password is not sent")
+	// ErrNoAuth: a user is configured and the server offers no mechanism
+	// Vigil can use.
+	ErrNoAuth = errors.New("the server offers no authentication mechanism Vigil can use")
+)
+
+// secure makes the session as safe as configured, before anything else is
+// said: STARTTLS when offered (required off loopback unless tls=none), then
+// AUTH over TLS only.
+func (s *SMTPSender) secure(c *smtp.Client) error {
+	encrypted := s.implicit
+	if !s.implicit && !s.noTLS {
+		if offered, _ := c.Extension("STARTTLS"); offered {
+			if err := c.StartTLS(s.tlsConfig()); err != nil {
+				return &SendError{Op: "STARTTLS", Err: err, Configuration: true}
+			}
+			encrypted = true
+		} else if !isLoopback(s.host) {
+			return &SendError{Op: "STARTTLS", Err: fmt.Errorf("%s: %w", s.Addr(), ErrNoSTARTTLS), Configuration: true}
+		}
+	}
+	if s.username == "" {
+		return nil
+	}
+	if !encrypted {
+		return &SendError{Op: "AUTH", Err: ErrAuthWithoutTLS, Configuration: true}
+	}
+	_, offered := c.Extension("AUTH")
+	state, _ := c.TLSConnectionState()
+	auth := s.auth(strings.Fields(offered), &state)
+	if auth == nil {
+		return &SendError{Op: "AUTH", Err: ErrNoAuth, Configuration: true}
+	}
+	if err := c.Auth(tlsOnly{auth}); err != nil {
+		e := &SendError{Op: "AUTH", Err: err, Configuration: true}
+		var te *textproto.Error
+		if errors.As(err, &te) {
+			e.Code = te.Code
+		}
+		return e
+	}
+	return nil
+}
+
+// auth picks the strongest mechanism offered: SCRAM (bound to the TLS
+// channel when the server can), CRAM-MD5, then PLAIN and LOGIN, which are
+// safe over TLS. nil when none is offered.
+func (s *SMTPSender) auth(offered []string, state *tls.ConnectionState) smtp.Auth {
+	for _, mech := range []string{"SCRAM-SHA-256-PLUS", "SCRAM-SHA-256", "SCRAM-SHA-1-PLUS", "SCRAM-SHA-1",
+		"CRAM-MD5", "PLAIN", "LOGIN"} {
+		if !slices.Contains(offered, mech) {
+			continue
+		}
+		switch mech {
+		case "SCRAM-SHA-256-PLUS":
+			return smtp.ScramSHA256PlusAuth(s.username, s.password, state)
+		case "SCRAM-SHA-256":
+			return smtp.ScramSHA256Auth(s.username, s.password)
+		case "SCRAM-SHA-1-PLUS":
+			return smtp.ScramSHA1PlusAuth(s.username, s.password, state)
+		case "SCRAM-SHA-1":
+			return smtp.ScramSHA1Auth(s.username, s.password)
+		case "CRAM-MD5":
+			return smtp.CRAMMD5Auth(s.username, s.password)
+		case "PLAIN":
+			return smtp.PlainAuth("", s.username, s.password, s.host, false)
+		case "LOGIN":
+			return smtp.LoginAuth(s.username, s.password, s.host, false)
+		}
+	}
+	return nil
+}
+
+// tlsOnly refuses to start any mechanism over a connection without TLS:
+// the last guard, whatever led here.
+type tlsOnly struct{ smtp.Auth }
+
+func (a tlsOnly) Start(server *smtp.ServerInfo) (string, []byte, error) {
+	if !server.TLS {
+		return "", nil, ErrAuthWithoutTLS
+	}
+	return a.Auth.Start(server)
 }
 
 // build makes the go-mail message. Every check that concerns the content
@@ -166,7 +302,7 @@ func (s *SMTPSender) build(messageID string, m Message) (*gomail.Msg, error) {
 			return nil, invalid("Reply-To is not a valid address")
 		}
 	}
-	msg.Subject(m.Subject)
+	msg.Subject(subjectHeader(m.Subject))
 	msg.SetMessageIDWithValue(messageID)
 	now := time.Now
 	if s.Now != nil {
@@ -183,8 +319,61 @@ func (s *SMTPSender) build(messageID string, m Message) (*gomail.Msg, error) {
 	return msg, nil
 }
 
+// subjectHeader is the Subject as written in the header. go-mail encodes a
+// subject only when it is not plain ASCII, so a subject typed as an RFC 2047
+// encoded word ("=?utf-8?q?…?=", a supporter's appeal may carry one) would
+// reach mail clients as is, and they would show what it encodes instead of
+// what was typed. Such a subject is encoded whole: a client decodes it once,
+// back to the characters typed.
+func subjectHeader(subject string) string {
+	if !strings.Contains(subject, "=?") {
+		return subject
+	}
+	return encodeWords(subject)
+}
+
+// encodeWords writes s as RFC 2047 Q-encoded words of at most 75
+// characters, separated by spaces (which decoders drop between encoded
+// words), never splitting a character's bytes between two words.
+func encodeWords(s string) string {
+	const prefix, suffix, maxWord = "=?UTF-8?q?", "?=", 75
+	var out, word strings.Builder
+	flush := func() {
+		if word.Len() == 0 {
+			return
+		}
+		if out.Len() > 0 {
+			out.WriteByte(' ')
+		}
+		out.WriteString(prefix + word.String() + suffix)
+		word.Reset()
+	}
+	var buf [utf8.UTFMax]byte
+	for _, r := range s {
+		var enc string
+		switch {
+		case r == ' ':
+			enc = "_"
+		case r < utf8.RuneSelf && ('a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9' ||
+			strings.ContainsRune("!*+-/", r)):
+			enc = string(r)
+		default:
+			n := utf8.EncodeRune(buf[:], r)
+			for _, c := range buf[:n] {
+				enc += fmt.Sprintf("=%02X", c)
+			}
+		}
+		if len(prefix)+word.Len()+len(enc)+len(suffix) > maxWord {
+			flush()
+		}
+		word.WriteString(enc)
+	}
+	flush()
+	return out.String()
+}
+
 // Send delivers m with the Message-ID <messageID>. Errors never contain a
-// recipient address or content; see IsPermanent.
+// recipient address or content; see IsPermanent and IsConfiguration.
 func (s *SMTPSender) Send(ctx context.Context, messageID string, m Message) error {
 	msg, err := s.build(messageID, m)
 	if err != nil {
@@ -194,7 +383,15 @@ func (s *SMTPSender) Send(ctx context.Context, messageID string, m Message) erro
 	if err != nil {
 		return &SendError{Op: "configure", Err: err}
 	}
-	err = c.DialAndSendWithContext(ctx, msg)
+	session, err := c.DialToSMTPClientWithContext(ctx)
+	if err != nil {
+		return classify(err, msg)
+	}
+	defer func() { _ = c.CloseWithSMTPClient(session) }()
+	if err := s.secure(session); err != nil {
+		return err
+	}
+	err = c.SendWithSMTPClient(session, msg)
 	if err == nil || msg.IsDelivered() {
 		// Accepted by the server; a failure after that (RSET, QUIT) does
 		// not undo the delivery, and reporting it would cause a resend.
@@ -213,7 +410,12 @@ type SendError struct {
 	// one.
 	Enhanced  string
 	Permanent bool
-	Err       error // go-mail's error, which may name recipients: not for logs
+	// Configuration is set when the connection could not be made as safe
+	// as configured (no STARTTLS, no TLS for the password, a certificate
+	// that does not verify, credentials refused): every message would fail
+	// alike until the operator changes the server or --smtp.
+	Configuration bool
+	Err           error // go-mail's error, which may name recipients: not for logs
 }
 
 func (e *SendError) Error() string {
@@ -224,6 +426,9 @@ func (e *SendError) Error() string {
 		fmt.Fprintf(&b, ": %d", e.Code)
 		if e.Enhanced != "" {
 			b.WriteString(" " + e.Enhanced)
+		}
+		if e.Op == "AUTH" {
+			b.WriteString(" (the server refused the user and password of the SMTP URL)")
 		}
 	} else if e.Err != nil {
 		b.WriteString(": " + redactAddresses(e.Err.Error()))
@@ -250,7 +455,8 @@ func classify(err error, msg *gomail.Msg) error {
 		}
 		return e
 	}
-	return &SendError{Op: "connect", Err: err}
+	var cert *tls.CertificateVerificationError
+	return &SendError{Op: "connect", Err: err, Configuration: errors.As(err, &cert)}
 }
 
 func sendOp(r gomail.SendErrReason) string {
@@ -285,4 +491,12 @@ func IsPermanent(err error) bool {
 	}
 	var se *SendError
 	return errors.As(err, &se) && se.Permanent
+}
+
+// IsConfiguration reports whether err means the SMTP server could not be
+// used as configured (see SendError.Configuration): not the message's
+// fault, so the message waits in the queue however many times it is tried.
+func IsConfiguration(err error) bool {
+	var se *SendError
+	return errors.As(err, &se) && se.Configuration
 }

@@ -22,6 +22,11 @@ const (
 	DefaultLease       = 2 * time.Minute
 	DefaultBatch       = 20
 	DefaultPoll        = 2 * time.Second
+	// ConfigurationRetry caps the wait before the next attempt of a
+	// message that failed because the SMTP server could not be used as
+	// configured (see IsConfiguration): once the operator has fixed it,
+	// mail flows again within minutes.
+	ConfigurationRetry = 5 * time.Minute
 )
 
 // storeTimeout bounds the store updates made after a send, which run even
@@ -116,8 +121,11 @@ func (w *Worker) backoff(attempts int) time.Duration {
 // changes. With a Sender it first releases held mail, then claims due
 // messages in batches, opens and sends each, and marks it sent, retried
 // (growing backoff) or failed (after MaxAttempts, on a permanent error, or
-// when it cannot be opened). Failures are logged with the row id,
-// Message-ID, kind and failure class, never the recipients or the content.
+// when it cannot be opened). A message the server could not take as
+// configured (IsConfiguration: no STARTTLS, no TLS for the password, …)
+// stays queued, however many attempts it has had. Failures are logged with
+// the row id, Message-ID, kind and failure class, never the recipients or
+// the content.
 //
 // A message accepted by the server is marked sent even if ctx is cancelled
 // meanwhile (a graceful stop loses no acknowledgement). Store errors are
@@ -319,12 +327,20 @@ func (w *Worker) deliver(ctx context.Context, m model.OutboxMessage) (accepted b
 	switch {
 	case IsPermanent(err):
 		return false, w.fail(m, "permanent", reason)
+	case IsConfiguration(err):
+		// Not this message's fault, and every other one would fail alike:
+		// it stays queued, its error on the dashboard, however many
+		// attempts it takes the operator to fix the server or --smtp.
+		next = w.now().Add(min(w.backoff(m.Attempts), ConfigurationRetry))
 	case ctx.Err() != nil:
 		// Interrupted by shutdown rather than refused: try again at once,
 		// whatever the count.
 		next = w.now()
 	case m.Attempts >= orDefault(w.MaxAttempts, DefaultMaxAttempts):
 		return false, w.fail(m, "gave up", fmt.Sprintf("%s (after %d attempts)", reason, m.Attempts))
+	}
+	if IsConfiguration(err) {
+		reason = "SMTP server settings: " + reason
 	}
 	return false, w.retry(ctx, m, next, reason)
 }
