@@ -87,7 +87,6 @@ func (r *Runner) once(ctx context.Context) {
 			log.Error("purging unconfirmed participations", "err", err)
 		} else if n > 0 {
 			r.Log.Info("unconfirmed participations purged", "count", n)
-			call(r.CountsChanged)
 		}
 	}
 	if n := r.queueAppeals(ctx, now, log); n > 0 {

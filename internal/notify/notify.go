@@ -95,10 +95,11 @@ const (
 	KindThanksAgain = "thanks-again" // the same, signed before
 )
 
-// Participation returns the compose step of a participation: thanks for
-// one counted at once (a confirmed supporter's signature), a request to
-// confirm for anything else. Both are intents: the transaction writes what
-// the email is to say, and the outbox worker composes it through Compose.
+// Participation returns the compose step of a participation: a request to
+// confirm it (every participation is confirmed from the mailbox before it
+// counts, a confirmed supporter's too), or thanks again for a repeat of
+// one already confirmed. Both are intents: the transaction writes what the
+// email is to say, and the outbox worker composes it through Compose.
 func (c *Composer) Participation(p store.Participate) store.Compose {
 	lang, now := p.Supporter.Lang, p.Now // not all of p
 	if !c.Cat.Has(lang) {
@@ -106,11 +107,8 @@ func (c *Composer) Participation(p store.Participate) store.Compose {
 	}
 	return func(res store.Participated) ([]model.OutboxMessage, error) {
 		kind := KindConfirm
-		switch {
-		case res.ParticipationConfirmed && res.Duplicate:
+		if res.ParticipationConfirmed && res.Duplicate {
 			kind = KindThanksAgain
-		case res.ParticipationConfirmed:
-			kind = KindThanks
 		}
 		return []model.OutboxMessage{{MessageID: mail.NewMessageID(c.domain()), Kind: kind, State: model.MessageQueued,
 			SupporterID: res.SupporterID, ParticipationID: res.ParticipationID, Lang: lang,
@@ -160,11 +158,14 @@ func (c *Composer) Compose(ctx context.Context, m model.OutboxMessage) (mail.Mes
 	return mail.Message{}, fmt.Errorf("notify: %s: no email of this kind is composed when sent", m.Kind)
 }
 
-func greeting(loc *i18n.Localizer, name string) string {
-	if name == "" {
+// greeting opens an email by the supporter's name once their address is
+// confirmed; before that the name is whatever someone typed beside it, and
+// a stranger's words must not reach the mailbox in our name.
+func greeting(loc *i18n.Localizer, sup model.Supporter) string {
+	if sup.Name == "" || sup.Confirmed.IsZero() {
 		return loc.T("email.greeting.anonymous")
 	}
-	return loc.T("email.greeting", "Name", name)
+	return loc.T("email.greeting", "Name", sup.Name)
 }
 
 // confirmation asks the supporter to confirm their address; reminder marks
@@ -174,7 +175,7 @@ func (c *Composer) confirmation(loc *i18n.Localizer, sup model.Supporter, a mode
 	confirm := c.link(loc.Lang, "/confirm/"+c.Keys.Token(PurposeConfirm, participationID, now.Add(ConfirmLinkLife)))
 	notMe := c.link(loc.Lang, "/not-me/"+c.Keys.Token(PurposeNotMe, participationID, now.Add(NotMeLinkLife)))
 	var b strings.Builder
-	b.WriteString(greeting(loc, sup.Name) + "\n\n")
+	b.WriteString(greeting(loc, sup) + "\n\n")
 	if reminder {
 		b.WriteString(loc.T("email.reminder.intro", "Title", a.Title) + "\n\n")
 	} else {
@@ -198,7 +199,7 @@ func (c *Composer) confirmation(loc *i18n.Localizer, sup model.Supporter, a mode
 // again.
 func (c *Composer) thanks(loc *i18n.Localizer, sup model.Supporter, a model.Action, participationID int64, now time.Time, again bool) mail.Message {
 	var b strings.Builder
-	b.WriteString(greeting(loc, sup.Name) + "\n\n")
+	b.WriteString(greeting(loc, sup) + "\n\n")
 	if again {
 		b.WriteString(loc.T("email.thanks.again", "Title", a.Title) + "\n\n")
 	} else {
@@ -296,22 +297,20 @@ func countryName(code, lang string) string {
 	return code
 }
 
-// Subscription returns the compose step of a newsletter sign-up: a
-// confirmation for an address not confirmed yet, a welcome otherwise.
+// Subscription returns the compose step of a newsletter sign-up: a link
+// to confirm it, whoever the address belongs to. A confirmed supporter
+// gets the same link (not a welcome), so a sign-up typed by someone else
+// changes nothing and the answer tells nothing; the greeting is generic,
+// since the name was typed by whoever filled in the form.
 func (c *Composer) Subscription(sub store.Subscribe) store.ComposeSubscription {
 	return func(res store.Subscribed) ([]model.OutboxMessage, error) {
 		loc := c.Cat.Localizer(sub.Supporter.Lang)
 		var b strings.Builder
-		b.WriteString(greeting(loc, sub.Supporter.Name) + "\n\n")
+		b.WriteString(loc.T("email.greeting.anonymous") + "\n\n")
+		confirm := c.link(loc.Lang, "/"+PurposeSubscribe+"/"+c.Keys.Token(PurposeSubscribe, res.SupporterID, sub.Now.Add(ConfirmLinkLife)))
+		b.WriteString(loc.T("email.subscribe.intro") + "\n\n" + loc.T("email.confirm.ask") + "\n" + confirm + "\n\n")
+		b.WriteString(loc.T("email.subscribe.ignore") + "\n")
 		subject, kind := loc.T("email.subscribe.subject"), "confirm"
-		if res.Confirmed {
-			subject, kind = loc.T("email.welcome.subject"), "welcome"
-			b.WriteString(loc.T("email.welcome.text") + "\n")
-		} else {
-			confirm := c.link(loc.Lang, "/"+PurposeSubscribe+"/"+c.Keys.Token(PurposeSubscribe, res.SupporterID, sub.Now.Add(ConfirmLinkLife)))
-			b.WriteString(loc.T("email.subscribe.intro") + "\n\n" + loc.T("email.confirm.ask") + "\n" + confirm + "\n\n")
-			b.WriteString(loc.T("email.subscribe.ignore") + "\n")
-		}
 		m := mail.Message{From: c.From, To: []string{sub.Supporter.Email}, Subject: subject, Text: b.String()}
 		c.unsubscribe(&m, loc, res.SupporterID, sub.Now)
 		out, err := c.message(kind, m, sub.Now)
@@ -326,7 +325,7 @@ func (c *Composer) Subscription(sub store.Subscribe) store.ComposeSubscription {
 func (c *Composer) Update(cs model.Case, u model.Update, sup model.Supporter, now time.Time) (model.OutboxMessage, error) {
 	loc := c.Cat.Localizer(sup.Lang)
 	var b strings.Builder
-	b.WriteString(greeting(loc, sup.Name) + "\n\n")
+	b.WriteString(greeting(loc, sup) + "\n\n")
 	b.WriteString(loc.T("email.update.intro", "Title", cs.Title) + "\n\n")
 	b.WriteString(u.Title + "\n\n")
 	b.WriteString(strings.TrimSpace(u.Body) + "\n\n")

@@ -45,7 +45,7 @@ type Jobs interface {
 	// transaction. It returns how many reminders it queued.
 	RemindUnconfirmed(ctx context.Context, before, now time.Time, compose func(Pending) (model.OutboxMessage, error)) (int, error)
 	// PurgeUnconfirmed deletes participations still unconfirmed that were
-	// created before before, takes them off the counts, and deletes
+	// created before before (never counted), and deletes
 	// supporters left with nothing who never confirmed. It returns how
 	// many participations it deleted.
 	PurgeUnconfirmed(ctx context.Context, before time.Time) (int, error)

@@ -23,13 +23,30 @@ type Participated struct {
 	ParticipationID int64
 	NewSupporter    bool
 	Confirmed       bool // the supporter had already confirmed their email
-	// ParticipationConfirmed: counted as confirmed at once — a petition by
-	// a confirmed supporter. An appeal always waits for its own
-	// confirmation: knowing someone's address must not be enough to write
-	// to officials in their name.
+	// ParticipationConfirmed: this participation was confirmed from the
+	// mailbox (only ever a repeat of one: a new participation, a confirmed
+	// supporter's too, waits for its own confirmation link, since knowing
+	// someone's address must not be enough to sign or write in their name).
 	ParticipationConfirmed bool
 	Duplicate              bool // this supporter had already acted on this action
-	Count                  int  // the action's public count after this one
+	// Count is the action's public count, which a submission never
+	// changes: a participation counts once confirmed from the mailbox, so
+	// the count read before and after submitting an address is the same
+	// whether that address had signed, is known, or is new.
+	Count int
+}
+
+// ConsentsToRecord is what a submitted form's consent boxes leave in the
+// store: the answers given with a new participation, where they take
+// effect only once that participation is confirmed from the mailbox; none
+// for a repeat, whose answers were given the first time. Whoever types a
+// known address can thus change nothing the supporter agreed to (unticking
+// "updates" on a repeat does not drop them from a case's updates).
+func ConsentsToRecord(p Participate, res Participated) []model.Consent {
+	if res.Duplicate {
+		return nil
+	}
+	return p.Consents
 }
 
 // Compose builds the emails an event causes, once the store knows the IDs.
@@ -47,9 +64,10 @@ type Subscribe struct {
 type Subscribed struct {
 	SupporterID  int64
 	NewSupporter bool
-	// Confirmed: the address is confirmed and subscribed already, so no
-	// confirmation is needed. An unsubscribed supporter signing up again
-	// must confirm through their mailbox.
+	// Confirmed: the address was confirmed before. Nothing was stored
+	// (not the name typed, not the consent): whoever typed it may not be
+	// its owner, so the mailbox is sent a link (ConfirmSupporter) as for a
+	// new address, and the answer is the same.
 	Confirmed bool
 }
 
@@ -73,16 +91,20 @@ type Participations interface {
 	// still runs (to thank them again).
 	Participate(ctx context.Context, p Participate, compose Compose) (Participated, error)
 	// ConfirmParticipation confirms one participation (and its supporter's
-	// address) at now, and queues it for delivery to the targets when it
-	// is an appeal on an open action. Each confirmation link confirms only
-	// the action it was sent for.
+	// address) at now, counts it the first time, and queues it for
+	// delivery to the targets when it is an appeal on an open action. Each
+	// confirmation link confirms only the action it was sent for.
 	ConfirmParticipation(ctx context.Context, participationID int64, now time.Time) (model.Supporter, model.Action, error)
 	// ConfirmSupporter confirms a supporter's address for the newsletter:
 	// it also ends an earlier unsubscription, since this is a fresh yes
 	// given through their own mailbox. It confirms no participation.
-	ConfirmSupporter(ctx context.Context, supporterID int64, now time.Time) (model.Supporter, error)
+	// The consent, when it has a key, is recorded as given, unless the
+	// same yes is on record since the supporter last unsubscribed: a
+	// sign-up with a known address stores nothing until this link is used.
+	ConfirmSupporter(ctx context.Context, supporterID int64, now time.Time, consent model.Consent) error
 	// RemoveParticipation deletes a participation the supporter says was
-	// not theirs, and takes it off the public count; a supporter left with
+	// not theirs, and takes it off the public count when it was counted
+	// (confirmed); a supporter left with
 	// nothing is deleted too. Removing one already gone is model.ErrNotFound.
 	RemoveParticipation(ctx context.Context, participationID int64) error
 	// Unsubscribe records that the supporter wants no more email.

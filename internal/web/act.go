@@ -228,7 +228,7 @@ func (s *Server) act(w http.ResponseWriter, r *http.Request) {
 		consents = append(consents, model.Consent{Key: c.Key, Text: c.Text, Given: form.Consents[c.Key], Source: source, At: now})
 	}
 	req := store.Participate{ActionSlug: a.Slug, Supporter: sup, Participation: part, Consents: consents, Now: now}
-	res, err := s.store.Participate(r.Context(), req, s.composer.Participation(req))
+	_, err = s.store.Participate(r.Context(), req, s.composer.Participation(req))
 	switch {
 	case errors.Is(err, model.ErrClosed):
 		s.showActionForm(w, r, a, &actForm{Notice: "form.closed"}, http.StatusConflict)
@@ -238,12 +238,10 @@ func (s *Server) act(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.wakeMail()
-	if !res.Duplicate {
-		s.CountsChanged()
-	}
 	// The same answer whoever it was: the page must not tell a stranger
-	// whether an address had acted before or is known to us. The email
-	// says the rest.
+	// whether an address had acted before or is known to us, and no count
+	// moves until the mailbox confirms (store.Participated.Count). The
+	// email says the rest.
 	http.Redirect(w, r, languageOf(r).Prefix+"/actions/"+a.Slug+"/thanks", http.StatusSeeOther)
 }
 

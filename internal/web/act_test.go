@@ -123,7 +123,7 @@ func appeal(name, email string) url.Values {
 }
 
 func TestSignAndCountOnce(t *testing.T) {
-	h := newActHarness(t, false)
+	h := newActHarness(t, true)
 	before := h.count(demo.DeportationsSlug)
 	path := "/actions/" + demo.DeportationsSlug
 
@@ -131,13 +131,23 @@ func TestSignAndCountOnce(t *testing.T) {
 	if r.status != http.StatusSeeOther || r.header.Get("Location") != path+"/thanks" {
 		t.Fatalf("sign: %d to %q\n%s", r.status, r.header.Get("Location"), text(r.body))
 	}
-	if got := h.count(demo.DeportationsSlug); got != before+1 {
-		t.Fatalf("count %d after signing, want %d", got, before+1)
+	// Nothing counts before the mailbox confirms.
+	if got := h.count(demo.DeportationsSlug); got != before {
+		t.Fatalf("count %d after signing, want %d until confirmed", got, before)
 	}
-	// The page a supporter lands on shows their signature counted.
 	page := text(get(t, h.site, r.header.Get("Location")).body)
 	mustContain(t, "thank-you page", page, "Thank you for acting", "Check your email",
-		number(before+1)+" people have acted", "One more thing you can do", "WhatsApp")
+		number(before)+" people have acted", "One more thing you can do", "WhatsApp")
+	h.deliver()
+	confirm := linkIn(t, h.mp.Message(t, h.mp.WaitForMessages(t, 1, 5*time.Second)[0].ID).Text, "/confirm/")
+	h.post(confirm, url.Values{})
+	if got := h.count(demo.DeportationsSlug); got != before+1 {
+		t.Fatalf("count %d after confirming, want %d", got, before+1)
+	}
+	h.post(confirm, url.Values{}) // pressed twice
+	if got := h.count(demo.DeportationsSlug); got != before+1 {
+		t.Fatalf("count %d after confirming twice, want %d", got, before+1)
+	}
 
 	// The same person again, typed differently: not counted twice, and
 	// answered exactly as a first signature is, so the page tells no
@@ -149,9 +159,45 @@ func TestSignAndCountOnce(t *testing.T) {
 	if got := h.count(demo.DeportationsSlug); got != before+1 {
 		t.Errorf("count %d after a repeat, want %d", got, before+1)
 	}
-
-	// The public page shows the new count at once.
+	// The public page shows the confirmed count at once.
 	mustContain(t, "action page", text(get(t, h.site, path).body), number(before+1)+" people have acted")
+}
+
+// TestCountsTellNoStrangerWhoSigned: reading the count before and after
+// submitting an address (on the thank-you page and the action page) gives
+// the same difference whether the address had signed, belongs to a
+// confirmed supporter who had not, or is new.
+func TestCountsTellNoStrangerWhoSigned(t *testing.T) {
+	h := newActHarness(t, true)
+	path := "/actions/" + demo.DeportationsSlug
+	// A confirmed supporter who signed, one who did not sign this petition.
+	h.post(path, signature("Signed", "signed@example.org"))
+	h.post("/actions/"+demo.CanadaSlug, appeal("Known", "known@example.org"))
+	h.deliver()
+	for _, s := range h.mp.WaitForMessages(t, 2, 5*time.Second) {
+		h.post(linkIn(t, h.mp.Message(t, s.ID).Text, "/confirm/"), url.Values{})
+	}
+	countOn := func(page string) string {
+		t.Helper()
+		m := regexp.MustCompile(`([0-9,]+) people have acted`).FindStringSubmatch(text(get(t, h.site, page).body))
+		if m == nil {
+			t.Fatalf("no count on %s", page)
+		}
+		return m[1]
+	}
+	for _, email := range []string{"signed@example.org", "known@example.org", "new@example.org"} {
+		before, beforePage := h.count(demo.DeportationsSlug), countOn(path)
+		r := h.post(path, signature("Someone", email))
+		if r.status != http.StatusSeeOther {
+			t.Fatalf("%s: %d", email, r.status)
+		}
+		if after := h.count(demo.DeportationsSlug); after != before {
+			t.Errorf("%s: the count moved from %d to %d on submitting the address", email, before, after)
+		}
+		if thanks, page := countOn(r.header.Get("Location")), countOn(path); thanks != beforePage || page != beforePage {
+			t.Errorf("%s: count %s before, %s on the thank-you page, %s on the action page after", email, beforePage, thanks, page)
+		}
+	}
 }
 
 // number formats a count like the English pages do: 37,416.
@@ -388,7 +434,7 @@ func TestDoubleOptIn(t *testing.T) {
 		t.Fatal("not confirmed after pressing Confirm")
 	}
 	if h.count(demo.DeportationsSlug) != before+1 {
-		t.Error("count changed on confirmation")
+		t.Error("confirmation did not count the signature")
 	}
 
 	// Someone else used Bob's address: Bob removes it.
@@ -397,14 +443,14 @@ func TestDoubleOptIn(t *testing.T) {
 	h.deliver()
 	bob := h.mp.Message(t, h.mp.WaitForMessages(t, 1, 5*time.Second)[0].ID)
 	get(t, h.site, linkIn(t, bob.Text, "/not-me/"))
-	if h.count(demo.DeportationsSlug) != before+2 {
-		t.Fatal("opening the not-me link changed the count")
+	if _, err := h.db.SupporterByEmail(context.Background(), "bob@example.org"); err != nil {
+		t.Fatal("opening the not-me link removed the signature")
 	}
 	if r := h.post(linkIn(t, bob.Text, "/not-me/"), url.Values{}); r.status != 200 || !strings.Contains(text(r.body), "Removed") {
 		t.Fatalf("not me: %d %s", r.status, text(r.body))
 	}
 	if h.count(demo.DeportationsSlug) != before+1 {
-		t.Error("the removed participation is still counted")
+		t.Error("removing an unconfirmed signature changed the count")
 	}
 	if _, err := h.db.SupporterByEmail(context.Background(), "bob@example.org"); err == nil {
 		t.Error("Bob's address is still stored")
@@ -626,8 +672,10 @@ func TestNewsletter(t *testing.T) {
 	}
 	h.deliver()
 	m := h.mp.Message(t, h.mp.WaitForMessages(t, 1, 5*time.Second)[0].ID)
-	if m.Subject != "Confirma tu suscripción" || !strings.Contains(m.Text, "Hola, Lucía") {
-		t.Errorf("confirmation not in Spanish: %q\n%s", m.Subject, m.Text)
+	// In Spanish, greeting no one by the name typed beside an address
+	// nobody has confirmed yet.
+	if m.Subject != "Confirma tu suscripción" || !strings.Contains(m.Text, "Hola:") || strings.Contains(m.Text, "Lucía") {
+		t.Errorf("confirmation not in Spanish, or echoing the name typed: %q\n%s", m.Subject, m.Text)
 	}
 	confirm := linkIn(t, m.Text, "/es/subscribe-confirm/")
 	h.post(confirm, url.Values{})
@@ -640,16 +688,24 @@ func TestNewsletter(t *testing.T) {
 		!strings.HasPrefix(consents[0].Text, "Sí, envíenme el boletín") || consents[0].Source != "/" {
 		t.Errorf("consent as recorded: %+v", consents)
 	}
-	// Signing up again once confirmed: the same answer on the page, a
-	// welcome by email, no second confirmation.
+	// Signing up again once confirmed (anyone may type the address): the
+	// same answer on the page, the same confirmation link by email, not a
+	// welcome, and nothing stored until the link is used.
 	h.mp.DeleteAll(t)
-	r = h.post("/subscribe", url.Values{"email": {"lucia@example.org"}, "lang": {"es"}, "consent": {"yes"}})
+	r = h.post("/subscribe", url.Values{"email": {"lucia@example.org"}, "name": {"Mallory"}, "lang": {"es"}, "consent": {"yes"}})
 	if r.header.Get("Location") != "/subscribe?check=1" {
 		t.Errorf("second sign-up: %q", r.header.Get("Location"))
 	}
 	h.deliver()
-	if m := h.mp.Message(t, h.mp.WaitForMessages(t, 1, 5*time.Second)[0].ID); strings.Contains(m.Text, "confirm/") {
-		t.Error("a confirmed supporter was asked to confirm again")
+	m = h.mp.Message(t, h.mp.WaitForMessages(t, 1, 5*time.Second)[0].ID)
+	if !strings.Contains(m.Text, "/es/subscribe-confirm/") || m.Subject != "Confirma tu suscripción" || strings.Contains(m.Text, "Mallory") {
+		t.Errorf("a sign-up with a confirmed address: %q\n%s", m.Subject, m.Text)
+	}
+	if again, _ := h.db.Consents(context.Background(), sup.ID); len(again) != 1 {
+		t.Errorf("a sign-up with a confirmed address stored consents: %+v", again)
+	}
+	if again, _ := h.db.SupporterByEmail(context.Background(), "lucia@example.org"); again.Name != "Lucía" {
+		t.Errorf("a sign-up with a confirmed address changed the name to %q", again.Name)
 	}
 }
 
@@ -677,8 +733,8 @@ func TestRemindAndPurge(t *testing.T) {
 	if len(msgs) != 1 || !strings.HasPrefix(msgs[0].Subject, "Reminder: please confirm") {
 		t.Fatalf("reminders: %+v", msgs)
 	}
-	if h.count(demo.UgandaSlug) != before+1 {
-		t.Fatal("count changed before the purge")
+	if h.count(demo.UgandaSlug) != before {
+		t.Fatal("an unconfirmed signature was counted")
 	}
 	h.now = h.now.Add(6 * 24 * time.Hour)
 	h.runner.Once(context.Background())
@@ -694,7 +750,7 @@ func TestRemindAndPurge(t *testing.T) {
 // text instead of the form, refuses participations, and its case moves to
 // monitoring when nothing else is open.
 func TestClosingAtDeadline(t *testing.T) {
-	h := newActHarness(t, false)
+	h := newActHarness(t, true)
 	ctx := context.Background()
 	c := &model.Case{Slug: "short-case", Lang: "en", Title: "A short case", Status: model.CaseActive,
 		Published: testutil.Now.Add(-time.Hour), Updated: testutil.Now.Add(-time.Hour)}
@@ -708,6 +764,8 @@ func TestClosingAtDeadline(t *testing.T) {
 		t.Fatal(err)
 	}
 	h.post("/actions/short-petition", signature("Ana", "ana@example.org"))
+	h.deliver()
+	h.post(linkIn(t, h.mp.Message(t, h.mp.WaitForMessages(t, 1, 5*time.Second)[0].ID).Text, "/confirm/"), url.Values{})
 	if !strings.Contains(get(t, h.site, "/cases/short-case").body, `action="/actions/short-petition"`) {
 		t.Fatal("no form while the action is open")
 	}

@@ -99,8 +99,13 @@ func (s *Server) doEmailLink(r *http.Request, purpose string, id int64, data *li
 		}
 		data.Actions = []model.Action{action}
 		s.wakeMail()
+		s.CountsChanged() // a participation counts once confirmed
 	case notify.PurposeSubscribe:
-		if _, err := s.store.ConfirmSupporter(ctx, id, s.now()); err != nil {
+		// The yes is recorded now, from the mailbox, with the words of the
+		// sign-up form in the link's language.
+		loc := s.cat.Localizer(languageOf(r).Lang)
+		consent := model.Consent{Key: "newsletter", Text: loc.T("subscribe.consent"), Given: true, Source: "/" + notify.PurposeSubscribe, At: s.now()}
+		if err := s.store.ConfirmSupporter(ctx, id, s.now(), consent); err != nil {
 			return err
 		}
 	case notify.PurposeNotMe:

@@ -124,8 +124,7 @@ func (s *DB) pendingTx(ctx context.Context, tx *sql.Tx, supporterID, participati
 	return p, nil
 }
 
-// PurgeUnconfirmed deletes old unconfirmed participations and uncounts
-// them. It locks the actions (in slug order, as a batch of participations
+// PurgeUnconfirmed deletes old unconfirmed participations. It locks the actions (in slug order, as a batch of participations
 // does), then the supporters it may delete, before deleting anything: the
 // order Participate and RemoveParticipation take them in. A supporter is
 // deleted only if, with their row locked, they still have nothing left, so
@@ -148,32 +147,17 @@ func (s *DB) PurgeUnconfirmed(ctx context.Context, before time.Time) (int, error
 		if err != nil {
 			return err
 		}
-		rows, err := tx.QueryContext(ctx, `DELETE FROM participations WHERE confirmed_at IS NULL AND created_at < $1
-			AND action_id = ANY($2) RETURNING action_id`, at, actionIDs)
+		// Unconfirmed participations were never counted: the counts stay.
+		res, err := tx.ExecContext(ctx, `DELETE FROM participations WHERE confirmed_at IS NULL AND created_at < $1
+			AND action_id = ANY($2)`, at, actionIDs)
 		if err != nil {
 			return err
 		}
-		perAction := map[int64]int{}
-		for rows.Next() {
-			var actionID int64
-			if err := rows.Scan(&actionID); err != nil {
-				rows.Close()
-				return err
-			}
-			perAction[actionID]++
-			n++
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
+		deleted, err := res.RowsAffected()
+		if err != nil {
 			return err
 		}
-		for _, actionID := range actionIDs {
-			if k := perAction[actionID]; k > 0 {
-				if _, err := tx.ExecContext(ctx, `UPDATE actions SET count = GREATEST(count - $1, 0) WHERE id = $2`, k, actionID); err != nil {
-					return err
-				}
-			}
-		}
+		n = int(deleted)
 		_, err = tx.ExecContext(ctx, `DELETE FROM supporters WHERE id = ANY($1) AND confirmed_at IS NULL
 			AND NOT EXISTS (SELECT 1 FROM participations WHERE supporter_id = supporters.id)
 			AND created_at < $2`, supporterIDs, at)

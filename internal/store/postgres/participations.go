@@ -36,17 +36,14 @@ func (s *DB) participateTx(ctx context.Context, tx *sql.Tx, p store.Participate,
 		return res, err
 	}
 
-	// The participation, once per supporter and action.
+	// The participation, once per supporter and action. It waits for its
+	// confirmation from the mailbox before it counts (see
+	// ConfirmParticipation).
 	part := p.Participation
-	var confirmedAt any
-	res.ParticipationConfirmed = res.Confirmed && res.Action.Kind == model.ActionPetition
-	if res.ParticipationConfirmed {
-		confirmedAt = now
-	}
-	err = tx.QueryRowContext(ctx, `INSERT INTO participations (supporter_id, action_id, created_at, confirmed_at, referrer,
+	err = tx.QueryRowContext(ctx, `INSERT INTO participations (supporter_id, action_id, created_at, referrer,
 			share_code, ip_hash, agent_class, fill_ms)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (supporter_id, action_id) DO NOTHING RETURNING id`,
-		res.SupporterID, res.Action.ID, now, confirmedAt, cleanText(part.Referrer), cleanText(part.ShareCode), part.IPHash,
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (supporter_id, action_id) DO NOTHING RETURNING id`,
+		res.SupporterID, res.Action.ID, now, cleanText(part.Referrer), cleanText(part.ShareCode), part.IPHash,
 		cleanText(part.AgentClass), part.FillMillis).
 		Scan(&res.ParticipationID)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -76,12 +73,8 @@ func (s *DB) participateTx(ctx context.Context, tx *sql.Tx, p store.Participate,
 			res.ParticipationID); err != nil {
 			return res, err
 		}
-		if err := tx.QueryRowContext(ctx, `UPDATE actions SET count = count + 1 WHERE id = $1 RETURNING count`, res.Action.ID).
-			Scan(&res.Count); err != nil {
-			return res, err
-		}
 	}
-	for _, c := range p.Consents {
+	for _, c := range store.ConsentsToRecord(p, res) {
 		at := c.At
 		if at.IsZero() {
 			at = p.Now
@@ -168,19 +161,14 @@ func (s *DB) Subscribe(ctx context.Context, sub store.Subscribe, compose store.C
 		if res.SupporterID, res.NewSupporter, res.Confirmed, err = s.upsertSupporterTx(ctx, tx, sub.Supporter, sub.Now); err != nil {
 			return err
 		}
-		if res.Confirmed {
-			var unsubscribed sql.NullTime
-			if err := tx.QueryRowContext(ctx, `SELECT unsubscribed_at FROM supporters WHERE id = $1`, res.SupporterID).
-				Scan(&unsubscribed); err != nil {
+		// A confirmed address: nothing is stored until the link sent to the
+		// mailbox is used (ConfirmSupporter).
+		if !res.Confirmed {
+			c := sub.Consent
+			if _, err := tx.ExecContext(ctx, `INSERT INTO consents (supporter_id, key, text, given, source, at)
+				VALUES ($1, $2, $3, true, $4, $5)`, res.SupporterID, cleanText(c.Key), cleanText(c.Text), cleanText(c.Source), instant(sub.Now)); err != nil {
 				return err
 			}
-			// Back after unsubscribing: only their own mailbox can say so.
-			res.Confirmed = !unsubscribed.Valid
-		}
-		c := sub.Consent
-		if _, err := tx.ExecContext(ctx, `INSERT INTO consents (supporter_id, key, text, given, source, at)
-			VALUES ($1, $2, $3, true, $4, $5)`, res.SupporterID, cleanText(c.Key), cleanText(c.Text), cleanText(c.Source), instant(sub.Now)); err != nil {
-			return err
 		}
 		msgs, err := compose(res)
 		if err != nil {
@@ -219,12 +207,32 @@ func (s *DB) Consents(ctx context.Context, supporterID int64) ([]model.Consent, 
 	return out, rows.Err()
 }
 
-// ConfirmParticipation confirms one participation and its supporter.
+// ConfirmParticipation confirms one participation and its supporter, and
+// counts it the first time. It locks the action before the participation
+// and the supporter: the order Participate takes them in.
 func (s *DB) ConfirmParticipation(ctx context.Context, participationID int64, now time.Time) (model.Supporter, model.Action, error) {
 	var supporterID, actionID int64
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		if err := tx.QueryRowContext(ctx, `UPDATE participations SET confirmed_at = COALESCE(confirmed_at, $1)
-			WHERE id = $2 RETURNING supporter_id, action_id`, instant(now), participationID).Scan(&supporterID, &actionID); err != nil {
+		if err := tx.QueryRowContext(ctx, `SELECT supporter_id, action_id FROM participations WHERE id = $1`, participationID).
+			Scan(&supporterID, &actionID); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `SELECT 1 FROM actions WHERE id = $1 FOR NO KEY UPDATE`, actionID); err != nil {
+			return err
+		}
+		var before sql.NullTime
+		if err := tx.QueryRowContext(ctx, `SELECT confirmed_at FROM participations WHERE id = $1 FOR UPDATE`, participationID).
+			Scan(&before); err != nil {
+			return err
+		}
+		if before.Valid {
+			return nil // confirmed and counted already
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE participations SET confirmed_at = $1 WHERE id = $2`,
+			instant(now), participationID); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE actions SET count = count + 1 WHERE id = $1`, actionID); err != nil {
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE supporters SET confirmed_at = COALESCE(confirmed_at, $1) WHERE id = $2`,
@@ -252,20 +260,8 @@ func (s *DB) ConfirmParticipation(ctx context.Context, participationID int64, no
 	return sup, actions[0], nil
 }
 
-// ConfirmSupporter confirms a supporter's address for the newsletter.
-func (s *DB) ConfirmSupporter(ctx context.Context, supporterID int64, now time.Time) (model.Supporter, error) {
-	res, err := s.db.ExecContext(ctx, `UPDATE supporters SET confirmed_at = COALESCE(confirmed_at, $1), unsubscribed_at = NULL
-		WHERE id = $2`, instant(now), supporterID)
-	if err != nil {
-		return model.Supporter{}, fmt.Errorf("postgres: confirm supporter %d: %w", supporterID, err)
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return model.Supporter{}, fmt.Errorf("postgres: confirm supporter %d: %w", supporterID, model.ErrNotFound)
-	}
-	return s.Supporter(ctx, supporterID)
-}
-
-// RemoveParticipation deletes a participation and uncounts it. It locks
+// RemoveParticipation deletes a participation and uncounts it when it was
+// counted (confirmed). It locks
 // the action, then the supporter, then deletes: the order Participate
 // takes them in, so the two never wait on each other in a circle, and no
 // participation can be added to the supporter between the check that
@@ -285,12 +281,15 @@ func (s *DB) RemoveParticipation(ctx context.Context, participationID int64) err
 		}
 		// Removed by someone else while we waited: not found, as SQLite
 		// says to the second of two removals.
-		if err := tx.QueryRowContext(ctx, `DELETE FROM participations WHERE id = $1 RETURNING action_id`, participationID).
-			Scan(&actionID); err != nil {
+		var confirmed sql.NullTime
+		if err := tx.QueryRowContext(ctx, `DELETE FROM participations WHERE id = $1 RETURNING action_id, confirmed_at`, participationID).
+			Scan(&actionID, &confirmed); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE actions SET count = GREATEST(count - 1, 0) WHERE id = $1`, actionID); err != nil {
-			return err
+		if confirmed.Valid {
+			if _, err := tx.ExecContext(ctx, `UPDATE actions SET count = GREATEST(count - 1, 0) WHERE id = $1`, actionID); err != nil {
+				return err
+			}
 		}
 		// Someone who never confirmed and has nothing left is forgotten.
 		_, err := tx.ExecContext(ctx, `DELETE FROM supporters WHERE id = $1 AND confirmed_at IS NULL

@@ -309,3 +309,36 @@ func (c *Core) seal(value, table, column string, id int64) any {
 	}
 	return c.keys.SealString(value, secret.AD(table, column, id))
 }
+
+// ConfirmSupporter confirms a supporter's address for the newsletter, ends
+// an earlier unsubscription, and records the consent given through the
+// link unless the same yes is on record since they last unsubscribed.
+func (c *Core) ConfirmSupporter(ctx context.Context, supporterID int64, now time.Time, consent model.Consent) error {
+	err := c.d.InTx(ctx, func(tx *sql.Tx) error {
+		var unsubscribed time.Time
+		if err := tx.QueryRowContext(ctx, c.q(`SELECT unsubscribed_at FROM supporters WHERE id = ? AND erased_at IS NULL`),
+			supporterID).Scan(at(&unsubscribed)); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, c.q(`UPDATE supporters SET confirmed_at = COALESCE(confirmed_at, ?), unsubscribed_at = NULL
+			WHERE id = ?`), c.instant(now), supporterID); err != nil {
+			return err
+		}
+		if consent.Key == "" {
+			return nil
+		}
+		since := c.instant(unsubscribed)
+		if unsubscribed.IsZero() {
+			since = c.instant(time.Unix(0, 0).UTC())
+		}
+		_, err := tx.ExecContext(ctx, c.q(`INSERT INTO consents (supporter_id, key, text, given, source, at)
+			SELECT ?, ?, ?, ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM consents
+				WHERE supporter_id = ? AND key = ? AND given AND at > ?)`),
+			supporterID, consent.Key, consent.Text, true, consent.Source, c.instant(now), supporterID, consent.Key, since)
+		return err
+	})
+	if err != nil {
+		return c.errorf("confirm supporter %d: %w", supporterID, c.d.MapErr(err))
+	}
+	return nil
+}

@@ -97,10 +97,6 @@ func (s *DB) writeBatch(batch []*groupcommit.Request, savepoints bool) bool {
 			return true
 		}
 	}
-	if err := b.writeCounts(w); err != nil {
-		s.failBatch(batch, err)
-		return true
-	}
 	if _, err := w.exec(`COMMIT`); err != nil {
 		s.rollback()
 		for _, r := range batch {

@@ -108,34 +108,21 @@ func (s *DB) pendingTx(ctx context.Context, tx *sql.Tx, supporterID, participati
 	return p, nil
 }
 
-// PurgeUnconfirmed deletes old unconfirmed participations and uncounts them.
+// PurgeUnconfirmed deletes old unconfirmed participations (never counted).
 func (s *DB) PurgeUnconfirmed(ctx context.Context, before time.Time) (int, error) {
 	var n int
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		rows, err := tx.QueryContext(ctx, `DELETE FROM participations WHERE confirmed_at IS NULL AND created_at < ?
-			RETURNING action_id`, formatTime(before))
+		// Unconfirmed participations were never counted: the counts stay.
+		res, err := tx.ExecContext(ctx, `DELETE FROM participations WHERE confirmed_at IS NULL AND created_at < ?`,
+			formatTime(before))
 		if err != nil {
 			return err
 		}
-		perAction := map[int64]int{}
-		for rows.Next() {
-			var actionID int64
-			if err := rows.Scan(&actionID); err != nil {
-				rows.Close()
-				return err
-			}
-			perAction[actionID]++
-			n++
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
+		deleted, err := res.RowsAffected()
+		if err != nil {
 			return err
 		}
-		for actionID, k := range perAction {
-			if _, err := tx.ExecContext(ctx, `UPDATE actions SET count = MAX(count - ?, 0) WHERE id = ?`, k, actionID); err != nil {
-				return err
-			}
-		}
+		n = int(deleted)
 		_, err = tx.ExecContext(ctx, `DELETE FROM supporters WHERE confirmed_at IS NULL
 			AND NOT EXISTS (SELECT 1 FROM participations WHERE supporter_id = supporters.id)
 			AND created_at < ?`, formatTime(before))

@@ -14,9 +14,8 @@ import (
 
 // batchState is what one group-commit transaction knows across its
 // participations: SQLite lets no other writer in while it is open, so it
-// can read each action once, count in memory and write the counts once,
-// and hand out row ids itself, which lets a row be inserted with its sealed
-// fields (bound to its id) in one statement.
+// can read each action once and hand out row ids itself, which lets a row
+// be inserted with its sealed fields (bound to its id) in one statement.
 type batchState struct {
 	actions           map[string]*batchAction
 	nextSupporter     int64 // last id handed out; 0: not read yet
@@ -25,7 +24,6 @@ type batchState struct {
 
 type batchAction struct {
 	action model.Action
-	added  int // participations counted in this batch
 }
 
 func newBatchState() *batchState { return &batchState{actions: map[string]*batchAction{}} }
@@ -57,19 +55,6 @@ func (b *batchState) newID(q runner, table string, last *int64) (int64, error) {
 	return *last + 1, nil
 }
 
-// writeCounts adds the batch's participations to the public counts.
-func (b *batchState) writeCounts(q runner) error {
-	for _, ba := range b.actions {
-		if ba.added == 0 {
-			continue
-		}
-		if _, err := q.exec(`UPDATE actions SET count = count + ? WHERE id = ?`, ba.added, ba.action.ID); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
 // participateTx writes one participation on an open action of the batch,
 // and what it causes.
 func (s *DB) participateTx(q runner, b *batchState, ba *batchAction, p store.Participate, compose store.Compose) (store.Participated, error) {
@@ -82,21 +67,18 @@ func (s *DB) participateTx(q runner, b *batchState, ba *batchAction, p store.Par
 	}
 
 	// The participation, once per supporter and action, inserted with its
-	// sealed letter under the id this batch hands out.
+	// sealed letter under the id this batch hands out. It waits for its
+	// confirmation from the mailbox before it counts (see
+	// ConfirmParticipation).
 	part := p.Participation
-	var confirmedAt any
-	res.ParticipationConfirmed = res.Confirmed && res.Action.Kind == model.ActionPetition
-	if res.ParticipationConfirmed {
-		confirmedAt = now
-	}
 	id, err := b.newID(q, "participations", &b.nextParticipation)
 	if err != nil {
 		return res, err
 	}
-	err = q.queryRow(`INSERT INTO participations (id, supporter_id, action_id, created_at, confirmed_at,
+	err = q.queryRow(`INSERT INTO participations (id, supporter_id, action_id, created_at,
 			subject_sealed, letter_sealed, comment_sealed, referrer, share_code, ip_hash, agent_class, fill_ms)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (supporter_id, action_id) DO NOTHING RETURNING id`,
-		id, res.SupporterID, res.Action.ID, now, confirmedAt,
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (supporter_id, action_id) DO NOTHING RETURNING id`,
+		id, res.SupporterID, res.Action.ID, now,
 		s.seal(part.Subject, "participations", "subject", id),
 		s.seal(part.Letter, "participations", "letter", id),
 		s.seal(part.Comment, "participations", "comment", id),
@@ -114,19 +96,18 @@ func (s *DB) participateTx(q runner, b *batchState, ba *batchAction, p store.Par
 		b.nextParticipation = id
 	}
 	res.ParticipationID = id
-	res.Count = ba.action.Count + ba.added
+	res.Count = ba.action.Count
 	if res.Duplicate {
-		// What the repeat is, is what was stored the first time.
+		// What the repeat is, is what was stored the first time; its
+		// consents stay as they were given (see store.Participate).
 		var confirmedAt sql.NullString
 		if err := q.queryRow(`SELECT confirmed_at FROM participations WHERE id = ?`, res.ParticipationID).
 			Scan(&confirmedAt); err != nil {
 			return res, err
 		}
 		res.ParticipationConfirmed = confirmedAt.Valid
-	} else {
-		res.Count++
 	}
-	for _, c := range p.Consents {
+	for _, c := range store.ConsentsToRecord(p, res) {
 		at := c.At
 		if at.IsZero() {
 			at = p.Now
@@ -147,9 +128,6 @@ func (s *DB) participateTx(q runner, b *batchState, ba *batchAction, p store.Par
 				return res, err
 			}
 		}
-	}
-	if !res.Duplicate {
-		ba.added++ // counted only once nothing more can fail
 	}
 	return res, nil
 }
@@ -241,19 +219,14 @@ func (s *DB) Subscribe(ctx context.Context, sub store.Subscribe, compose store.C
 		if res.SupporterID, res.NewSupporter, res.Confirmed, err = s.upsertSupporterTx(s.inTxRunner(ctx, tx), sub.Supporter, sub.Now); err != nil {
 			return err
 		}
-		if res.Confirmed {
-			var unsubscribed sql.NullString
-			if err := tx.QueryRowContext(ctx, `SELECT unsubscribed_at FROM supporters WHERE id = ?`, res.SupporterID).
-				Scan(&unsubscribed); err != nil {
+		// A confirmed address: nothing is stored until the link sent to the
+		// mailbox is used (ConfirmSupporter).
+		if !res.Confirmed {
+			c := sub.Consent
+			if _, err := tx.ExecContext(ctx, `INSERT INTO consents (supporter_id, key, text, given, source, at)
+				VALUES (?, ?, ?, 1, ?, ?)`, res.SupporterID, c.Key, c.Text, c.Source, formatTime(sub.Now)); err != nil {
 				return err
 			}
-			// Back after unsubscribing: only their own mailbox can say so.
-			res.Confirmed = !unsubscribed.Valid
-		}
-		c := sub.Consent
-		if _, err := tx.ExecContext(ctx, `INSERT INTO consents (supporter_id, key, text, given, source, at)
-			VALUES (?, ?, ?, 1, ?, ?)`, res.SupporterID, c.Key, c.Text, c.Source, formatTime(sub.Now)); err != nil {
-			return err
 		}
 		msgs, err := compose(res)
 		if err != nil {
@@ -296,8 +269,19 @@ func (s *DB) Consents(ctx context.Context, supporterID int64) ([]model.Consent, 
 func (s *DB) ConfirmParticipation(ctx context.Context, participationID int64, now time.Time) (model.Supporter, model.Action, error) {
 	var supporterID, actionID int64
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		if err := tx.QueryRowContext(ctx, `UPDATE participations SET confirmed_at = COALESCE(confirmed_at, ?)
-			WHERE id = ? RETURNING supporter_id, action_id`, formatTime(now), participationID).Scan(&supporterID, &actionID); err != nil {
+		var before sql.NullString
+		if err := tx.QueryRowContext(ctx, `SELECT supporter_id, action_id, confirmed_at FROM participations WHERE id = ?`,
+			participationID).Scan(&supporterID, &actionID, &before); err != nil {
+			return err
+		}
+		if before.Valid {
+			return nil // confirmed and counted already
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE participations SET confirmed_at = ? WHERE id = ?`,
+			formatTime(now), participationID); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE actions SET count = count + 1 WHERE id = ?`, actionID); err != nil {
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE supporters SET confirmed_at = COALESCE(confirmed_at, ?) WHERE id = ?`,
@@ -325,30 +309,20 @@ func (s *DB) ConfirmParticipation(ctx context.Context, participationID int64, no
 	return sup, actions[0], nil
 }
 
-// ConfirmSupporter confirms a supporter's address for the newsletter.
-func (s *DB) ConfirmSupporter(ctx context.Context, supporterID int64, now time.Time) (model.Supporter, error) {
-	res, err := s.write(ctx, `UPDATE supporters SET confirmed_at = COALESCE(confirmed_at, ?), unsubscribed_at = NULL
-		WHERE id = ?`, formatTime(now), supporterID)
-	if err != nil {
-		return model.Supporter{}, fmt.Errorf("sqlite: confirm supporter %d: %w", supporterID, err)
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return model.Supporter{}, fmt.Errorf("sqlite: confirm supporter %d: %w", supporterID, model.ErrNotFound)
-	}
-	return s.Supporter(ctx, supporterID)
-}
-
 // RemoveParticipation deletes a participation and uncounts it.
 func (s *DB) RemoveParticipation(ctx context.Context, participationID int64) error {
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		var supporterID, actionID int64
-		err := tx.QueryRowContext(ctx, `DELETE FROM participations WHERE id = ? RETURNING supporter_id, action_id`, participationID).
-			Scan(&supporterID, &actionID)
+		var confirmed sql.NullString
+		err := tx.QueryRowContext(ctx, `DELETE FROM participations WHERE id = ? RETURNING supporter_id, action_id, confirmed_at`,
+			participationID).Scan(&supporterID, &actionID, &confirmed)
 		if err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE actions SET count = MAX(count - 1, 0) WHERE id = ?`, actionID); err != nil {
-			return err
+		if confirmed.Valid {
+			if _, err := tx.ExecContext(ctx, `UPDATE actions SET count = MAX(count - 1, 0) WHERE id = ?`, actionID); err != nil {
+				return err
+			}
 		}
 		// Someone who never confirmed and has nothing left is forgotten.
 		_, err = tx.ExecContext(ctx, `DELETE FROM supporters WHERE id = ? AND confirmed_at IS NULL

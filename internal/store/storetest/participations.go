@@ -95,8 +95,25 @@ func testParticipateCountsOnce(t *testing.T, s store.Store) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !res.NewSupporter || res.Confirmed || res.Duplicate || res.Count != 11 || res.SupporterID == 0 || res.ParticipationID == 0 {
+	// Nothing counts before the mailbox confirms: a stranger submitting
+	// an address sees the same count whether it is new, known or signed.
+	if !res.NewSupporter || res.Confirmed || res.Duplicate || res.Count != 10 || res.SupporterID == 0 || res.ParticipationID == 0 {
 		t.Fatalf("first participation: %+v", res)
+	}
+	if after, _ := s.ActionBySlug(ctx, "appeal"); after.Count != 10 {
+		t.Errorf("count %d before confirmation, want 10", after.Count)
+	}
+	if _, _, err := s.ConfirmParticipation(ctx, res.ParticipationID, actNow.Add(time.Second)); err != nil {
+		t.Fatal(err)
+	}
+	if after, _ := s.ActionBySlug(ctx, "appeal"); after.Count != 11 {
+		t.Errorf("count %d after confirmation, want 11", after.Count)
+	}
+	if _, _, err := s.ConfirmParticipation(ctx, res.ParticipationID, actNow.Add(2*time.Second)); err != nil {
+		t.Fatal(err)
+	}
+	if after, _ := s.ActionBySlug(ctx, "appeal"); after.Count != 11 {
+		t.Errorf("count %d after a second confirmation of one participation, want 11", after.Count)
 	}
 	if got.ParticipationID != res.ParticipationID || got.Action.ID != a.ID {
 		t.Errorf("compose saw %+v", got)
@@ -118,7 +135,7 @@ func testParticipateCountsOnce(t *testing.T, s store.Store) {
 	}
 	// What was stored reads back whole.
 	sup, err := s.SupporterByEmail(ctx, "ana@example.org")
-	if err != nil || sup.Name != "Ana Pérez" || sup.PostalCode != "1010" || sup.Country != "VE" || sup.Lang != "es" || !sup.Confirmed.IsZero() {
+	if err != nil || sup.Name != "Ana Pérez" || sup.PostalCode != "1010" || sup.Country != "VE" || sup.Lang != "es" || !sup.Confirmed.Equal(actNow.Add(time.Second)) {
 		t.Fatalf("supporter %+v, %v", sup, err)
 	}
 	p, err := s.Participation(ctx, res.ParticipationID)
@@ -126,12 +143,20 @@ func testParticipateCountsOnce(t *testing.T, s store.Store) {
 		p.FillMillis != 42000 || string(p.IPHash) != string([]byte{1, 2, 3}) || !p.Created.Equal(actNow) {
 		t.Errorf("participation %+v, %v", p, err)
 	}
-	// The latest name wins.
-	np := participate("appeal", "ana@example.org", actNow)
-	np.Supporter.Name = "Ana María Pérez"
+	// The latest name wins while the address is not confirmed.
+	np := participate("appeal", "eva@example.org", actNow)
 	s.Participate(ctx, np, composeOne(&got))
-	if sup, _ := s.SupporterByEmail(ctx, "ana@example.org"); sup.Name != "Ana María Pérez" {
+	np.Supporter.Name = "Eva María Pérez"
+	s.Participate(ctx, np, composeOne(&got))
+	if sup, _ := s.SupporterByEmail(ctx, "eva@example.org"); sup.Name != "Eva María Pérez" {
 		t.Errorf("name after a correction: %q", sup.Name)
+	}
+	// A confirmed supporter's name changes only through their mailbox.
+	np = participate("appeal", "ana@example.org", actNow)
+	np.Supporter.Name = "Someone Else"
+	s.Participate(ctx, np, composeOne(&got))
+	if sup, _ := s.SupporterByEmail(ctx, "ana@example.org"); sup.Name != "Ana Pérez" {
+		t.Errorf("a repeat changed a confirmed supporter's name to %q", sup.Name)
 	}
 	consents, _ := s.Consents(ctx, res.SupporterID)
 	if len(consents) == 0 || consents[0].Text != "Email me about this action." || !consents[0].Given {
@@ -215,8 +240,8 @@ func testFailuresAmongMany(t *testing.T, s store.Store) {
 			stored++
 		}
 	}
-	if a, _ := s.ActionBySlug(ctx, "appeal"); a.Count != stored {
-		t.Errorf("count %d, want %d", a.Count, stored)
+	if a, _ := s.ActionBySlug(ctx, "appeal"); a.Count != 0 {
+		t.Errorf("count %d before any confirmation, want 0", a.Count)
 	}
 	if counts, _ := s.OutboxCounts(ctx); counts[model.MessageQueued] != stored {
 		t.Errorf("outbox %v, want %d queued", counts, stored)
@@ -275,9 +300,14 @@ func testConfirmQueuesAppeals(t *testing.T, s store.Store) {
 	if err := s.CreateAction(ctx, pet); err != nil {
 		t.Fatal(err)
 	}
+	// A confirmed supporter's signature, too, waits for its own link:
+	// anyone who knows their address could otherwise sign in their name.
 	res3, _ := s.Participate(ctx, participate("sign", "ana@example.org", actNow.Add(4*time.Hour)), composeOne(&got))
-	if !res3.ParticipationConfirmed {
-		t.Error("a confirmed supporter's signature is not counted as confirmed")
+	if res3.ParticipationConfirmed || res3.Count != 0 {
+		t.Errorf("a confirmed supporter's signature counted before its own confirmation: %+v", res3)
+	}
+	if p, _ := s.Participation(ctx, res3.ParticipationID); !p.Confirmed.IsZero() {
+		t.Error("a confirmed supporter's signature is stored confirmed")
 	}
 	if _, _, err := s.ConfirmParticipation(ctx, 999999, actNow); !errors.Is(err, model.ErrNotFound) {
 		t.Errorf("confirm unknown: %v", err)
@@ -336,21 +366,43 @@ func testSubscribeAndConsents(t *testing.T, s store.Store) {
 	if len(consents) != 1 || consents[0].Key != "newsletter" || consents[0].Text != "Sí, envíenme el boletín." || !consents[0].At.Equal(actNow) {
 		t.Errorf("consents %+v", consents)
 	}
-	// Signing up again after unsubscribing takes a confirmation from the
-	// supporter's own mailbox: a sign-up by anyone else changes nothing.
-	if _, err := s.ConfirmSupporter(ctx, res.SupporterID, actNow); err != nil {
+	// The link confirms; the yes is on record already, not twice.
+	if err := s.ConfirmSupporter(ctx, res.SupporterID, actNow, sub.Consent); err != nil {
 		t.Fatal(err)
 	}
-	s.Unsubscribe(ctx, res.SupporterID, actNow)
-	again, _ := s.Subscribe(ctx, sub, func(r store.Subscribed) ([]model.OutboxMessage, error) { return nil, nil })
-	if again.Confirmed {
-		t.Error("an unsubscribed supporter signing up again is not asked to confirm")
+	if consents, _ := s.Consents(ctx, res.SupporterID); len(consents) != 1 {
+		t.Errorf("consents after confirming: %+v", consents)
 	}
+	// A sign-up with a confirmed address stores nothing: not the name
+	// typed, not a consent. Only the link sent to the mailbox does.
+	stranger := sub
+	stranger.Supporter.Name = "Mallory"
+	stranger.Consent.Text = "typed by someone else"
+	known, _ := s.Subscribe(ctx, stranger, func(r store.Subscribed) ([]model.OutboxMessage, error) { return nil, nil })
+	if !known.Confirmed || known.SupporterID != res.SupporterID {
+		t.Errorf("sign-up with a confirmed address: %+v", known)
+	}
+	if consents, _ := s.Consents(ctx, res.SupporterID); len(consents) != 1 {
+		t.Errorf("a sign-up with a known address stored consents: %+v", consents)
+	}
+	if sup, _ := s.Supporter(ctx, res.SupporterID); sup.Name == "Mallory" {
+		t.Error("a sign-up with a known address changed the name")
+	}
+	// Signing up again after unsubscribing takes a confirmation from the
+	// supporter's own mailbox: a sign-up by anyone else changes nothing.
+	s.Unsubscribe(ctx, res.SupporterID, actNow)
+	s.Subscribe(ctx, sub, func(r store.Subscribed) ([]model.OutboxMessage, error) { return nil, nil })
 	if sup, _ := s.Supporter(ctx, res.SupporterID); sup.Unsubscribed.IsZero() {
 		t.Error("a sign-up undid an unsubscription without confirmation")
 	}
-	if sup, _ := s.ConfirmSupporter(ctx, res.SupporterID, actNow.Add(time.Hour)); !sup.Unsubscribed.IsZero() {
+	if err := s.ConfirmSupporter(ctx, res.SupporterID, actNow.Add(time.Hour), sub.Consent); err != nil {
+		t.Fatal(err)
+	}
+	if sup, _ := s.Supporter(ctx, res.SupporterID); !sup.Unsubscribed.IsZero() {
 		t.Error("still unsubscribed after confirming the new sign-up")
+	}
+	if consents, _ := s.Consents(ctx, res.SupporterID); len(consents) != 2 || !consents[1].At.Equal(actNow.Add(time.Hour)) {
+		t.Errorf("the yes given again through the mailbox is not on record: %+v", consents)
 	}
 }
 
@@ -405,8 +457,8 @@ func testRemindAndPurge(t *testing.T, s store.Store) {
 	if _, err := s.Participation(ctx, old.ParticipationID); !errors.Is(err, model.ErrNotFound) {
 		t.Errorf("purged participation still there: %v", err)
 	}
-	if a, _ := s.ActionBySlug(ctx, "appeal"); a.Count != 2 {
-		t.Errorf("count %d after purging one of three", a.Count)
+	if a, _ := s.ActionBySlug(ctx, "appeal"); a.Count != 1 {
+		t.Errorf("count %d after purging, want 1: the confirmed one (the others never counted)", a.Count)
 	}
 	if _, err := s.SupporterByEmail(ctx, "yes@example.org"); err != nil {
 		t.Errorf("a confirmed supporter was purged: %v", err)
@@ -496,7 +548,7 @@ func testIDsNeverReused(t *testing.T, s store.Store) {
 		t.Errorf("ids reused: supporter %d then %d, participation %d then %d",
 			first.SupporterID, second.SupporterID, first.ParticipationID, second.ParticipationID)
 	}
-	if _, err := s.ConfirmSupporter(ctx, first.SupporterID, actNow); !errors.Is(err, model.ErrNotFound) {
+	if err := s.ConfirmSupporter(ctx, first.SupporterID, actNow, model.Consent{}); !errors.Is(err, model.ErrNotFound) {
 		t.Errorf("confirming the removed supporter's id: %v, want ErrNotFound", err)
 	}
 	if sup, _ := s.Supporter(ctx, second.SupporterID); !sup.Confirmed.IsZero() {
