@@ -119,8 +119,28 @@ func fieldError(name, value string, required bool, max int, oneLine bool) string
 		return "form.error.oneline"
 	case hasControl(value, !oneLine):
 		return "form.error.control"
+	case name == "name" && value != "" && !readableName(value):
+		return "form.error.name.unreadable"
 	}
 	return ""
+}
+
+// readableName reports whether a name can be printed on the list handed
+// to officials as typed: it shows at least one letter or digit, and holds
+// no bidirectional embedding, override or isolate (U+202A–U+202E,
+// U+2066–U+2069), which would reorder the text around it, the rest of
+// the list included.
+func readableName(s string) bool {
+	visible := false
+	for _, r := range s {
+		switch {
+		case r >= '\u202A' && r <= '\u202E', r >= '\u2066' && r <= '\u2069':
+			return false
+		case unicode.IsLetter(r), unicode.IsDigit(r):
+			visible = true
+		}
+	}
+	return visible
 }
 
 // checkEmail normalises a typed email address, or returns the catalogue

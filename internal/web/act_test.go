@@ -248,6 +248,12 @@ func TestBadInputKeepsValuesAndStoresNothing(t *testing.T) {
 			[]string{"Please keep your letter under 5,000 characters."}, nil},
 		{"unknown country", petition, with(signature("Ana", "a@example.org"), "country", "XX"),
 			[]string{"Please choose a country from the list."}, nil},
+		{"a name of invisible characters", petition, with(signature("", "a@example.org"), "name", "\u200b\u2060\u200b"),
+			[]string{"Please type your name in letters"}, nil},
+		{"a name with a bidirectional override", petition, with(signature("", "a@example.org"), "name", "Ana \u202Egnp.exe"),
+			[]string{"Please type your name in letters"}, nil},
+		{"a name with a bidirectional isolate", appealPath, with(appeal("", "a@example.org"), "name", "\u2066Ana\u2069"),
+			[]string{"Please type your name in letters"}, nil},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -284,9 +290,15 @@ func TestBadInputKeepsValuesAndStoresNothing(t *testing.T) {
 		})
 	}
 
-	// An internationalised address is a good address.
+	// An internationalised address is a good address, and a name in any
+	// script a good name.
 	if r := h.post(petition, signature("José", "josé@bücher.example")); r.status != http.StatusSeeOther {
 		t.Errorf("internationalised email refused: %d %s", r.status, text(r.body))
+	}
+	for _, name := range []string{"مريم الحسيني", "李小龙", "Zoë O'Brien-Núñez"} {
+		if r := h.post(petition, signature(name, "names@example.org")); r.status != http.StatusSeeOther {
+			t.Errorf("the name %q refused: %d %s", name, r.status, text(r.body))
+		}
 	}
 }
 
