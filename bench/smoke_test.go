@@ -25,6 +25,7 @@ var figures = []string{
 	"case.plain.vigil.p50_ms", "case.plain.vigil.p99_ms", "case.gzip.vigil.p50_ms", "case.gzip.vigil.p99_ms",
 	"case.plain.nginx.p99_ms", "case.plain.go.p99_ms", "case.gzip.nginx.p99_ms", "case.gzip.go.p99_ms",
 	"case.plain.ratio_go", "case.plain.ratio_nginx", "case.gzip.ratio_go", "case.gzip.ratio_nginx",
+	"case.plain.p99_ratio_go", "case.gzip.p99_ratio_go",
 	"sign.vigil.acked_per_s", "sign.vigil.p50_ms", "sign.vigil.p99_ms",
 	"sign.go.acked_per_s", "sign.go.p99_ms", "sign.sqlite.rows_per_s",
 	"sign.ratio_go", "sign.ratio_sqlite",
