@@ -45,6 +45,7 @@ var commands = []command{
 	{"migrate", "Apply pending database migrations and exit.", []string{"db", "key-file", "log-format", "log-level"}, migrate},
 	{"backup", "Write a consistent copy of the SQLite database to the file named by the argument, while Vigil runs. The key file is not in it: back it up separately.", []string{"db", "key-file", "log-format", "log-level"}, backup},
 	{"copy", copySummary, []string{"from", "to", "key-file", "log-format", "log-level"}, copyInstallation},
+	{"reseal", resealSummary, []string{"db", "key-file", "log-format", "log-level"}, reseal},
 	{"user add", "Add a staff account. The password is read from standard input (one line), never from a flag.",
 		[]string{"email", "role", "db", "key-file", "log-format", "log-level"}, addUser},
 }
@@ -103,7 +104,11 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return 0
 	}
 	if err != nil {
-		fmt.Fprintf(stderr, "vigil %s: %v\n", cmd.name, err)
+		msg := err.Error()
+		if r := secretReplacer(cfg); r != nil {
+			msg = r.Replace(msg)
+		}
+		fmt.Fprintf(stderr, "vigil %s: %s\n", cmd.name, msg)
 		return 2
 	}
 	env := &environment{
@@ -140,14 +145,21 @@ func hasFlag(args []string, name string) bool {
 	return false
 }
 
+// newLogger logs at the configured level and format. No line carries a
+// password of the configuration, whatever a library puts in an error (see
+// secretReplacer).
 func newLogger(cfg config.Config, w io.Writer) *slog.Logger {
 	var level slog.Level
 	_ = level.UnmarshalText([]byte(cfg.LogLevel))
 	opts := &slog.HandlerOptions{Level: level}
+	var h slog.Handler = slog.NewTextHandler(w, opts)
 	if cfg.LogFormat == "json" {
-		return slog.New(slog.NewJSONHandler(w, opts))
+		h = slog.NewJSONHandler(w, opts)
 	}
-	return slog.New(slog.NewTextHandler(w, opts))
+	if r := secretReplacer(cfg); r != nil {
+		h = redactingHandler{h, r}
+	}
+	return slog.New(h)
 }
 
 // database is a store Vigil can migrate: SQLite or PostgreSQL.
@@ -194,7 +206,7 @@ func migrate(ctx context.Context, env *environment) error {
 		return err
 	}
 	defer db.Close()
-	env.log.Info("database up to date", "db", env.cfg.DB)
+	env.log.Info("database up to date", "db", showDB(env.cfg.DB))
 	return nil
 }
 
@@ -374,7 +386,7 @@ func serveSite(ctx context.Context, env *environment, withDemo bool) error {
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
-	env.log.Info("vigil listening", "addr", addr, "url", env.cfg.BaseURL, "db", env.cfg.DB)
+	env.log.Info("vigil listening", "addr", addr, "url", env.cfg.BaseURL, "db", showDB(env.cfg.DB))
 	if env.ready != nil {
 		env.ready(addr)
 	}

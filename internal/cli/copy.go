@@ -151,7 +151,7 @@ func showDB(db string) string {
 	if err != nil {
 		return "postgres://…"
 	}
-	return u.Redacted()
+	return redactURL(u)
 }
 
 func sameDatabase(a, b string) bool {

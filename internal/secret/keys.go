@@ -124,10 +124,12 @@ func Generate() ([]byte, error) {
 # without it sealed data can never be read again; with it, a stolen
 # database can be read.
 #
-# index: finds supporters by email. Never change it without re-indexing.
+# index: finds supporters by email. To change it, stop every instance,
+#        replace the key, run vigil reseal (it re-indexes), start again.
 # token: signs links in emails. Changing it breaks every link already sent.
 # seal:  encrypts personal data. To rotate, add a seal line with a higher id
-#        (1..255); keep old seal lines until every value has been resealed.
+#        (1..255), restart, run vigil reseal, then remove the old line.
+# See docs/operations.md, "Rotating keys".
 `)
 	line := func(prefix string) error {
 		key := make([]byte, KeySize)
@@ -152,7 +154,7 @@ func Generate() ([]byte, error) {
 // Parse reads a key file. Format, one item per line, '#' comments and blank
 // lines ignored:
 //
-//	index <base64url 32 bytes>              exactly one; the blind-index HMAC key; never rotated without re-indexing
+//	index <base64url 32 bytes>              exactly one; the blind-index HMAC key; changed only with Vigil stopped, then vigil reseal re-indexes
 //	token <base64url 32 bytes>              exactly one; signs tokens in links
 //	seal <id 1..255> <base64url 32 bytes>   one or more; the highest id seals new values; all open
 //
@@ -290,8 +292,11 @@ func decodeKey(s string) ([]byte, error) {
 // other loads the winner's keys, instead of one silently replacing keys the
 // other may already have used to seal data. Where the file system has no hard
 // links it falls back to rename.
+//
+// A key file its group or others may read (or write) is refused, whoever
+// made it: anyone who can read it can read every sealed value.
 func LoadOrCreate(path string) (k *Keys, created bool, err error) {
-	data, err := os.ReadFile(path)
+	data, err := readKeyFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		data, err = Generate()
 		if err != nil {
@@ -303,7 +308,7 @@ func LoadOrCreate(path string) (k *Keys, created bool, err error) {
 			created = true
 		case errors.Is(err, fs.ErrExist):
 			// Another process created it between our read and our link.
-			data, err = os.ReadFile(path)
+			data, err = readKeyFile(path)
 		}
 	}
 	if err != nil {
@@ -314,6 +319,30 @@ func LoadOrCreate(path string) (k *Keys, created bool, err error) {
 		return nil, false, fmt.Errorf("%s: %w", path, err)
 	}
 	return k, created, nil
+}
+
+// ErrKeyFileExposed is wrapped by LoadOrCreate's error for a key file its
+// group or others may read or write.
+var ErrKeyFileExposed = errors.New("key file readable or writable by its group or others")
+
+// readKeyFile reads the key file, refusing it when its mode lets anyone but
+// its owner in. The mode checked is the one of the file read, not of a
+// name that could be swapped in between.
+func readKeyFile(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	if perm := fi.Mode().Perm(); perm&0o077 != 0 && runtime.GOOS != "windows" {
+		return nil, fmt.Errorf("%s has mode %04o: %w; make it its owner's alone: chmod 600 %s",
+			path, perm, ErrKeyFileExposed, path)
+	}
+	return io.ReadAll(f)
 }
 
 // createFile writes data to a new file at path without ever replacing an

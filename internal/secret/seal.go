@@ -4,6 +4,7 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -106,6 +107,35 @@ func (k *Keys) OpenString(sealed []byte, ad string) (string, error) {
 		return "", err
 	}
 	return string(b), nil
+}
+
+// CurrentSealID is the id of the seal key that seals new values: the
+// highest id in the key file.
+func (k *Keys) CurrentSealID() byte { return k.current }
+
+// SealKeyIDs lists the ids of the key file's seal keys, lowest first.
+func (k *Keys) SealKeyIDs() []byte {
+	ids := make([]byte, 0, len(k.seal))
+	for id := range k.seal {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	return ids
+}
+
+// Reseal returns a value sealed under another key sealed again, under the
+// current one, with true; a value the current key sealed comes back as it
+// is, with false, without being opened. A value that does not open is an
+// error wrapping ErrOpen (saying so when its key is not in the key file).
+func (k *Keys) Reseal(sealed []byte, ad string) ([]byte, bool, error) {
+	if !k.NeedsResealing(sealed) {
+		return sealed, false, nil
+	}
+	plain, err := k.Open(sealed, ad)
+	if err != nil {
+		return nil, false, err
+	}
+	return k.Seal(plain, ad), true, nil
 }
 
 // NeedsResealing reports whether a value was sealed with a key other than

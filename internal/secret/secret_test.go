@@ -172,6 +172,34 @@ func TestRotation(t *testing.T) {
 	}
 }
 
+func TestReseal(t *testing.T) {
+	base := "index " + keyLine(1) + "\ntoken " + keyLine(2) + "\n"
+	old := mustParse(t, base+"seal 1 "+keyLine(3)+"\n")
+	both := mustParse(t, base+"seal 1 "+keyLine(3)+"\nseal 7 "+keyLine(4)+"\n")
+	retired := mustParse(t, base+"seal 7 "+keyLine(4)+"\n")
+	if both.CurrentSealID() != 7 || !bytes.Equal(both.SealKeyIDs(), []byte{1, 7}) {
+		t.Fatalf("current %d, ids %v", both.CurrentSealID(), both.SealKeyIDs())
+	}
+	ad := AD("supporters", "name", int64(7))
+	sealed := old.SealString("Ana", ad)
+	again, changed, err := both.Reseal(sealed, ad)
+	if err != nil || !changed || again[0] != 7 {
+		t.Fatalf("Reseal: changed %v, key %d, %v", changed, again[0], err)
+	}
+	if got, err := retired.OpenString(again, ad); err != nil || got != "Ana" {
+		t.Errorf("resealed value without the old key: %q, %v", got, err)
+	}
+	if same, changed, err := both.Reseal(again, ad); err != nil || changed || !bytes.Equal(same, again) {
+		t.Errorf("resealing a current value: changed %v, %v", changed, err)
+	}
+	if _, _, err := both.Reseal(sealed, AD("supporters", "name", int64(8))); !errors.Is(err, ErrOpen) {
+		t.Errorf("a value moved to another row: %v, want ErrOpen", err)
+	}
+	if _, _, err := retired.Reseal(sealed, ad); !errors.Is(err, ErrOpen) || !strings.Contains(err.Error(), "1") {
+		t.Errorf("a value under a key no longer in the file: %v, want ErrOpen naming key 1", err)
+	}
+}
+
 func TestParseAccepts(t *testing.T) {
 	file := "\xef\xbb\xbf# comment\r\n\r\n  index   " + keyLine(1) + "   # trailing comment\r\n" +
 		"token " + keyLine(2) + "==\n" + // padding tolerated
@@ -651,4 +679,37 @@ func TestReusedMACsMatchAFreshOne(t *testing.T) {
 		}()
 	}
 	wg.Wait()
+}
+
+func TestLoadOrCreateRefusesAnExposedKeyFile(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("no Unix file modes")
+	}
+	data, err := Generate()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		mode os.FileMode
+		ok   bool
+	}{{0o600, true}, {0o400, true}, {0o640, false}, {0o644, false}, {0o604, false}, {0o620, false}, {0o660, false}} {
+		path := filepath.Join(t.TempDir(), "vigil.key")
+		if err := os.WriteFile(path, data, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chmod(path, tc.mode); err != nil {
+			t.Fatal(err)
+		}
+		_, created, err := LoadOrCreate(path)
+		switch {
+		case tc.ok && err != nil:
+			t.Errorf("mode %04o: %v", tc.mode, err)
+		case !tc.ok && !errors.Is(err, ErrKeyFileExposed):
+			t.Errorf("mode %04o: %v, want ErrKeyFileExposed", tc.mode, err)
+		case !tc.ok && (!strings.Contains(err.Error(), "chmod 600 "+path) || strings.Contains(err.Error(), string(data[len(data)-20:]))):
+			t.Errorf("mode %04o: the error does not say what to do, or shows the keys: %v", tc.mode, err)
+		case created:
+			t.Errorf("mode %04o: a new key file was made over the refused one", tc.mode)
+		}
+	}
 }

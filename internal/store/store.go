@@ -28,6 +28,7 @@ type Store interface {
 	Telling
 	Supporters
 	Records
+	Rekeying
 	// Ping answers nil once the database is reachable.
 	Ping(ctx context.Context) error
 	// Close releases the database.

@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -48,8 +49,7 @@ func Open(ctx context.Context, url string, keys *secret.Keys) (*DB, error) {
 	}
 	cfg, err := pgx.ParseConfig(url)
 	if err != nil {
-		// pgx's message does not repeat the URL, which may hold a password.
-		return nil, fmt.Errorf("postgres: parse database URL: %w", err)
+		return nil, fmt.Errorf("postgres: parse database URL: %s", unquoted(err))
 	}
 	// Instants are timestamptz and come back in UTC whatever the session
 	// says; a UTC session keeps any text rendering of them the same too.
@@ -70,6 +70,19 @@ func Open(ctx context.Context, url string, keys *secret.Keys) (*DB, error) {
 		CodePointOrder: ` COLLATE "C"`, ForUpdate: " FOR UPDATE", MapErr: mapErr, InTx: s.inTx}, keys)
 	s.batch = groupcommit.Start(maxBatch, s.commitBatch)
 	return s, nil
+}
+
+// unquoted is pgx's reason for refusing a connection string without the
+// string itself, which it quotes between backquotes with the password
+// masked as well as it can find it: "best effort", says pgx.
+func unquoted(err error) string {
+	msg := err.Error()
+	if open := strings.IndexByte(msg, '`'); open >= 0 {
+		if end := strings.LastIndexByte(msg, '`'); end > open {
+			msg = msg[:open] + "(the URL)" + msg[end+1:]
+		}
+	}
+	return msg
 }
 
 // redact names the server and database without the password.
