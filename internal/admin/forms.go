@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"html/template"
 	"io"
+	"math"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -223,7 +224,7 @@ func (s *Server) picture(r *http.Request, f *form, current *model.Image) *model.
 	alt := f.line("image_alt", 300, false)
 	credit := f.line("image_credit", 200, false)
 	img := current
-	file, _, err := r.FormFile("image")
+	file, header, err := r.FormFile("image")
 	switch {
 	case errors.Is(err, http.ErrMissingFile) || errors.Is(err, http.ErrNotMultipart):
 		if id := f.id("image_id"); id != 0 && (current == nil || current.ID != id) {
@@ -234,22 +235,15 @@ func (s *Server) picture(r *http.Request, f *form, current *model.Image) *model.
 		return current
 	default:
 		defer file.Close()
-		data := make([]byte, upload.MaxBytes+1)
-		n, _ := io.ReadFull(file, data) // short files end early; longer ones fail as too large
-		s.decoding <- struct{}{}        // one picture decoded at a time: up to 40 megapixels each
+		// As large as the file, and one byte more than is allowed at most:
+		// a longer file reads as too large.
+		data := make([]byte, min(header.Size, upload.MaxBytes)+1)
+		n, _ := io.ReadFull(file, data)
+		s.decoding <- struct{}{} // one picture decoded at a time: up to upload.MemoryBudget each
 		processed, variants, err := upload.Process(data[:n])
 		<-s.decoding
 		if err != nil {
-			var msg string
-			switch {
-			case errors.Is(err, upload.ErrTooLarge):
-				msg = "The picture is larger than 10 MB."
-			case errors.Is(err, upload.ErrTooManyPixels):
-				msg = "The picture has more than 40 million pixels."
-			default:
-				msg = "This is not a JPEG, PNG, GIF or WebP picture."
-			}
-			f.fail("image", msg)
+			f.fail("image", pictureRefusal(err))
 			return current
 		}
 		processed.Alt, processed.Credit, processed.Created = cmp.Or(alt, pendingAlt), credit, s.now()
@@ -277,6 +271,26 @@ func (s *Server) picture(r *http.Request, f *form, current *model.Image) *model.
 		img.Alt, img.Credit = alt, credit
 	}
 	return img
+}
+
+// pictureRefusal tells staff why a picture was refused and what to do.
+func pictureRefusal(err error) string {
+	var memErr *upload.MemoryError
+	switch {
+	case errors.Is(err, upload.ErrTooLarge):
+		return "The picture is larger than 10 MB."
+	case errors.Is(err, upload.ErrTooManyPixels):
+		return "The picture has more than 40 million pixels."
+	case errors.As(err, &memErr):
+		fits := ""
+		if mp := float64(memErr.FittingPixels) / 1e6; mp >= 1 {
+			fits = fmt.Sprintf(" (up to about %.0f megapixels)", math.Floor(mp))
+		}
+		return fmt.Sprintf("This %s of %d×%d pixels is too large to process. Save it smaller%s, or as an ordinary JPEG, and upload it again.",
+			memErr.Kind, memErr.Width, memErr.Height, fits)
+	default:
+		return "This is not a JPEG, PNG, GIF or WebP picture."
+	}
 }
 
 // pendingAlt stands in for a description not given yet: the picture is

@@ -20,8 +20,8 @@ import (
 	"image/png"
 	"io"
 	"net/http"
+	"runtime/debug"
 
-	"golang.org/x/image/draw"
 	_ "golang.org/x/image/webp" // registers the WebP decoder
 
 	"vigil/internal/model"
@@ -71,36 +71,58 @@ var formats = map[string]string{
 // source format, and JPEG otherwise: Vigil's images are photographs, and an
 // opaque PNG photograph is several times the size of a good JPEG.
 //
+// Memory is bounded before anything is decoded: from the headers, Process
+// works out what the decoder will hold and refuses a picture that would
+// need more than MemoryBudget. A PNG that is not interlaced is decoded one
+// row at a time straight into its largest rendition, so its size costs
+// nothing; other formats are decoded whole (see docs/decisions.md). Once a
+// large picture is done with, its memory is handed back to the system.
+//
 // The returned Image carries Width and Height of the largest rendition,
 // Widths ascending, Format ("jpg" or "png") and Hash, the first 16 hex digits
 // of the SHA-256 of the uploaded bytes. The caller fills in the rest.
 //
-// An upload refused wraps ErrTooLarge, ErrTooManyPixels or ErrNotImage.
+// An upload refused wraps ErrTooLarge, ErrTooManyPixels, ErrTooMuchMemory
+// (as a *MemoryError) or ErrNotImage.
 func Process(data []byte) (model.Image, []model.ImageVariant, error) {
+	img, variants, decoded, err := process(data)
+	if decoded {
+		// What decoding held is garbage now. Left to itself the runtime
+		// keeps the pages it grew the heap by and returns them over
+		// minutes (an idle server may not collect for two); a collection
+		// now costs a few milliseconds, once per upload.
+		debug.FreeOSMemory()
+	}
+	return img, variants, err
+}
+
+// process is Process without giving memory back; decoded says whether it
+// got as far as decoding.
+func process(data []byte) (img model.Image, variants []model.ImageVariant, decoded bool, err error) {
 	if len(data) > MaxBytes {
-		return model.Image{}, nil, fmt.Errorf("upload: %d bytes: %w", len(data), ErrTooLarge)
+		return model.Image{}, nil, false, fmt.Errorf("upload: %d bytes: %w", len(data), ErrTooLarge)
 	}
 	contentType := http.DetectContentType(data)
 	want, ok := formats[contentType]
 	if !ok {
-		return model.Image{}, nil, fmt.Errorf("upload: content %s: %w", contentType, ErrNotImage)
+		return model.Image{}, nil, false, fmt.Errorf("upload: content %s: %w", contentType, ErrNotImage)
 	}
 	config, format, err := image.DecodeConfig(bytes.NewReader(data))
 	if err == nil && format != want {
 		err = fmt.Errorf("header read as %s", format)
 	}
 	if err != nil {
-		return model.Image{}, nil, fmt.Errorf("upload: read %s header: %w (%v)", want, ErrNotImage, err)
+		return model.Image{}, nil, false, fmt.Errorf("upload: read %s header: %w (%v)", want, ErrNotImage, err)
 	}
 	if config.Width <= 0 || config.Height <= 0 {
-		return model.Image{}, nil, fmt.Errorf("upload: %d×%d px: %w", config.Width, config.Height, ErrNotImage)
+		return model.Image{}, nil, false, fmt.Errorf("upload: %d×%d px: %w", config.Width, config.Height, ErrNotImage)
 	}
 	if int64(config.Width)*int64(config.Height) > MaxPixels {
-		return model.Image{}, nil, fmt.Errorf("upload: %d×%d px: %w", config.Width, config.Height, ErrTooManyPixels)
+		return model.Image{}, nil, false, fmt.Errorf("upload: %d×%d px: %w", config.Width, config.Height, ErrTooManyPixels)
 	}
-	src, _, err := image.Decode(bytes.NewReader(data))
+	plan, err := planDecode(data, format, config.Width, config.Height)
 	if err != nil {
-		return model.Image{}, nil, fmt.Errorf("upload: decode %s: %w (%v)", format, ErrNotImage, err)
+		return model.Image{}, nil, false, fmt.Errorf("upload: read %s header: %w (%v)", format, ErrNotImage, err)
 	}
 
 	orientation := 1
@@ -109,43 +131,104 @@ func Process(data []byte) (model.Image, []model.ImageVariant, error) {
 	}
 	// Sizes below are as displayed: a portrait photo stored sideways with
 	// orientation 6 is as wide as the stored one is high.
-	width, height := src.Bounds().Dx(), src.Bounds().Dy()
+	width, height := config.Width, config.Height
 	if orientation >= 5 {
 		width, height = height, width
 	}
+	widths := renditionWidths(width)
+	largestW := widths[len(widths)-1]
+	largestH := scaledHeight(width, height, largestW)
+	held := plan.decode + renditionBytes(largestW, largestH)
+	if held > MemoryBudget {
+		fitting := int64(0)
+		if plan.perPx > 0 {
+			fitting = int64(float64(MemoryBudget-renditionBytes(largestW, largestH)) / plan.perPx)
+		}
+		return model.Image{}, nil, false, &MemoryError{Width: config.Width, Height: config.Height, Kind: plan.kind,
+			Needed: held, FittingPixels: max(0, fitting)}
+	}
+
+	src, err := openSource(data, plan)
+	if err != nil {
+		return model.Image{}, nil, true, fmt.Errorf("upload: decode %s: %w (%v)", format, ErrNotImage, err)
+	}
+	if src.width != config.Width || src.height != config.Height {
+		// A GIF's first frame may be smaller than its canvas: the frame is
+		// the picture.
+		width, height = src.width, src.height
+		if orientation >= 5 {
+			width, height = height, width
+		}
+		widths = renditionWidths(width)
+		largestW = widths[len(widths)-1]
+		largestH = scaledHeight(width, height, largestW)
+	}
+	scaledW, scaledH := largestW, largestH
+	if orientation >= 5 {
+		scaledW, scaledH = largestH, largestW
+	}
+	shrink := newShrinker(src.width, src.height, scaledW, scaledH)
+	if err := src.rows(shrink); err != nil {
+		return model.Image{}, nil, true, fmt.Errorf("upload: decode %s: %w (%v)", format, ErrNotImage, err)
+	}
+	// The decoded picture, when there is one, is garbage from here: only
+	// the largest rendition goes on.
+	largest, opaque := shrink.result(), shrink.opaque
 
 	extension, contentType, encode := "jpg", "image/jpeg", encodeJPEG
-	if hasTransparency(src) {
+	if !opaque {
 		extension, contentType, encode = "png", "image/png", png.Encode
 	}
-	widths := renditionWidths(width)
-	variants := make([]model.ImageVariant, len(widths))
+	variants = make([]model.ImageVariant, len(widths))
 	sum := sha256.Sum256(data)
-	img := model.Image{Width: widths[len(widths)-1], Widths: widths, Format: extension, Hash: hex.EncodeToString(sum[:])[:16]}
-	// Largest first, each smaller rendition scaled from the one above it:
-	// going back to a 40-megapixel source for every width costs seconds.
+	img = model.Image{Width: largestW, Height: largestH, Widths: widths, Format: extension, Hash: hex.EncodeToString(sum[:])[:16]}
+	// Largest first, each smaller rendition scaled from the one above it.
+	scaled := largest
 	for i := len(widths) - 1; i >= 0; i-- {
 		w := widths[i]
-		h := max(1, (height*w+width/2)/width)
-		if w == img.Width {
-			img.Height = h
+		if i < len(widths)-1 {
+			h := scaledHeight(width, height, w)
+			scaledW, scaledH := w, h
+			if orientation >= 5 {
+				scaledW, scaledH = h, w
+			}
+			shrink := newShrinker(scaled.Rect.Dx(), scaled.Rect.Dy(), scaledW, scaledH)
+			shrink.addImage(scaled)
+			scaled = shrink.result()
 		}
-		scaledW, scaledH := w, h
-		if orientation >= 5 {
-			scaledW, scaledH = h, w
-		}
-		// Orient the scaled result rather than the full-size source: fewer
-		// pixels to move.
-		scaled := image.NewRGBA(image.Rect(0, 0, scaledW, scaledH))
-		draw.CatmullRom.Scale(scaled, scaled.Bounds(), src, src.Bounds(), draw.Src, nil)
-		src = scaled
 		var out bytes.Buffer
 		if err := encode(&out, orient(scaled, orientation)); err != nil {
-			return model.Image{}, nil, fmt.Errorf("upload: encode %d px %s: %w", w, extension, err)
+			return model.Image{}, nil, true, fmt.Errorf("upload: encode %d px %s: %w", w, extension, err)
 		}
 		variants[i] = model.ImageVariant{Width: w, ContentType: contentType, Data: out.Bytes()}
 	}
-	return img, variants, nil
+	return img, variants, true, nil
+}
+
+// scaledHeight is the height of a width×height picture scaled to w wide.
+func scaledHeight(width, height, w int) int {
+	return max(1, (height*w+width/2)/width)
+}
+
+// source is an upload ready to be read row by row.
+type source struct {
+	width, height int
+	rows          func(*shrinker) error
+}
+
+// openSource reads a PNG that is not interlaced as it goes, and decodes any
+// other picture whole.
+func openSource(data []byte, plan decodePlan) (source, error) {
+	if plan.streams {
+		info := plan.png
+		return source{info.width, info.height, func(s *shrinker) error { return info.rows(s.add) }}, nil
+	}
+	m, _, err := image.Decode(bytes.NewReader(data))
+	if err != nil {
+		return source{}, err
+	}
+	b := m.Bounds()
+	return source{b.Dx(), b.Dy(), func(s *shrinker) error { s.addImage(m); return nil }}, nil
 }
 
 // renditionWidths lists the widths of Widths not larger than width, or width
@@ -161,13 +244,6 @@ func renditionWidths(width int) []int {
 		widths = []int{width}
 	}
 	return widths
-}
-
-// hasTransparency reports whether any pixel of m is not fully opaque. Every
-// image type of the standard decoders answers Opaque by scanning its pixels.
-func hasTransparency(m image.Image) bool {
-	opaque, ok := m.(interface{ Opaque() bool })
-	return !ok || !opaque.Opaque()
 }
 
 // encodeJPEG has png.Encode's signature, so Process can pick either.
