@@ -38,11 +38,6 @@ const (
 	sessionMaxAge = 12 * time.Hour
 )
 
-// maxHashing is how many password checks may run at once: each takes 64
-// MiB and a core for about 100 ms, so a flood of sign-ins waits here
-// instead of exhausting memory.
-const maxHashing = 2
-
 // SettingRequireTOTP, set to "yes", makes a second factor compulsory for
 // every staff member.
 const SettingRequireTOTP = "require-totp"
@@ -71,10 +66,14 @@ type Server struct {
 	cookie   string
 	pages    map[string]*template.Template
 	telling  telling       // updates being queued to everyone who acted
-	hashing  chan struct{} // bounds password checks running at once (64 MiB each)
+	signins  *signinGate   // admits sign-ins, bounds password checks running at once (64 MiB each)
 	decoding chan struct{} // one uploaded picture decoded at a time
 	mux      *http.ServeMux
 	handler  http.Handler
+
+	// testCheckPassword, when set by a test, stands in for the password
+	// checks (see checkPassword).
+	testCheckPassword func(hash, password string) (ok, rehash bool, err error)
 }
 
 // New builds the admin; templates are parsed here so that a broken one
@@ -94,7 +93,7 @@ func New(opts Options) (*Server, error) {
 	if s.wakeMail == nil {
 		s.wakeMail = func() {}
 	}
-	s.hashing = make(chan struct{}, maxHashing)
+	s.signins = newSigninGate()
 	s.decoding = make(chan struct{}, 1)
 	s.cookie = "vigil_staff"
 	if s.secure {
@@ -360,20 +359,6 @@ func fromPath[T any](s *Server, w http.ResponseWriter, r *http.Request, get func
 	}
 	return v, true
 }
-
-// startHashing waits for a turn at a password check (argon2id, 64 MiB),
-// at most ten seconds; false when none came or the client left.
-func (s *Server) startHashing(r *http.Request) bool {
-	select {
-	case s.hashing <- struct{}{}:
-		return true
-	case <-r.Context().Done():
-	case <-time.After(10 * time.Second):
-	}
-	return false
-}
-
-func (s *Server) doneHashing() { <-s.hashing }
 
 // caseFromPath loads the case the path names.
 func (s *Server) caseFromPath(w http.ResponseWriter, r *http.Request) (model.Case, bool) {

@@ -6,6 +6,7 @@ import (
 	"html/template"
 	"net/http"
 	"strings"
+	"time"
 
 	"vigil/internal/model"
 	"vigil/internal/secret"
@@ -44,64 +45,66 @@ func safeNext(next string) string {
 
 // login checks an email and password. Every failure gets the same answer
 // after the same work, so the form does not tell which addresses have
-// accounts.
+// accounts. What a flood of sign-ins may cost is bounded before any
+// password is hashed (signin.go).
 func (s *Server) login(w http.ResponseWriter, r *http.Request) {
-	r.Body = http.MaxBytesReader(w, r.Body, 8<<10)
-	form := loginForm{Email: strings.TrimSpace(r.PostFormValue("email")), Next: safeNext(r.PostFormValue("next"))}
-	password := r.PostFormValue("password")
-	if s.site.LoginBlocked(r) {
-		form.Error = "Too many sign-in attempts from your network. Wait a minute and try again."
-		s.render(w, r, http.StatusTooManyRequests, "login", "Sign in", form)
+	if !s.readLoginForm(w, r) {
 		return
 	}
+	form := loginForm{Email: strings.TrimSpace(r.PostForm.Get("email")), Next: safeNext(r.PostForm.Get("next"))}
+	password := r.PostForm.Get("password")
 	if len(form.Email) > maxEmailLen || len(password) > maxPasswordLen {
 		form.Email = ""
 		form.Error = "That email or password is too long."
 		s.render(w, r, http.StatusBadRequest, "login", "Sign in", form)
 		return
 	}
-	wrong := func() {
-		s.site.LoginFailed(r)
-		form.Error = "The email or password is wrong, or the account is locked after too many failed attempts. Try again in a few minutes."
-		s.render(w, r, http.StatusUnauthorized, "login", "Sign in", form)
+	refuse := func(err error) {
+		status, msg := signinRefusal(w, err)
+		form.Error = msg
+		s.render(w, r, status, "login", "Sign in", form)
 	}
-	if !s.startHashing(r) {
-		form.Error = "Too many people are signing in at once. Try again in a minute."
-		s.render(w, r, http.StatusServiceUnavailable, "login", "Sign in", form)
+	network := s.clientNetwork(r)
+	attempt, err := s.signins.admit(network, s.now())
+	if err != nil {
+		refuse(err)
 		return
 	}
-	defer s.doneHashing()
+	defer attempt.end()
 	now := s.now()
 	user, err := s.store.StaffUserByEmail(r.Context(), form.Email)
-	if errors.Is(err, model.ErrNotFound) {
-		secret.BurnPasswordTime(password)
-		wrong()
-		return
-	}
-	if err != nil {
+	known := err == nil
+	if err != nil && !errors.Is(err, model.ErrNotFound) {
 		s.serverError(w, r, err)
 		return
 	}
-	if user.Disabled || now.Before(user.LockedUntil) {
-		secret.BurnPasswordTime(password)
+	var lockedUntil time.Time
+	if known {
+		if lockedUntil, err = s.store.LoginLock(r.Context(), user.ID, s.networkKey(network), now); err != nil {
+			s.serverError(w, r, err)
+			return
+		}
+	}
+	if err := attempt.startHashing(r.Context()); err != nil {
+		refuse(err)
+		return
+	}
+	wrong := func() {
+		attempt.failed()
+		form.Error = "The email or password is wrong, or the account is locked after too many failed attempts. Try again in a few minutes."
+		s.render(w, r, http.StatusUnauthorized, "login", "Sign in", form)
+	}
+	if !known || user.Disabled || now.Before(lockedUntil) {
+		s.burnPasswordTime(password)
+		attempt.stopHashing()
 		wrong()
 		return
 	}
-	ok, rehash, err := secret.CheckPassword(user.PasswordHash, password)
+	ok, rehash, err := s.checkPassword(user.PasswordHash, password)
 	if err != nil {
 		s.log.Error("stored password hash unreadable", "user", user.ID, "err", err)
 	}
-	if !ok {
-		if until, err := s.store.LoginFailed(r.Context(), user.ID, now); err != nil {
-			s.serverError(w, r, err)
-			return
-		} else if !until.IsZero() {
-			s.log.Warn("staff account locked after failed sign-ins", "user", user.ID, "until", until)
-		}
-		wrong()
-		return
-	}
-	if rehash {
+	if ok && rehash {
 		if hash, err := secret.HashPassword(password); err == nil {
 			user.PasswordHash = hash
 			// Not through UpdateStaffUser: a stronger hash of the same
@@ -110,6 +113,17 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 				s.log.Warn("rehashing a password", "user", user.ID, "err", err)
 			}
 		}
+	}
+	attempt.stopHashing()
+	if !ok {
+		if until, err := s.store.LoginFailed(r.Context(), user.ID, s.networkKey(network), now); err != nil {
+			s.serverError(w, r, err)
+			return
+		} else if !until.IsZero() {
+			s.log.Warn("staff account locked for one client network after failed sign-ins", "user", user.ID, "until", until)
+		}
+		wrong()
+		return
 	}
 	required, err := s.requireTOTP(r.Context())
 	if err != nil {
@@ -120,7 +134,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 	if user.TOTPSecret == nil {
 		// Signed in (or only a second factor to set up). With a second
 		// factor to give, failures keep counting until the code is right.
-		if err := s.store.LoginSucceeded(r.Context(), user.ID, now); err != nil {
+		if err := s.store.LoginSucceeded(r.Context(), user.ID, s.networkKey(network), now); err != nil {
 			s.serverError(w, r, err)
 			return
 		}
@@ -135,6 +149,45 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	http.Redirect(w, r, form.Next, http.StatusSeeOther)
+}
+
+// readLoginForm reads the sign-in form, which is not behind the staff
+// guard that reads the others, within its size: one too large is answered
+// 413, not read as empty and counted as a wrong password.
+func (s *Server) readLoginForm(w http.ResponseWriter, r *http.Request) bool {
+	r.Body = http.MaxBytesReader(w, r.Body, maxSignInBody)
+	_, err := readForm(w, r)
+	if err == nil {
+		return true
+	}
+	form, status := loginForm{Next: "/admin/", Error: "The form could not be read. Try again."}, http.StatusBadRequest
+	var tooLarge *http.MaxBytesError
+	if errors.As(err, &tooLarge) {
+		form.Error, status = "What you sent is too large for the sign-in form. Nothing was checked; try again.", http.StatusRequestEntityTooLarge
+	}
+	s.render(w, r, status, "login", "Sign in", form)
+	return false
+}
+
+// maxSignInBody is what a sign-in form may weigh: an email, a password
+// and where to go next.
+const maxSignInBody = 8 << 10
+
+// checkPassword and burnPasswordTime are secret's, or a test's stand-in
+// that holds a check for as long as the test needs.
+func (s *Server) checkPassword(hash, password string) (ok, rehash bool, err error) {
+	if s.testCheckPassword != nil {
+		return s.testCheckPassword(hash, password)
+	}
+	return secret.CheckPassword(hash, password)
+}
+
+func (s *Server) burnPasswordTime(password string) {
+	if s.testCheckPassword != nil {
+		s.testCheckPassword("", password)
+		return
+	}
+	secret.BurnPasswordTime(password)
 }
 
 // audit records a sign-in or sign-out, which is no store write.
@@ -160,7 +213,8 @@ func (s *Server) codePage(w http.ResponseWriter, r *http.Request) {
 }
 
 // code checks the second factor; a code works once, and failures count
-// towards the account's lock like wrong passwords.
+// towards the account's lock for the client's network like wrong
+// passwords.
 func (s *Server) code(w http.ResponseWriter, r *http.Request) {
 	sess := sessionOf(r)
 	form := codeForm{Next: safeNext(r.PostFormValue("next"))}
@@ -169,22 +223,36 @@ func (s *Server) code(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	now := s.now()
-	if s.site.LoginBlocked(r) || now.Before(sess.User.LockedUntil) {
+	network := s.clientNetwork(r)
+	attempt, err := s.signins.admit(network, now)
+	if err != nil {
+		status, msg := signinRefusal(w, err)
+		form.Error = msg
+		s.render(w, r, status, "code", "Your code", form)
+		return
+	}
+	defer attempt.end()
+	lockedUntil, err := s.store.LoginLock(r.Context(), sess.User.ID, s.networkKey(network), now)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	if now.Before(lockedUntil) {
+		attempt.failed()
 		form.Error = "Too many attempts. Wait a few minutes and try again."
 		s.render(w, r, http.StatusTooManyRequests, "code", "Your code", form)
 		return
 	}
 	step, ok := secret.CheckTOTP(sess.User.TOTPSecret, r.PostFormValue("code"), now, sess.User.TOTPStep)
 	if ok {
-		var err error
 		if ok, err = s.store.UseTOTPStep(r.Context(), sess.User.ID, step); err != nil {
 			s.serverError(w, r, err)
 			return
 		}
 	}
 	if !ok {
-		s.site.LoginFailed(r)
-		if _, err := s.store.LoginFailed(r.Context(), sess.User.ID, now); err != nil {
+		attempt.failed()
+		if _, err := s.store.LoginFailed(r.Context(), sess.User.ID, s.networkKey(network), now); err != nil {
 			s.serverError(w, r, err)
 			return
 		}
@@ -192,7 +260,7 @@ func (s *Server) code(w http.ResponseWriter, r *http.Request) {
 		s.render(w, r, http.StatusUnauthorized, "code", "Your code", form)
 		return
 	}
-	if err := s.store.LoginSucceeded(r.Context(), sess.User.ID, now); err != nil {
+	if err := s.store.LoginSucceeded(r.Context(), sess.User.ID, s.networkKey(network), now); err != nil {
 		s.serverError(w, r, err)
 		return
 	}
@@ -247,24 +315,14 @@ func (s *Server) renderAccount(w http.ResponseWriter, r *http.Request, status in
 func (s *Server) changePassword(w http.ResponseWriter, r *http.Request) {
 	sess := sessionOf(r)
 	current, next := r.PostFormValue("current"), r.PostFormValue("new")
-	if s.site.LoginBlocked(r) || s.now().Before(sess.User.LockedUntil) {
-		s.renderAccount(w, r, http.StatusTooManyRequests, accountData{PasswordError: "Too many wrong passwords. Wait a few minutes and try again."})
+	attempt, problem, err := s.checkOwnPassword(w, r, current)
+	defer attempt.end()
+	if err != nil {
+		s.serverError(w, r, err)
 		return
 	}
-	if !s.startHashing(r) {
-		s.renderAccount(w, r, http.StatusServiceUnavailable, accountData{PasswordError: "The server is busy. Try again in a minute."})
-		return
-	}
-	defer s.doneHashing()
-	if ok, _, _ := secret.CheckPassword(sess.User.PasswordHash, current); !ok {
-		// Guessing the password of a session left open counts as failed
-		// sign-ins: the account locks as at the door.
-		s.site.LoginFailed(r)
-		if _, err := s.store.LoginFailed(r.Context(), sess.User.ID, s.now()); err != nil {
-			s.serverError(w, r, err)
-			return
-		}
-		s.renderAccount(w, r, http.StatusBadRequest, accountData{PasswordError: "Your current password is not right."})
+	if problem != nil {
+		s.renderAccount(w, r, problem.status, accountData{PasswordError: problem.message})
 		return
 	}
 	if err := secret.CheckPasswordPolicy(next); err != nil {
@@ -275,7 +333,7 @@ func (s *Server) changePassword(w http.ResponseWriter, r *http.Request) {
 		s.renderAccount(w, r, http.StatusBadRequest, accountData{PasswordError: "The two new passwords differ."})
 		return
 	}
-	hash, err := secret.HashPassword(next)
+	hash, err := secret.HashPassword(next) // in the slot taken for the check
 	if err != nil {
 		s.serverError(w, r, err)
 		return
@@ -287,6 +345,57 @@ func (s *Server) changePassword(w http.ResponseWriter, r *http.Request) {
 	}
 	s.clearCookie(w)
 	s.redirectDone(w, r, "/admin/login", "Password changed. Sign in with the new one; your other sessions have ended.")
+}
+
+// formProblem is why a form was not accepted, for its page to say.
+type formProblem struct {
+	status  int
+	message string
+}
+
+// checkOwnPassword checks the password of the session's user as the door
+// does: admitted per client network, the account's lock for that network
+// honoured, a wrong one counted towards it, so a session left open cannot
+// be used to guess the password. A problem says what to show. The caller
+// ends the attempt (nil-safe); until then it holds the hashing slot, so a
+// new password can be hashed in it, and can count a further failure (a
+// wrong code) against the same token.
+func (s *Server) checkOwnPassword(w http.ResponseWriter, r *http.Request, password string) (*signin, *formProblem, error) {
+	sess := sessionOf(r)
+	now := s.now()
+	network := s.clientNetwork(r)
+	attempt, err := s.signins.admit(network, now)
+	if err != nil {
+		status, msg := signinRefusal(w, err)
+		return nil, &formProblem{status, msg}, nil
+	}
+	lockedUntil, err := s.store.LoginLock(r.Context(), sess.User.ID, s.networkKey(network), now)
+	if err != nil {
+		return attempt, nil, err
+	}
+	if now.Before(lockedUntil) {
+		attempt.failed()
+		return attempt, &formProblem{http.StatusTooManyRequests, "Too many wrong attempts. Wait a few minutes and try again."}, nil
+	}
+	if err := attempt.startHashing(r.Context()); err != nil {
+		status, msg := signinRefusal(w, err)
+		return attempt, &formProblem{status, msg}, nil
+	}
+	if ok, _, _ := s.checkPassword(sess.User.PasswordHash, password); !ok {
+		if err := s.ownFailure(r, attempt); err != nil {
+			return attempt, nil, err
+		}
+		return attempt, &formProblem{http.StatusBadRequest, "Your current password is not right."}, nil
+	}
+	return attempt, nil, nil
+}
+
+// ownFailure counts a wrong password or code given by a signed-in user,
+// as at the door.
+func (s *Server) ownFailure(r *http.Request, attempt *signin) error {
+	attempt.failed()
+	_, err := s.store.LoginFailed(r.Context(), sessionOf(r).User.ID, s.networkKey(s.clientNetwork(r)), s.now())
+	return err
 }
 
 type totpData struct {
@@ -314,6 +423,10 @@ func (s *Server) renderTOTP(w http.ResponseWriter, r *http.Request, status int, 
 	s.render(w, r, status, "totp", "Second factor", d)
 }
 
+// setUpTOTP turns the second factor on, or moves it to a new device. It
+// needs the account's password, and to replace a factor a code from the
+// current one too, so that a session left open cannot tie the account to
+// someone else's device; the account's other sessions end.
 func (s *Server) setUpTOTP(w http.ResponseWriter, r *http.Request) {
 	sess := sessionOf(r)
 	if !sess.Verified && sess.User.TOTPSecret != nil {
@@ -326,12 +439,43 @@ func (s *Server) setUpTOTP(w http.ResponseWriter, r *http.Request) {
 		s.renderTOTP(w, r, http.StatusBadRequest, secret.NewTOTPSecret(), "That secret was altered; here is a new one.")
 		return
 	}
-	step, ok := secret.CheckTOTP(key, r.PostFormValue("code"), s.now(), 0)
+	now := s.now()
+	// The new device's code first: a slip there is no guess at anything.
+	step, ok := secret.CheckTOTP(key, r.PostFormValue("code"), now, 0)
 	if !ok {
 		s.renderTOTP(w, r, http.StatusBadRequest, key, "That code does not match. Check your device's clock and enter the code it shows now.")
 		return
 	}
+	attempt, problem, err := s.checkOwnPassword(w, r, r.PostFormValue("password"))
+	defer attempt.end()
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	if problem != nil {
+		s.renderTOTP(w, r, problem.status, key, problem.message)
+		return
+	}
+	attempt.stopHashing()
 	u := sess.User
+	if u.TOTPSecret != nil {
+		current, ok := secret.CheckTOTP(u.TOTPSecret, r.PostFormValue("current_code"), now, u.TOTPStep)
+		if ok {
+			if ok, err = s.store.UseTOTPStep(r.Context(), u.ID, current); err != nil {
+				s.serverError(w, r, err)
+				return
+			}
+		}
+		if !ok {
+			if err := s.ownFailure(r, attempt); err != nil {
+				s.serverError(w, r, err)
+				return
+			}
+			s.renderTOTP(w, r, http.StatusBadRequest, key, "The code from your current device is wrong or was used already. Enter the code it shows now.")
+			return
+		}
+	}
+	// Ends every session of the account: none made before outlives it.
 	if err := s.store.SetStaffTOTP(r.Context(), u.ID, key); err != nil {
 		s.serverError(w, r, err)
 		return
@@ -340,7 +484,7 @@ func (s *Server) setUpTOTP(w http.ResponseWriter, r *http.Request) {
 		s.serverError(w, r, err)
 		return
 	}
-	if err := s.store.LoginSucceeded(r.Context(), u.ID, s.now()); err != nil {
+	if err := s.store.LoginSucceeded(r.Context(), u.ID, s.networkKey(s.clientNetwork(r)), now); err != nil {
 		s.serverError(w, r, err)
 		return
 	}
@@ -348,5 +492,5 @@ func (s *Server) setUpTOTP(w http.ResponseWriter, r *http.Request) {
 		s.serverError(w, r, err)
 		return
 	}
-	s.redirectDone(w, r, "/admin/account", "Second factor set up. You will be asked for a code at each sign-in.")
+	s.redirectDone(w, r, "/admin/account", "Second factor set up. You will be asked for a code at each sign-in; your other sessions have ended.")
 }

@@ -1,9 +1,11 @@
 package admin
 
 import (
+	"bytes"
 	"net/http"
 	"net/url"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -335,17 +337,34 @@ func TestSecondFactor(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if a := b.post("/admin/account/totp", "/admin/account/totp", url.Values{"secret": {key}, "code": {"000000"}}); a.status != http.StatusBadRequest {
+	if a := b.post("/admin/account/totp", "/admin/account/totp", url.Values{"secret": {key}, "code": {"000000"}, "password": {testPassword}}); a.status != http.StatusBadRequest {
 		t.Errorf("wrong code: %d", a.status)
 	}
 	code := secret.TOTPCode(raw, h.clock)
-	if a := b.post("/admin/account/totp", "/admin/account/totp", url.Values{"secret": {key}, "code": {code}}); a.status != http.StatusSeeOther {
+	// A session left open cannot tie the account to another device: the
+	// password is asked, and a wrong one counts as a failed sign-in.
+	other := h.browser()
+	other.login("researcher@example.org")
+	a := b.post("/admin/account/totp", "/admin/account/totp", url.Values{"secret": {key}, "code": {code}, "password": {"not my password at all"}})
+	if a.status != http.StatusBadRequest || !strings.Contains(a.body, "password is not right") {
+		t.Errorf("set up with a wrong password: %d", a.status)
+	}
+	if u, _ := h.db.StaffUserByEmail(ctx, "researcher@example.org"); u.TOTPSecret != nil {
+		t.Fatal("a second factor was set up without the password")
+	}
+	if a := b.post("/admin/account/totp", "/admin/account/totp", url.Values{"secret": {key}, "code": {code}, "password": {testPassword}}); a.status != http.StatusSeeOther {
 		t.Fatalf("set up: %d\n%s", a.status, a.body)
+	}
+	if a := other.get("/admin/"); a.status != http.StatusSeeOther {
+		t.Errorf("another session outlived setting up the second factor: %d", a.status)
+	}
+	if a := b.get("/admin/"); a.status != http.StatusOK {
+		t.Errorf("the session that set it up: %d", a.status)
 	}
 
 	// Next sign-in: password, then the code; nothing opens in between.
 	b2 := h.browser()
-	a := b2.do("POST", "/admin/login", url.Values{"email": {"researcher@example.org"}, "password": {testPassword}, "next": {"/admin/"}})
+	a = b2.do("POST", "/admin/login", url.Values{"email": {"researcher@example.org"}, "password": {testPassword}, "next": {"/admin/"}})
 	if !strings.HasPrefix(a.location, "/admin/login/code") {
 		t.Fatalf("after the password: %s", a.location)
 	}
@@ -368,6 +387,40 @@ func TestSecondFactor(t *testing.T) {
 	}
 	if a := b2.get("/admin/"); a.status != http.StatusOK {
 		t.Errorf("dashboard after the code: %d", a.status)
+	}
+
+	// Moving it to a new device needs the password and a code from the
+	// current one, and ends the other sessions.
+	page = b2.get("/admin/account/totp")
+	if !strings.Contains(page.body, `name="current_code"`) || !strings.Contains(page.body, `name="password"`) {
+		t.Errorf("the replacement form does not ask for the current code and the password:\n%s", page.body)
+	}
+	key2 := regexpFind(t, page.body, `name="secret" value="([A-Z2-7]+)"`)
+	raw2, _ := base32Decode(key2)
+	h.advance(30 * time.Second)
+	replace := url.Values{"secret": {key2}, "code": {secret.TOTPCode(raw2, h.clock)}, "password": {testPassword}}
+	for _, current := range []string{"", "000000", secret.TOTPCode(raw2, h.clock)} {
+		replace.Set("current_code", current)
+		if a := b2.post("/admin/account/totp", "/admin/account/totp", replace); a.status != http.StatusBadRequest ||
+			!strings.Contains(a.body, "current device") {
+			t.Errorf("replaced with current code %q: %d", current, a.status)
+		}
+	}
+	if u, _ := h.db.StaffUserByEmail(ctx, "researcher@example.org"); !bytes.Equal(u.TOTPSecret, raw) {
+		t.Fatal("the second factor was replaced without a code from the current device")
+	}
+	replace.Set("current_code", secret.TOTPCode(raw, h.clock))
+	if a := b2.post("/admin/account/totp", "/admin/account/totp", replace); a.status != http.StatusSeeOther {
+		t.Fatalf("replace: %d\n%s", a.status, a.body)
+	}
+	if u, _ := h.db.StaffUserByEmail(ctx, "researcher@example.org"); !bytes.Equal(u.TOTPSecret, raw2) {
+		t.Error("the second factor was not replaced")
+	}
+	if a := b.get("/admin/"); a.status != http.StatusSeeOther {
+		t.Errorf("another session outlived the new second factor: %d", a.status)
+	}
+	if a := b2.get("/admin/"); a.status != http.StatusOK {
+		t.Errorf("the session that replaced it: %d", a.status)
 	}
 
 	// An admin requires a second factor: a viewer without one is sent to
@@ -440,5 +493,178 @@ func TestUsersAndAudit(t *testing.T) {
 	}
 	if strings.Contains(page.body, "argon2") {
 		t.Error("the audit log shows a password hash")
+	}
+}
+
+// TestSignInFloodFromOneClient sends 100 wrong sign-ins at once from one
+// client, each password check held until the test lets it go, while
+// someone else signs in from another network: their sign-in must not
+// wait behind the flood, most of the flood is refused before any hashing,
+// and no more than two passwords are ever checked at once.
+func TestSignInFloodFromOneClient(t *testing.T) {
+	h := newHarness(t)
+	h.addUser("admin@example.org", model.RoleAdmin)
+	h.addUser("editor@example.org", model.RoleEditor)
+	const guess = "a guess at the admin's password"
+	var checking, most atomic.Int32
+	entered, release := make(chan struct{}, 100), make(chan struct{})
+	h.admin.testCheckPassword = func(hash, password string) (bool, bool, error) {
+		n := checking.Add(1)
+		defer checking.Add(-1)
+		for m := most.Load(); n > m && !most.CompareAndSwap(m, n); m = most.Load() {
+		}
+		if password == guess {
+			entered <- struct{}{}
+			<-release
+		}
+		if hash == "" {
+			return false, false, nil
+		}
+		return secret.CheckPassword(hash, password)
+	}
+	released := false
+	defer func() {
+		if !released {
+			close(release)
+		}
+	}()
+
+	const flood = 100
+	statuses := make(chan int, flood)
+	for range flood {
+		go func() {
+			form := url.Values{"email": {"admin@example.org"}, "password": {guess}}
+			req, _ := http.NewRequest("POST", h.srv.URL+"/admin/login", strings.NewReader(form.Encode()))
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			req.Header.Set("X-Forwarded-For", "198.51.100.7")
+			res, err := http.DefaultClient.Do(req)
+			if err != nil {
+				statuses <- 0
+				return
+			}
+			res.Body.Close()
+			statuses <- res.StatusCode
+		}()
+	}
+	wait := func(what string, c <-chan struct{}) {
+		t.Helper()
+		select {
+		case <-c:
+		case <-time.After(30 * time.Second):
+			t.Fatalf("no %s after 30 s", what)
+		}
+	}
+	// One guess is being checked, held; the flood's other answers come.
+	wait("password check from the flood", entered)
+	counts := map[int]int{}
+	answered := func(n int) <-chan struct{} {
+		done := make(chan struct{})
+		go func() {
+			for range n {
+				counts[<-statuses]++
+			}
+			close(done)
+		}()
+		return done
+	}
+	// All but the one being checked and at most one waiting its turn.
+	wait("answer to the rest of the flood", answered(flood-2))
+	if counts[http.StatusTooManyRequests] < flood-2-signinBurst {
+		t.Errorf("of %d sign-ins at once from one client, %v were answered before any was checked; want 429 for nearly all", flood, counts)
+	}
+
+	// Meanwhile, a sign-in from another network goes through at once,
+	// while the flood's guess is still held.
+	done := make(chan answer, 1)
+	go func() {
+		form := url.Values{"email": {"editor@example.org"}, "password": {testPassword}, "next": {"/admin/"}}
+		req, _ := http.NewRequest("POST", h.srv.URL+"/admin/login", strings.NewReader(form.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("X-Forwarded-For", "203.0.113.9")
+		client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+		res, err := client.Do(req)
+		if err != nil {
+			done <- answer{}
+			return
+		}
+		res.Body.Close()
+		done <- answer{status: res.StatusCode, location: res.Header.Get("Location")}
+	}()
+	select {
+	case a := <-done:
+		if a.status != http.StatusSeeOther || a.location != "/admin/" {
+			t.Errorf("the real sign-in during the flood: %d %q, want 303 to /admin/", a.status, a.location)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("the real sign-in waited behind the flood")
+	}
+	close(release)
+	released = true
+	for len(entered) > 0 {
+		<-entered
+	}
+	rest := 0
+	for _, n := range counts {
+		rest += n
+	}
+	for range flood - rest {
+		counts[<-statuses]++
+	}
+	for status, n := range counts {
+		switch status {
+		case http.StatusUnauthorized, http.StatusTooManyRequests, http.StatusServiceUnavailable:
+		default:
+			t.Errorf("%d of the flood answered %d", n, status)
+		}
+	}
+	if m := most.Load(); m > maxHashing {
+		t.Errorf("%d password checks ran at once, want at most %d", m, maxHashing)
+	}
+}
+
+// TestLockPerNetwork locks an account for the network its wrong passwords
+// come from only: its owner signs in from elsewhere, and an admin unlocks
+// it in the staff screen.
+func TestLockPerNetwork(t *testing.T) {
+	h := newHarness(t)
+	h.addUser("admin@example.org", model.RoleAdmin)
+	h.addUser("editor@example.org", model.RoleEditor)
+	stranger := h.browserFrom("198.51.100.7")
+	wrong := url.Values{"email": {"editor@example.org"}, "password": {"not the password at all"}}
+	for i := range store.LockAfter {
+		if a := stranger.do("POST", "/admin/login", wrong); a.status != http.StatusUnauthorized {
+			t.Fatalf("wrong password %d: %d", i+1, a.status)
+		}
+	}
+	right := url.Values{"email": {"editor@example.org"}, "password": {testPassword}, "next": {"/admin/"}}
+	if a := stranger.do("POST", "/admin/login", right); a.status != http.StatusUnauthorized {
+		t.Errorf("the right password from the guesser's network while locked: %d, want 401", a.status)
+	}
+	// Another address in the same /24 is the same network.
+	if a := h.browserFrom("198.51.100.200").do("POST", "/admin/login", right); a.status != http.StatusUnauthorized {
+		t.Errorf("the right password from the guesser's /24 while locked: %d, want 401", a.status)
+	}
+	// The owner, elsewhere, is not kept out; IPv6 clients by their /64.
+	h.browserFrom("203.0.113.9").login("editor@example.org")
+	h.browserFrom("2001:db8:1:2::7").login("editor@example.org")
+
+	// The staff screen shows the lock; an admin lifts it.
+	adm := h.browserFrom("203.0.113.10")
+	adm.login("admin@example.org")
+	page := adm.get("/admin/users")
+	if !strings.Contains(page.body, "locked for a network") || !strings.Contains(page.body, `value="unlock"`) {
+		t.Fatalf("the staff screen does not show the lock:\n%s", page.body)
+	}
+	editor, _ := h.db.StaffUserByEmail(ctx, "editor@example.org")
+	if a := adm.post("/admin/users", "/admin/users/"+itoa(editor.ID), url.Values{"do": {"unlock"}}); a.status != http.StatusSeeOther {
+		t.Fatalf("unlock: %d\n%s", a.status, a.body)
+	}
+	if page := adm.get("/admin/users"); strings.Contains(page.body, "locked for a network") {
+		t.Error("still shown locked after the unlock")
+	}
+	h.browserFrom("198.51.100.7").login("editor@example.org")
+	log, _ := h.db.AuditLog(ctx, store.AuditFilter{Action: "user.unlock"})
+	if len(log) != 1 || log[0].UserEmail != "admin@example.org" || log[0].ObjectID != editor.ID {
+		t.Errorf("the unlock is not audited: %+v", log)
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
+	"net/netip"
 	"net/url"
 	"os"
 	"regexp"
@@ -69,8 +70,10 @@ func newHarnessWith(t *testing.T, withMail bool) *harness {
 	}))
 	base := "http://" + h.srv.Listener.Addr().String()
 	var err error
+	// The test client is its own proxy: a request names the client it
+	// stands for in X-Forwarded-For (from), or is 127.0.0.1.
 	h.site, err = web.New(web.Options{Store: h.db, Keys: h.db.Keys(), BaseURL: base, Now: now, FormRate: 0,
-		MailFrom: "Vigil <act@example.org>"})
+		MailFrom: "Vigil <act@example.org>", TrustedProxies: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -121,6 +124,7 @@ func (h *harness) addUser(email string, role model.Role) model.StaffUser {
 type browser struct {
 	h      *harness
 	client *http.Client
+	from   string // the client address it stands for; "": 127.0.0.1
 }
 
 func (h *harness) browser() *browser {
@@ -128,6 +132,13 @@ func (h *harness) browser() *browser {
 	return &browser{h: h, client: &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error {
 		return http.ErrUseLastResponse
 	}}}
+}
+
+// browserFrom is a browser at another client address.
+func (h *harness) browserFrom(addr string) *browser {
+	b := h.browser()
+	b.from = addr
+	return b
 }
 
 type answer struct {
@@ -149,6 +160,9 @@ func (b *browser) do(method, path string, form url.Values, header ...string) ans
 	}
 	if form != nil {
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	}
+	if b.from != "" {
+		req.Header.Set("X-Forwarded-For", b.from)
 	}
 	for i := 0; i+1 < len(header); i += 2 {
 		req.Header.Set(header[i], header[i+1])

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"vigil/internal/model"
 	"vigil/internal/secret"
@@ -12,6 +13,7 @@ import (
 
 type usersData struct {
 	Users       []model.StaffUser
+	Locked      map[int64]time.Time // accounts locked from some client network, until when
 	Roles       []model.Role
 	Form        userForm
 	RequireTOTP bool
@@ -33,12 +35,18 @@ func (s *Server) renderUsers(w http.ResponseWriter, r *http.Request, status int,
 		s.serverError(w, r, err)
 		return
 	}
+	locked, err := s.store.LockedStaff(r.Context(), s.now())
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
 	required, err := s.requireTOTP(r.Context())
 	if err != nil {
 		s.serverError(w, r, err)
 		return
 	}
-	s.render(w, r, status, "users", "Staff", usersData{Users: users, Roles: model.Roles, Form: form, RequireTOTP: required})
+	s.render(w, r, status, "users", "Staff", usersData{Users: users, Locked: locked, Roles: model.Roles, Form: form,
+		RequireTOTP: required})
 }
 
 // addUser creates an account with a first password the admin hands over;
@@ -84,9 +92,9 @@ func (s *Server) addUser(w http.ResponseWriter, r *http.Request) {
 	s.redirectDone(w, r, "/admin/users", "Account "+email+" added.")
 }
 
-// updateUser changes a role, disables or enables an account, or removes
-// its second factor (for a lost phone). An admin cannot lock themselves
-// out: their own role and access stay.
+// updateUser changes a role, disables or enables an account, removes its
+// second factor (for a lost phone), or unlocks it after failed sign-ins.
+// An admin cannot lock themselves out: their own role and access stay.
 func (s *Server) updateUser(w http.ResponseWriter, r *http.Request) {
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	if err != nil {
@@ -117,6 +125,15 @@ func (s *Server) updateUser(w http.ResponseWriter, r *http.Request) {
 		u.Disabled = false
 	case "reset-totp":
 		u.TOTPSecret = nil
+	case "unlock":
+		// Forgets the failed sign-ins from every network (audited);
+		// nothing else of the account changes.
+		if err := s.store.UnlockStaffUser(r.Context(), u.ID); err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		s.redirectDone(w, r, "/admin/users", "Account "+u.Email+" unlocked: it can be signed in to from every network again.")
+		return
 	default:
 		s.renderUsers(w, r, http.StatusBadRequest, userForm{Errors: map[string]string{"list": "Unknown change."}})
 		return

@@ -48,6 +48,8 @@ var commands = []command{
 	{"reseal", resealSummary, []string{"db", "key-file", "log-format", "log-level"}, reseal},
 	{"user add", "Add a staff account. The password is read from standard input (one line), never from a flag.",
 		[]string{"email", "role", "db", "key-file", "log-format", "log-level"}, addUser},
+	{"user unlock", "Unlock a staff account locked after failed sign-ins, from every network.",
+		[]string{"email", "db", "key-file", "log-format", "log-level"}, unlockUser},
 }
 
 // environment is what a command runs with.

@@ -53,6 +53,33 @@ func addUser(ctx context.Context, env *environment) error {
 	return nil
 }
 
+// unlockUser forgets a staff account's failed sign-ins from every client
+// network, for its owner locked out by their own typos (others' wrong
+// passwords lock only the networks they come from).
+func unlockUser(ctx context.Context, env *environment) error {
+	email, err := secret.NormaliseEmail(env.cfg.Email)
+	if err != nil {
+		return fmt.Errorf("--email %q: not a valid email address", env.cfg.Email)
+	}
+	db, _, err := openStore(ctx, env)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	u, err := db.StaffUserByEmail(ctx, email)
+	if errors.Is(err, model.ErrNotFound) {
+		return fmt.Errorf("there is no staff account for %s", email)
+	} else if err != nil {
+		return err
+	}
+	ctx = store.WithActor(ctx, model.Actor{Email: "command line", At: time.Now()})
+	if err := db.UnlockStaffUser(ctx, u.ID); err != nil {
+		return err
+	}
+	fmt.Fprintf(env.stdout, "staff account %s unlocked\n", email)
+	return nil
+}
+
 // demoEmail is the staff account the demo makes so that the admin can be
 // tried at once.
 const demoEmail = "admin@demo.invalid"

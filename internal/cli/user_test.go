@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"vigil/internal/cli"
 	"vigil/internal/model"
@@ -63,5 +64,66 @@ func TestUserAdd(t *testing.T) {
 	log, _ := st.AuditLog(context.Background(), store.AuditFilter{})
 	if len(log) != 1 || log[0].Action != "user.add" || log[0].UserEmail != "command line" {
 		t.Errorf("audit: %+v", log)
+	}
+}
+
+// TestUserUnlock unlocks, from the command line, an account locked after
+// failed sign-ins from two networks, and says so when there is no such
+// account.
+func TestUserUnlock(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "vigil.db")
+	run := func(stdin string, args ...string) (int, string) {
+		var out bytes.Buffer
+		code := cli.RunWithInput(context.Background(), append(args, "--db", db), strings.NewReader(stdin), &out, &out,
+			func(string) string { return "" })
+		return code, out.String()
+	}
+	if code, out := run("a long staff password\n", "user", "add", "--email", "admin@example.org", "--role", "admin"); code != 0 {
+		t.Fatalf("user add: %d\n%s", code, out)
+	}
+	keys, _, err := secret.LoadOrCreate(filepath.Join(dir, "vigil.key"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := testutil.SQLiteAt(t, db, keys)
+	ctx := context.Background()
+	u, err := st.StaffUserByEmail(ctx, "admin@example.org")
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC)
+	for _, network := range []string{"one network", "another"} {
+		for range store.LockAfter {
+			if _, err := st.LoginFailed(ctx, u.ID, []byte(network), at); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if locked, _ := st.LockedStaff(ctx, at); locked[u.ID].IsZero() {
+		t.Fatal("the account is not locked before the command")
+	}
+	code, out := run("", "user", "unlock", "--email", "Admin@Example.org")
+	if code != 0 || !strings.Contains(out, "admin@example.org unlocked") {
+		t.Fatalf("user unlock: %d\n%s", code, out)
+	}
+	if locked, _ := st.LockedStaff(ctx, at); len(locked) != 0 {
+		t.Errorf("still locked after the command: %v", locked)
+	}
+	log, _ := st.AuditLog(ctx, store.AuditFilter{Action: "user.unlock"})
+	if len(log) != 1 || log[0].ObjectID != u.ID || log[0].UserEmail != "command line" {
+		t.Errorf("audit: %+v", log)
+	}
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--email", "nobody@example.org"}, "no staff account for nobody@example.org"},
+		{[]string{"--email", "not an address"}, "not a valid email"},
+		{[]string{"--email", "admin@example.org", "--role", "admin"}, "flag provided but not defined: -role"},
+	} {
+		if code, out := run("", append([]string{"user", "unlock"}, c.args...)...); code == 0 || !strings.Contains(out, c.want) {
+			t.Errorf("user unlock %v: %d, want an error saying %q:\n%s", c.args, code, c.want, out)
+		}
 	}
 }

@@ -39,7 +39,7 @@ type Config struct {
 	PurgeAfter     time.Duration // unconfirmed participations are deleted after this
 	PprofAddr      string        // loopback address for Go's profiler; empty: off
 	From, To       string        // vigil copy: the database to copy and the empty one to fill
-	Email, Role    string        // vigil user add: the new staff account
+	Email, Role    string        // vigil user add: the new staff account; vigil user unlock: the email
 }
 
 // option is one row of the contract.
@@ -64,7 +64,7 @@ var Options = []option{
 	{"reminder-after", "VIGIL_REMINDER_AFTER", "48h", "send one reminder to confirm after this long", func(c *Config) *string { return &c.ReminderText }},
 	{"from", "VIGIL_COPY_FROM", "", "vigil copy: the database to copy (SQLite path or postgres:// URL)", func(c *Config) *string { return &c.From }},
 	{"to", "VIGIL_COPY_TO", "", "vigil copy: the empty database to copy into (SQLite path or postgres:// URL)", func(c *Config) *string { return &c.To }},
-	{"email", "VIGIL_USER_EMAIL", "", "vigil user add: email of the staff account (its login name)", func(c *Config) *string { return &c.Email }},
+	{"email", "VIGIL_USER_EMAIL", "", "vigil user add, vigil user unlock: email of the staff account (its login name)", func(c *Config) *string { return &c.Email }},
 	{"role", "VIGIL_USER_ROLE", "", "vigil user add: admin, editor, researcher or viewer", func(c *Config) *string { return &c.Role }},
 	{"pprof-addr", "VIGIL_PPROF_ADDR", "", "serve Go's profiler (net/http/pprof) on this loopback address, for measuring; off when empty", func(c *Config) *string { return &c.PprofAddr }},
 	{"purge-after", "VIGIL_PURGE_AFTER", "168h", "delete participations still unconfirmed after this long", func(c *Config) *string { return &c.PurgeText }},

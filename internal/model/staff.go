@@ -36,8 +36,6 @@ type StaffUser struct {
 	TOTPSecret   []byte // nil: no second factor set up
 	TOTPStep     int64  // last accepted time step, so a code works once
 	Disabled     bool
-	FailedLogins int
-	LockedUntil  time.Time
 	Created      time.Time
 	LastLogin    time.Time
 }

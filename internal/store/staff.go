@@ -27,18 +27,38 @@ type Staff interface {
 	// SetStaffPassword changes an account's password hash and ends its
 	// sessions, touching nothing else of the account.
 	SetStaffPassword(ctx context.Context, userID int64, hash string) error
-	// SetStaffTOTP sets (or with nil removes) an account's second factor,
-	// touching nothing else of the account.
+	// SetStaffTOTP sets (or with nil removes) an account's second factor
+	// and ends the account's sessions, touching nothing else of it: no
+	// session made before a second factor was set or moved outlives the
+	// change.
 	SetStaffTOTP(ctx context.Context, userID int64, secret []byte) error
 	// RehashPassword stores a stronger hash of the same password, keeping
 	// the account's sessions.
 	RehashPassword(ctx context.Context, userID int64, hash string) error
-	// LoginFailed counts a failed login and locks the account once
-	// failures reach lockAfter: one minute, doubling with each further
-	// failure, at most an hour. It returns the lock's end (zero: none).
-	LoginFailed(ctx context.Context, userID int64, now time.Time) (time.Time, error)
-	// LoginSucceeded clears the failures and records the time.
-	LoginSucceeded(ctx context.Context, userID int64, now time.Time) error
+	// LoginLock returns when the account's sign-in lock for a client
+	// network ends; zero when sign-ins from there are not locked. network
+	// is a keyed hash of the client's network (its /24 or /64), so the
+	// database keeps no address.
+	LoginLock(ctx context.Context, userID int64, network []byte, now time.Time) (time.Time, error)
+	// LoginFailed counts a failed sign-in of an account from a client
+	// network and, once the failures from there reach LockAfter, locks
+	// the account for that network only: one minute, doubling with each
+	// further failure, at most an hour. Wrong passwords from one network
+	// never lock the account's owner out of another. A network's failures
+	// are forgotten a day after its last one. It returns the lock's end
+	// (zero: none).
+	LoginFailed(ctx context.Context, userID int64, network []byte, now time.Time) (time.Time, error)
+	// LoginSucceeded clears the failures from that network (not those of
+	// others: a right password here must not restart a guesser's count
+	// elsewhere) and records the time.
+	LoginSucceeded(ctx context.Context, userID int64, network []byte, now time.Time) error
+	// UnlockStaffUser forgets the account's failed sign-ins from every
+	// network, which ends its locks. model.ErrNotFound when there is no
+	// such account.
+	UnlockStaffUser(ctx context.Context, userID int64) error
+	// LockedStaff returns the accounts locked from some network at now,
+	// each with the latest end of its locks.
+	LockedStaff(ctx context.Context, now time.Time) (map[int64]time.Time, error)
 	// UseTOTPStep records a second-factor code's time step as used, only
 	// if it is later than the last one: false means the code was used
 	// already (here or on another instance).
@@ -61,7 +81,8 @@ type Staff interface {
 	SetSetting(ctx context.Context, key, value string) error
 }
 
-// The number of failed logins after which an account locks.
+// LockAfter is the number of failed sign-ins from one client network
+// after which the account locks for that network.
 const LockAfter = 5
 
 // Audit is the record of staff writes and reads of restricted records.

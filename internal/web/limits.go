@@ -19,7 +19,6 @@ type limiter struct {
 	ipBurst  int
 	ips      map[string]*bucket
 	emails   map[string]*bucket
-	logins   map[string]*bucket // staff sign-in attempts per client
 	lastSwep time.Time
 }
 
@@ -39,7 +38,7 @@ const (
 
 // newLimiter allows perMinute form submissions per client IP (0: no limit).
 func newLimiter(perMinute int) *limiter {
-	l := &limiter{ips: map[string]*bucket{}, emails: map[string]*bucket{}, logins: map[string]*bucket{}}
+	l := &limiter{ips: map[string]*bucket{}, emails: map[string]*bucket{}}
 	if perMinute > 0 {
 		l.perIP = rate.Limit(float64(perMinute) / 60)
 		l.ipBurst = max(3, perMinute/4)
@@ -51,7 +50,7 @@ func (l *limiter) allow(m map[string]*bucket, key string, r rate.Limit, burst in
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if now.Sub(l.lastSwep) > 10*time.Minute {
-		for _, mm := range []map[string]*bucket{l.ips, l.emails, l.logins} {
+		for _, mm := range []map[string]*bucket{l.ips, l.emails} {
 			for k, b := range mm {
 				if now.Sub(b.seen) > time.Hour {
 					delete(mm, k)
@@ -97,30 +96,6 @@ func (l *limiter) allowEmail(email string, now time.Time) bool {
 		return true // limits off (load tests)
 	}
 	return l.allow(l.emails, email, rate.Limit(float64(emailPerHour)/3600), emailBurst, now)
-}
-
-// Failed staff sign-ins per client: enough for typos, too few to try
-// passwords across many accounts. Always on, whatever --form-rate says.
-const (
-	loginsPerMinute = 10
-	loginBurst      = 10
-)
-
-// LoginBlocked reports whether the client has used up its failed staff
-// sign-ins for now. Only failures count (LoginFailed), so a shared office
-// address is not locked out by its staff signing in.
-func (s *Server) LoginBlocked(r *http.Request) bool {
-	l, now := s.limits, s.now()
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	b, ok := l.logins[clientKey(s.clientIP(r))]
-	return ok && b.lim.TokensAt(now) < 1
-}
-
-// LoginFailed counts a failed staff sign-in (a wrong password or code)
-// against the client.
-func (s *Server) LoginFailed(r *http.Request) {
-	s.limits.allow(s.limits.logins, clientKey(s.clientIP(r)), rate.Limit(loginsPerMinute/60.0), loginBurst, s.now())
 }
 
 // ClientIP is the address a request came from, believing X-Forwarded-For

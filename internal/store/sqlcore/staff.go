@@ -13,8 +13,7 @@ import (
 	"vigil/internal/store"
 )
 
-const staffColumns = `id, email, role, password_hash, totp_sealed, totp_step, disabled, failed_logins,
-	locked_until, created_at, last_login_at`
+const staffColumns = `id, email, role, password_hash, totp_sealed, totp_step, disabled, created_at, last_login_at`
 
 // staffView is what the audit log keeps of an account: never its password
 // hash or second-factor secret.
@@ -32,8 +31,8 @@ func viewOf(u model.StaffUser) staffView {
 func (c *Core) scanStaff(row interface{ Scan(...any) error }) (model.StaffUser, error) {
 	var u model.StaffUser
 	var sealed []byte
-	err := row.Scan(&u.ID, &u.Email, &u.Role, &u.PasswordHash, &sealed, &u.TOTPStep, &u.Disabled, &u.FailedLogins,
-		at(&u.LockedUntil), at(&u.Created), at(&u.LastLogin))
+	err := row.Scan(&u.ID, &u.Email, &u.Role, &u.PasswordHash, &sealed, &u.TOTPStep, &u.Disabled,
+		at(&u.Created), at(&u.LastLogin))
 	if err != nil {
 		return u, c.d.MapErr(err)
 	}
@@ -176,10 +175,14 @@ func (c *Core) SetStaffPassword(ctx context.Context, userID int64, hash string) 
 	return nil
 }
 
-// SetStaffTOTP sets or removes an account's second factor.
+// SetStaffTOTP sets or removes an account's second factor and ends its
+// sessions.
 func (c *Core) SetStaffTOTP(ctx context.Context, userID int64, totp []byte) error {
 	err := c.d.InTx(ctx, func(tx *sql.Tx) error {
 		if err := c.saveTOTP(ctx, tx, userID, totp); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, c.q(`DELETE FROM staff_sessions WHERE user_id = ?`), userID); err != nil {
 			return err
 		}
 		return c.audit(ctx, tx, "user.totp", "user", userID, nil, map[string]bool{"totp": totp != nil})
@@ -205,8 +208,13 @@ const (
 	maxLock   = time.Hour
 )
 
-// LockFor is how long an account with this many failed logins stays
-// locked.
+// forgetFailuresAfter is how long a network's failed sign-ins are kept
+// after its last one: an old typo does not leave anyone one slip from a
+// lock, and the table holds only recent guessing.
+const forgetFailuresAfter = 24 * time.Hour
+
+// LockFor is how long an account with this many failed sign-ins from one
+// network stays locked for that network.
 func LockFor(failures int) time.Duration {
 	if failures < store.LockAfter {
 		return 0
@@ -218,19 +226,47 @@ func LockFor(failures int) time.Duration {
 	return min(d, maxLock)
 }
 
-// LoginFailed counts a failure and locks the account when due.
-func (c *Core) LoginFailed(ctx context.Context, userID int64, now time.Time) (time.Time, error) {
+// LoginLock returns when the account's lock for a network ends.
+func (c *Core) LoginLock(ctx context.Context, userID int64, network []byte, now time.Time) (time.Time, error) {
+	var until time.Time
+	err := c.db.QueryRowContext(ctx, c.q(`SELECT locked_until FROM staff_login_failures
+		WHERE user_id = ? AND network = ? AND locked_until > ?`), userID, network, c.instant(now)).Scan(at(&until))
+	if errors.Is(err, sql.ErrNoRows) {
+		return time.Time{}, nil
+	}
+	if err != nil {
+		return time.Time{}, c.errorf("login lock %d: %w", userID, err)
+	}
+	return until, nil
+}
+
+// LoginFailed counts a failure from a network and locks the account for
+// that network when due.
+func (c *Core) LoginFailed(ctx context.Context, userID int64, network []byte, now time.Time) (time.Time, error) {
+	if now.IsZero() {
+		return time.Time{}, c.errorf("login failed %d: %w", userID, errNoTime)
+	}
 	var until time.Time
 	err := c.d.InTx(ctx, func(tx *sql.Tx) error {
+		// The account's stale failures go first, this network's among
+		// them, so its count starts again after a quiet day.
+		if _, err := tx.ExecContext(ctx, c.q(`DELETE FROM staff_login_failures WHERE user_id = ? AND last_failed_at < ?
+			AND (locked_until IS NULL OR locked_until <= ?)`), userID, c.instant(now.Add(-forgetFailuresAfter)), c.instant(now)); err != nil {
+			return err
+		}
 		var failures int
-		err := tx.QueryRowContext(ctx, c.q(`UPDATE staff_users SET failed_logins = failed_logins + 1 WHERE id = ?
-			RETURNING failed_logins`), userID).Scan(&failures)
+		err := tx.QueryRowContext(ctx, c.q(`INSERT INTO staff_login_failures (user_id, network, failures, last_failed_at)
+			VALUES (?, ?, 1, ?)
+			ON CONFLICT (user_id, network) DO UPDATE SET failures = staff_login_failures.failures + 1,
+				last_failed_at = excluded.last_failed_at
+			RETURNING failures`), userID, network, c.instant(now)).Scan(&failures)
 		if err != nil {
 			return c.d.MapErr(err)
 		}
 		if d := LockFor(failures); d > 0 {
 			until = now.Add(d)
-			_, err = tx.ExecContext(ctx, c.q(`UPDATE staff_users SET locked_until = ? WHERE id = ?`), c.instant(until), userID)
+			_, err = tx.ExecContext(ctx, c.q(`UPDATE staff_login_failures SET locked_until = ? WHERE user_id = ? AND network = ?`),
+				c.instant(until), userID, network)
 		}
 		return err
 	})
@@ -240,14 +276,66 @@ func (c *Core) LoginFailed(ctx context.Context, userID int64, now time.Time) (ti
 	return until, nil
 }
 
-// LoginSucceeded clears the failures and records the time.
-func (c *Core) LoginSucceeded(ctx context.Context, userID int64, now time.Time) error {
-	_, err := c.write(ctx, c.q(`UPDATE staff_users SET failed_logins = 0, locked_until = NULL, last_login_at = ?
-		WHERE id = ?`), c.instant(now), userID)
+// LoginSucceeded clears the network's failures and records the time.
+func (c *Core) LoginSucceeded(ctx context.Context, userID int64, network []byte, now time.Time) error {
+	err := c.d.InTx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, c.q(`DELETE FROM staff_login_failures WHERE user_id = ? AND network = ?`),
+			userID, network); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, c.q(`UPDATE staff_users SET last_login_at = ? WHERE id = ?`), c.instant(now), userID)
+		return err
+	})
 	if err != nil {
 		return c.errorf("login succeeded %d: %w", userID, err)
 	}
 	return nil
+}
+
+// UnlockStaffUser forgets the account's failures from every network.
+func (c *Core) UnlockStaffUser(ctx context.Context, userID int64) error {
+	err := c.d.InTx(ctx, func(tx *sql.Tx) error {
+		var id int64
+		if err := tx.QueryRowContext(ctx, c.q(`SELECT id FROM staff_users WHERE id = ?`), userID).Scan(&id); err != nil {
+			return c.d.MapErr(err)
+		}
+		res, err := tx.ExecContext(ctx, c.q(`DELETE FROM staff_login_failures WHERE user_id = ?`), userID)
+		if err != nil {
+			return err
+		}
+		n, err := res.RowsAffected()
+		if err != nil {
+			return err
+		}
+		return c.audit(ctx, tx, "user.unlock", "user", userID, map[string]int64{"networks": n}, nil)
+	})
+	if err != nil {
+		return c.errorf("unlock staff user %d: %w", userID, err)
+	}
+	return nil
+}
+
+// LockedStaff returns the accounts locked from some network at now.
+func (c *Core) LockedStaff(ctx context.Context, now time.Time) (map[int64]time.Time, error) {
+	rows, err := c.db.QueryContext(ctx, c.q(`SELECT user_id, MAX(locked_until) FROM staff_login_failures
+		WHERE locked_until > ? GROUP BY user_id`), c.instant(now))
+	if err != nil {
+		return nil, c.errorf("locked staff: %w", err)
+	}
+	defer rows.Close()
+	locked := map[int64]time.Time{}
+	for rows.Next() {
+		var id int64
+		var until time.Time
+		if err := rows.Scan(&id, at(&until)); err != nil {
+			return nil, c.errorf("locked staff: %w", err)
+		}
+		locked[id] = until
+	}
+	if err := rows.Err(); err != nil {
+		return nil, c.errorf("locked staff: %w", err)
+	}
+	return locked, nil
 }
 
 // UseTOTPStep records a code's step as used if it is later than the last.

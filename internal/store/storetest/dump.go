@@ -199,8 +199,10 @@ func FillDump(t testing.TB, s store.Store, keys *secret.Keys) DumpFixture {
 	if err := s.UpdateStaffUser(staffCtx, fx.Staff[1]); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.LoginFailed(ctx, fx.Staff[0].ID, now); err != nil {
-		t.Fatal(err)
+	for range store.LockAfter { // locked from one network: every column of the row filled
+		if _, err := s.LoginFailed(ctx, fx.Staff[0].ID, []byte("network-0123456"), now); err != nil {
+			t.Fatal(err)
+		}
 	}
 	if err := s.CreateSession(ctx, model.StaffSession{TokenHash: []byte("0123456789abcdef0123456789abcdef"),
 		UserID: fx.Staff[0].ID, Verified: true, Created: now, LastSeen: now.Add(time.Second)}); err != nil {

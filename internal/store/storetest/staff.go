@@ -78,31 +78,96 @@ func testStaffRoundTrip(t *testing.T, s store.Store) {
 
 func testLoginLocks(t *testing.T, s store.Store) {
 	u := addStaff(t, s, "a@example.org", model.RoleViewer)
+	other := addStaff(t, s, "other@example.org", model.RoleViewer)
+	guesser, office := []byte("guesser network"), []byte("office network")
 	now := time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC)
 	for i := 1; i < store.LockAfter; i++ {
-		until, err := s.LoginFailed(ctx, u.ID, now)
+		until, err := s.LoginFailed(ctx, u.ID, guesser, now)
 		if err != nil || !until.IsZero() {
 			t.Fatalf("failure %d: locked until %v, %v", i, until, err)
 		}
 	}
-	until, err := s.LoginFailed(ctx, u.ID, now)
+	until, err := s.LoginFailed(ctx, u.ID, guesser, now)
 	if err != nil || !until.Equal(now.Add(time.Minute)) {
 		t.Fatalf("failure %d: locked until %v, %v; want a minute", store.LockAfter, until, err)
 	}
-	until, _ = s.LoginFailed(ctx, u.ID, now)
+	until, _ = s.LoginFailed(ctx, u.ID, guesser, now)
 	if !until.Equal(now.Add(2 * time.Minute)) {
 		t.Errorf("next failure: locked until %v, want two minutes", until)
 	}
-	got, _ := s.StaffUser(ctx, u.ID)
-	if got.FailedLogins != store.LockAfter+1 || !got.LockedUntil.Equal(until) {
-		t.Errorf("stored: %d failures, locked until %v", got.FailedLogins, got.LockedUntil)
+	lock := func(user int64, network []byte, at time.Time) time.Time {
+		t.Helper()
+		until, err := s.LoginLock(ctx, user, network, at)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return until
 	}
-	if err := s.LoginSucceeded(ctx, u.ID, now); err != nil {
+	if got := lock(u.ID, guesser, now); !got.Equal(until) {
+		t.Errorf("lock from the guesser's network: %v, want %v", got, until)
+	}
+	// The owner's network, and the other account, are not locked.
+	if got := lock(u.ID, office, now); !got.IsZero() {
+		t.Errorf("lock from another network: %v, want none", got)
+	}
+	if got := lock(other.ID, guesser, now); !got.IsZero() {
+		t.Errorf("another account: locked until %v", got)
+	}
+	if got := lock(u.ID, guesser, until); !got.IsZero() {
+		t.Errorf("lock at its end: %v, want none", got)
+	}
+	if locked, err := s.LockedStaff(ctx, now); err != nil || len(locked) != 1 || !locked[u.ID].Equal(until) {
+		t.Errorf("LockedStaff = %v, %v", locked, err)
+	}
+	// The owner signs in from the office: the guesser's count stays.
+	if _, err := s.LoginFailed(ctx, u.ID, office, now); err != nil {
 		t.Fatal(err)
 	}
-	got, _ = s.StaffUser(ctx, u.ID)
-	if got.FailedLogins != 0 || !got.LockedUntil.IsZero() || !got.LastLogin.Equal(now) {
-		t.Errorf("after success: %+v", got)
+	if err := s.LoginSucceeded(ctx, u.ID, office, now); err != nil {
+		t.Fatal(err)
+	}
+	got, _ := s.StaffUser(ctx, u.ID)
+	if !got.LastLogin.Equal(now) {
+		t.Errorf("last sign-in: %v", got.LastLogin)
+	}
+	if got := lock(u.ID, guesser, now); !got.Equal(until) {
+		t.Errorf("a sign-in from the office ended the guesser's lock: %v", got)
+	}
+	later := now.Add(time.Hour)
+	if until, _ := s.LoginFailed(ctx, u.ID, guesser, later); !until.Equal(later.Add(4 * time.Minute)) {
+		t.Errorf("the guesser again: locked until %v, want four minutes", until)
+	}
+	// A quiet day: the count starts again.
+	dayAfter := later.Add(25 * time.Hour)
+	if until, _ := s.LoginFailed(ctx, u.ID, guesser, dayAfter); !until.IsZero() {
+		t.Errorf("a day after the last failure: locked until %v, want the count restarted", until)
+	}
+	// An admin unlocks the account everywhere, and it is audited.
+	for range store.LockAfter {
+		s.LoginFailed(ctx, u.ID, office, dayAfter)
+	}
+	if lock(u.ID, office, dayAfter).IsZero() {
+		t.Fatal("not locked before the unlock")
+	}
+	actor := model.Actor{UserID: other.ID, Email: other.Email, At: dayAfter}
+	if err := s.UnlockStaffUser(store.WithActor(ctx, actor), u.ID); err != nil {
+		t.Fatal(err)
+	}
+	if !lock(u.ID, office, dayAfter).IsZero() || !lock(u.ID, guesser, dayAfter).IsZero() {
+		t.Error("still locked after the unlock")
+	}
+	if until, _ := s.LoginFailed(ctx, u.ID, office, dayAfter); !until.IsZero() {
+		t.Errorf("first failure after the unlock: locked until %v", until)
+	}
+	if locked, _ := s.LockedStaff(ctx, dayAfter); len(locked) != 0 {
+		t.Errorf("locked after the unlock: %v", locked)
+	}
+	log, _ := s.AuditLog(ctx, store.AuditFilter{Action: "user.unlock"})
+	if len(log) != 1 || log[0].ObjectID != u.ID || log[0].UserEmail != other.Email {
+		t.Errorf("unlock audit: %+v", log)
+	}
+	if err := s.UnlockStaffUser(ctx, u.ID+100); !errors.Is(err, model.ErrNotFound) {
+		t.Errorf("unlocking no account: %v, want ErrNotFound", err)
 	}
 }
 
@@ -129,6 +194,18 @@ func testPasswordAndTOTPAlone(t *testing.T, s store.Store) {
 	}
 	if _, err := s.Session(ctx, h, now, time.Hour, time.Hour); err == nil {
 		t.Error("a session outlived a password change")
+	}
+	// Moving the second factor to a new device ends the sessions too.
+	got.Disabled = false
+	if err := s.UpdateStaffUser(ctx, got); err != nil {
+		t.Fatal(err)
+	}
+	s.CreateSession(ctx, model.StaffSession{TokenHash: h, UserID: u.ID, Created: now, LastSeen: now})
+	if err := s.SetStaffTOTP(ctx, u.ID, []byte("09876543210987654321")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Session(ctx, h, now, time.Hour, time.Hour); err == nil {
+		t.Error("a session outlived a change of second factor")
 	}
 }
 
