@@ -19,7 +19,9 @@ type supportersData struct {
 }
 
 // supportersPage finds a supporter by email, through the blind index:
-// there is no list of everyone to browse.
+// there is no list of everyone to browse. Every search is in the audit
+// log, found or not (whether someone is a supporter is itself personal
+// data); the address searched is not, only whom it found.
 func (s *Server) supportersPage(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	// The address comes by POST, so it stays out of proxy logs and
@@ -27,16 +29,24 @@ func (s *Server) supportersPage(w http.ResponseWriter, r *http.Request) {
 	d := supportersData{Query: strings.TrimSpace(r.PostFormValue("email")), CanEdit: allowed(sessionOf(r).User.Role, permSupportersEdit)}
 	status := http.StatusOK
 	if d.Query != "" {
+		var found int64
 		email, err := secret.NormaliseEmail(d.Query)
 		if err != nil {
 			d.Problem, status = "That is not an email address.", http.StatusBadRequest
 		} else if sup, err := s.store.SupporterByEmail(ctx, email); err == nil {
-			http.Redirect(w, r, fmt.Sprintf("/admin/supporters/%d", sup.ID), http.StatusSeeOther)
-			return
+			found = sup.ID
 		} else if errors.Is(err, model.ErrNotFound) {
 			d.Problem, status = "Nobody with this address has acted or subscribed (or they were erased).", http.StatusNotFound
 		} else {
 			s.serverError(w, r, err)
+			return
+		}
+		if err := s.auditRead(r, "supporter.search", found, fmt.Sprintf(`{"found":%t}`, found != 0)); err != nil {
+			s.serverError(w, r, err)
+			return
+		}
+		if found != 0 {
+			http.Redirect(w, r, fmt.Sprintf("/admin/supporters/%d", found), http.StatusSeeOther)
 			return
 		}
 	}
@@ -98,7 +108,20 @@ func (s *Server) supporterPage(w http.ResponseWriter, r *http.Request) {
 	if !d.Supporter.Erased.IsZero() {
 		title = fmt.Sprintf("Supporter %d (erased)", id)
 	}
+	if err := s.auditRead(r, "supporter.read", id, ""); err != nil {
+		s.serverError(w, r, err)
+		return
+	}
 	s.render(w, r, http.StatusOK, "supporter", title, d)
+}
+
+// auditRead records that the session's user read a supporter's data (a
+// page, a search), as exports are recorded. It is written before the data
+// is shown: when it cannot be, nothing is.
+func (s *Server) auditRead(r *http.Request, action string, supporterID int64, after string) error {
+	u := sessionOf(r).User
+	return s.store.RecordAudit(r.Context(), model.AuditEntry{At: s.now(), UserID: u.ID, UserEmail: u.Email,
+		IPHash: s.ipHash(r), Action: action, ObjectType: "supporter", ObjectID: supporterID, After: after})
 }
 
 // eraseSupporter removes a supporter's personal data at their request;

@@ -49,11 +49,34 @@ func TestSupportersExportAndErase(t *testing.T) {
 	if r := b.post("/admin/supporters", "/admin/supporters", url.Values{"email": {"nobody@example.org"}}); r.status != http.StatusNotFound || !strings.Contains(r.body, "Nobody with this address") || !strings.Contains(r.body, `value="nobody@example.org"`) {
 		t.Errorf("unknown address: %d", r.status)
 	}
+	if r := b.post("/admin/supporters", "/admin/supporters", url.Values{"email": {"not an address"}}); r.status != http.StatusBadRequest {
+		t.Errorf("not an address: %d", r.status)
+	}
 	page := b.get(fmt.Sprintf("/admin/supporters/%d", ana.SupporterID))
 	for _, want := range []string{"Ana María Pérez", "Tell me what happens", "Sign now", "confirm"} {
 		if !strings.Contains(page.body, want) {
 			t.Errorf("supporter page lacks %q", want)
 		}
+	}
+	// Every search and every look at a supporter's page is in the audit
+	// log, as exports are: who, whom, from where; never the address
+	// searched.
+	reads, _ := h.db.AuditLog(ctx, store.AuditFilter{Action: "supporter."})
+	var got []string
+	for _, e := range reads {
+		if e.UserEmail != "admin@example.org" || e.IPHash == "" || e.ObjectType != "supporter" || strings.Contains(e.After, "@") {
+			t.Errorf("audit entry: %+v", e)
+		}
+		got = append(got, fmt.Sprintf("%s %d %s", e.Action, e.ObjectID, e.After))
+	}
+	want := []string{
+		fmt.Sprintf("supporter.read %d ", ana.SupporterID),
+		`supporter.search 0 {"found":false}`,
+		`supporter.search 0 {"found":false}`,
+		fmt.Sprintf(`supporter.search %d {"found":true}`, ana.SupporterID),
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("audit log of supporter reads, newest first:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 
 	// The export: the columns other tools import, formulas defused.
