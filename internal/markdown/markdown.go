@@ -5,11 +5,14 @@ package markdown
 import (
 	"bytes"
 	"html/template"
+	"strings"
 
 	"github.com/microcosm-cc/bluemonday"
 	"github.com/yuin/goldmark"
 	"github.com/yuin/goldmark/extension"
 	"github.com/yuin/goldmark/renderer/html"
+	xhtml "golang.org/x/net/html"
+	"golang.org/x/net/html/atom"
 )
 
 var (
@@ -43,12 +46,122 @@ func newPolicy() *bluemonday.Policy {
 	return p
 }
 
-// HTML renders src as sanitised HTML.
+// HTML renders src as sanitised HTML in which every element is closed and
+// no end tag is left over, so that it cannot reach into the page around it.
 func HTML(src string) template.HTML {
 	var buf bytes.Buffer
 	if err := md.Convert([]byte(src), &buf); err != nil {
 		// goldmark only fails on writer errors; a bytes.Buffer has none.
 		return ""
 	}
-	return template.HTML(policy.SanitizeBytes(buf.Bytes())) //nolint:gosec // sanitised above
+	return template.HTML(balance(policy.SanitizeBytes(buf.Bytes()))) //nolint:gosec // sanitised above
+}
+
+// balance parses sanitised HTML as the content of a <div>, as a browser
+// would, tidies what the parser's error recovery leaves, and writes it out
+// again.
+//
+// bluemonday filters tags one at a time: it keeps the start tag of an
+// element never closed (an <a> left open in a news body made the page's own
+// Share heading a link, as browsers carry open formatting elements on) and
+// end tags that close nothing here, such as </main>, which would close the
+// page's. The parser closes what is open at the end, drops stray end tags
+// and mends misnested ones, and a tree written out is balanced. It adds no
+// element the policy would refuse (the tests check), so the result stays
+// sanitised.
+func balance(sanitised []byte) string {
+	nodes, err := xhtml.ParseFragment(bytes.NewReader(sanitised), &xhtml.Node{Type: xhtml.ElementNode, Data: "div", DataAtom: atom.Div})
+	if err != nil {
+		return "" // only a reader error, and a bytes.Reader has none
+	}
+	root := &xhtml.Node{Type: xhtml.ElementNode, Data: "div", DataAtom: atom.Div}
+	for _, n := range nodes {
+		root.AppendChild(n)
+	}
+	tidy(root)
+	var b strings.Builder
+	for n := range root.ChildNodes() {
+		if err := xhtml.Render(&b, n); err != nil {
+			return "" // only for trees the parser does not build
+		}
+	}
+	return b.String()
+}
+
+// formatting lists the allowed elements that the HTML parser reopens after
+// a block ends when they were left open ("active formatting elements").
+var formatting = map[atom.Atom]bool{atom.A: true, atom.B: true, atom.Code: true, atom.Em: true, atom.I: true,
+	atom.S: true, atom.Strong: true}
+
+// itemsOf lists what each kind of list may hold.
+var itemsOf = map[atom.Atom]map[atom.Atom]bool{
+	atom.Ul: {atom.Li: true},
+	atom.Ol: {atom.Li: true},
+	atom.Dl: {atom.Dt: true, atom.Dd: true},
+}
+
+// itemFor is the item that wraps other content found in a list.
+var itemFor = map[atom.Atom]string{atom.Ul: "li", atom.Ol: "li", atom.Dl: "dd"}
+
+// tidy undoes what the parser's error recovery leaves that a browser would
+// read differently in the page, or that assistive technology stumbles on:
+// formatting elements it reopened around nothing but white space (an empty
+// link), list items outside a list (an <li> would close the page's own list
+// item around a timeline event), and anything else held directly by a list.
+func tidy(n *xhtml.Node) {
+	for c := n.FirstChild; c != nil; {
+		next := c.NextSibling
+		tidy(c)
+		if c.Type == xhtml.ElementNode {
+			_, inList := itemFor[n.DataAtom]
+			switch {
+			case formatting[c.DataAtom] && blank(c):
+				unwrap(c)
+			case (c.DataAtom == atom.Li || c.DataAtom == atom.Dt || c.DataAtom == atom.Dd) && !itemsOf[n.DataAtom][c.DataAtom]:
+				unwrap(c)
+			case inList && formatting[c.DataAtom]:
+				unwrap(c) // its content is tidied below, as the list's
+			}
+		}
+		c = next
+	}
+	if items, isList := itemsOf[n.DataAtom]; isList {
+		// Anything but items and white space goes into an item of its own.
+		var item *xhtml.Node
+		for c := n.FirstChild; c != nil; {
+			next := c.NextSibling
+			if c.Type == xhtml.ElementNode && items[c.DataAtom] || c.Type == xhtml.TextNode && strings.TrimSpace(c.Data) == "" {
+				item = nil
+			} else {
+				if item == nil {
+					item = &xhtml.Node{Type: xhtml.ElementNode, Data: itemFor[n.DataAtom], DataAtom: atom.Lookup([]byte(itemFor[n.DataAtom]))}
+					n.InsertBefore(item, c)
+				}
+				n.RemoveChild(c)
+				item.AppendChild(c)
+			}
+			c = next
+		}
+	}
+}
+
+// blank reports whether an element holds nothing but white space.
+func blank(n *xhtml.Node) bool {
+	for c := range n.ChildNodes() {
+		if c.Type != xhtml.TextNode || strings.TrimSpace(c.Data) != "" {
+			return false
+		}
+	}
+	return true
+}
+
+// unwrap replaces an element by its children.
+func unwrap(n *xhtml.Node) {
+	for c := n.FirstChild; c != nil; {
+		next := c.NextSibling
+		n.RemoveChild(c)
+		n.Parent.InsertBefore(c, n)
+		c = next
+	}
+	n.Parent.RemoveChild(n)
 }
