@@ -221,14 +221,14 @@ func timeJobs(ctx context.Context, path string, keys *secret.Keys) (time.Duratio
 	}
 	// serve's defaults, as a server configured with nothing else runs them.
 	cfg, _, err := config.Parse("serve", "", nil, func(string) string { return "" }, io.Discard,
-		"reminder-after", "purge-after")
+		"reminder-after", "purge-after", "mail-retention")
 	if err != nil {
 		return 0, err
 	}
 	r := &jobs.Runner{
 		Store: st, Log: slog.New(slog.NewTextHandler(os.Stderr, nil)), Now: time.Now,
 		Composer:      &notify.Composer{Keys: keys, Cat: cat, BaseURL: "https://act.example.org", From: "act@example.org", Store: st},
-		ReminderAfter: cfg.ReminderAfter, PurgeAfter: cfg.PurgeAfter,
+		ReminderAfter: cfg.ReminderAfter, PurgeAfter: cfg.PurgeAfter, MailRetention: cfg.MailRetention,
 	}
 	start := time.Now()
 	r.Once(ctx)

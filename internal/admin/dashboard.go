@@ -19,6 +19,10 @@ type dashboardData struct {
 	Outbox     map[string]int
 	Latest     []store.RecentParticipation
 	ShowPeople bool
+
+	// Why queued mail waits (an SMTP server refusing, misconfigured):
+	// shown so that staff see it, not only the logs.
+	DeliveryError store.DeliveryError
 }
 
 type actionSummary struct {
@@ -58,6 +62,10 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request) {
 	d.Outbox = map[string]int{}
 	for state, n := range counts {
 		d.Outbox[string(state)] = n
+	}
+	if d.DeliveryError, err = s.store.LastDeliveryError(ctx); err != nil {
+		s.serverError(w, r, err)
+		return
 	}
 	if d.Latest, err = s.store.LatestParticipations(ctx, 20); err != nil {
 		s.serverError(w, r, err)

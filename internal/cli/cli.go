@@ -31,7 +31,7 @@ import (
 
 // serveOptions are the options of the commands that serve the site.
 var serveOptions = []string{"addr", "db", "base-url", "log-format", "log-level", "key-file", "smtp", "mail-from",
-	"form-rate", "trusted-proxies", "blocked-email-domains", "reminder-after", "purge-after", "pprof-addr"}
+	"form-rate", "trusted-proxies", "blocked-email-domains", "reminder-after", "purge-after", "mail-retention", "pprof-addr"}
 
 type command struct {
 	name, summary string
@@ -342,7 +342,7 @@ func serveSite(ctx context.Context, env *environment, withDemo bool) error {
 	runner := &jobs.Runner{
 		Store: db, Composer: site.Composer(), Log: env.log, Now: time.Now,
 		ReminderAfter: env.cfg.ReminderAfter, PurgeAfter: env.cfg.PurgeAfter, WakeMail: worker.Wake,
-		ContentChanged: site.ContentChanged, CountsChanged: site.CountsChanged,
+		ContentChanged: site.ContentChanged, CountsChanged: site.CountsChanged, MailRetention: env.cfg.MailRetention,
 	}
 	workCtx, stopWork := context.WithCancel(context.Background())
 	var work sync.WaitGroup

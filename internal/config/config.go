@@ -40,6 +40,9 @@ type Config struct {
 	PprofAddr      string        // loopback address for Go's profiler; empty: off
 	From, To       string        // vigil copy: the database to copy and the empty one to fill
 	Email, Role    string        // vigil user add: the new staff account; vigil user unlock: the email
+
+	MailRetentionText string
+	MailRetention     time.Duration // a sent email's recipients and text are dropped after this
 }
 
 // option is one row of the contract.
@@ -56,7 +59,7 @@ var Options = []option{
 	{"log-format", "VIGIL_LOG_FORMAT", "text", "log format: text or json", func(c *Config) *string { return &c.LogFormat }},
 	{"log-level", "VIGIL_LOG_LEVEL", "info", "log level: debug, info, warn or error", func(c *Config) *string { return &c.LogLevel }},
 	{"key-file", "VIGIL_KEY_FILE", "", "secret keys for personal data and links (default: vigil.key beside the SQLite database, created on first start; required with PostgreSQL)", func(c *Config) *string { return &c.KeyFile }},
-	{"smtp", "VIGIL_SMTP_URL", "", "smtp://user:pass@host:port (smtps:// for TLS); none: mail stays in the outbox, held", func(c *Config) *string { return &c.SMTP }},
+	{"smtp", "VIGIL_SMTP_URL", "", "smtp://user:pass@host:port (STARTTLS, required off this machine; ?tls=none for a trusted relay in clear) or smtps://… (TLS); none: mail stays in the outbox, held", func(c *Config) *string { return &c.SMTP }},
 	{"mail-from", "VIGIL_MAIL_FROM", "", "From address of every email (default: Vigil <noreply@host of --base-url>)", func(c *Config) *string { return &c.MailFrom }},
 	{"form-rate", "VIGIL_FORM_RATE", "30", "public form submissions per minute per client IP; 0 turns the limit off", func(c *Config) *string { return &c.FormRateText }},
 	{"trusted-proxies", "VIGIL_TRUSTED_PROXIES", "", "comma-separated CIDRs whose X-Forwarded-For is believed", func(c *Config) *string { return &c.ProxiesText }},
@@ -68,6 +71,7 @@ var Options = []option{
 	{"role", "VIGIL_USER_ROLE", "", "vigil user add: admin, editor, researcher or viewer", func(c *Config) *string { return &c.Role }},
 	{"pprof-addr", "VIGIL_PPROF_ADDR", "", "serve Go's profiler (net/http/pprof) on this loopback address, for measuring; off when empty", func(c *Config) *string { return &c.PprofAddr }},
 	{"purge-after", "VIGIL_PURGE_AFTER", "168h", "delete participations still unconfirmed after this long", func(c *Config) *string { return &c.PurgeText }},
+	{"mail-retention", "VIGIL_MAIL_RETENTION", "720h", "keep a sent email's recipients and text this long (720h: 30 days), then only its kind and when it went", func(c *Config) *string { return &c.MailRetentionText }},
 }
 
 // Parse reads the options named in use (all when empty) from args, with the
@@ -181,6 +185,12 @@ func (c *Config) validate(used []option) error {
 				errs = append(errs, fmt.Errorf("--purge-after %q: want a duration like 168h", c.PurgeText))
 			}
 			c.PurgeAfter = d
+		case "mail-retention":
+			d, err := time.ParseDuration(c.MailRetentionText)
+			if err != nil || d <= 0 {
+				errs = append(errs, fmt.Errorf("--mail-retention %q: want a duration like 720h (30 days)", c.MailRetentionText))
+			}
+			c.MailRetention = d
 		case "log-level":
 			switch c.LogLevel {
 			case "debug", "info", "warn", "error":

@@ -6,6 +6,7 @@ import (
 	"io"
 	"strings"
 	"testing"
+	"time"
 )
 
 func env(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
@@ -54,6 +55,23 @@ func TestHelpNamesVariables(t *testing.T) {
 	for _, want := range []string{"VIGIL_ADDR", "VIGIL_DATABASE_URL", "VIGIL_BASE_URL", "Serve the site."} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("help lacks %s:\n%s", want, out.String())
+		}
+	}
+}
+
+func TestMailRetention(t *testing.T) {
+	c, _, err := Parse("serve", "", nil, env(nil), io.Discard)
+	if err != nil || c.MailRetention != 30*24*time.Hour {
+		t.Errorf("default mail retention %v, %v; want 30 days", c.MailRetention, err)
+	}
+	c, _, err = Parse("serve", "", nil, env(map[string]string{"VIGIL_MAIL_RETENTION": "48h"}), io.Discard)
+	if err != nil || c.MailRetention != 48*time.Hour {
+		t.Errorf("VIGIL_MAIL_RETENTION=48h: %v, %v", c.MailRetention, err)
+	}
+	for _, bad := range []string{"0", "-1h", "30 days"} {
+		if _, _, err := Parse("serve", "", []string{"--mail-retention", bad}, env(nil), io.Discard); err == nil ||
+			!strings.Contains(err.Error(), "--mail-retention") {
+			t.Errorf("--mail-retention %q: %v", bad, err)
 		}
 	}
 }

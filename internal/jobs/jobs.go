@@ -1,7 +1,8 @@
 // Package jobs runs Vigil's background work inside `vigil serve`: closing
 // actions at their deadline, reminding and purging unconfirmed supporters,
-// and queueing confirmed appeals for their targets within each action's
-// sending hours and daily cap.
+// emptying sent emails past their retention, and queueing confirmed
+// appeals for their targets within each action's sending hours and daily
+// cap.
 package jobs
 
 import (
@@ -22,6 +23,9 @@ type Runner struct {
 	Now           func() time.Time
 	ReminderAfter time.Duration
 	PurgeAfter    time.Duration
+	// MailRetention is how long a sent email keeps its sealed body
+	// (recipients and text); 0 keeps it.
+	MailRetention time.Duration
 	Interval      time.Duration // default one minute
 	WakeMail      func()        // nudges the outbox worker after queueing; may be nil
 	// Told when a job changed what public pages show; may be nil.
@@ -87,6 +91,13 @@ func (r *Runner) once(ctx context.Context) {
 			log.Error("purging unconfirmed participations", "err", err)
 		} else if n > 0 {
 			r.Log.Info("unconfirmed participations purged", "count", n)
+		}
+	}
+	if r.MailRetention > 0 {
+		if n, err := r.Store.DropSentBodies(ctx, now.Add(-r.MailRetention)); err != nil {
+			log.Error("dropping sent emails' bodies", "err", err)
+		} else if n > 0 {
+			r.Log.Info("sent emails past their retention emptied", "count", n)
 		}
 	}
 	if n := r.queueAppeals(ctx, now, log); n > 0 {

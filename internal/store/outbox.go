@@ -40,6 +40,20 @@ type Outbox interface {
 	OutboxCounts(ctx context.Context) (map[model.MessageState]int, error)
 	// OutboxMessage returns one message.
 	OutboxMessage(ctx context.Context, id int64) (model.OutboxMessage, error)
+	// DropSentBodies empties the sealed body (recipients and text) of
+	// every message sent before sentBefore, and returns how many it
+	// emptied. The row stays: a record of what kind of email went when.
+	DropSentBodies(ctx context.Context, sentBefore time.Time) (int, error)
+	// LastDeliveryError is why queued mail is waiting: the error of the
+	// queued message retried last (zero when none failed).
+	LastDeliveryError(ctx context.Context) (DeliveryError, error)
+}
+
+// DeliveryError is the last failed attempt of a message still queued.
+type DeliveryError struct {
+	Error       string
+	Kind        string
+	NextAttempt time.Time
 }
 
 // Sent is one message the SMTP server accepted, and when.

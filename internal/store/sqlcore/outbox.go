@@ -3,6 +3,7 @@ package sqlcore
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"time"
 
 	"vigil/internal/model"
@@ -35,6 +36,54 @@ func (c *Core) HoldQueued(ctx context.Context) (int, error) {
 			return total, nil
 		}
 	}
+}
+
+// RetentionChunk bounds the rows one retention transaction rewrites, as
+// HoldChunk does for holding.
+var RetentionChunk = 500
+
+// DropSentBodies empties the sealed body of messages sent before
+// sentBefore, a few hundred per transaction. The partial index
+// outbox_sent_bodies holds exactly the sent rows that still have a body,
+// so the job that runs this every minute reads nothing when there is
+// nothing to do.
+func (c *Core) DropSentBodies(ctx context.Context, sentBefore time.Time) (int, error) {
+	if sentBefore.IsZero() {
+		return 0, c.errorf("drop sent bodies: %w", errNoTime)
+	}
+	total := 0
+	for {
+		res, err := c.write(ctx, c.q(`UPDATE outbox SET sealed = ? WHERE id IN (SELECT id FROM outbox
+			WHERE state = 'sent' AND length(sealed) > 0 AND sent_at < ? ORDER BY sent_at LIMIT ?)`),
+			[]byte{}, c.instant(sentBefore), RetentionChunk)
+		if err != nil {
+			return total, c.errorf("drop sent bodies: %w", c.d.MapErr(err))
+		}
+		n, err := res.RowsAffected()
+		if err != nil {
+			return total, c.errorf("drop sent bodies: %w", err)
+		}
+		total += int(n)
+		if n < int64(RetentionChunk) {
+			return total, nil
+		}
+	}
+}
+
+// LastDeliveryError is the error of the queued message retried last: the
+// one whose next attempt is the latest.
+func (c *Core) LastDeliveryError(ctx context.Context) (store.DeliveryError, error) {
+	var e store.DeliveryError
+	err := c.db.QueryRowContext(ctx, `SELECT last_error, kind, next_attempt_at FROM outbox
+		WHERE state = 'queued' AND last_error <> '' ORDER BY next_attempt_at DESC LIMIT 1`).
+		Scan(&e.Error, &e.Kind, at(&e.NextAttempt))
+	if errors.Is(err, sql.ErrNoRows) {
+		return store.DeliveryError{}, nil
+	}
+	if err != nil {
+		return e, c.errorf("last delivery error: %w", err)
+	}
+	return e, nil
 }
 
 // markSent records one delivery. (On PostgreSQL the

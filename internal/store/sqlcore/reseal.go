@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"vigil/internal/secret"
@@ -54,16 +55,20 @@ type sealedRow struct {
 	index  []byte   // supporters: the blind index
 }
 
-// rewrite is one compare-and-set: set column to value where it still holds
-// old.
-type rewrite struct {
-	id         int64
-	column     string
-	value, old []byte
-	// And where alsoWhere holds alsoValue: a supporter's index is written
-	// only while their address is the one it was computed from.
-	alsoWhere string
-	alsoValue []byte
+// rowRewrite is one row's compare-and-set: set each column to its new
+// value where the row still holds what was read. One statement a row, not
+// one a value: on PostgreSQL each is a round trip.
+type rowRewrite struct {
+	id     int64
+	set    []columnValue // new values
+	where  []columnValue // values read, which must still be there
+	values int           // sealed values among set
+	index  bool          // the blind index is among set
+}
+
+type columnValue struct {
+	column string
+	value  []byte
 }
 
 // Reseal moves every sealed value to the current seal key, and every blind
@@ -83,9 +88,11 @@ func (c *Core) Reseal(ctx context.Context, progress func(store.ResealProgress)) 
 			}
 			// Opening and sealing is done before the transaction: it only
 			// holds the writes.
-			var writes []rewrite
+			var writes []*rowRewrite
 			for _, r := range rows {
-				writes = append(writes, c.resealRow(t, r, &rep)...)
+				if w := c.resealRow(t, r, &rep); w != nil {
+					writes = append(writes, w)
+				}
 			}
 			if err := c.rewrite(ctx, t.name, writes, &rep); err != nil {
 				return rep, c.errorf("reseal %s: %w", t.name, err)
@@ -136,9 +143,9 @@ func (c *Core) sealedRows(ctx context.Context, t sealedTable, after int64) ([]se
 	return out, rows.Err()
 }
 
-// resealRow works out the writes one row needs.
-func (c *Core) resealRow(t sealedTable, r sealedRow, rep *store.ResealReport) []rewrite {
-	var writes []rewrite
+// resealRow works out the write one row needs; nil when none.
+func (c *Core) resealRow(t sealedTable, r sealedRow, rep *store.ResealReport) *rowRewrite {
+	w := &rowRewrite{id: r.id}
 	for i, col := range t.columns {
 		old := r.values[i]
 		if len(old) == 0 {
@@ -152,27 +159,36 @@ func (c *Core) resealRow(t sealedTable, r sealedRow, rep *store.ResealReport) []
 				rep.Unopened = append(rep.Unopened, fmt.Sprintf("%s.%s of row %d: %v", t.name, col.name, r.id, err))
 			}
 		case changed:
-			writes = append(writes, rewrite{id: r.id, column: col.name, value: value, old: old})
-			r.values[i] = value
+			w.set = append(w.set, columnValue{col.name, value})
+			w.where = append(w.where, columnValue{col.name, old})
+			w.values++
 		}
 	}
 	if t.name == "supporters" && len(r.values[0]) > 0 {
 		// The blind index is of the address as stored (see the writers of
-		// supporters): opened from the value just written, or as read.
+		// supporters), and is written only while that address is the one
+		// read.
 		email, err := c.keys.OpenString(r.values[0], secret.AD("supporters", "email", r.key))
 		if err == nil {
 			if index := c.keys.BlindIndex(email); !bytes.Equal(index, r.index) {
-				writes = append(writes, rewrite{id: r.id, column: "email_index", value: index, old: r.index,
-					alsoWhere: "email_sealed", alsoValue: r.values[0]})
+				w.set = append(w.set, columnValue{"email_index", index})
+				w.where = append(w.where, columnValue{"email_index", r.index})
+				if !slices.ContainsFunc(w.where, func(cv columnValue) bool { return cv.column == "email_sealed" }) {
+					w.where = append(w.where, columnValue{"email_sealed", r.values[0]})
+				}
+				w.index = true
 			}
 		}
 	}
-	return writes
+	if len(w.set) == 0 {
+		return nil
+	}
+	return w
 }
 
-// rewrite runs one batch's writes in one transaction, each only where the
+// rewrite runs one batch's writes in one transaction, each only where its
 // row still holds what was read.
-func (c *Core) rewrite(ctx context.Context, table string, writes []rewrite, rep *store.ResealReport) error {
+func (c *Core) rewrite(ctx context.Context, table string, writes []*rowRewrite, rep *store.ResealReport) error {
 	if len(writes) == 0 {
 		return nil
 	}
@@ -180,13 +196,20 @@ func (c *Core) rewrite(ctx context.Context, table string, writes []rewrite, rep 
 	err := c.d.InTx(ctx, func(tx *sql.Tx) error {
 		resealed, reindexed, changed = 0, 0, 0
 		for _, w := range writes {
-			query := `UPDATE ` + table + ` SET ` + w.column + ` = ? WHERE id = ? AND ` + w.column + ` = ?`
-			args := []any{w.value, w.id, w.old}
-			if w.alsoWhere != "" {
-				query += ` AND ` + w.alsoWhere + ` = ?`
-				args = append(args, w.alsoValue)
+			set := make([]string, len(w.set))
+			where := []string{"id = ?"}
+			args := make([]any, 0, len(w.set)+len(w.where)+1)
+			for i, cv := range w.set {
+				set[i] = cv.column + " = ?"
+				args = append(args, cv.value)
 			}
-			res, err := tx.ExecContext(ctx, c.q(query), args...)
+			args = append(args, w.id)
+			for _, cv := range w.where {
+				where = append(where, cv.column+" = ?")
+				args = append(args, cv.value)
+			}
+			res, err := tx.ExecContext(ctx, c.q(`UPDATE `+table+` SET `+strings.Join(set, ", ")+
+				` WHERE `+strings.Join(where, " AND ")), args...)
 			if err != nil {
 				return err
 			}
@@ -195,11 +218,15 @@ func (c *Core) rewrite(ctx context.Context, table string, writes []rewrite, rep 
 			case err != nil:
 				return err
 			case n == 0:
-				changed++
-			case w.column == "email_index":
-				reindexed++
+				changed += w.values
+				if w.index {
+					changed++
+				}
 			default:
-				resealed++
+				resealed += w.values
+				if w.index {
+					reindexed++
+				}
 			}
 		}
 		return nil

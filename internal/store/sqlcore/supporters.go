@@ -62,7 +62,10 @@ func (c *Core) SupporterMessages(ctx context.Context, supporterID int64, limit i
 	return out, rows.Err()
 }
 
-// EraseSupporter removes everything that names a supporter.
+// EraseSupporter removes everything that names a supporter: their sealed
+// details and letters, consents, emails (their own, and their letters in
+// digests to officials, see eraseFromDigests), and the appeals not yet
+// delivered.
 func (c *Core) EraseSupporter(ctx context.Context, supporterID int64, now time.Time) error {
 	err := c.d.InTx(ctx, func(tx *sql.Tx) error {
 		// A random index: the address finds nobody, and may act again as
@@ -77,6 +80,9 @@ func (c *Core) EraseSupporter(ctx context.Context, supporterID int64, now time.T
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
 			return model.ErrNotFound
+		}
+		if err := c.eraseFromDigests(ctx, tx, supporterID); err != nil {
+			return err
 		}
 		for _, q := range []string{
 			`UPDATE participations SET subject_sealed = NULL, letter_sealed = NULL, comment_sealed = NULL, ip_hash = NULL,
@@ -94,6 +100,60 @@ func (c *Core) EraseSupporter(ctx context.Context, supporterID int64, now time.T
 		return c.errorf("erase supporter %d: %w", supporterID, err)
 	}
 	return nil
+}
+
+// eraseFromDigests takes a supporter's letters out of the digests that
+// carry them (emails to an official holding several supporters' letters,
+// sealed whole, with no supporter of their own). A digest not sent yet is
+// dropped, and the other letters in it wait again: the next digest is
+// composed without the erased one. A digest sent, or given up, keeps its
+// row, the record of a delivery, without its body. Then the supporter's
+// appeals not delivered are dropped, so that none is sent later with the
+// letter erased.
+func (c *Core) eraseFromDigests(ctx context.Context, tx *sql.Tx, supporterID int64) error {
+	rows, err := tx.QueryContext(ctx, c.q(`SELECT DISTINCT o.id, o.state FROM outbox o
+		JOIN appeal_deliveries d ON d.outbox_id = o.id JOIN participations p ON p.id = d.participation_id
+		WHERE p.supporter_id = ? AND (o.supporter_id IS NULL OR o.supporter_id <> ?)`), supporterID, supporterID)
+	if err != nil {
+		return err
+	}
+	type digest struct {
+		id    int64
+		state model.MessageState
+	}
+	var digests []digest
+	for rows.Next() {
+		var d digest
+		if err := rows.Scan(&d.id, &d.state); err != nil {
+			rows.Close()
+			return err
+		}
+		digests = append(digests, d)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for _, d := range digests {
+		if d.state == model.MessageSent || d.state == model.MessageFailed {
+			if _, err := tx.ExecContext(ctx, c.q(`UPDATE outbox SET sealed = ? WHERE id = ?`), []byte{}, d.id); err != nil {
+				return err
+			}
+			continue
+		}
+		// Queued, held, or being sent (a worker that sends it anyway finds
+		// no row to mark).
+		if _, err := tx.ExecContext(ctx, c.q(`UPDATE appeal_deliveries SET queued_at = NULL, outbox_id = NULL
+			WHERE outbox_id = ?`), d.id); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, c.q(`DELETE FROM outbox WHERE id = ?`), d.id); err != nil {
+			return err
+		}
+	}
+	_, err = tx.ExecContext(ctx, c.q(`DELETE FROM appeal_deliveries WHERE delivered_at IS NULL
+		AND participation_id IN (SELECT id FROM participations WHERE supporter_id = ?)`), supporterID)
+	return err
 }
 
 // ExportBatch is how many participants one query of an export reads:

@@ -34,6 +34,8 @@ func RunOutbox(t *testing.T, open func(t *testing.T) store.Outbox) {
 		{"ConcurrentClaimers", testOutboxConcurrentClaimers},
 		{"MarkAllSent", testOutboxMarkAllSent},
 		{"ClaimAmongManyDue", testOutboxClaimAmongMany},
+		{"DropSentBodies", testOutboxDropSentBodies},
+		{"LastDeliveryError", testOutboxLastDeliveryError},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

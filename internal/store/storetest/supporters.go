@@ -18,6 +18,7 @@ func RunSupporters(t *testing.T, open func(t *testing.T) store.Store) {
 		fn   func(t *testing.T, s store.Store)
 	}{
 		{"EraseKeepsCounts", testEraseKeepsCounts},
+		{"EraseReachesDigests", testEraseReachesDigests},
 		{"ExportInBatches", testExportInBatches},
 		{"ImportKeepsChoices", testImportKeepsChoices},
 		{"UpdateReachesTheReachable", testUpdateReachesTheReachable},
