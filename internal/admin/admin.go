@@ -108,9 +108,42 @@ func New(opts Options) (*Server, error) {
 		s.mux.Handle(rt.pattern, s.guard(rt))
 	}
 	csrf := http.NewCrossOriginProtection()
-	s.handler = s.recoverPanics(web.SecurityHeaders(csrf.Handler(s.mux)))
+	s.handler = web.SecurityHeaders(csrf.Handler(http.HandlerFunc(s.dispatch)))
+	if s.secure {
+		s.handler = web.StrictTransport(s.handler)
+	}
+	s.handler = s.recoverPanics(s.handler)
 	return s, nil
 }
+
+// dispatch routes a request, answering one that matches no route with the
+// admin's own pages: 404 for a path that is no route, 405 (with Allow)
+// for a method a route does not take, as the public site does.
+func (s *Server) dispatch(w http.ResponseWriter, r *http.Request) {
+	if mux, pattern := s.mux.Handler(r); pattern == "" {
+		// The mux's own answer, kept for its status and Allow only.
+		probe := &probeWriter{header: http.Header{}}
+		mux.ServeHTTP(probe, r)
+		if probe.status == http.StatusMethodNotAllowed {
+			w.Header()["Allow"] = probe.header["Allow"]
+			s.errorPage(w, r, http.StatusMethodNotAllowed, "This page cannot be used that way. Go back and use the page's links and buttons.")
+			return
+		}
+		s.notFound(w, r)
+		return
+	}
+	s.mux.ServeHTTP(w, r)
+}
+
+// probeWriter keeps the status and headers of an answer, not its body.
+type probeWriter struct {
+	header http.Header
+	status int
+}
+
+func (p *probeWriter) Header() http.Header         { return p.header }
+func (p *probeWriter) WriteHeader(code int)        { p.status = code }
+func (p *probeWriter) Write(b []byte) (int, error) { return len(b), nil }
 
 // ServeHTTP serves the admin.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
@@ -171,12 +204,13 @@ func (s *Server) guard(rt route) http.Handler {
 				http.NewResponseController(w).SetReadDeadline(time.Now().Add(5 * time.Minute))
 			}
 			r.Body = http.MaxBytesReader(w, r.Body, limit)
-			if _, err := readForm(w, r); err != nil {
-				var tooLarge *http.MaxBytesError
-				if errors.As(err, &tooLarge) {
-					s.errorPage(w, r, http.StatusRequestEntityTooLarge, "What you sent is too large: a picture may be at most 10 MB. Nothing was saved.")
-					return
-				}
+			_, err := readForm(w, r)
+			var tooLarge *http.MaxBytesError
+			if errors.As(err, &tooLarge) || err == nil && fileTooLarge(r) {
+				s.errorPage(w, r, http.StatusRequestEntityTooLarge, "What you sent is too large: a file may be at most 10 MB. Nothing was saved.")
+				return
+			}
+			if err != nil {
 				s.errorPage(w, r, http.StatusBadRequest, "The form could not be read. Nothing was saved; go back and try again.")
 				return
 			}

@@ -23,7 +23,6 @@ var allRoles = []model.Role{model.RoleAdmin, model.RoleEditor, model.RoleResearc
 // in or not.
 var access = map[string]string{
 	"GET /admin":                                   "*",
-	"/admin/":                                      "*",
 	"GET /admin/static/{file}":                     "*",
 	"GET /admin/login":                             "*",
 	"POST /admin/login":                            "*",

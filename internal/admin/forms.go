@@ -198,6 +198,24 @@ const (
 	maxUploadBody = upload.MaxBytes + 1<<20
 )
 
+// fileTooLarge reports whether a posted form carries a file over
+// upload.MaxBytes. The body's limit leaves room for the other fields, so
+// a file a little over 10 MB fits in it; such a form is refused whole
+// (413) rather than read with its file cut short.
+func fileTooLarge(r *http.Request) bool {
+	if r.MultipartForm == nil {
+		return false
+	}
+	for _, files := range r.MultipartForm.File {
+		for _, f := range files {
+			if f.Size > upload.MaxBytes {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // readForm parses a posted form (multipart when it carries a file) within
 // the route's size limit.
 func readForm(w http.ResponseWriter, r *http.Request) (*form, error) {

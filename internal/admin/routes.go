@@ -60,7 +60,6 @@ type route struct {
 func (s *Server) routes() []route {
 	return []route{
 		{"GET /admin", permAnyone, s.toDashboard},
-		{"/admin/", permAnyone, s.notFound},
 		{"GET /admin/static/{file}", permAnyone, s.static},
 		{"GET /admin/login", permAnyone, s.loginPage},
 		{"POST /admin/login", permAnyone, s.login},

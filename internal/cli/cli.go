@@ -31,7 +31,8 @@ import (
 
 // serveOptions are the options of the commands that serve the site.
 var serveOptions = []string{"addr", "db", "base-url", "log-format", "log-level", "key-file", "smtp", "mail-from",
-	"form-rate", "trusted-proxies", "blocked-email-domains", "reminder-after", "purge-after", "mail-retention", "pprof-addr"}
+	"form-rate", "trusted-proxies", "blocked-email-domains", "reminder-after", "purge-after", "mail-retention", "pprof-addr",
+	"metrics-token"}
 
 type command struct {
 	name, summary string
@@ -323,7 +324,7 @@ func serveSite(ctx context.Context, env *environment, withDemo bool) error {
 	site, err := web.New(web.Options{
 		Store: db, Keys: keys, BaseURL: env.cfg.BaseURL, MailFrom: env.cfg.MailFrom, Logger: env.log,
 		FormRate: env.cfg.FormRate, TrustedProxies: env.cfg.TrustedProxies, BlockedDomains: blocked,
-		WakeMail: worker.Wake, Announce: announcer(env, db),
+		WakeMail: worker.Wake, Announce: announcer(env, db), MetricsToken: env.cfg.MetricsToken,
 	})
 	if err != nil {
 		return err

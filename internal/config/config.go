@@ -38,6 +38,7 @@ type Config struct {
 	PurgeText      string
 	PurgeAfter     time.Duration // unconfirmed participations are deleted after this
 	PprofAddr      string        // loopback address for Go's profiler; empty: off
+	MetricsToken   string        // also opens /metrics to requests bearing it; empty: this machine only
 	From, To       string        // vigil copy: the database to copy and the empty one to fill
 	Email, Role    string        // vigil user add: the new staff account; vigil user unlock: the email
 
@@ -69,6 +70,7 @@ var Options = []option{
 	{"to", "VIGIL_COPY_TO", "", "vigil copy: the empty database to copy into (SQLite path or postgres:// URL)", func(c *Config) *string { return &c.To }},
 	{"email", "VIGIL_USER_EMAIL", "", "vigil user add, vigil user unlock: email of the staff account (its login name)", func(c *Config) *string { return &c.Email }},
 	{"role", "VIGIL_USER_ROLE", "", "vigil user add: admin, editor, researcher or viewer", func(c *Config) *string { return &c.Role }},
+	{"metrics-token", "VIGIL_METRICS_TOKEN", "", "a secret that also opens /metrics to a scraper elsewhere (Authorization: Bearer …); give it in the variable, a flag shows in the process list", func(c *Config) *string { return &c.MetricsToken }},
 	{"pprof-addr", "VIGIL_PPROF_ADDR", "", "serve Go's profiler (net/http/pprof) on this loopback address, for measuring; off when empty", func(c *Config) *string { return &c.PprofAddr }},
 	{"purge-after", "VIGIL_PURGE_AFTER", "168h", "delete participations still unconfirmed after this long", func(c *Config) *string { return &c.PurgeText }},
 	{"mail-retention", "VIGIL_MAIL_RETENTION", "720h", "keep a sent email's recipients and text this long (720h: 30 days), then only its kind and when it went", func(c *Config) *string { return &c.MailRetentionText }},
@@ -165,6 +167,10 @@ func (c *Config) validate(used []option) error {
 				if err != nil || (u.Scheme != "smtp" && u.Scheme != "smtps") || u.Host == "" {
 					errs = append(errs, errors.New("--smtp: want smtp://user:pass@host:port or smtps://…"))
 				}
+			}
+		case "metrics-token":
+			if c.MetricsToken != "" && (len(c.MetricsToken) < 16 || strings.TrimSpace(c.MetricsToken) != c.MetricsToken) {
+				errs = append(errs, errors.New("--metrics-token: want at least 16 characters (a random string), no spaces around"))
 			}
 		case "pprof-addr":
 			if c.PprofAddr != "" {

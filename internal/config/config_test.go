@@ -38,6 +38,7 @@ func TestBadValuesNamed(t *testing.T) {
 		{[]string{"--addr", "nonsense"}, "--addr"},
 		{[]string{"--base-url", "ftp://x"}, "--base-url"},
 		{[]string{"--log-format", "xml"}, "--log-format"},
+		{[]string{"--metrics-token", "short"}, "--metrics-token"},
 	} {
 		_, _, err := Parse("serve", "", tc.args, env(nil), io.Discard)
 		if err == nil || !strings.Contains(err.Error(), tc.want) {

@@ -267,7 +267,7 @@ func (s *Server) serveFromMemory(w http.ResponseWriter, r *http.Request) bool {
 		clear(h)
 		return false
 	}
-	setHeaders(h, siteHeaders)
+	setHeaders(h, s.headers)
 	status := s.writeCached(w, r, p)
 	s.metrics.record(s.log, r, p.route, status, time.Since(start))
 	return true

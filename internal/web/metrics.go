@@ -1,10 +1,15 @@
 package web
 
 import (
+	"crypto/sha256"
+	"crypto/subtle"
 	"log/slog"
 	"maps"
+	"net"
 	"net/http"
+	"net/netip"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -132,4 +137,45 @@ func methodLabel(m string) string {
 		return m
 	}
 	return "OTHER"
+}
+
+// metricsPage serves Prometheus metrics to a scraper on this machine, or
+// to one bearing the configured token; to everyone else it does not
+// exist.
+func (s *Server) metricsPage(w http.ResponseWriter, r *http.Request) {
+	if !s.metricsAllowed(r) {
+		s.notFound(w, r)
+		return
+	}
+	s.metrics.handler().ServeHTTP(w, r)
+}
+
+// forwardingHeaders are those a proxy adds to say whom it forwards for.
+var forwardingHeaders = []string{"X-Forwarded-For", "Forwarded", "X-Real-IP"}
+
+// metricsAllowed reports whether a request may read the metrics: it
+// bears the token, or it comes from a loopback peer with no forwarding
+// header. A reverse proxy on the same host connects from loopback too,
+// so any such header means the request came from elsewhere, whatever
+// --trusted-proxies says.
+func (s *Server) metricsAllowed(r *http.Request) bool {
+	if s.metricsToken != nil {
+		if token, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer "); ok {
+			sum := sha256.Sum256([]byte(token)) // equal lengths: the comparison tells nothing
+			if subtle.ConstantTimeCompare(sum[:], s.metricsToken) == 1 {
+				return true
+			}
+		}
+	}
+	for _, h := range forwardingHeaders {
+		if len(r.Header.Values(h)) > 0 {
+			return false
+		}
+	}
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		host = r.RemoteAddr
+	}
+	peer, err := netip.ParseAddr(host)
+	return err == nil && peer.Unmap().IsLoopback()
 }

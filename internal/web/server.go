@@ -5,6 +5,7 @@ package web
 
 import (
 	"context"
+	"crypto/sha256"
 	_ "embed"
 	"errors"
 	"fmt"
@@ -12,6 +13,7 @@ import (
 	"net/http"
 	"net/netip"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -60,6 +62,10 @@ type Options struct {
 	TrustedProxies []netip.Prefix   // whose X-Forwarded-For is believed
 	BlockedDomains []string         // email domains refused (disposable); nil: the built-in list
 	WakeMail       func()           // nudges the outbox worker after a write; may be nil
+	// MetricsToken, when set, opens /metrics to a request bearing it
+	// (Authorization: Bearer …) from anywhere, as well as to a scraper
+	// on this machine.
+	MetricsToken string
 	// Announce tells the other instances on the same database of a change
 	// this one made (see store.Coordination); nil for a single instance.
 	Announce func(store.Change)
@@ -85,6 +91,8 @@ type Server struct {
 	formActions    map[string]formAction // see actionForForm
 	assets         *assets
 	metrics        *metrics
+	metricsToken   []byte   // SHA-256 of --metrics-token; nil: none
+	headers        []header // set on every answer: siteHeaders, and HSTS behind HTTPS
 	mux            *http.ServeMux
 	handler        http.Handler
 }
@@ -131,6 +139,14 @@ func New(opts Options) (*Server, error) {
 	}
 	s.composer = &notify.Composer{Keys: opts.Keys, Cat: s.cat, BaseURL: opts.BaseURL, From: from, Store: opts.Store}
 	s.metrics = newMetrics()
+	if opts.MetricsToken != "" {
+		sum := sha256.Sum256([]byte(opts.MetricsToken))
+		s.metricsToken = sum[:]
+	}
+	s.headers = siteHeaders
+	if strings.HasPrefix(opts.BaseURL, "https://") {
+		s.headers = append(slices.Clip(siteHeaders), hstsHeader)
+	}
 	s.cache = newPageCache()
 	s.formActions = map[string]formAction{}
 	s.mux = s.routes()
@@ -141,7 +157,7 @@ func New(opts Options) (*Server, error) {
 	csrf.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.errorPage(w, r, http.StatusForbidden, "error.crossorigin.title", "error.crossorigin.text")
 	}))
-	s.handler = s.recoverPanics(siteSecurity(gzipResponses(s.withLanguage(csrf.Handler(s.metrics.observe(s.log, s.dispatch))))))
+	s.handler = s.recoverPanics(siteSecurity(s.headers, gzipResponses(s.withLanguage(csrf.Handler(s.metrics.observe(s.log, s.dispatch))))))
 	return s, nil
 }
 
@@ -169,17 +185,6 @@ func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	fmt.Fprintln(w, "ok")
-}
-
-// metricsPage serves Prometheus metrics to scrapers on this machine (or
-// behind a trusted proxy on it); to everyone else it does not exist.
-func (s *Server) metricsPage(w http.ResponseWriter, r *http.Request) {
-	ip, err := netip.ParseAddr(s.clientIP(r))
-	if err != nil || !ip.Unmap().IsLoopback() {
-		s.notFound(w, r)
-		return
-	}
-	s.metrics.handler().ServeHTTP(w, r)
 }
 
 // fail answers a store error: not found as 404, anything else as 500.
