@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"fmt"
+	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -20,6 +21,11 @@ const resealSummary = "Seal every personal value again under the key file's newe
 const resealPasses = 3
 
 func reseal(ctx context.Context, env *environment) error {
+	// openStore would make a new key file where none is: no use here, and
+	// a new file beside the data would be taken for its own later.
+	if _, err := os.Stat(env.cfg.KeyPath()); err != nil {
+		return fmt.Errorf("key file: %w (vigil reseal needs the key file that sealed the data, with the new key added)", err)
+	}
 	db, keys, err := openStore(ctx, env)
 	if err != nil {
 		return err

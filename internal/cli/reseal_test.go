@@ -44,6 +44,15 @@ func TestResealCommand(t *testing.T) {
 	storetest.FillDump(t, s, keys)
 	s.Close()
 
+	// No key file: refused, and none is made.
+	missing := filepath.Join(dir, "missing.key")
+	if code, out := vigil(t, "reseal", "--db", db, "--key-file", missing); code == 0 || !strings.Contains(out, "needs the key file") {
+		t.Fatalf("reseal without a key file: %d\n%s", code, out)
+	}
+	if _, err := os.Stat(missing); err == nil {
+		t.Fatal("reseal made a key file")
+	}
+
 	// Without the key that sealed them, nothing is lost, and it says so.
 	write(index, token, newKeyLine("seal 3"))
 	if code, out := vigil(t, "reseal", "--db", db, "--key-file", keyPath); code == 0 || !strings.Contains(out, "do not open with this key file") {
