@@ -103,6 +103,7 @@ func New(opts Options) (*Server, error) {
 	if s.pages, err = parsePages(); err != nil {
 		return nil, fmt.Errorf("admin: %w", err)
 	}
+	opts.Site.AllowDraftMedia(s.mayPreview)
 	s.mux = http.NewServeMux()
 	for _, rt := range s.routes() {
 		s.mux.Handle(rt.pattern, s.guard(rt))

@@ -147,7 +147,7 @@ func TestWritingACase(t *testing.T) {
 	}
 	// The picture lost its location: no variant holds the EXIF segment.
 	for _, w := range stored.Image.Widths {
-		v, err := h.db.ImageVariant(ctx, stored.Image.Hash, w)
+		v, err := h.db.ImageVariant(ctx, stored.Image.PublicID, w)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -55,9 +55,12 @@ type Image struct {
 	Width   int // of the largest variant
 	Height  int
 	Widths  []int  // available variant widths, ascending
-	Hash    string // content hash, part of every variant URL
+	Hash    string // content hash of the upload, so one picture is stored once; never public
 	Format  string // file extension of the variants: "png", "jpg", "svg"
 	Created time.Time
+	// PublicID names the image in every variant URL: random, so that
+	// nobody holding the original file can work out where it would be.
+	PublicID string
 }
 
 // ImageVariant is one stored rendition of an image.

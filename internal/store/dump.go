@@ -80,7 +80,7 @@ func (t SchemaTable) Kind(column string) (ColumnKind, bool) {
 // with their schema, kinds and order of references included). Goose's
 // version table is not copied: each database keeps its own.
 var Schema = []SchemaTable{
-	table("images", "id int, hash text, alt text, credit text, width int, height int, format text, created_at instant"),
+	table("images", "id int, hash text, alt text, credit text, width int, height int, format text, created_at instant, public_id text"),
 	table("image_variants", "image_id int, width int, content_type text, data bytes"),
 	table("tags", "id int, name text"),
 	table("cases", "id int, slug text, lang text, title text, summary text, body text, image_id int, people_count int, "+

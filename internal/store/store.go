@@ -85,10 +85,14 @@ type News interface {
 
 // Images stores pictures and their renditions.
 type Images interface {
-	// CreateImage stores an image and its variants, setting img.ID. An image
-	// whose hash is already stored is not stored twice: img takes the
-	// stored ID.
+	// CreateImage stores an image and its variants, setting img.ID and, when
+	// empty, img.PublicID to a random name. An image whose hash is already
+	// stored is not stored twice: img takes the stored ID and PublicID.
 	CreateImage(ctx context.Context, img *model.Image, variants []model.ImageVariant) error
-	// ImageVariant returns the variant of the image with this hash and width.
-	ImageVariant(ctx context.Context, hash string, width int) (model.ImageVariant, error)
+	// ImageVariant returns the variant of the image with this public ID
+	// and width.
+	ImageVariant(ctx context.Context, publicID string, width int) (model.ImageVariant, error)
+	// PublicImages lists the public IDs of the images that published
+	// content shows: a case, an action or a news article.
+	PublicImages(ctx context.Context) ([]string, error)
 }

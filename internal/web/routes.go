@@ -29,7 +29,7 @@ func (s *Server) routes() *http.ServeMux {
 	mux.HandleFunc("GET /share/mastodon", s.shareMastodon)
 	mux.HandleFunc("GET /sitemap.xml", s.cached(s.sitemap))
 	mux.HandleFunc("GET /robots.txt", s.cached(s.robots))
-	mux.HandleFunc("GET /media/{hash}/{file}", s.media)
+	mux.HandleFunc("GET /media/{id}/{file}", s.media)
 	mux.HandleFunc("GET /static/{file}", s.static)
 	mux.HandleFunc("GET /healthz", s.healthz)
 	mux.HandleFunc("GET /metrics", s.metricsPage)

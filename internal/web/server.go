@@ -87,6 +87,7 @@ type Server struct {
 	cat            *i18n.Catalogue
 	views          *views
 	cache          *pageCache
+	mediaAccess    mediaAccess // which pictures are public; staff who see drafts'
 	formActionsMu  sync.RWMutex
 	formActions    map[string]formAction // see actionForForm
 	assets         *assets

@@ -109,7 +109,7 @@ func imageURL(img *model.Image, width int) string {
 			break
 		}
 	}
-	return "/media/" + img.Hash + "/" + strconv.Itoa(chosen) + "." + img.Format
+	return "/media/" + img.PublicID + "/" + strconv.Itoa(chosen) + "." + img.Format
 }
 
 // srcset lists every variant of an image with its width.
@@ -119,7 +119,7 @@ func srcset(img *model.Image) string {
 	}
 	parts := make([]string, len(img.Widths))
 	for i, w := range img.Widths {
-		parts[i] = fmt.Sprintf("/media/%s/%d.%s %dw", img.Hash, w, img.Format, w)
+		parts[i] = fmt.Sprintf("/media/%s/%d.%s %dw", img.PublicID, w, img.Format, w)
 	}
 	return strings.Join(parts, ", ")
 }

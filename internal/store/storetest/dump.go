@@ -434,7 +434,7 @@ func compareThroughStore(t *testing.T, name string, want, got store.Store, keys 
 	images := map[string][]int{}
 	addImage := func(img *model.Image) {
 		if img != nil {
-			images[img.Hash] = img.Widths
+			images[img.PublicID] = img.Widths
 		}
 	}
 	addImage(wc.Image)
@@ -459,11 +459,11 @@ func compareThroughStore(t *testing.T, name string, want, got store.Store, keys 
 	if len(images) == 0 {
 		t.Fatal("the fixture has no pictures")
 	}
-	for hash, widths := range images {
+	for publicID, widths := range images {
 		for _, w := range widths {
-			wv, werr := want.ImageVariant(ctx, hash, w)
-			gv, gerr := got.ImageVariant(ctx, hash, w)
-			same(fmt.Sprintf("image %s at %d", hash, w), wv, gv, werr, gerr)
+			wv, werr := want.ImageVariant(ctx, publicID, w)
+			gv, gerr := got.ImageVariant(ctx, publicID, w)
+			same(fmt.Sprintf("image %s at %d", publicID, w), wv, gv, werr, gerr)
 		}
 	}
 

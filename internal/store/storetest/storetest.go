@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -28,6 +29,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"ActionTargets", testActionTargets},
 		{"RelatedNews", testRelatedNews},
 		{"Images", testImages},
+		{"PublicImages", testPublicImages},
 		{"PublishUpdate", testPublishUpdate},
 	}
 	for _, tt := range tests {
@@ -285,16 +287,27 @@ func testImages(t *testing.T, s store.Store) {
 	if err := s.CreateImage(ctx, img, variants); err != nil {
 		t.Fatal(err)
 	}
-	again := &model.Image{Hash: "abc123", Alt: "dup", Width: 1, Height: 1, Format: "png", Created: day(2025, 1, 2)}
-	if err := s.CreateImage(ctx, again, variants); err != nil || again.ID != img.ID {
-		t.Fatalf("same hash stored twice: id %d vs %d, %v", again.ID, img.ID, err)
+	// The public name is random: nothing of the file's hash in it.
+	if len(img.PublicID) != 32 || strings.Contains(img.PublicID, img.Hash) {
+		t.Errorf("public ID %q for hash %q", img.PublicID, img.Hash)
 	}
-	v, err := s.ImageVariant(ctx, "abc123", 480)
+	again := &model.Image{Hash: "abc123", Alt: "dup", Width: 1, Height: 1, Format: "png", Created: day(2025, 1, 2)}
+	if err := s.CreateImage(ctx, again, variants); err != nil || again.ID != img.ID || again.PublicID != img.PublicID {
+		t.Fatalf("same hash stored twice: id %d vs %d, public ID %q vs %q, %v", again.ID, img.ID, again.PublicID, img.PublicID, err)
+	}
+	other := &model.Image{Hash: "def456", Alt: "Another", Width: 480, Height: 270, Format: "png", Created: day(2025, 1, 2)}
+	if err := s.CreateImage(ctx, other, variants[1:]); err != nil || other.PublicID == img.PublicID {
+		t.Fatalf("another picture: public ID %q, %v", other.PublicID, err)
+	}
+	v, err := s.ImageVariant(ctx, img.PublicID, 480)
 	if err != nil || !bytes.Equal(v.Data, []byte("small")) || v.ContentType != "image/png" {
 		t.Fatalf("variant: %+v, %v", v, err)
 	}
-	if _, err := s.ImageVariant(ctx, "abc123", 1600); !errors.Is(err, model.ErrNotFound) {
+	if _, err := s.ImageVariant(ctx, img.PublicID, 1600); !errors.Is(err, model.ErrNotFound) {
 		t.Errorf("missing width: %v", err)
+	}
+	if _, err := s.ImageVariant(ctx, "abc123", 480); !errors.Is(err, model.ErrNotFound) {
+		t.Errorf("a variant found by the file's hash: %v", err)
 	}
 	c := &model.Case{Slug: "pic", Lang: "en", Title: "P", Status: model.CaseActive, Published: day(2025, 1, 1), Updated: day(2025, 1, 1), Image: img}
 	if err := s.CreateCase(ctx, c); err != nil {
@@ -304,9 +317,102 @@ func testImages(t *testing.T, s store.Store) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got.Image == nil || got.Image.Alt != img.Alt || !slices.Equal(got.Image.Widths, []int{480, 960}) {
+	if got.Image == nil || got.Image.Alt != img.Alt || got.Image.PublicID != img.PublicID || !slices.Equal(got.Image.Widths, []int{480, 960}) {
 		t.Errorf("case image %+v", got.Image)
 	}
+}
+
+// testPublicImages checks which pictures published content shows: those
+// of drafts are not public until they are published, and stop being public
+// when unpublished, unless other published content shows them.
+func testPublicImages(t *testing.T, s store.Store) {
+	picture := func(hash string) *model.Image {
+		img := &model.Image{Hash: hash, Alt: hash, Width: 480, Height: 270, Format: "jpg", Created: day(2025, 1, 1)}
+		if err := s.CreateImage(ctx, img, []model.ImageVariant{{Width: 480, ContentType: "image/jpeg", Data: []byte(hash)}}); err != nil {
+			t.Fatal(err)
+		}
+		return img
+	}
+	caseImg, draftCaseImg, actionImg, draftActionImg, newsImg, draftNewsImg, shared :=
+		picture("case"), picture("draft-case"), picture("action"), picture("draft-action"),
+		picture("news"), picture("draft-news"), picture("shared")
+	picture("unused")
+	published, draft := day(2025, 2, 1), time.Time{}
+	for _, c := range []*model.Case{
+		{Slug: "public-case", Image: caseImg, Published: published},
+		{Slug: "draft-case", Image: draftCaseImg, Published: draft},
+		{Slug: "draft-with-shared", Image: shared, Published: draft},
+		{Slug: "no-picture", Published: published},
+	} {
+		c.Lang, c.Title, c.Status, c.Updated = "en", c.Slug, model.CaseActive, day(2025, 2, 1)
+		if err := s.CreateCase(ctx, c); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, a := range []*model.Action{
+		{Slug: "public-action", Image: actionImg, Published: published},
+		{Slug: "draft-action", Image: draftActionImg, Published: draft},
+	} {
+		a.Lang, a.Kind, a.Title = "en", model.ActionPetition, a.Slug
+		if err := s.CreateAction(ctx, a); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var publicNews *model.NewsArticle
+	for _, n := range []*model.NewsArticle{
+		{Slug: "public-news", Image: newsImg, Published: published},
+		{Slug: "draft-news", Image: draftNewsImg, Published: draft},
+		{Slug: "public-with-shared", Image: shared, Published: published},
+	} {
+		n.Lang, n.Title = "en", n.Slug
+		if err := s.CreateNews(ctx, n); err != nil {
+			t.Fatal(err)
+		}
+		if n.Slug == "public-news" {
+			publicNews = n
+		}
+	}
+	want := func(what string, imgs ...*model.Image) {
+		t.Helper()
+		got, err := s.PublicImages(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ids []string
+		for _, img := range imgs {
+			ids = append(ids, img.PublicID)
+		}
+		slices.Sort(got)
+		slices.Sort(ids)
+		if !slices.Equal(got, ids) {
+			t.Errorf("%s: public images %v, want %v", what, got, ids)
+		}
+	}
+	want("as created", caseImg, actionImg, newsImg, shared)
+
+	publicCase, err := s.CaseBySlug(ctx, "public-case")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.SetPublished(ctx, "case", publicCase.ID, publicCase.Version, time.Time{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.SetPublished(ctx, "news", publicNews.ID, publicNews.Version, time.Time{}); err != nil {
+		t.Fatal(err)
+	}
+	want("after unpublishing a case and an article", actionImg, shared)
+	drafts, err := s.AllCases(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range drafts {
+		if c.Slug == "draft-case" {
+			if err := s.SetPublished(ctx, "case", c.ID, c.Version, day(2025, 3, 1)); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	want("after publishing the draft case", actionImg, shared, draftCaseImg)
 }
 
 func testPublishUpdate(t *testing.T, s store.Store) {
