@@ -46,8 +46,10 @@ const (
 	// too few to try passwords across accounts.
 	signinsPerMinute = 10
 	signinBurst      = 10
-	// maxSigninClients bounds the networks remembered.
-	maxSigninClients = 100_000
+	// maxSigninClients bounds the networks remembered (a few hundred
+	// bytes each): staff sign in from a handful, so ten thousand is
+	// already a flood, and beyond it the idle ones are forgotten.
+	maxSigninClients = 10_000
 )
 
 // Why a sign-in was not admitted.
