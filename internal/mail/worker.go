@@ -329,20 +329,32 @@ func (w *Worker) deliver(ctx context.Context, m model.OutboxMessage) (accepted b
 		return false, w.fail(m, "permanent", reason)
 	case IsConfiguration(err):
 		// Not this message's fault, and every other one would fail alike:
-		// it stays queued, its error on the dashboard, however many
-		// attempts it takes the operator to fix the server or --smtp.
+		// it stays queued, its error on the dashboard, its attempt given
+		// back, however long it takes the operator to fix the server or
+		// --smtp.
 		next = w.now().Add(min(w.backoff(m.Attempts), ConfigurationRetry))
+		return false, w.markWaiting(ctx, m, next, "SMTP server settings: "+reason)
 	case ctx.Err() != nil:
 		// Interrupted by shutdown rather than refused: try again at once,
-		// whatever the count.
-		next = w.now()
+		// the attempt given back.
+		return false, w.markWaiting(ctx, m, w.now(), reason)
 	case m.Attempts >= orDefault(w.MaxAttempts, DefaultMaxAttempts):
 		return false, w.fail(m, "gave up", fmt.Sprintf("%s (after %d attempts)", reason, m.Attempts))
 	}
-	if IsConfiguration(err) {
-		reason = "SMTP server settings: " + reason
-	}
 	return false, w.retry(ctx, m, next, reason)
+}
+
+// markWaiting puts m back in the queue for next without counting the
+// attempt: nothing was tried with this message itself.
+func (w *Worker) markWaiting(ctx context.Context, m model.OutboxMessage, next time.Time, reason string) error {
+	w.log().Warn("mail: delivery waits, will retry",
+		"id", m.ID, "message_id", m.MessageID, "kind", m.Kind, "next_attempt", next, "err", reason)
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), storeTimeout)
+	defer cancel()
+	if err := w.Store.MarkWaiting(sctx, m.ID, next, reason); err != nil {
+		return fmt.Errorf("mail: marking %s waiting: %w", m.MessageID, err)
+	}
+	return nil
 }
 
 // message is what m says: composed now for an intent, opened otherwise.

@@ -29,6 +29,12 @@ type Outbox interface {
 	// MarkRetry puts the message back in the queue for another attempt at
 	// next, keeping the error.
 	MarkRetry(ctx context.Context, id int64, next time.Time, lastError string) error
+	// MarkWaiting puts the message back in the queue for next like
+	// MarkRetry, and gives back the attempt its claim counted: nothing was
+	// tried with this message (the SMTP settings were refused, or the
+	// worker stopped), so it must not use up the attempts a real failure
+	// of its own is allowed.
+	MarkWaiting(ctx context.Context, id int64, next time.Time, lastError string) error
 	// MarkFailed gives up on the message.
 	MarkFailed(ctx context.Context, id int64, lastError string) error
 	// HoldQueued marks every queued message held (no SMTP server is

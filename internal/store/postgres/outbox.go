@@ -137,6 +137,13 @@ func (s *DB) MarkRetry(ctx context.Context, id int64, next time.Time, lastError 
 		WHERE id = $3 AND state <> 'sent'`, instant(next), cleanText(lastError), id)
 }
 
+// MarkWaiting is MarkRetry giving the claimed attempt back.
+func (s *DB) MarkWaiting(ctx context.Context, id int64, next time.Time, lastError string) error {
+	return s.outboxUpdate(ctx, "mark waiting", id, `UPDATE outbox
+		SET state = 'queued', next_attempt_at = $1, lease_until = NULL, last_error = $2, attempts = GREATEST(attempts - 1, 0)
+		WHERE id = $3 AND state <> 'sent'`, instant(next), cleanText(lastError), id)
+}
+
 // MarkFailed gives up on the message; a message already sent is left as it
 // is.
 func (s *DB) MarkFailed(ctx context.Context, id int64, lastError string) error {

@@ -26,6 +26,7 @@ func RunOutbox(t *testing.T, open func(t *testing.T) store.Outbox) {
 		{"NotDue", testOutboxNotDue},
 		{"ClaimOrderAndLimit", testOutboxClaimOrderAndLimit},
 		{"RetryAndFailed", testOutboxRetryAndFailed},
+		{"Waiting", testOutboxWaiting},
 		{"LateAnswerKeepsSent", testOutboxLateAnswerKeepsSent},
 		{"HoldRelease", testOutboxHoldRelease},
 		{"DuplicateMessageID", testOutboxDuplicateMessageID},
@@ -239,6 +240,29 @@ func testOutboxClaimOrderAndLimit(t *testing.T, s store.Outbox) {
 	ms = claim(t, s, now, time.Minute, 3)
 	if got := fmt.Sprint(messageIDs(ms)); got != "[o3@vigil.test]" {
 		t.Fatalf("second claim %s, want o3", got)
+	}
+}
+
+// testOutboxWaiting: a message put back because nothing was tried with it
+// gets its claimed attempt back.
+func testOutboxWaiting(t *testing.T, s store.Outbox) {
+	m := enqueue(t, s, "w1@vigil.test", outboxT0)
+	for i := range 3 {
+		at := outboxT0.Add(time.Duration(i) * time.Minute)
+		if ms := claim(t, s, at, time.Minute, 1); len(ms) != 1 || ms[0].Attempts != 1 {
+			t.Fatalf("claim %d: %+v", i, ms)
+		}
+		if err := s.MarkWaiting(ctx, m.ID, at.Add(time.Minute), "SMTP server settings: no STARTTLS"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got := outboxMsg(t, s, m.ID)
+	if got.State != model.MessageQueued || got.Attempts != 0 || !got.NextAttemptAt.Equal(outboxT0.Add(3*time.Minute)) ||
+		!got.LeaseUntil.IsZero() || got.LastError != "SMTP server settings: no STARTTLS" {
+		t.Fatalf("after three waits: %+v", got)
+	}
+	if err := s.MarkWaiting(ctx, 424242, outboxT0, "x"); !errors.Is(err, model.ErrNotFound) {
+		t.Errorf("waiting of an unknown message: %v", err)
 	}
 }
 
