@@ -17,11 +17,15 @@ const minSecretLen = 6
 
 // secretReplacer replaces, in any text, each URL of the configuration that
 // holds a password (database, copy source and target, SMTP server) by its
-// redacted form, and each such password by "xxxxx"; nil when there is none.
+// redacted form, each such password and the metrics token by "xxxxx"; nil
+// when there is none.
 // Log lines name databases through showDB already: this catches what a
 // driver or library might repeat in an error.
 func secretReplacer(cfg config.Config) *strings.Replacer {
 	var pairs []string
+	if len(cfg.MetricsToken) >= minSecretLen {
+		pairs = append(pairs, cfg.MetricsToken, "xxxxx")
+	}
 	for _, raw := range []string{cfg.DB, cfg.From, cfg.To, cfg.SMTP} {
 		if !strings.Contains(raw, "://") {
 			continue // an SQLite path
