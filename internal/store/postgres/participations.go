@@ -187,26 +187,6 @@ func (s *DB) Subscribe(ctx context.Context, sub store.Subscribe, compose store.C
 	return res, nil
 }
 
-// Consents lists a supporter's answers, oldest first.
-func (s *DB) Consents(ctx context.Context, supporterID int64) ([]model.Consent, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT key, text, given, source, at FROM consents WHERE supporter_id = $1 ORDER BY id`, supporterID)
-	if err != nil {
-		return nil, fmt.Errorf("postgres: consents: %w", err)
-	}
-	defer rows.Close()
-	var out []model.Consent
-	for rows.Next() {
-		var c model.Consent
-		var at sql.NullTime
-		if err := rows.Scan(&c.Key, &c.Text, &c.Given, &c.Source, &at); err != nil {
-			return nil, err
-		}
-		c.At = fromNull(at)
-		out = append(out, c)
-	}
-	return out, rows.Err()
-}
-
 // ConfirmParticipation confirms one participation and its supporter, and
 // counts it the first time. It locks the action before the participation
 // and the supporter: the order Participate takes them in.

@@ -466,6 +466,10 @@ func TestVisitorTextPostgresCannotHold(t *testing.T) {
 	if err != nil || sup.Country != "VE" {
 		t.Errorf("supporter %+v, %v", sup, err)
 	}
+	// The answers reach the record once the participation is confirmed.
+	if _, _, err := db.ConfirmParticipation(ctx, res.ParticipationID, now.Add(time.Minute)); err != nil {
+		t.Fatal(err)
+	}
 	if cs, err := db.Consents(ctx, res.SupporterID); err != nil || len(cs) != 1 || cs[0].Source != "/a\uFFFD" {
 		t.Errorf("consents %+v, %v", cs, err)
 	}

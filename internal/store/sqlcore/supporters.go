@@ -402,3 +402,27 @@ func (c *Core) ConfirmSupporter(ctx context.Context, supporterID int64, now time
 	}
 	return nil
 }
+
+// Consents lists the answers on a supporter's record, oldest first: those
+// of a sign-up, and those given with a participation once it is confirmed
+// from the mailbox. Until then a participation's answers wait with it, so
+// whoever types a known address puts nothing on its owner's record.
+func (c *Core) Consents(ctx context.Context, supporterID int64) ([]model.Consent, error) {
+	rows, err := c.db.QueryContext(ctx, c.q(`SELECT cn.key, cn.text, cn.given, cn.source, cn.at FROM consents cn
+		WHERE cn.supporter_id = ? AND (cn.participation_id IS NULL OR EXISTS (SELECT 1 FROM participations p
+			WHERE p.id = cn.participation_id AND p.confirmed_at IS NOT NULL))
+		ORDER BY cn.id`), supporterID)
+	if err != nil {
+		return nil, c.errorf("consents: %w", err)
+	}
+	defer rows.Close()
+	var out []model.Consent
+	for rows.Next() {
+		var cn model.Consent
+		if err := rows.Scan(&cn.Key, &cn.Text, &cn.Given, &cn.Source, at(&cn.At)); err != nil {
+			return nil, c.errorf("consents: %w", err)
+		}
+		out = append(out, cn)
+	}
+	return out, rows.Err()
+}

@@ -245,26 +245,6 @@ func (s *DB) Subscribe(ctx context.Context, sub store.Subscribe, compose store.C
 	return res, nil
 }
 
-// Consents lists a supporter's answers, oldest first.
-func (s *DB) Consents(ctx context.Context, supporterID int64) ([]model.Consent, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT key, text, given, source, at FROM consents WHERE supporter_id = ? ORDER BY id`, supporterID)
-	if err != nil {
-		return nil, fmt.Errorf("sqlite: consents: %w", err)
-	}
-	defer rows.Close()
-	var out []model.Consent
-	for rows.Next() {
-		var c model.Consent
-		var at sql.NullString
-		if err := rows.Scan(&c.Key, &c.Text, &c.Given, &c.Source, &at); err != nil {
-			return nil, err
-		}
-		c.At = parseTime(at)
-		out = append(out, c)
-	}
-	return out, rows.Err()
-}
-
 // ConfirmParticipation confirms one participation and its supporter.
 func (s *DB) ConfirmParticipation(ctx context.Context, participationID int64, now time.Time) (model.Supporter, model.Action, error) {
 	var supporterID, actionID int64

@@ -159,8 +159,23 @@ func testParticipateCountsOnce(t *testing.T, s store.Store) {
 		t.Errorf("a repeat changed a confirmed supporter's name to %q", sup.Name)
 	}
 	consents, _ := s.Consents(ctx, res.SupporterID)
-	if len(consents) == 0 || consents[0].Text != "Email me about this action." || !consents[0].Given {
-		t.Errorf("consents %+v", consents)
+	if len(consents) != 1 || consents[0].Text != "Email me about this action." || !consents[0].Given {
+		t.Errorf("consents %+v, want the one given with the confirmed participation", consents)
+	}
+	// Ana's address typed on another action, "updates" unticked: nothing
+	// reaches her record until she confirms that participation herself.
+	newAppealAction(t, s, "other", nil)
+	typed := participate("other", "ana@example.org", actNow.Add(time.Hour))
+	typed.Consents[0].Given = false
+	other, _ := s.Participate(ctx, typed, composeOne(&got))
+	if cs, _ := s.Consents(ctx, res.SupporterID); len(cs) != 1 {
+		t.Errorf("a form with a known address put consents on the record: %+v", cs)
+	}
+	if _, _, err := s.ConfirmParticipation(ctx, other.ParticipationID, actNow.Add(2*time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if cs, _ := s.Consents(ctx, res.SupporterID); len(cs) != 2 || cs[1].Given {
+		t.Errorf("consents after Ana confirmed the second participation: %+v", cs)
 	}
 }
 
