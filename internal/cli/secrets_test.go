@@ -1,13 +1,11 @@
 package cli_test
 
 import (
-	"bytes"
 	"context"
 	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -28,25 +26,6 @@ func keyFile(t *testing.T) string {
 		t.Fatal(err)
 	}
 	return path
-}
-
-// lockedBuffer is a buffer a running server may write while the test
-// reads.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }
 
 const dbPassword = "Sup3r:Secret/pw"
@@ -95,7 +74,7 @@ func TestDatabasePasswordNeverLogged(t *testing.T) {
 
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	var logs lockedBuffer
+	var logs testutil.LockedBuffer
 	done := make(chan int, 1)
 	go func() {
 		done <- cli.RunWithReady(ctx, []string{"serve", "--db", db, "--key-file", keys, "--addr", "127.0.0.1:0"},

@@ -59,7 +59,7 @@ func Browser(t testing.TB) context.Context {
 	// closed by the cleanup registered below (cleanups run last-in first-out).
 	profile := filepath.Join(t.TempDir(), "chromium-profile")
 
-	var out lockedBuffer
+	var out LockedBuffer
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(execPath),
 		chromedp.UserDataDir(profile),
@@ -302,19 +302,20 @@ func RecordRequests(ctx context.Context) func() []string {
 	}
 }
 
-// lockedBuffer collects the browser's output, written from another goroutine.
-type lockedBuffer struct {
+// LockedBuffer is a buffer another goroutine (a browser's or a server's
+// output) may write while the test reads it.
+type LockedBuffer struct {
 	mu  sync.Mutex
 	buf bytes.Buffer
 }
 
-func (b *lockedBuffer) Write(p []byte) (int, error) {
+func (b *LockedBuffer) Write(p []byte) (int, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.buf.Write(p)
 }
 
-func (b *lockedBuffer) String() string {
+func (b *LockedBuffer) String() string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.buf.String()

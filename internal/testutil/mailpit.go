@@ -153,7 +153,7 @@ func startMailpit(t testing.TB, bin, db string, smtpPort, httpPort int, extraArg
 		"--smtp-disable-rdns",
 		"--quiet",
 	}, extraArgs...)
-	var out lockedBuffer
+	var out LockedBuffer
 	cmd := exec.Command(bin, args...)
 	cmd.Stdout = &out
 	cmd.Stderr = &out
