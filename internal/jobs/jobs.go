@@ -15,9 +15,22 @@ import (
 	"vigil/internal/store"
 )
 
+// Store is what the jobs ask of the database; the adapters (store/sqlite,
+// store/postgres) provide it, and cli hands one in. Each method does what
+// package store documents for it.
+type Store interface {
+	Exclusive(ctx context.Context, name string, fn func(context.Context) error) (bool, error)
+	CloseExpired(ctx context.Context, now time.Time) (int, error)
+	RemindUnconfirmed(ctx context.Context, before, now time.Time, compose func(store.Pending) (model.OutboxMessage, error)) (int, error)
+	PurgeUnconfirmed(ctx context.Context, before time.Time) (int, error)
+	DropSentBodies(ctx context.Context, sentBefore time.Time) (int, error)
+	ActionsWithWaitingAppeals(ctx context.Context) ([]model.Action, error)
+	QueueAppeals(ctx context.Context, q store.QueueAppeals, compose store.ComposeAppeals) (int, error)
+}
+
 // Runner runs the jobs every Interval.
 type Runner struct {
-	Store         store.Store
+	Store         Store
 	Composer      *notify.Composer
 	Log           *slog.Logger
 	Now           func() time.Time

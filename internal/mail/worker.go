@@ -33,12 +33,26 @@ const (
 // when the worker's context has been cancelled (see Run).
 const storeTimeout = 10 * time.Second
 
+// Outbox is what the worker asks of the outbox table; the adapters
+// (store/sqlite, store/postgres) provide it, and cli hands one in. Each
+// method does what store.Outbox documents for it.
+type Outbox interface {
+	ClaimMessages(ctx context.Context, now, leaseUntil time.Time, n int) ([]model.OutboxMessage, error)
+	MarkAllSent(ctx context.Context, sent []store.Sent) error
+	MarkRetry(ctx context.Context, id int64, next time.Time, lastError string) error
+	MarkWaiting(ctx context.Context, id int64, next time.Time, lastError string) error
+	MarkFailed(ctx context.Context, id int64, lastError string) error
+	HoldQueued(ctx context.Context) (int, error)
+	ReleaseHeld(ctx context.Context, now time.Time) (int, error)
+	OutboxCounts(ctx context.Context) (map[model.MessageState]int, error)
+}
+
 // Worker delivers the outbox. Several workers, in one process or many, may
 // share a store: claims are leased, so a message is sent by one worker at a
 // time, and again only after a worker died holding it (same Message-ID).
 // Set the fields before Run; zero values take the defaults.
 type Worker struct {
-	Store  store.Outbox
+	Store  Outbox
 	Keys   *secret.Keys
 	Sender Sender // nil: no SMTP server configured; queued mail is held
 	// Compose writes the email of an intent (a message stored without

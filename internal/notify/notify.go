@@ -116,7 +116,10 @@ func (c *Composer) Participation(p store.Participate) store.Compose {
 	}
 }
 
-// Reader is what composing an intent reads.
+// Reader is what composing an intent reads of the database; the adapters
+// (store/sqlite, store/postgres) provide it, and web.Store includes it so
+// the site can build its composer. Each method does what store.Participations
+// documents for it.
 type Reader interface {
 	Supporter(ctx context.Context, id int64) (model.Supporter, error)
 	ActionOfParticipation(ctx context.Context, participationID int64) (model.Action, error)
