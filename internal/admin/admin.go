@@ -42,9 +42,31 @@ const (
 // every staff member.
 const SettingRequireTOTP = "require-totp"
 
+// Store is what the staff side reads and writes of the database; the
+// adapters (store/sqlite, store/postgres) provide it, and cli hands one in.
+// Staff screens use every method of the parts named here, and a few public
+// reads besides; each method does what package store documents for it.
+type Store interface {
+	store.Editing
+	store.Telling
+	store.Records
+	store.Supporters
+	store.Staff
+	store.Audit
+	store.Dashboard
+
+	OpenActions(ctx context.Context, now time.Time, limit int) ([]model.Action, error)
+	CreateImage(ctx context.Context, img *model.Image, variants []model.ImageVariant) error
+	SupporterByEmail(ctx context.Context, normalisedEmail string) (model.Supporter, error)
+	ParticipationsOf(ctx context.Context, supporterID int64) ([]model.Participation, error)
+	Consents(ctx context.Context, supporterID int64) ([]model.Consent, error)
+	OutboxCounts(ctx context.Context) (map[model.MessageState]int, error)
+	LastDeliveryError(ctx context.Context) (store.DeliveryError, error)
+}
+
 // Options are what the admin needs from its caller.
 type Options struct {
-	Store   store.Store
+	Store   Store
 	Keys    *secret.Keys
 	Site    *web.Server // for client addresses, sign-in limits and cache invalidation
 	BaseURL string      // https:// makes cookies Secure and __Host- prefixed
@@ -56,7 +78,7 @@ type Options struct {
 
 // Server is the staff side of the site.
 type Server struct {
-	store    store.Store
+	store    Store
 	keys     *secret.Keys
 	site     *web.Server
 	log      *slog.Logger

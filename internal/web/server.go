@@ -50,9 +50,38 @@ func DefaultMailFrom(baseURL string) string {
 	return "Vigil <noreply@" + host + ">"
 }
 
+// Store is what the public site reads and writes of the database; the
+// adapters (store/sqlite, store/postgres) provide it, and cli hands one in.
+// It includes notify.Reader for the site's composer, which the outbox worker
+// asks to write a participation's emails. Each method does what package store
+// documents for it.
+type Store interface {
+	notify.Reader
+	// Ping answers nil once the database is reachable (healthz).
+	Ping(ctx context.Context) error
+
+	CaseBySlug(ctx context.Context, slug string) (model.Case, error)
+	PublishedCases(ctx context.Context) ([]model.Case, error)
+	ActionBySlug(ctx context.Context, slug string) (model.Action, error)
+	OpenActions(ctx context.Context, now time.Time, limit int) ([]model.Action, error)
+	PublishedActions(ctx context.Context) ([]model.Action, error)
+	NewsBySlug(ctx context.Context, slug string) (model.NewsArticle, error)
+	LatestNews(ctx context.Context, offset, limit int) ([]model.NewsArticle, error)
+	RelatedNews(ctx context.Context, caseID int64, tags []string, excludeID int64, limit int) ([]model.NewsArticle, error)
+	ImageVariant(ctx context.Context, publicID string, width int) (model.ImageVariant, error)
+	PublicImages(ctx context.Context) ([]string, error)
+
+	Participate(ctx context.Context, p store.Participate, compose store.Compose) (store.Participated, error)
+	Subscribe(ctx context.Context, s store.Subscribe, compose store.ComposeSubscription) (store.Subscribed, error)
+	ConfirmParticipation(ctx context.Context, participationID int64, now time.Time) (model.Supporter, model.Action, error)
+	ConfirmSupporter(ctx context.Context, supporterID int64, now time.Time, consent model.Consent) error
+	RemoveParticipation(ctx context.Context, participationID int64) error
+	Unsubscribe(ctx context.Context, supporterID int64, now time.Time) error
+}
+
 // Options are what the public site needs from its caller.
 type Options struct {
-	Store          store.Store
+	Store          Store
 	Keys           *secret.Keys // signs links, hashes client addresses
 	BaseURL        string       // public URL without a trailing slash
 	MailFrom       string       // From of every email
@@ -73,7 +102,7 @@ type Options struct {
 
 // Server is the public site.
 type Server struct {
-	store          store.Store
+	store          Store
 	keys           *secret.Keys
 	composer       *notify.Composer
 	limits         *limiter
