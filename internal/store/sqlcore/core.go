@@ -43,6 +43,8 @@ type Dialect struct {
 	MapErr func(error) error
 	// InTx runs fn in a transaction, committing when it returns nil.
 	InTx func(ctx context.Context, fn func(tx *sql.Tx) error) error
+	// Jobs is what the background jobs need besides (jobs.go).
+	Jobs JobHooks
 }
 
 // Core runs the shared queries on one database.

@@ -107,7 +107,7 @@ func Open(path string, keys *secret.Keys) (*DB, error) {
 		checkpointsDone: make(chan struct{}), file: file}
 	s.Core = sqlcore.New(db, sqlcore.Dialect{Name: "sqlite", TextTimes: true,
 		Day:    func(col string) string { return "substr(" + col + ", 1, 10)" },
-		MapErr: mapErr, InTx: s.inTx}, keys)
+		MapErr: mapErr, InTx: s.inTx, Jobs: jobHooks}, keys)
 	if s.writer, err = openWriter(dsn); err != nil {
 		db.Close()
 		file.release()
