@@ -91,7 +91,7 @@ func (s *DB) participateTx(ctx context.Context, tx *sql.Tx, p store.Participate,
 			return res, err
 		}
 		for i := range msgs {
-			if err := enqueueTx(ctx, tx, &msgs[i], p.Now); err != nil {
+			if err := s.EnqueueTx(ctx, tx, &msgs[i], p.Now); err != nil {
 				return res, err
 			}
 		}
@@ -175,7 +175,7 @@ func (s *DB) Subscribe(ctx context.Context, sub store.Subscribe, compose store.C
 			return err
 		}
 		for i := range msgs {
-			if err := enqueueTx(ctx, tx, &msgs[i], sub.Now); err != nil {
+			if err := s.EnqueueTx(ctx, tx, &msgs[i], sub.Now); err != nil {
 				return err
 			}
 		}

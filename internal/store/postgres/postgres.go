@@ -181,27 +181,12 @@ func mapErr(err error) error {
 // SQLite adapter keeps it, so both databases give back the same value.
 func instant(t time.Time) time.Time { return t.UTC().Truncate(time.Millisecond) }
 
-// nullTime stores the zero time as NULL.
-func nullTime(t time.Time) any {
-	if t.IsZero() {
-		return nil
-	}
-	return instant(t)
-}
-
 // fromNull reads a nullable instant; NULL is the zero time.
 func fromNull(t sql.NullTime) time.Time {
 	if !t.Valid {
 		return time.Time{}
 	}
 	return t.Time.UTC()
-}
-
-func nullID(id int64) any {
-	if id == 0 {
-		return nil
-	}
-	return id
 }
 
 // querier is what *sql.DB and *sql.Tx share.

@@ -4,7 +4,10 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"sort"
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	"vigil/internal/model"
 	"vigil/internal/store"
@@ -148,4 +151,208 @@ func (c *Core) ActionOfParticipation(ctx context.Context, participationID int64)
 		return a, c.errorf("action of participation %d: %w", participationID, c.d.MapErr(err))
 	}
 	return a, nil
+}
+
+// OutboxColumns is the column list every outbox read scans with
+// ScanOutbox, in this order.
+const OutboxColumns = `id, message_id, kind, state, sealed, supporter_id, participation_id, target_id,
+	attempts, next_attempt_at, lease_until, last_error, created_at, sent_at, lang`
+
+// ScanOutbox reads a row of OutboxColumns, its instants whichever way the
+// database keeps them.
+func ScanOutbox(r interface{ Scan(...any) error }) (model.OutboxMessage, error) {
+	var m model.OutboxMessage
+	var state string
+	var supporter, participation, target sql.NullInt64
+	err := r.Scan(&m.ID, &m.MessageID, &m.Kind, &state, &m.Sealed, &supporter, &participation, &target,
+		&m.Attempts, at(&m.NextAttemptAt), at(&m.LeaseUntil), &m.LastError, at(&m.CreatedAt), at(&m.SentAt), &m.Lang)
+	if err != nil {
+		return m, err
+	}
+	m.State = model.MessageState(state)
+	m.SupporterID = supporter.Int64
+	m.ParticipationID = participation.Int64
+	m.TargetID = target.Int64
+	return m, nil
+}
+
+// CleanText makes a value from outside (a visitor's form, an SMTP server's
+// reply) storable in a text column. SQLite keeps any bytes; PostgreSQL
+// refuses a NUL and invalid UTF-8 and would fail the whole write, so a NUL
+// is dropped and an invalid byte becomes U+FFFD, on both databases, so
+// that both give back the same text. Valid text is unchanged. (Sealed
+// fields are bytes and need none of this.)
+func CleanText(s string) string {
+	if utf8.ValidString(s) && !strings.ContainsRune(s, 0) {
+		return s
+	}
+	return strings.ReplaceAll(strings.ToValidUTF8(s, "\uFFFD"), "\x00", "")
+}
+
+// OutboxInsert is the one INSERT of a message, written with ? placeholders
+// for the values OutboxRow gives.
+const OutboxInsert = `INSERT INTO outbox (message_id, kind, state, sealed,
+		supporter_id, participation_id, target_id, attempts, next_attempt_at, lease_until,
+		last_error, created_at, sent_at, lang)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+
+// OutboxRow prepares m to be stored at now (see model.OutboxMessage.Prepare
+// for the defaults: State queued, CreatedAt now, NextAttemptAt CreatedAt,
+// due at once) and returns its values for OutboxInsert in the dialect.
+func (c *Core) OutboxRow(m *model.OutboxMessage, now time.Time) ([]any, error) {
+	if err := m.Prepare(now); err != nil {
+		return nil, err
+	}
+	return []any{m.MessageID, m.Kind, string(m.State), m.Sealed,
+		nullID(m.SupporterID), nullID(m.ParticipationID), nullID(m.TargetID), m.Attempts,
+		c.instant(m.NextAttemptAt), c.instant(m.LeaseUntil), CleanText(m.LastError),
+		c.instant(m.CreatedAt), c.instant(m.SentAt), m.Lang}, nil
+}
+
+// EnqueueTx stores m inside tx, the transaction of the event that causes
+// the message, and sets m.ID; see OutboxRow for the defaults. A taken
+// MessageID is model.ErrConflict (through the dialect's MapErr).
+func (c *Core) EnqueueTx(ctx context.Context, tx *sql.Tx, m *model.OutboxMessage, now time.Time) error {
+	args, err := c.OutboxRow(m, now)
+	if err != nil {
+		return err
+	}
+	return c.d.MapErr(tx.QueryRowContext(ctx, c.q(OutboxInsert+` RETURNING id`), args...).Scan(&m.ID))
+}
+
+// EnqueueMessage stores a message on its own; see EnqueueTx. It has no
+// time of its own to give: the message's CreatedAt is its time.
+func (c *Core) EnqueueMessage(ctx context.Context, m *model.OutboxMessage) error {
+	err := c.d.InTx(ctx, func(tx *sql.Tx) error { return c.EnqueueTx(ctx, tx, m, time.Time{}) })
+	if err != nil {
+		return c.errorf("enqueue message: %w", c.d.MapErr(err))
+	}
+	return nil
+}
+
+// ClaimWith runs claim, an adapter's statement that leases due messages
+// and returns them (RETURNING OutboxColumns), in a write transaction, and
+// orders them by next attempt, then id: RETURNING gives no order
+// guarantee. How rows are picked without two claimers taking the same one
+// is what differs between the databases.
+func (c *Core) ClaimWith(ctx context.Context, claim func(tx *sql.Tx) (*sql.Rows, error)) ([]model.OutboxMessage, error) {
+	var out []model.OutboxMessage
+	err := c.d.InTx(ctx, func(tx *sql.Tx) error {
+		out = out[:0]
+		rows, err := claim(tx)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			m, err := ScanOutbox(rows)
+			if err != nil {
+				return err
+			}
+			out = append(out, m)
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return nil, c.errorf("claim messages: %w", c.d.MapErr(err))
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if !out[i].NextAttemptAt.Equal(out[j].NextAttemptAt) {
+			return out[i].NextAttemptAt.Before(out[j].NextAttemptAt)
+		}
+		return out[i].ID < out[j].ID
+	})
+	return out, nil
+}
+
+// MarkRetry puts the message back in the queue. A message already sent (a
+// late answer from a worker whose lease had run out while another one
+// delivered it) is left as it is. The error, often an SMTP server's reply,
+// is made storable (see CleanText) so that recording it cannot fail.
+func (c *Core) MarkRetry(ctx context.Context, id int64, next time.Time, lastError string) error {
+	return c.outboxUpdate(ctx, "mark retry", id, `UPDATE outbox
+		SET state = 'queued', next_attempt_at = ?, lease_until = NULL, last_error = ?
+		WHERE id = ? AND state <> 'sent'`, c.instant(next), CleanText(lastError), id)
+}
+
+// MarkWaiting is MarkRetry giving the claimed attempt back.
+func (c *Core) MarkWaiting(ctx context.Context, id int64, next time.Time, lastError string) error {
+	return c.outboxUpdate(ctx, "mark waiting", id, `UPDATE outbox
+		SET state = 'queued', next_attempt_at = ?, lease_until = NULL, last_error = ?,
+			attempts = CASE WHEN attempts > 0 THEN attempts - 1 ELSE 0 END
+		WHERE id = ? AND state <> 'sent'`, c.instant(next), CleanText(lastError), id)
+}
+
+// MarkFailed gives up on the message; a message already sent is left as it
+// is.
+func (c *Core) MarkFailed(ctx context.Context, id int64, lastError string) error {
+	return c.outboxUpdate(ctx, "mark failed", id, `UPDATE outbox
+		SET state = 'failed', lease_until = NULL, last_error = ?
+		WHERE id = ? AND state <> 'sent'`, CleanText(lastError), id)
+}
+
+// outboxUpdate runs one update of message id, written with ?
+// placeholders; an unknown id is model.ErrNotFound.
+func (c *Core) outboxUpdate(ctx context.Context, what string, id int64, query string, args ...any) error {
+	err := c.d.InTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, c.q(query), args...)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil || n > 0 {
+			return err
+		}
+		var one int
+		return tx.QueryRowContext(ctx, c.q(`SELECT 1 FROM outbox WHERE id = ?`), id).Scan(&one)
+	})
+	if err != nil {
+		return c.errorf("%s %d: %w", what, id, c.d.MapErr(err))
+	}
+	return nil
+}
+
+// ReleaseHeld puts held messages back in the queue, due at now.
+func (c *Core) ReleaseHeld(ctx context.Context, now time.Time) (int, error) {
+	res, err := c.write(ctx, c.q(`UPDATE outbox SET state = 'queued', next_attempt_at = ?
+		WHERE state = 'held'`), c.instant(now))
+	if err != nil {
+		return 0, c.errorf("release held: %w", c.d.MapErr(err))
+	}
+	n, err := res.RowsAffected()
+	return int(n), err
+}
+
+// OutboxCounts counts messages by state; every state is present, zero
+// included.
+func (c *Core) OutboxCounts(ctx context.Context) (map[model.MessageState]int, error) {
+	counts := map[model.MessageState]int{
+		model.MessageQueued: 0, model.MessageHeld: 0, model.MessageSending: 0,
+		model.MessageSent: 0, model.MessageFailed: 0,
+	}
+	rows, err := c.db.QueryContext(ctx, `SELECT state, count(*) FROM outbox GROUP BY state`)
+	if err != nil {
+		return nil, c.errorf("outbox counts: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var state string
+		var n int
+		if err := rows.Scan(&state, &n); err != nil {
+			return nil, c.errorf("outbox counts: %w", err)
+		}
+		counts[model.MessageState(state)] = n
+	}
+	if err := rows.Err(); err != nil {
+		return nil, c.errorf("outbox counts: %w", err)
+	}
+	return counts, nil
+}
+
+// OutboxMessage returns one message.
+func (c *Core) OutboxMessage(ctx context.Context, id int64) (model.OutboxMessage, error) {
+	m, err := ScanOutbox(c.db.QueryRowContext(ctx, c.q(`SELECT `+OutboxColumns+` FROM outbox WHERE id = ?`), id))
+	if err != nil {
+		return m, c.errorf("outbox message %d: %w", id, c.d.MapErr(err))
+	}
+	return m, nil
 }

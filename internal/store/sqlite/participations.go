@@ -124,7 +124,7 @@ func (s *DB) participateTx(q runner, b *batchState, ba *batchAction, p store.Par
 			return res, err
 		}
 		for i := range msgs {
-			if err := enqueuePrepared(q, &msgs[i], p.Now); err != nil {
+			if err := s.enqueuePrepared(q, &msgs[i], p.Now); err != nil {
 				return res, err
 			}
 		}
@@ -233,7 +233,7 @@ func (s *DB) Subscribe(ctx context.Context, sub store.Subscribe, compose store.C
 			return err
 		}
 		for i := range msgs {
-			if err := enqueueTx(ctx, tx, &msgs[i], sub.Now); err != nil {
+			if err := s.EnqueueTx(ctx, tx, &msgs[i], sub.Now); err != nil {
 				return err
 			}
 		}

@@ -227,13 +227,6 @@ func mapErr(err error) error {
 
 func formatTime(t time.Time) string { return t.UTC().Format(timeLayout) }
 
-func nullTime(t time.Time) any {
-	if t.IsZero() {
-		return nil
-	}
-	return formatTime(t)
-}
-
 func parseTime(s sql.NullString) time.Time {
 	if !s.Valid || s.String == "" {
 		return time.Time{}
@@ -243,13 +236,6 @@ func parseTime(s sql.NullString) time.Time {
 		return time.Time{}
 	}
 	return t
-}
-
-func nullID(id int64) any {
-	if id == 0 {
-		return nil
-	}
-	return id
 }
 
 func boolInt(b bool) int {

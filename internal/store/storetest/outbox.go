@@ -37,6 +37,7 @@ func RunOutbox(t *testing.T, open func(t *testing.T) store.Outbox) {
 		{"ClaimAmongManyDue", testOutboxClaimAmongMany},
 		{"DropSentBodies", testOutboxDropSentBodies},
 		{"LastDeliveryError", testOutboxLastDeliveryError},
+		{"ErrorTextCleaned", testOutboxErrorTextCleaned},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -294,6 +295,31 @@ func testOutboxRetryAndFailed(t *testing.T, s store.Outbox) {
 	}
 	if ms := claim(t, s, next.Add(48*time.Hour), time.Minute, 1); len(ms) != 0 {
 		t.Fatal("claimed a failed message")
+	}
+}
+
+// testOutboxErrorTextCleaned: an SMTP server's reply with a NUL or in
+// another encoding is recorded, and both databases give back the same
+// text: the NUL dropped, the invalid byte as U+FFFD (PostgreSQL can hold
+// neither).
+func testOutboxErrorTextCleaned(t *testing.T, s store.Outbox) {
+	m := enqueue(t, s, "c1@vigil.test", outboxT0)
+	for _, mark := range []func() error{
+		func() error { return s.MarkRetry(ctx, m.ID, outboxT0, "451 bo\xeete\x00 pleine") },
+		func() error { return s.MarkWaiting(ctx, m.ID, outboxT0, "451 bo\xeete\x00 pleine") },
+	} {
+		if err := mark(); err != nil {
+			t.Fatal(err)
+		}
+		if got := outboxMsg(t, s, m.ID); got.LastError != "451 bo\uFFFDte pleine" {
+			t.Fatalf("last error %q", got.LastError)
+		}
+	}
+	if err := s.MarkFailed(ctx, m.ID, "550 bo\xeete\x00 inconnue"); err != nil {
+		t.Fatal(err)
+	}
+	if got := outboxMsg(t, s, m.ID); got.LastError != "550 bo\uFFFDte inconnue" {
+		t.Fatalf("last error %q", got.LastError)
 	}
 }
 
