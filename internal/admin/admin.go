@@ -23,6 +23,7 @@ import (
 	"time"
 
 	"vigil/internal/model"
+	"vigil/internal/notify"
 	"vigil/internal/secret"
 	"vigil/internal/store"
 	"vigil/internal/web"
@@ -66,12 +67,14 @@ type Store interface {
 
 // Options are what the admin needs from its caller.
 type Options struct {
-	Store   Store
-	Keys    *secret.Keys
-	Site    *web.Server // for client addresses, sign-in limits and cache invalidation
-	BaseURL string      // https:// makes cookies Secure and __Host- prefixed
-	Logger  *slog.Logger
-	Now     func() time.Time
+	Store Store
+	Keys  *secret.Keys
+	Site  *web.Server // for client addresses, sign-in limits and cache invalidation
+	// Composer writes the emails of updates, as it does the public site's.
+	Composer *notify.Composer
+	BaseURL  string // https:// makes cookies Secure and __Host- prefixed
+	Logger   *slog.Logger
+	Now      func() time.Time
 	// WakeMail nudges the outbox worker after messages are queued.
 	WakeMail func()
 }
@@ -81,6 +84,7 @@ type Server struct {
 	store    Store
 	keys     *secret.Keys
 	site     *web.Server
+	composer *notify.Composer
 	log      *slog.Logger
 	now      func() time.Time
 	wakeMail func()
@@ -101,10 +105,10 @@ type Server struct {
 // New builds the admin; templates are parsed here so that a broken one
 // stops the start.
 func New(opts Options) (*Server, error) {
-	if opts.Store == nil || opts.Keys == nil || opts.Site == nil {
-		return nil, errors.New("admin: a store, keys and the site are required")
+	if opts.Store == nil || opts.Keys == nil || opts.Site == nil || opts.Composer == nil {
+		return nil, errors.New("admin: a store, keys, the site and a composer are required")
 	}
-	s := &Server{store: opts.Store, keys: opts.Keys, site: opts.Site, log: opts.Logger, now: opts.Now,
+	s := &Server{store: opts.Store, keys: opts.Keys, site: opts.Site, composer: opts.Composer, log: opts.Logger, now: opts.Now,
 		wakeMail: opts.WakeMail, secure: strings.HasPrefix(opts.BaseURL, "https://")}
 	if s.log == nil {
 		s.log = slog.Default()

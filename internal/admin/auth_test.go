@@ -271,7 +271,7 @@ func TestSessionFixationAndCookies(t *testing.T) {
 	}
 
 	// Behind HTTPS the cookie is Secure and __Host- prefixed.
-	secure, err := New(Options{Store: h.db, Keys: h.db.Keys(), Site: h.site, BaseURL: "https://vigil.example"})
+	secure, err := New(Options{Store: h.db, Keys: h.db.Keys(), Site: h.site, Composer: h.composer, BaseURL: "https://vigil.example"})
 	if err != nil {
 		t.Fatal(err)
 	}

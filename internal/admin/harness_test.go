@@ -20,6 +20,7 @@ import (
 
 	"vigil/internal/mail"
 	"vigil/internal/model"
+	"vigil/internal/notify"
 	"vigil/internal/secret"
 	"vigil/internal/store"
 	"vigil/internal/testutil"
@@ -41,13 +42,14 @@ type harness struct {
 		store.Store
 		Keys() *secret.Keys
 	}
-	admin  *Server
-	site   *web.Server
-	srv    *httptest.Server
-	mp     *testutil.MailpitServer
-	worker *mail.Worker
-	mu     sync.Mutex
-	clock  time.Time
+	admin    *Server
+	site     *web.Server
+	composer *notify.Composer
+	srv      *httptest.Server
+	mp       *testutil.MailpitServer
+	worker   *mail.Worker
+	mu       sync.Mutex
+	clock    time.Time
 }
 
 const testPassword = "correct horse battery staple"
@@ -72,12 +74,17 @@ func newHarnessWith(t *testing.T, withMail bool) *harness {
 	var err error
 	// The test client is its own proxy: a request names the client it
 	// stands for in X-Forwarded-For (from), or is 127.0.0.1.
-	h.site, err = web.New(web.Options{Store: h.db, Keys: h.db.Keys(), BaseURL: base, Now: now, FormRate: 0,
-		MailFrom: "Vigil <act@example.org>", TrustedProxies: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}})
+	composer, err := notify.New(h.db.Keys(), base, "Vigil <act@example.org>", h.db)
 	if err != nil {
 		t.Fatal(err)
 	}
-	h.admin, err = New(Options{Store: h.db, Keys: h.db.Keys(), Site: h.site, BaseURL: base, Now: now})
+	h.composer = composer
+	h.site, err = web.New(web.Options{Store: h.db, Keys: h.db.Keys(), BaseURL: base, Composer: composer, Now: now, FormRate: 0,
+		TrustedProxies: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.admin, err = New(Options{Store: h.db, Keys: h.db.Keys(), Site: h.site, Composer: composer, BaseURL: base, Now: now})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -90,7 +97,7 @@ func newHarnessWith(t *testing.T, withMail bool) *harness {
 		if err != nil {
 			t.Fatal(err)
 		}
-		h.worker = &mail.Worker{Store: h.db, Keys: h.db.Keys(), Sender: sender, Compose: h.site.Composer().Compose, Now: now,
+		h.worker = &mail.Worker{Store: h.db, Keys: h.db.Keys(), Sender: sender, Compose: composer.Compose, Now: now,
 			Log: slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelWarn}))}
 	}
 	return h

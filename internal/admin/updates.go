@@ -11,7 +11,6 @@ import (
 
 	"vigil/internal/mail"
 	"vigil/internal/model"
-	"vigil/internal/notify"
 	"vigil/internal/store"
 )
 
@@ -251,7 +250,7 @@ func (s *Server) tellPage(w http.ResponseWriter, r *http.Request) {
 		n := d.Audience[lang]
 		d.Total += n
 		sample := model.Supporter{ID: 0, Name: "Ana", Email: "ana@example.org", Lang: lang}
-		m, err := s.composer().Update(c, u, sample, s.now())
+		m, err := s.composer.Update(c, u, sample, s.now())
 		if err != nil {
 			s.serverError(w, r, err)
 			return
@@ -291,7 +290,7 @@ func (s *Server) tell(w http.ResponseWriter, r *http.Request) {
 			ctx := store.WithActor(context.Background(), actor)
 			now := s.now()
 			n, err := s.store.QueueUpdateMessages(ctx, c.ID, u.ID, now, func(sup model.Supporter) (model.OutboxMessage, error) {
-				return s.composer().Update(c, u, sup, now)
+				return s.composer.Update(c, u, sup, now)
 			})
 			s.wakeMail()
 			entry := model.AuditEntry{At: s.now(), UserID: actor.UserID, UserEmail: actor.Email, IPHash: actor.IPHash,
@@ -338,9 +337,6 @@ func (t *telling) running(id int64) bool {
 	defer t.mu.Unlock()
 	return t.now[id]
 }
-
-// composer writes the emails, as the public site does.
-func (s *Server) composer() *notify.Composer { return s.site.Composer() }
 
 // openPreview reads back a composed message, to show it as it will be
 // sent.

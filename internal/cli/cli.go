@@ -22,6 +22,7 @@ import (
 	"vigil/internal/demo"
 	"vigil/internal/jobs"
 	"vigil/internal/mail"
+	"vigil/internal/notify"
 	"vigil/internal/secret"
 	"vigil/internal/store"
 	"vigil/internal/store/postgres"
@@ -321,17 +322,27 @@ func serveSite(ctx context.Context, env *environment, withDemo bool) error {
 		// Derived from --addr: use the port actually bound (for :0).
 		env.cfg.BaseURL = "http://" + addr
 	}
+	from := env.cfg.MailFrom
+	if from == "" {
+		from = web.DefaultMailFrom(env.cfg.BaseURL)
+	}
+	// One composer writes every email: the site's, the jobs', the staff's,
+	// and the intents the outbox worker sends.
+	composer, err := notify.New(keys, env.cfg.BaseURL, from, db)
+	if err != nil {
+		return err
+	}
+	worker.Compose = composer.Compose
 	site, err := web.New(web.Options{
-		Store: db, Keys: keys, BaseURL: env.cfg.BaseURL, MailFrom: env.cfg.MailFrom, Logger: env.log,
+		Store: db, Keys: keys, BaseURL: env.cfg.BaseURL, Composer: composer, Logger: env.log,
 		FormRate: env.cfg.FormRate, TrustedProxies: env.cfg.TrustedProxies, BlockedDomains: blocked,
 		WakeMail: worker.Wake, Announce: announcer(env, db), MetricsToken: env.cfg.MetricsToken,
 	})
 	if err != nil {
 		return err
 	}
-	worker.Compose = site.Composer().Compose
-	staff, err := admin.New(admin.Options{Store: db, Keys: keys, Site: site, BaseURL: env.cfg.BaseURL, Logger: env.log,
-		WakeMail: worker.Wake})
+	staff, err := admin.New(admin.Options{Store: db, Keys: keys, Site: site, Composer: composer, BaseURL: env.cfg.BaseURL,
+		Logger: env.log, WakeMail: worker.Wake})
 	if err != nil {
 		return err
 	}
@@ -341,7 +352,7 @@ func serveSite(ctx context.Context, env *environment, withDemo bool) error {
 		}
 	}
 	runner := &jobs.Runner{
-		Store: db, Composer: site.Composer(), Log: env.log, Now: time.Now,
+		Store: db, Composer: composer, Log: env.log, Now: time.Now,
 		ReminderAfter: env.cfg.ReminderAfter, PurgeAfter: env.cfg.PurgeAfter, WakeMail: worker.Wake,
 		ContentChanged: site.ContentChanged, CountsChanged: site.CountsChanged, MailRetention: env.cfg.MailRetention,
 	}

@@ -48,6 +48,17 @@ type Composer struct {
 	Store   Reader // what Compose reads
 }
 
+// New is a composer with the catalogues loaded, for links under baseURL
+// (without trailing slash) and mail from from, reading intents' supporters
+// and actions from st when the outbox worker sends them.
+func New(keys *secret.Keys, baseURL, from string, st Reader) (*Composer, error) {
+	cat, err := i18n.Load()
+	if err != nil {
+		return nil, fmt.Errorf("notify: %w", err)
+	}
+	return &Composer{Keys: keys, Cat: cat, BaseURL: baseURL, From: from, Store: st}, nil
+}
+
 // domain is the host of the base URL, used in Message-IDs.
 func (c *Composer) domain() string {
 	u, err := url.Parse(c.BaseURL)
@@ -117,9 +128,8 @@ func (c *Composer) Participation(p store.Participate) store.Compose {
 }
 
 // Reader is what composing an intent reads of the database; the adapters
-// (store/sqlite, store/postgres) provide it, and web.Store includes it so
-// the site can build its composer. Each method does what store.Participations
-// documents for it.
+// (store/sqlite, store/postgres) provide it, and cli hands one in (see New).
+// Each method does what store.Participations documents for it.
 type Reader interface {
 	Supporter(ctx context.Context, id int64) (model.Supporter, error)
 	ActionOfParticipation(ctx context.Context, participationID int64) (model.Action, error)

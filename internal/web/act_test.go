@@ -19,6 +19,7 @@ import (
 	"vigil/internal/jobs"
 	"vigil/internal/mail"
 	"vigil/internal/model"
+	"vigil/internal/notify"
 	"vigil/internal/secret"
 	"vigil/internal/store"
 	"vigil/internal/testutil"
@@ -61,13 +62,17 @@ func newActHarnessOn(t *testing.T, withMail bool, db harnessDB) *actHarness {
 		t.Fatal(err)
 	}
 	clock := func() time.Time { return h.now }
-	site, err := web.New(web.Options{Store: h.db, Keys: h.db.Keys(), BaseURL: "https://act.example.org",
-		MailFrom: "Vigil <act@example.org>", Now: clock, FormRate: 1000})
+	composer, err := notify.New(h.db.Keys(), "https://act.example.org", "Vigil <act@example.org>", h.db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	site, err := web.New(web.Options{Store: h.db, Keys: h.db.Keys(), BaseURL: "https://act.example.org", Composer: composer,
+		Now: clock, FormRate: 1000})
 	if err != nil {
 		t.Fatal(err)
 	}
 	h.site = site
-	h.runner = &jobs.Runner{Store: h.db, Composer: site.Composer(), Log: testLog(t), Now: clock,
+	h.runner = &jobs.Runner{Store: h.db, Composer: composer, Log: testLog(t), Now: clock,
 		ReminderAfter: 48 * time.Hour, PurgeAfter: 7 * 24 * time.Hour,
 		ContentChanged: site.ContentChanged, CountsChanged: site.CountsChanged}
 	if withMail {
@@ -76,7 +81,7 @@ func newActHarnessOn(t *testing.T, withMail bool, db harnessDB) *actHarness {
 		if err != nil {
 			t.Fatal(err)
 		}
-		h.worker = &mail.Worker{Store: h.db, Keys: h.db.Keys(), Sender: sender, Compose: site.Composer().Compose,
+		h.worker = &mail.Worker{Store: h.db, Keys: h.db.Keys(), Sender: sender, Compose: composer.Compose,
 			Log: testLog(t), Now: clock}
 	}
 	return h
@@ -357,7 +362,7 @@ func TestRefusedSubmissions(t *testing.T) {
 
 func TestRateLimitPerClient(t *testing.T) {
 	db := testutil.DemoSQLite(t)
-	site, err := web.New(web.Options{Store: db, Keys: db.Keys(), BaseURL: "https://act.example.org",
+	site, err := web.New(web.Options{Store: db, Keys: db.Keys(), BaseURL: "https://act.example.org", Composer: testComposer(t, db, db.Keys(), "https://act.example.org"),
 		Now: func() time.Time { return testutil.Now }, FormRate: 6})
 	if err != nil {
 		t.Fatal(err)

@@ -36,7 +36,7 @@ func TestStaffMarkupStaysInItsPlace(t *testing.T) {
 	if err := db.CreateCase(ctx, cs); err != nil {
 		t.Fatal(err)
 	}
-	site, err := web.New(web.Options{Store: db, Keys: db.Keys(), BaseURL: "https://act.example.org",
+	site, err := web.New(web.Options{Store: db, Keys: db.Keys(), BaseURL: "https://act.example.org", Composer: testComposer(t, db, db.Keys(), "https://act.example.org"),
 		Now: func() time.Time { return testutil.Now }})
 	if err != nil {
 		t.Fatal(err)

@@ -37,7 +37,7 @@ func TestDraftPicturesAreNotPublic(t *testing.T) {
 	ctx := context.Background()
 	db := testutil.DemoSQLite(t)
 	counting := &countingStore{Store: db}
-	site, err := web.New(web.Options{Store: counting, Keys: db.Keys(), BaseURL: "https://act.example.org",
+	site, err := web.New(web.Options{Store: counting, Keys: db.Keys(), BaseURL: "https://act.example.org", Composer: testComposer(t, counting, db.Keys(), "https://act.example.org"),
 		Now: func() time.Time { return testutil.Now }})
 	if err != nil {
 		t.Fatal(err)
@@ -120,7 +120,7 @@ func TestPictureURLsAreNotDerivedFromTheFile(t *testing.T) {
 	var urls []string
 	for range 2 {
 		db := testutil.DemoSQLite(t)
-		site, err := web.New(web.Options{Store: db, Keys: db.Keys(), BaseURL: "https://act.example.org",
+		site, err := web.New(web.Options{Store: db, Keys: db.Keys(), BaseURL: "https://act.example.org", Composer: testComposer(t, db, db.Keys(), "https://act.example.org"),
 			Now: func() time.Time { return testutil.Now }})
 		if err != nil {
 			t.Fatal(err)

@@ -18,7 +18,7 @@ import (
 func TestMetricsOnlyForThisMachine(t *testing.T) {
 	db := testutil.DemoSQLite(t)
 	const token = "a long random scraper token"
-	site, err := web.New(web.Options{Store: db, Keys: db.Keys(), BaseURL: "https://act.example.org", Now: func() time.Time { return testutil.Now },
+	site, err := web.New(web.Options{Store: db, Keys: db.Keys(), BaseURL: "https://act.example.org", Composer: testComposer(t, db, db.Keys(), "https://act.example.org"), Now: func() time.Time { return testutil.Now },
 		TrustedProxies: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}, MetricsToken: token})
 	if err != nil {
 		t.Fatal(err)
@@ -85,7 +85,7 @@ func TestStrictTransportSecurity(t *testing.T) {
 	}
 
 	db := testutil.DemoSQLite(t)
-	plain, err := web.New(web.Options{Store: db, Keys: db.Keys(), BaseURL: "http://127.0.0.1:8080", Now: func() time.Time { return testutil.Now }})
+	plain, err := web.New(web.Options{Store: db, Keys: db.Keys(), BaseURL: "http://127.0.0.1:8080", Composer: testComposer(t, db, db.Keys(), "http://127.0.0.1:8080"), Now: func() time.Time { return testutil.Now }})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -52,11 +52,8 @@ func DefaultMailFrom(baseURL string) string {
 
 // Store is what the public site reads and writes of the database; the
 // adapters (store/sqlite, store/postgres) provide it, and cli hands one in.
-// It includes notify.Reader for the site's composer, which the outbox worker
-// asks to write a participation's emails. Each method does what package store
-// documents for it.
+// Each method does what package store documents for it.
 type Store interface {
-	notify.Reader
 	// Ping answers nil once the database is reachable (healthz).
 	Ping(ctx context.Context) error
 
@@ -82,9 +79,9 @@ type Store interface {
 // Options are what the public site needs from its caller.
 type Options struct {
 	Store          Store
-	Keys           *secret.Keys // signs links, hashes client addresses
-	BaseURL        string       // public URL without a trailing slash
-	MailFrom       string       // From of every email
+	Keys           *secret.Keys     // signs links, hashes client addresses
+	BaseURL        string           // public URL without a trailing slash
+	Composer       *notify.Composer // writes the emails a form causes
 	Logger         *slog.Logger
 	Now            func() time.Time // defaults to time.Now; tests fix it
 	FormRate       int              // form submissions per minute per client IP; 0: no limit
@@ -130,10 +127,10 @@ type Server struct {
 // New builds the site: catalogues and templates are parsed here, so a
 // broken template stops the start rather than a request.
 func New(opts Options) (*Server, error) {
-	if opts.Store == nil || opts.Keys == nil {
-		return nil, errors.New("web: a store and keys are required")
+	if opts.Store == nil || opts.Keys == nil || opts.Composer == nil {
+		return nil, errors.New("web: a store, keys and a composer are required")
 	}
-	s := &Server{store: opts.Store, keys: opts.Keys, baseURL: opts.BaseURL, log: opts.Logger, now: opts.Now,
+	s := &Server{store: opts.Store, keys: opts.Keys, composer: opts.Composer, baseURL: opts.BaseURL, log: opts.Logger, now: opts.Now,
 		limits: newLimiter(opts.FormRate), trustedProxies: opts.TrustedProxies, wakeMail: opts.WakeMail,
 		announce: opts.Announce}
 	if s.wakeMail == nil {
@@ -163,11 +160,6 @@ func New(opts Options) (*Server, error) {
 	if s.views, err = parseViews(s.cat, s.assets); err != nil {
 		return nil, fmt.Errorf("web: %w", err)
 	}
-	from := opts.MailFrom
-	if from == "" {
-		from = DefaultMailFrom(opts.BaseURL)
-	}
-	s.composer = &notify.Composer{Keys: opts.Keys, Cat: s.cat, BaseURL: opts.BaseURL, From: from, Store: opts.Store}
 	s.metrics = newMetrics()
 	if opts.MetricsToken != "" {
 		sum := sha256.Sum256([]byte(opts.MetricsToken))
@@ -190,9 +182,6 @@ func New(opts Options) (*Server, error) {
 	s.handler = s.recoverPanics(siteSecurity(s.headers, gzipResponses(s.withLanguage(csrf.Handler(s.metrics.observe(s.log, s.dispatch))))))
 	return s, nil
 }
-
-// Composer writes the site's emails, for the background jobs.
-func (s *Server) Composer() *notify.Composer { return s.composer }
 
 // ServeHTTP serves the site.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {

@@ -18,11 +18,24 @@ import (
 
 	"vigil/internal/demo"
 	"vigil/internal/model"
+	"vigil/internal/notify"
+	"vigil/internal/secret"
 	"vigil/internal/testutil"
 	"vigil/internal/web"
 )
 
 const caseURL = "/cases/" + demo.CaseSlug
+
+// testComposer writes a test site's emails from the default sender, as
+// cli's composer does without --mail-from.
+func testComposer(t testing.TB, st notify.Reader, keys *secret.Keys, baseURL string) *notify.Composer {
+	t.Helper()
+	c, err := notify.New(keys, baseURL, web.DefaultMailFrom(baseURL), st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
 
 // newSite serves the demo content at testutil.Now.
 func newSite(t testing.TB) *web.Server {
@@ -32,6 +45,7 @@ func newSite(t testing.TB) *web.Server {
 		Store:    db,
 		Keys:     db.Keys(),
 		BaseURL:  "https://act.example.org",
+		Composer: testComposer(t, db, db.Keys(), "https://act.example.org"),
 		Now:      func() time.Time { return testutil.Now },
 		FormRate: 30,
 	})
@@ -466,7 +480,7 @@ func TestMarkdownIsSanitised(t *testing.T) {
 // site's layout, saying nothing of the cause, and /healthz says 503.
 func TestServerErrorPage(t *testing.T) {
 	db := testutil.DemoSQLite(t)
-	site, err := web.New(web.Options{Store: db, Keys: db.Keys(), BaseURL: "https://act.example.org",
+	site, err := web.New(web.Options{Store: db, Keys: db.Keys(), BaseURL: "https://act.example.org", Composer: testComposer(t, db, db.Keys(), "https://act.example.org"),
 		Now: func() time.Time { return testutil.Now }})
 	if err != nil {
 		t.Fatal(err)
