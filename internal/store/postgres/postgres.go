@@ -188,6 +188,3 @@ func fromNull(t sql.NullTime) time.Time {
 	}
 	return t.Time.UTC()
 }
-
-// querier is what *sql.DB and *sql.Tx share.
-type querier = sqlcore.Querier

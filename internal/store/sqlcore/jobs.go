@@ -160,6 +160,15 @@ func (c *Core) supporterTx(ctx context.Context, q Querier, id int64) (model.Supp
 	return c.scanSupporter(q.QueryRowContext(ctx, c.q(`SELECT `+staffSupporterColumns+` FROM supporters s WHERE s.id = ?`), id))
 }
 
+// Participation returns one participation with its fields opened.
+func (c *Core) Participation(ctx context.Context, id int64) (model.Participation, error) {
+	p, err := c.participationTx(ctx, c.db, id)
+	if err != nil {
+		return p, c.errorf("%w", err)
+	}
+	return p, nil
+}
+
 // participationTx reads one participation with its fields opened.
 func (c *Core) participationTx(ctx context.Context, q Querier, id int64) (model.Participation, error) {
 	var p model.Participation

@@ -397,35 +397,6 @@ func (s *DB) ParticipationsOf(ctx context.Context, supporterID int64) ([]model.P
 	return out, rows.Err()
 }
 
-// Participation returns one participation with its fields opened.
-func (s *DB) Participation(ctx context.Context, id int64) (model.Participation, error) {
-	return s.participationTx(ctx, s.db, id)
-}
-
-func (s *DB) participationTx(ctx context.Context, q querier, id int64) (model.Participation, error) {
-	var p model.Participation
-	var created, confirmed sql.NullString
-	var subject, letter, comment []byte
-	err := q.QueryRowContext(ctx, `SELECT id, supporter_id, action_id, created_at, confirmed_at, subject_sealed, letter_sealed,
-			comment_sealed, referrer, share_code, ip_hash, agent_class, fill_ms FROM participations WHERE id = ?`, id).
-		Scan(&p.ID, &p.SupporterID, &p.ActionID, &created, &confirmed, &subject, &letter, &comment, &p.Referrer, &p.ShareCode,
-			&p.IPHash, &p.AgentClass, &p.FillMillis)
-	if err != nil {
-		return p, fmt.Errorf("sqlite: participation %d: %w", id, mapErr(err))
-	}
-	p.Created, p.Confirmed = parseTime(created), parseTime(confirmed)
-	if p.Subject, err = s.open(subject, "participations", "subject", id); err != nil {
-		return p, err
-	}
-	if p.Letter, err = s.open(letter, "participations", "letter", id); err != nil {
-		return p, err
-	}
-	if p.Comment, err = s.open(comment, "participations", "comment", id); err != nil {
-		return p, err
-	}
-	return p, nil
-}
-
 // seal encrypts a personal field bound to its row; an empty value stays
 // NULL so nothing is stored for it.
 func (s *DB) seal(value, table, column string, id int64) any {
