@@ -87,6 +87,17 @@ func newActHarnessOn(t *testing.T, withMail bool, db harnessDB) *actHarness {
 	return h
 }
 
+// confirmByEmail sends what is queued, presses the Confirm button of each
+// of the n emails that arrive, as their owners would, and empties mailpit.
+func (h *actHarness) confirmByEmail(n int) {
+	h.t.Helper()
+	h.deliver()
+	for _, s := range h.mp.WaitForMessages(h.t, n, 5*time.Second) {
+		h.post(linkIn(h.t, h.mp.Message(h.t, s.ID).Text, "/confirm/"), url.Values{})
+	}
+	h.mp.DeleteAll(h.t)
+}
+
 // deliver sends everything due in the outbox.
 func (h *actHarness) deliver() { h.t.Helper(); testutil.Deliver(h.t, h.worker) }
 
@@ -178,10 +189,7 @@ func TestCountsTellNoStrangerWhoSigned(t *testing.T) {
 	// A confirmed supporter who signed, one who did not sign this petition.
 	h.post(path, signature("Signed", "signed@example.org"))
 	h.post("/actions/"+demo.CanadaSlug, appeal("Known", "known@example.org"))
-	h.deliver()
-	for _, s := range h.mp.WaitForMessages(t, 2, 5*time.Second) {
-		h.post(linkIn(t, h.mp.Message(t, s.ID).Text, "/confirm/"), url.Values{})
-	}
+	h.confirmByEmail(2)
 	countOn := func(page string) string {
 		t.Helper()
 		m := regexp.MustCompile(`([0-9,]+) people have acted`).FindStringSubmatch(text(get(t, h.site, page).body))
@@ -597,11 +605,7 @@ func TestAppealEachWithCapCopiesAndTestMode(t *testing.T) {
 			t.Fatalf("%s: %d %s", who, r.status, text(r.body))
 		}
 	}
-	h.deliver()
-	for _, s := range h.mp.WaitForMessages(t, 2, 5*time.Second) {
-		h.post(linkIn(t, h.mp.Message(t, s.ID).Text, "/confirm/"), url.Values{})
-	}
-	h.mp.DeleteAll(t)
+	h.confirmByEmail(2)
 
 	h.runner.Once(ctx)
 	h.deliver()
