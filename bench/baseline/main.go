@@ -39,7 +39,7 @@ import (
 	"syscall"
 	"time"
 
-	"vigil/internal/mail"
+	"vigil/internal/delivery"
 	"vigil/internal/secret"
 	"vigil/internal/store/sqlite"
 )
@@ -330,7 +330,7 @@ func sign(ctx context.Context, db *sql.DB, actionID int64) error {
 	// The confirmation, as an intent: composed when sent.
 	if _, err := tx.ExecContext(ctx, `INSERT INTO outbox (message_id, kind, state, sealed, supporter_id, participation_id,
 			next_attempt_at, created_at, lang) VALUES (?, 'confirm', 'held', x'', ?, ?, ?, ?, 'en')`,
-		mail.NewMessageID("127.0.0.1"), supporterID, partID, now, now); err != nil {
+		delivery.NewMessageID("127.0.0.1"), supporterID, partID, now, now); err != nil {
 		return fmt.Errorf("outbox: %w", err)
 	}
 	if err := tx.Commit(); err != nil {

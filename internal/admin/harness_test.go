@@ -18,7 +18,7 @@ import (
 	"testing"
 	"time"
 
-	"vigil/internal/mail"
+	"vigil/internal/delivery"
 	"vigil/internal/model"
 	"vigil/internal/notify"
 	"vigil/internal/secret"
@@ -47,7 +47,7 @@ type harness struct {
 	composer *notify.Composer
 	srv      *httptest.Server
 	mp       *testutil.MailpitServer
-	worker   *mail.Worker
+	worker   *delivery.Worker
 	mu       sync.Mutex
 	clock    time.Time
 }
@@ -93,11 +93,11 @@ func newHarnessWith(t *testing.T, withMail bool) *harness {
 	t.Cleanup(h.srv.Close)
 	if withMail {
 		h.mp = testutil.Mailpit(t)
-		sender, err := mail.NewSMTPSender(h.mp.SMTPURL())
+		sender, err := delivery.NewSMTPSender(h.mp.SMTPURL())
 		if err != nil {
 			t.Fatal(err)
 		}
-		h.worker = &mail.Worker{Store: h.db, Keys: h.db.Keys(), Sender: sender, Compose: composer.Compose, Now: now,
+		h.worker = &delivery.Worker{Store: h.db, Keys: h.db.Keys(), Sender: sender, Compose: composer.Compose, Now: now,
 			Log: slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelWarn}))}
 	}
 	return h

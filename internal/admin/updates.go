@@ -9,7 +9,7 @@ import (
 	"sync"
 	"time"
 
-	"vigil/internal/mail"
+	"vigil/internal/delivery"
 	"vigil/internal/model"
 	"vigil/internal/store"
 )
@@ -309,39 +309,39 @@ func (s *Server) tell(w http.ResponseWriter, r *http.Request) {
 
 // telling remembers which updates are being queued in this process.
 type telling struct {
-	mu  sync.Mutex
-	now map[int64]bool
+	mu     sync.Mutex
+	queued map[int64]bool // update id -> being queued now
 }
 
 func (t *telling) start(id int64) bool {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	if t.now == nil {
-		t.now = map[int64]bool{}
+	if t.queued == nil {
+		t.queued = map[int64]bool{}
 	}
-	if t.now[id] {
+	if t.queued[id] {
 		return false
 	}
-	t.now[id] = true
+	t.queued[id] = true
 	return true
 }
 
 func (t *telling) done(id int64) {
 	t.mu.Lock()
-	delete(t.now, id)
+	delete(t.queued, id)
 	t.mu.Unlock()
 }
 
 func (t *telling) running(id int64) bool {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	return t.now[id]
+	return t.queued[id]
 }
 
 // openPreview reads back a composed message, to show it as it will be
 // sent.
 func (s *Server) openPreview(m model.OutboxMessage) (subject, text string, err error) {
-	msg, err := mail.Open(s.keys, m.MessageID, m.Sealed)
+	msg, err := delivery.Open(s.keys, m.MessageID, m.Sealed)
 	if err != nil {
 		return "", "", err
 	}

@@ -19,9 +19,9 @@ import (
 
 	"vigil/internal/admin"
 	"vigil/internal/config"
+	"vigil/internal/delivery"
 	"vigil/internal/demo"
 	"vigil/internal/jobs"
-	"vigil/internal/mail"
 	"vigil/internal/notify"
 	"vigil/internal/secret"
 	"vigil/internal/store"
@@ -301,9 +301,9 @@ func serveSite(ctx context.Context, env *environment, withDemo bool) error {
 	}
 
 	// The outbox worker: without --smtp it holds every message.
-	worker := &mail.Worker{Store: db, Keys: keys, Log: env.log}
+	worker := &delivery.Worker{Store: db, Keys: keys, Log: env.log}
 	if env.cfg.SMTP != "" {
-		sender, err := mail.NewSMTPSender(env.cfg.SMTP)
+		sender, err := delivery.NewSMTPSender(env.cfg.SMTP)
 		if err != nil {
 			return fmt.Errorf("--smtp: %w", err)
 		}

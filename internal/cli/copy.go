@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"vigil/internal/config"
-	"vigil/internal/mail"
+	"vigil/internal/delivery"
 	"vigil/internal/secret"
 	"vigil/internal/store"
 	"vigil/internal/store/postgres"
@@ -241,7 +241,7 @@ func spotCheck(ctx context.Context, s copyEnd, keys *secret.Keys) error {
 			return fmt.Errorf("outbox message %d: %w", id, err)
 		}
 		if !m.Intent() {
-			if _, err := mail.Open(keys, m.MessageID, m.Sealed); err != nil {
+			if _, err := delivery.Open(keys, m.MessageID, m.Sealed); err != nil {
 				return fmt.Errorf("outbox message %d: %w", id, err)
 			}
 		}

@@ -17,8 +17,8 @@ import (
 	"golang.org/x/text/language"
 	"golang.org/x/text/language/display"
 
+	"vigil/internal/delivery"
 	"vigil/internal/i18n"
-	"vigil/internal/mail"
 	"vigil/internal/model"
 	"vigil/internal/secret"
 	"vigil/internal/store"
@@ -72,12 +72,12 @@ func (c *Composer) domain() string {
 func (c *Composer) link(lang, path string) string { return c.BaseURL + "/" + lang + path }
 
 // message seals m into an outbox row of the given kind.
-func (c *Composer) message(kind string, m mail.Message, now time.Time) (model.OutboxMessage, error) {
-	return c.messageWithID(mail.NewMessageID(c.domain()), kind, m, now)
+func (c *Composer) message(kind string, m delivery.Message, now time.Time) (model.OutboxMessage, error) {
+	return c.messageWithID(delivery.NewMessageID(c.domain()), kind, m, now)
 }
 
-func (c *Composer) messageWithID(id, kind string, m mail.Message, now time.Time) (model.OutboxMessage, error) {
-	sealed, err := mail.Seal(c.Keys, id, m)
+func (c *Composer) messageWithID(id, kind string, m delivery.Message, now time.Time) (model.OutboxMessage, error) {
+	sealed, err := delivery.Seal(c.Keys, id, m)
 	if err != nil {
 		return model.OutboxMessage{}, fmt.Errorf("notify: %s: %w", kind, err)
 	}
@@ -87,7 +87,7 @@ func (c *Composer) messageWithID(id, kind string, m mail.Message, now time.Time)
 
 // unsubscribe adds the one-click unsubscribe headers (RFC 8058) and the
 // footer link every email carries.
-func (c *Composer) unsubscribe(m *mail.Message, loc *i18n.Localizer, supporterID int64, now time.Time) {
+func (c *Composer) unsubscribe(m *delivery.Message, loc *i18n.Localizer, supporterID int64, now time.Time) {
 	token := c.Keys.Token(PurposeUnsubscribe, supporterID, now.Add(UnsubscribeLinkLife))
 	link := c.link(loc.Lang, "/unsubscribe/"+token)
 	if m.Headers == nil {
@@ -121,7 +121,7 @@ func (c *Composer) Participation(p store.Participate) store.Compose {
 		if res.ParticipationConfirmed && res.Duplicate {
 			kind = KindThanksAgain
 		}
-		return []model.OutboxMessage{{MessageID: mail.NewMessageID(c.domain()), Kind: kind, State: model.MessageQueued,
+		return []model.OutboxMessage{{MessageID: delivery.NewMessageID(c.domain()), Kind: kind, State: model.MessageQueued,
 			SupporterID: res.SupporterID, ParticipationID: res.ParticipationID, Lang: lang,
 			CreatedAt: now, NextAttemptAt: now}}, nil
 	}
@@ -135,31 +135,31 @@ type Reader interface {
 	ActionOfParticipation(ctx context.Context, participationID int64) (model.Action, error)
 }
 
-// Compose writes the email an intent stands for (it is mail.Worker's
+// Compose writes the email an intent stands for (it is delivery.Worker's
 // Compose), from what the database holds when it is sent: the supporter's
 // address and name, the action. Its links count their life from when the
 // intent was written, so composing it again for a retry gives the same
 // email.
-func (c *Composer) Compose(ctx context.Context, m model.OutboxMessage) (mail.Message, error) {
+func (c *Composer) Compose(ctx context.Context, m model.OutboxMessage) (delivery.Message, error) {
 	if c.Store == nil {
-		return mail.Message{}, errors.New("notify: compose: no store to read from")
+		return delivery.Message{}, errors.New("notify: compose: no store to read from")
 	}
 	if m.SupporterID == 0 || m.ParticipationID == 0 {
-		return mail.Message{}, fmt.Errorf("notify: %s: %w", m.Kind, mail.ErrNothingToSend)
+		return delivery.Message{}, fmt.Errorf("notify: %s: %w", m.Kind, delivery.ErrNothingToSend)
 	}
 	sup, err := c.Store.Supporter(ctx, m.SupporterID)
 	if err == nil && (sup.Email == "" || !sup.Erased.IsZero()) {
-		err = mail.ErrNothingToSend
+		err = delivery.ErrNothingToSend
 	}
 	var a model.Action
 	if err == nil {
 		a, err = c.Store.ActionOfParticipation(ctx, m.ParticipationID)
 	}
 	if errors.Is(err, model.ErrNotFound) {
-		err = mail.ErrNothingToSend
+		err = delivery.ErrNothingToSend
 	}
 	if err != nil {
-		return mail.Message{}, fmt.Errorf("notify: %s %s: %w", m.Kind, m.MessageID, err)
+		return delivery.Message{}, fmt.Errorf("notify: %s %s: %w", m.Kind, m.MessageID, err)
 	}
 	loc := c.Cat.Localizer(m.Lang)
 	switch m.Kind {
@@ -168,7 +168,7 @@ func (c *Composer) Compose(ctx context.Context, m model.OutboxMessage) (mail.Mes
 	case KindThanks, KindThanksAgain:
 		return c.thanks(loc, sup, a, m.ParticipationID, m.CreatedAt, m.Kind == KindThanksAgain), nil
 	}
-	return mail.Message{}, fmt.Errorf("notify: %s: no email of this kind is composed when sent", m.Kind)
+	return delivery.Message{}, fmt.Errorf("notify: %s: no email of this kind is composed when sent", m.Kind)
 }
 
 // greeting opens an email by the supporter's name once their address is
@@ -183,7 +183,7 @@ func greeting(loc *i18n.Localizer, sup model.Supporter) string {
 
 // confirmation asks the supporter to confirm their address; reminder marks
 // the second and last asking.
-func (c *Composer) confirmation(loc *i18n.Localizer, sup model.Supporter, a model.Action, participationID int64, now time.Time, reminder bool) mail.Message {
+func (c *Composer) confirmation(loc *i18n.Localizer, sup model.Supporter, a model.Action, participationID int64, now time.Time, reminder bool) delivery.Message {
 	// The link confirms this participation only.
 	confirm := c.link(loc.Lang, "/confirm/"+c.Keys.Token(PurposeConfirm, participationID, now.Add(ConfirmLinkLife)))
 	notMe := c.link(loc.Lang, "/not-me/"+c.Keys.Token(PurposeNotMe, participationID, now.Add(NotMeLinkLife)))
@@ -203,14 +203,14 @@ func (c *Composer) confirmation(loc *i18n.Localizer, sup model.Supporter, a mode
 	if reminder {
 		subjectKey = "email.reminder.subject"
 	}
-	m := mail.Message{From: c.From, To: []string{sup.Email}, Subject: loc.T(subjectKey, "Title", a.Title), Text: b.String()}
+	m := delivery.Message{From: c.From, To: []string{sup.Email}, Subject: loc.T(subjectKey, "Title", a.Title), Text: b.String()}
 	c.unsubscribe(&m, loc, sup.ID, now)
 	return m
 }
 
 // thanks answers a confirmed supporter's signature; a repeat is thanked
 // again.
-func (c *Composer) thanks(loc *i18n.Localizer, sup model.Supporter, a model.Action, participationID int64, now time.Time, again bool) mail.Message {
+func (c *Composer) thanks(loc *i18n.Localizer, sup model.Supporter, a model.Action, participationID int64, now time.Time, again bool) delivery.Message {
 	var b strings.Builder
 	b.WriteString(greeting(loc, sup) + "\n\n")
 	if again {
@@ -223,7 +223,7 @@ func (c *Composer) thanks(loc *i18n.Localizer, sup model.Supporter, a model.Acti
 	// undo it.
 	notMe := c.link(loc.Lang, "/not-me/"+c.Keys.Token(PurposeNotMe, participationID, now.Add(NotMeLinkLife)))
 	b.WriteString(loc.T("email.confirm.notme") + "\n" + notMe + "\n")
-	m := mail.Message{From: c.From, To: []string{sup.Email}, Subject: loc.T("email.thanks.subject", "Title", a.Title), Text: b.String()}
+	m := delivery.Message{From: c.From, To: []string{sup.Email}, Subject: loc.T("email.thanks.subject", "Title", a.Title), Text: b.String()}
 	c.unsubscribe(&m, loc, sup.ID, now)
 	return m
 }
@@ -249,7 +249,7 @@ func (c *Composer) Appeal(a model.Action, t model.Target, sup model.Supporter, p
 		place = sup.PostalCode + ", " + place
 	}
 	b.WriteString(place + "\n" + sup.Email + "\n")
-	m := mail.Message{From: c.From, ReplyTo: sup.Email, Subject: p.Subject, Text: b.String()}
+	m := delivery.Message{From: c.From, ReplyTo: sup.Email, Subject: p.Subject, Text: b.String()}
 	c.address(&m, a, t)
 	out, err := c.message("appeal", m, now)
 	out.SupporterID, out.ParticipationID, out.TargetID = sup.ID, p.ID, t.ID
@@ -268,7 +268,7 @@ func (c *Composer) Digest(a model.Action, t model.Target, letters []store.Appeal
 		b.WriteString(model.StripSalutation(l.Participation.Letter, a.Targets) + "\n\n")
 		b.WriteString(l.Supporter.Name + " · " + countryName(l.Supporter.Country, t.Lang) + "\n")
 	}
-	m := mail.Message{From: c.From, Subject: loc.N("email.digest.title", len(letters), "Title", a.Title), Text: b.String()}
+	m := delivery.Message{From: c.From, Subject: loc.N("email.digest.title", len(letters), "Title", a.Title), Text: b.String()}
 	c.address(&m, a, t)
 	out, err := c.message("digest", m, now)
 	out.TargetID = t.ID
@@ -277,7 +277,7 @@ func (c *Composer) Digest(a model.Action, t model.Target, letters []store.Appeal
 
 // address sets the recipients of an appeal: the target, or only the test
 // recipient in test mode, with the action's copies.
-func (c *Composer) address(m *mail.Message, a model.Action, t model.Target) {
+func (c *Composer) address(m *delivery.Message, a model.Action, t model.Target) {
 	if a.TestRecipient != "" {
 		m.To = []string{a.TestRecipient}
 		m.Subject = "[TEST → " + t.Name + "] " + m.Subject
@@ -324,7 +324,7 @@ func (c *Composer) Subscription(sub store.Subscribe) store.ComposeSubscription {
 		b.WriteString(loc.T("email.subscribe.intro") + "\n\n" + loc.T("email.confirm.ask") + "\n" + confirm + "\n\n")
 		b.WriteString(loc.T("email.subscribe.ignore") + "\n")
 		subject, kind := loc.T("email.subscribe.subject"), "confirm"
-		m := mail.Message{From: c.From, To: []string{sub.Supporter.Email}, Subject: subject, Text: b.String()}
+		m := delivery.Message{From: c.From, To: []string{sub.Supporter.Email}, Subject: subject, Text: b.String()}
 		c.unsubscribe(&m, loc, res.SupporterID, sub.Now)
 		out, err := c.message(kind, m, sub.Now)
 		out.SupporterID = res.SupporterID
@@ -346,7 +346,7 @@ func (c *Composer) Update(cs model.Case, u model.Update, sup model.Supporter, no
 		b.WriteString(loc.T("email.update.final") + "\n\n")
 	}
 	b.WriteString(loc.T("email.update.more") + "\n" + c.link(loc.Lang, "/cases/"+cs.Slug) + "\n")
-	m := mail.Message{From: c.From, To: []string{sup.Email}, Subject: loc.T("email.update.subject", "Title", cs.Title), Text: b.String()}
+	m := delivery.Message{From: c.From, To: []string{sup.Email}, Subject: loc.T("email.update.subject", "Title", cs.Title), Text: b.String()}
 	c.unsubscribe(&m, loc, sup.ID, now)
 	id := fmt.Sprintf("update-%d-%d@%s", u.ID, sup.ID, c.domain())
 	out, err := c.messageWithID(id, "update", m, now)

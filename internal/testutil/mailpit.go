@@ -19,7 +19,7 @@ import (
 	"testing"
 	"time"
 
-	"vigil/internal/mail"
+	"vigil/internal/delivery"
 )
 
 // MailpitServer is a real mailpit (SMTP server that keeps every message and
@@ -350,7 +350,7 @@ func (m *MailpitServer) DeleteAll(t testing.TB) {
 
 // Deliver runs the outbox worker until nothing is due: every message
 // queued so far is handed to the SMTP server.
-func Deliver(t testing.TB, w *mail.Worker) {
+func Deliver(t testing.TB, w *delivery.Worker) {
 	t.Helper()
 	for {
 		n, err := w.Step(context.Background())

@@ -15,9 +15,9 @@ import (
 	"testing"
 	"time"
 
+	"vigil/internal/delivery"
 	"vigil/internal/demo"
 	"vigil/internal/jobs"
-	"vigil/internal/mail"
 	"vigil/internal/model"
 	"vigil/internal/notify"
 	"vigil/internal/secret"
@@ -36,7 +36,7 @@ type actHarness struct {
 	site   *web.Server
 	now    time.Time
 	mp     *testutil.MailpitServer
-	worker *mail.Worker
+	worker *delivery.Worker
 	runner *jobs.Runner
 }
 
@@ -77,11 +77,11 @@ func newActHarnessOn(t *testing.T, withMail bool, db harnessDB) *actHarness {
 		ContentChanged: site.ContentChanged, CountsChanged: site.CountsChanged}
 	if withMail {
 		h.mp = testutil.Mailpit(t)
-		sender, err := mail.NewSMTPSender(h.mp.SMTPURL())
+		sender, err := delivery.NewSMTPSender(h.mp.SMTPURL())
 		if err != nil {
 			t.Fatal(err)
 		}
-		h.worker = &mail.Worker{Store: h.db, Keys: h.db.Keys(), Sender: sender, Compose: composer.Compose,
+		h.worker = &delivery.Worker{Store: h.db, Keys: h.db.Keys(), Sender: sender, Compose: composer.Compose,
 			Log: testLog(t), Now: clock}
 	}
 	return h

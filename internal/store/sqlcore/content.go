@@ -99,18 +99,18 @@ func (c *Core) CreateImage(ctx context.Context, img *model.Image, variants []mod
 		img.PublicID = hex.EncodeToString(name[:])
 	}
 	err := c.d.InTx(ctx, func(tx *sql.Tx) error {
-		err := tx.QueryRowContext(ctx, c.q(`INSERT INTO images (hash, alt, credit, width, height, format, created_at, public_id)
+		err := tx.QueryRowContext(ctx, c.rebind(`INSERT INTO images (hash, alt, credit, width, height, format, created_at, public_id)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (hash) DO NOTHING RETURNING id`),
 			img.Hash, img.Alt, img.Credit, img.Width, img.Height, img.Format, c.instant(img.Created), img.PublicID).Scan(&img.ID)
 		if errors.Is(err, sql.ErrNoRows) {
 			// Already stored: take its ID and name, leave its variants.
-			return tx.QueryRowContext(ctx, c.q(`SELECT id, public_id FROM images WHERE hash = ?`), img.Hash).Scan(&img.ID, &img.PublicID)
+			return tx.QueryRowContext(ctx, c.rebind(`SELECT id, public_id FROM images WHERE hash = ?`), img.Hash).Scan(&img.ID, &img.PublicID)
 		}
 		if err != nil {
 			return err
 		}
 		for _, v := range variants {
-			if _, err := tx.ExecContext(ctx, c.q(`INSERT INTO image_variants (image_id, width, content_type, data) VALUES (?, ?, ?, ?)`),
+			if _, err := tx.ExecContext(ctx, c.rebind(`INSERT INTO image_variants (image_id, width, content_type, data) VALUES (?, ?, ?, ?)`),
 				img.ID, v.Width, v.ContentType, v.Data); err != nil {
 				return err
 			}
@@ -126,7 +126,7 @@ func (c *Core) CreateImage(ctx context.Context, img *model.Image, variants []mod
 // ImageVariant returns one stored rendition.
 func (c *Core) ImageVariant(ctx context.Context, publicID string, width int) (model.ImageVariant, error) {
 	var v model.ImageVariant
-	err := c.db.QueryRowContext(ctx, c.q(`SELECT v.image_id, v.width, v.content_type, v.data
+	err := c.db.QueryRowContext(ctx, c.rebind(`SELECT v.image_id, v.width, v.content_type, v.data
 		FROM image_variants v JOIN images i ON i.id = v.image_id
 		WHERE i.public_id = ? AND v.width = ?`), publicID, width).Scan(&v.ImageID, &v.Width, &v.ContentType, &v.Data)
 	if err != nil {
@@ -167,12 +167,12 @@ func (c *Core) loadImage(ctx context.Context, q Querier, id int64) (*model.Image
 		return nil, nil
 	}
 	img := &model.Image{ID: id}
-	err := q.QueryRowContext(ctx, c.q(`SELECT hash, public_id, alt, credit, width, height, format, created_at FROM images WHERE id = ?`), id).
+	err := q.QueryRowContext(ctx, c.rebind(`SELECT hash, public_id, alt, credit, width, height, format, created_at FROM images WHERE id = ?`), id).
 		Scan(&img.Hash, &img.PublicID, &img.Alt, &img.Credit, &img.Width, &img.Height, &img.Format, at(&img.Created))
 	if err != nil {
 		return nil, c.d.MapErr(err)
 	}
-	rows, err := q.QueryContext(ctx, c.q(`SELECT width FROM image_variants WHERE image_id = ? ORDER BY width`), id)
+	rows, err := q.QueryContext(ctx, c.rebind(`SELECT width FROM image_variants WHERE image_id = ? ORDER BY width`), id)
 	if err != nil {
 		return nil, err
 	}
@@ -195,11 +195,11 @@ func (c *Core) setTags(ctx context.Context, tx *sql.Tx, linkTable, column string
 		if name == "" {
 			continue
 		}
-		if _, err := tx.ExecContext(ctx, c.q(`INSERT INTO tags (name) VALUES (?) ON CONFLICT (name) DO NOTHING`), name); err != nil {
+		if _, err := tx.ExecContext(ctx, c.rebind(`INSERT INTO tags (name) VALUES (?) ON CONFLICT (name) DO NOTHING`), name); err != nil {
 			return err
 		}
 		// linkTable and column are constants chosen by this package.
-		if _, err := tx.ExecContext(ctx, c.q(`INSERT INTO `+linkTable+` (`+column+`, tag_id)
+		if _, err := tx.ExecContext(ctx, c.rebind(`INSERT INTO `+linkTable+` (`+column+`, tag_id)
 			SELECT ?, id FROM tags WHERE name = ? ON CONFLICT DO NOTHING`), id, name); err != nil {
 			return err
 		}
@@ -210,7 +210,7 @@ func (c *Core) setTags(ctx context.Context, tx *sql.Tx, linkTable, column string
 // tagsOf lists the tag names linked to one row in code point order,
 // whatever the database's collation.
 func (c *Core) tagsOf(ctx context.Context, q Querier, linkTable, column string, id int64) ([]string, error) {
-	rows, err := q.QueryContext(ctx, c.q(`SELECT t.name FROM tags t JOIN `+linkTable+` l ON l.tag_id = t.id
+	rows, err := q.QueryContext(ctx, c.rebind(`SELECT t.name FROM tags t JOIN `+linkTable+` l ON l.tag_id = t.id
 		WHERE l.`+column+` = ? ORDER BY t.name`+c.d.CodePointOrder), id)
 	if err != nil {
 		return nil, err
@@ -245,7 +245,7 @@ func (c *Core) scanCase(ctx context.Context, q Querier, row interface{ Scan(...a
 	if cs.Tags, err = c.tagsOf(ctx, q, "case_tags", "case_id", cs.ID); err != nil {
 		return cs, err
 	}
-	rows, err := q.QueryContext(ctx, c.q(`SELECT code FROM case_countries WHERE case_id = ? ORDER BY position`), cs.ID)
+	rows, err := q.QueryContext(ctx, c.rebind(`SELECT code FROM case_countries WHERE case_id = ? ORDER BY position`), cs.ID)
 	if err != nil {
 		return cs, err
 	}
@@ -262,7 +262,7 @@ func (c *Core) scanCase(ctx context.Context, q Querier, row interface{ Scan(...a
 
 // CaseBySlug returns a published case with everything its page shows.
 func (c *Core) CaseBySlug(ctx context.Context, slug string) (model.Case, error) {
-	cs, err := c.scanCase(ctx, c.db, c.db.QueryRowContext(ctx, c.q(`SELECT `+caseColumns+` FROM cases
+	cs, err := c.scanCase(ctx, c.db, c.db.QueryRowContext(ctx, c.rebind(`SELECT `+caseColumns+` FROM cases
 		WHERE slug = ? AND published_at IS NOT NULL`), slug))
 	if err == nil {
 		err = c.loadCaseParts(ctx, c.db, &cs, true)
@@ -276,7 +276,7 @@ func (c *Core) CaseBySlug(ctx context.Context, slug string) (model.Case, error) 
 // loadCaseParts reads a case's timeline, demands, updates and actions (only
 // the published ones when published is set).
 func (c *Core) loadCaseParts(ctx context.Context, q Querier, cs *model.Case, published bool) error {
-	rows, err := q.QueryContext(ctx, c.q(`SELECT id, happened_on, place, title, body, people_count
+	rows, err := q.QueryContext(ctx, c.rebind(`SELECT id, happened_on, place, title, body, people_count
 		FROM timeline_events WHERE case_id = ? ORDER BY happened_on, id`), cs.ID)
 	if err != nil {
 		return err
@@ -294,7 +294,7 @@ func (c *Core) loadCaseParts(ctx context.Context, q Querier, cs *model.Case, pub
 		return err
 	}
 
-	rows, err = q.QueryContext(ctx, c.q(`SELECT id, position, text FROM demands WHERE case_id = ? ORDER BY position`), cs.ID)
+	rows, err = q.QueryContext(ctx, c.rebind(`SELECT id, position, text FROM demands WHERE case_id = ? ORDER BY position`), cs.ID)
 	if err != nil {
 		return err
 	}
@@ -315,7 +315,7 @@ func (c *Core) loadCaseParts(ctx context.Context, q Querier, cs *model.Case, pub
 	if published {
 		visible = ` AND hidden_at IS NULL`
 	}
-	rows, err = q.QueryContext(ctx, c.q(`SELECT id, number, title, body, final, published_at, close_actions, new_status, hidden_at
+	rows, err = q.QueryContext(ctx, c.rebind(`SELECT id, number, title, body, final, published_at, close_actions, new_status, hidden_at
 		FROM updates WHERE case_id = ?`+visible+` ORDER BY number DESC, id DESC`), cs.ID)
 	if err != nil {
 		return err
@@ -351,7 +351,7 @@ func (c *Core) PublishedCases(ctx context.Context) ([]model.Case, error) {
 }
 
 func (c *Core) queryCases(ctx context.Context, tail string, args ...any) ([]model.Case, error) {
-	rows, err := c.db.QueryContext(ctx, c.q(`SELECT `+caseColumns+` FROM cases `+tail), args...)
+	rows, err := c.db.QueryContext(ctx, c.rebind(`SELECT `+caseColumns+` FROM cases `+tail), args...)
 	if err != nil {
 		return nil, err
 	}
@@ -374,7 +374,7 @@ func (c *Core) CreateCase(ctx context.Context, cs *model.Case) error {
 			return errNoTime
 		}
 		cs.Version = 1
-		err := tx.QueryRowContext(ctx, c.q(`INSERT INTO cases (slug, lang, title, summary, body, image_id, people_count,
+		err := tx.QueryRowContext(ctx, c.rebind(`INSERT INTO cases (slug, lang, title, summary, body, image_id, people_count,
 				status, reference, published_at, updated_at, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1) RETURNING id`),
 			cs.Slug, cs.Lang, cs.Title, cs.Summary, cs.Body, nullID(imageID(cs.Image)), cs.PeopleCount, cs.Status, cs.Reference,
 			c.instant(cs.Published), c.instant(cs.Updated)).Scan(&cs.ID)
@@ -403,12 +403,12 @@ func (c *Core) CreateCase(ctx context.Context, cs *model.Case) error {
 // replacing any stored before.
 func (c *Core) saveCaseParts(ctx context.Context, tx *sql.Tx, cs *model.Case) error {
 	for _, table := range []string{"case_countries", "case_tags", "timeline_events", "demands"} {
-		if _, err := tx.ExecContext(ctx, c.q(`DELETE FROM `+table+` WHERE case_id = ?`), cs.ID); err != nil {
+		if _, err := tx.ExecContext(ctx, c.rebind(`DELETE FROM `+table+` WHERE case_id = ?`), cs.ID); err != nil {
 			return err
 		}
 	}
 	for i, code := range cs.Countries {
-		if _, err := tx.ExecContext(ctx, c.q(`INSERT INTO case_countries (case_id, position, code) VALUES (?, ?, ?)`),
+		if _, err := tx.ExecContext(ctx, c.rebind(`INSERT INTO case_countries (case_id, position, code) VALUES (?, ?, ?)`),
 			cs.ID, i, code); err != nil {
 			return err
 		}
@@ -419,7 +419,7 @@ func (c *Core) saveCaseParts(ctx context.Context, tx *sql.Tx, cs *model.Case) er
 	for i := range cs.Timeline {
 		e := &cs.Timeline[i]
 		e.CaseID = cs.ID
-		if err := tx.QueryRowContext(ctx, c.q(`INSERT INTO timeline_events (case_id, happened_on, place, title, body, people_count)
+		if err := tx.QueryRowContext(ctx, c.rebind(`INSERT INTO timeline_events (case_id, happened_on, place, title, body, people_count)
 			VALUES (?, ?, ?, ?, ?, ?) RETURNING id`), cs.ID, e.Date.Format(dateLayout), e.Place, e.Title, e.Body, e.PeopleCount).
 			Scan(&e.ID); err != nil {
 			return err
@@ -429,7 +429,7 @@ func (c *Core) saveCaseParts(ctx context.Context, tx *sql.Tx, cs *model.Case) er
 		d := &cs.Demands[i]
 		d.CaseID = cs.ID
 		d.Position = i + 1
-		if err := tx.QueryRowContext(ctx, c.q(`INSERT INTO demands (case_id, position, text) VALUES (?, ?, ?) RETURNING id`),
+		if err := tx.QueryRowContext(ctx, c.rebind(`INSERT INTO demands (case_id, position, text) VALUES (?, ?, ?) RETURNING id`),
 			cs.ID, d.Position, d.Text).Scan(&d.ID); err != nil {
 			return err
 		}
@@ -438,7 +438,7 @@ func (c *Core) saveCaseParts(ctx context.Context, tx *sql.Tx, cs *model.Case) er
 }
 
 func (c *Core) insertUpdate(ctx context.Context, tx *sql.Tx, u *model.Update) error {
-	return tx.QueryRowContext(ctx, c.q(`INSERT INTO updates (case_id, number, title, body, final, published_at, close_actions, new_status)
+	return tx.QueryRowContext(ctx, c.rebind(`INSERT INTO updates (case_id, number, title, body, final, published_at, close_actions, new_status)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`), u.CaseID, u.Number, u.Title, u.Body, u.Final,
 		c.instant(u.Published), u.CloseActions, u.Status).Scan(&u.ID)
 }
@@ -448,7 +448,7 @@ func (c *Core) insertUpdate(ctx context.Context, tx *sql.Tx, u *model.Update) er
 // published at once on one case are numbered one after the other.
 func (c *Core) PublishUpdate(ctx context.Context, caseSlug string, u *model.Update) error {
 	err := c.d.InTx(ctx, func(tx *sql.Tx) error {
-		if err := tx.QueryRowContext(ctx, c.q(`SELECT id FROM cases WHERE slug = ?`+c.d.ForUpdate), caseSlug).Scan(&u.CaseID); err != nil {
+		if err := tx.QueryRowContext(ctx, c.rebind(`SELECT id FROM cases WHERE slug = ?`+c.d.ForUpdate), caseSlug).Scan(&u.CaseID); err != nil {
 			return err
 		}
 		last, err := c.lastUpdateNumber(ctx, tx, u.CaseID)
@@ -474,7 +474,7 @@ func (c *Core) PublishUpdate(ctx context.Context, caseSlug string, u *model.Upda
 func (c *Core) PublishNextUpdate(ctx context.Context, caseID int64, u *model.Update, seenLast int, seenDraft time.Time) error {
 	err := c.d.InTx(ctx, func(tx *sql.Tx) error {
 		var id int64
-		if err := tx.QueryRowContext(ctx, c.q(`SELECT id FROM cases WHERE id = ?`+c.d.ForUpdate), caseID).Scan(&id); err != nil {
+		if err := tx.QueryRowContext(ctx, c.rebind(`SELECT id FROM cases WHERE id = ?`+c.d.ForUpdate), caseID).Scan(&id); err != nil {
 			return err
 		}
 		last, err := c.lastUpdateNumber(ctx, tx, caseID)
@@ -482,7 +482,7 @@ func (c *Core) PublishNextUpdate(ctx context.Context, caseID int64, u *model.Upd
 			return err
 		}
 		var draft time.Time
-		err = tx.QueryRowContext(ctx, c.q(`SELECT saved_at FROM update_drafts WHERE case_id = ?`), caseID).Scan(at(&draft))
+		err = tx.QueryRowContext(ctx, c.rebind(`SELECT saved_at FROM update_drafts WHERE case_id = ?`), caseID).Scan(at(&draft))
 		if err != nil && !errors.Is(err, sql.ErrNoRows) {
 			return err
 		}
@@ -502,7 +502,7 @@ func (c *Core) PublishNextUpdate(ctx context.Context, caseID int64, u *model.Upd
 // none. Hidden updates count: numbers are never reused.
 func (c *Core) lastUpdateNumber(ctx context.Context, tx *sql.Tx, caseID int64) (int, error) {
 	var last sql.NullInt64
-	if err := tx.QueryRowContext(ctx, c.q(`SELECT MAX(number) FROM updates WHERE case_id = ?`), caseID).Scan(&last); err != nil {
+	if err := tx.QueryRowContext(ctx, c.rebind(`SELECT MAX(number) FROM updates WHERE case_id = ?`), caseID).Scan(&last); err != nil {
 		return 0, err
 	}
 	if !last.Valid {
@@ -517,23 +517,23 @@ func (c *Core) applyUpdate(ctx context.Context, tx *sql.Tx, u *model.Update) err
 	if err := c.insertUpdate(ctx, tx, u); err != nil {
 		return err
 	}
-	if _, err := tx.ExecContext(ctx, c.q(`DELETE FROM update_drafts WHERE case_id = ?`), u.CaseID); err != nil {
+	if _, err := tx.ExecContext(ctx, c.rebind(`DELETE FROM update_drafts WHERE case_id = ?`), u.CaseID); err != nil {
 		return err
 	}
 	at := c.instant(u.Published)
 	if u.CloseActions {
-		if _, err := tx.ExecContext(ctx, c.q(`UPDATE actions SET closed = ?, closed_at = ?, version = version + 1 WHERE case_id = ? AND NOT closed`),
+		if _, err := tx.ExecContext(ctx, c.rebind(`UPDATE actions SET closed = ?, closed_at = ?, version = version + 1 WHERE case_id = ? AND NOT closed`),
 			true, at, u.CaseID); err != nil {
 			return err
 		}
 	}
 	if u.Status != "" {
-		if _, err := tx.ExecContext(ctx, c.q(`UPDATE cases SET status = ? WHERE id = ?`), u.Status, u.CaseID); err != nil {
+		if _, err := tx.ExecContext(ctx, c.rebind(`UPDATE cases SET status = ? WHERE id = ?`), u.Status, u.CaseID); err != nil {
 			return err
 		}
 	}
 	// The case changed under any editor who has it open: a new version.
-	if _, err := tx.ExecContext(ctx, c.q(`UPDATE cases SET version = version + 1,
+	if _, err := tx.ExecContext(ctx, c.rebind(`UPDATE cases SET version = version + 1,
 		updated_at = CASE WHEN updated_at < ? THEN ? ELSE updated_at END WHERE id = ?`), at, at, u.CaseID); err != nil {
 		return err
 	}
@@ -552,7 +552,7 @@ const actionSelect = `SELECT a.id, a.slug, COALESCE(a.case_id, 0), COALESCE(c.sl
 // ? placeholders) on q, and loads each action's image, targets, tags and
 // consent requests.
 func (c *Core) QueryActions(ctx context.Context, q Querier, tail string, args ...any) ([]model.Action, error) {
-	rows, err := q.QueryContext(ctx, c.q(actionSelect+tail), args...)
+	rows, err := q.QueryContext(ctx, c.rebind(actionSelect+tail), args...)
 	if err != nil {
 		return nil, err
 	}
@@ -599,7 +599,7 @@ func (c *Core) QueryActions(ctx context.Context, q Querier, tail string, args ..
 // lettersOf reads an action's model letter in other languages; nil when
 // there are none.
 func (c *Core) lettersOf(ctx context.Context, q Querier, actionID int64) (map[string]model.Letter, error) {
-	rows, err := q.QueryContext(ctx, c.q(`SELECT lang, subject, letter FROM action_letters WHERE action_id = ?`), actionID)
+	rows, err := q.QueryContext(ctx, c.rebind(`SELECT lang, subject, letter FROM action_letters WHERE action_id = ?`), actionID)
 	if err != nil {
 		return nil, err
 	}
@@ -628,7 +628,7 @@ func scanTarget(row interface{ Scan(...any) error }) (model.Target, error) {
 }
 
 func (c *Core) targetsOf(ctx context.Context, q Querier, actionID int64) ([]model.Target, error) {
-	rows, err := q.QueryContext(ctx, c.q(`SELECT `+targetColumns+`
+	rows, err := q.QueryContext(ctx, c.rebind(`SELECT `+targetColumns+`
 		FROM targets t JOIN action_targets at ON at.target_id = t.id
 		WHERE at.action_id = ? ORDER BY at.position`), actionID)
 	if err != nil {
@@ -647,7 +647,7 @@ func (c *Core) targetsOf(ctx context.Context, q Querier, actionID int64) ([]mode
 }
 
 func (c *Core) consentRequestsOf(ctx context.Context, q Querier, actionID int64) ([]model.ConsentRequest, error) {
-	rows, err := q.QueryContext(ctx, c.q(`SELECT key, text, required FROM action_consents WHERE action_id = ? ORDER BY position`), actionID)
+	rows, err := q.QueryContext(ctx, c.rebind(`SELECT key, text, required FROM action_consents WHERE action_id = ? ORDER BY position`), actionID)
 	if err != nil {
 		return nil, err
 	}
@@ -700,13 +700,13 @@ func (c *Core) PublishedActions(ctx context.Context) ([]model.Action, error) {
 func (c *Core) CreateAction(ctx context.Context, a *model.Action) error {
 	err := c.d.InTx(ctx, func(tx *sql.Tx) error {
 		if a.CaseID == 0 && a.CaseSlug != "" {
-			if err := tx.QueryRowContext(ctx, c.q(`SELECT id FROM cases WHERE slug = ?`), a.CaseSlug).Scan(&a.CaseID); err != nil {
+			if err := tx.QueryRowContext(ctx, c.rebind(`SELECT id FROM cases WHERE slug = ?`), a.CaseSlug).Scan(&a.CaseID); err != nil {
 				return c.errorf("case %q: %w", a.CaseSlug, c.d.MapErr(err))
 			}
 		}
 		defaultDelivery(a)
 		a.Version = 1
-		err := tx.QueryRowContext(ctx, c.q(`INSERT INTO actions (slug, case_id, lang, kind, title, summary, body, image_id,
+		err := tx.QueryRowContext(ctx, c.rebind(`INSERT INTO actions (slug, case_id, lang, kind, title, summary, body, image_id,
 				goal, count, deadline, closed, closing_text, delivery, subject, letter, published_at,
 				send_from_hour, send_to_hour, time_zone, daily_cap, cc, bcc, test_recipient, version)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1) RETURNING id`),
@@ -744,7 +744,7 @@ func defaultDelivery(a *model.Action) {
 // ID), consent requests and tags, replacing the links stored before.
 func (c *Core) saveActionParts(ctx context.Context, tx *sql.Tx, a *model.Action) error {
 	for _, table := range []string{"action_targets", "action_consents", "action_tags", "action_letters"} {
-		if _, err := tx.ExecContext(ctx, c.q(`DELETE FROM `+table+` WHERE action_id = ?`), a.ID); err != nil {
+		if _, err := tx.ExecContext(ctx, c.rebind(`DELETE FROM `+table+` WHERE action_id = ?`), a.ID); err != nil {
 			return err
 		}
 	}
@@ -752,19 +752,19 @@ func (c *Core) saveActionParts(ctx context.Context, tx *sql.Tx, a *model.Action)
 		t := &a.Targets[i]
 		if t.ID == 0 {
 			t.Version = 1
-			if err := tx.QueryRowContext(ctx, c.q(`INSERT INTO targets (name, title, organisation, address, email, salutation, lang, version)
+			if err := tx.QueryRowContext(ctx, c.rebind(`INSERT INTO targets (name, title, organisation, address, email, salutation, lang, version)
 				VALUES (?, ?, ?, ?, ?, ?, ?, 1) RETURNING id`), t.Name, t.Title, t.Organisation, t.Address, t.Email,
 				t.Salutation, t.Lang).Scan(&t.ID); err != nil {
 				return err
 			}
 		}
-		if _, err := tx.ExecContext(ctx, c.q(`INSERT INTO action_targets (action_id, target_id, position) VALUES (?, ?, ?)`),
+		if _, err := tx.ExecContext(ctx, c.rebind(`INSERT INTO action_targets (action_id, target_id, position) VALUES (?, ?, ?)`),
 			a.ID, t.ID, i); err != nil {
 			return err
 		}
 	}
 	for i, cr := range a.Consents {
-		if _, err := tx.ExecContext(ctx, c.q(`INSERT INTO action_consents (action_id, position, key, text, required) VALUES (?, ?, ?, ?, ?)`),
+		if _, err := tx.ExecContext(ctx, c.rebind(`INSERT INTO action_consents (action_id, position, key, text, required) VALUES (?, ?, ?, ?, ?)`),
 			a.ID, i, cr.Key, cr.Text, cr.Required); err != nil {
 			return err
 		}
@@ -773,7 +773,7 @@ func (c *Core) saveActionParts(ctx context.Context, tx *sql.Tx, a *model.Action)
 		if lang == a.Lang {
 			continue // the action's own letter is a.Subject and a.Letter
 		}
-		if _, err := tx.ExecContext(ctx, c.q(`INSERT INTO action_letters (action_id, lang, subject, letter) VALUES (?, ?, ?, ?)`),
+		if _, err := tx.ExecContext(ctx, c.rebind(`INSERT INTO action_letters (action_id, lang, subject, letter) VALUES (?, ?, ?, ?)`),
 			a.ID, lang, l.Subject, l.Text); err != nil {
 			return err
 		}
@@ -787,7 +787,7 @@ const newsColumns = `n.id, n.slug, n.lang, n.title, n.summary, n.body, n.image_i
 
 // queryNews runs a news query and loads each article's image, tags and cases.
 func (c *Core) queryNews(ctx context.Context, query string, args ...any) ([]model.NewsArticle, error) {
-	rows, err := c.db.QueryContext(ctx, c.q(query), args...)
+	rows, err := c.db.QueryContext(ctx, c.rebind(query), args...)
 	if err != nil {
 		return nil, err
 	}
@@ -823,7 +823,7 @@ func (c *Core) queryNews(ctx context.Context, query string, args ...any) ([]mode
 }
 
 func (c *Core) caseIDsOf(ctx context.Context, newsID int64) ([]int64, error) {
-	rows, err := c.db.QueryContext(ctx, c.q(`SELECT case_id FROM news_cases WHERE news_id = ? ORDER BY case_id`), newsID)
+	rows, err := c.db.QueryContext(ctx, c.rebind(`SELECT case_id FROM news_cases WHERE news_id = ? ORDER BY case_id`), newsID)
 	if err != nil {
 		return nil, err
 	}
@@ -892,7 +892,7 @@ func (c *Core) RelatedNews(ctx context.Context, caseID int64, tags []string, exc
 func (c *Core) CreateNews(ctx context.Context, n *model.NewsArticle) error {
 	err := c.d.InTx(ctx, func(tx *sql.Tx) error {
 		n.Version = 1
-		err := tx.QueryRowContext(ctx, c.q(`INSERT INTO news (slug, lang, title, summary, body, image_id, published_at, version)
+		err := tx.QueryRowContext(ctx, c.rebind(`INSERT INTO news (slug, lang, title, summary, body, image_id, published_at, version)
 			VALUES (?, ?, ?, ?, ?, ?, ?, 1) RETURNING id`), n.Slug, n.Lang, n.Title, n.Summary, n.Body,
 			nullID(imageID(n.Image)), c.instant(n.Published)).Scan(&n.ID)
 		if err != nil {
@@ -911,12 +911,12 @@ func (c *Core) CreateNews(ctx context.Context, n *model.NewsArticle) error {
 
 func (c *Core) saveNewsParts(ctx context.Context, tx *sql.Tx, n *model.NewsArticle) error {
 	for _, table := range []string{"news_cases", "news_tags"} {
-		if _, err := tx.ExecContext(ctx, c.q(`DELETE FROM `+table+` WHERE news_id = ?`), n.ID); err != nil {
+		if _, err := tx.ExecContext(ctx, c.rebind(`DELETE FROM `+table+` WHERE news_id = ?`), n.ID); err != nil {
 			return err
 		}
 	}
 	for _, caseID := range n.CaseIDs {
-		if _, err := tx.ExecContext(ctx, c.q(`INSERT INTO news_cases (news_id, case_id) VALUES (?, ?)`), n.ID, caseID); err != nil {
+		if _, err := tx.ExecContext(ctx, c.rebind(`INSERT INTO news_cases (news_id, case_id) VALUES (?, ?)`), n.ID, caseID); err != nil {
 			return err
 		}
 	}

@@ -63,8 +63,8 @@ func New(db *sql.DB, d Dialect, keys *secret.Keys) *Core {
 // timeLayout is SQLite's text form of an instant: text order is time order.
 const timeLayout = "2006-01-02T15:04:05.000Z"
 
-// q writes a query, written with ? placeholders, in the dialect.
-func (c *Core) q(query string) string {
+// rebind writes a query, written with ? placeholders, in the dialect.
+func (c *Core) rebind(query string) string {
 	if !c.d.Numbered {
 		return query
 	}
@@ -249,7 +249,7 @@ func (c *Core) insertAudit(ctx context.Context, ex execer, e model.AuditEntry) e
 	if e.UserID != 0 {
 		userID = e.UserID
 	}
-	_, err := ex.ExecContext(ctx, c.q(`INSERT INTO audit_log (at, user_id, user_email, action, object_type, object_id, before, after, ip_hash)
+	_, err := ex.ExecContext(ctx, c.rebind(`INSERT INTO audit_log (at, user_id, user_email, action, object_type, object_id, before, after, ip_hash)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`),
 		c.instant(e.At), userID, e.UserEmail, e.Action, e.ObjectType, e.ObjectID, e.Before, e.After, e.IPHash)
 	return err
@@ -293,7 +293,7 @@ func (c *Core) AuditLog(ctx context.Context, f store.AuditFilter) ([]model.Audit
 	}
 	query += " ORDER BY id DESC LIMIT ?"
 	args = append(args, limit)
-	rows, err := c.db.QueryContext(ctx, c.q(query), args...)
+	rows, err := c.db.QueryContext(ctx, c.rebind(query), args...)
 	if err != nil {
 		return nil, c.errorf("audit log: %w", err)
 	}

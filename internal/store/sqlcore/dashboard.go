@@ -10,7 +10,7 @@ import (
 // ParticipationsPerDay counts an action's participations per UTC day.
 func (c *Core) ParticipationsPerDay(ctx context.Context, actionID int64, from, to time.Time) ([]store.DayCount, error) {
 	day := c.d.Day("created_at")
-	rows, err := c.db.QueryContext(ctx, c.q(`SELECT `+day+`, COUNT(*) FROM participations
+	rows, err := c.db.QueryContext(ctx, c.rebind(`SELECT `+day+`, COUNT(*) FROM participations
 		WHERE action_id = ? AND created_at >= ? AND created_at < ? GROUP BY `+day+` ORDER BY 1`),
 		actionID, c.instant(from), c.instant(to))
 	if err != nil {
@@ -36,7 +36,7 @@ func (c *Core) ParticipationsPerDay(ctx context.Context, actionID int64, from, t
 // LatestParticipations lists the most recent participations with the
 // supporter's name and country.
 func (c *Core) LatestParticipations(ctx context.Context, limit int) ([]store.RecentParticipation, error) {
-	rows, err := c.db.QueryContext(ctx, c.q(`SELECT p.created_at, p.confirmed_at, a.title, a.slug, s.id, s.name_sealed, s.country
+	rows, err := c.db.QueryContext(ctx, c.rebind(`SELECT p.created_at, p.confirmed_at, a.title, a.slug, s.id, s.name_sealed, s.country
 		FROM participations p JOIN actions a ON a.id = p.action_id JOIN supporters s ON s.id = p.supporter_id
 		ORDER BY p.id DESC LIMIT ?`), limit)
 	if err != nil {

@@ -14,7 +14,7 @@ var editable = map[string]string{"case": "cases", "action": "actions", "news": "
 // bump raises a record's version from the one the editor read. A record
 // saved since is model.ErrStale; a missing one model.ErrNotFound.
 func (c *Core) bump(ctx context.Context, tx *sql.Tx, table string, id int64, version int) error {
-	res, err := tx.ExecContext(ctx, c.q(`UPDATE `+table+` SET version = version + 1 WHERE id = ? AND version = ?`), id, version)
+	res, err := tx.ExecContext(ctx, c.rebind(`UPDATE `+table+` SET version = version + 1 WHERE id = ? AND version = ?`), id, version)
 	if err != nil {
 		return err
 	}
@@ -22,7 +22,7 @@ func (c *Core) bump(ctx context.Context, tx *sql.Tx, table string, id int64, ver
 		return err
 	}
 	var one int
-	if err := tx.QueryRowContext(ctx, c.q(`SELECT 1 FROM `+table+` WHERE id = ?`), id).Scan(&one); err != nil {
+	if err := tx.QueryRowContext(ctx, c.rebind(`SELECT 1 FROM `+table+` WHERE id = ?`), id).Scan(&one); err != nil {
 		return c.d.MapErr(err)
 	}
 	return model.ErrStale
@@ -40,7 +40,7 @@ func (c *Core) AllCases(ctx context.Context) ([]model.Case, error) {
 }
 
 func (c *Core) caseByID(ctx context.Context, q Querier, id int64) (model.Case, error) {
-	cs, err := c.scanCase(ctx, q, q.QueryRowContext(ctx, c.q(`SELECT `+caseColumns+` FROM cases WHERE id = ?`), id))
+	cs, err := c.scanCase(ctx, q, q.QueryRowContext(ctx, c.rebind(`SELECT `+caseColumns+` FROM cases WHERE id = ?`), id))
 	if err != nil {
 		return cs, err
 	}
@@ -72,7 +72,7 @@ func (c *Core) SaveCase(ctx context.Context, cs *model.Case) error {
 		if cs.Updated.IsZero() {
 			return errNoTime
 		}
-		if _, err := tx.ExecContext(ctx, c.q(`UPDATE cases SET slug = ?, lang = ?, title = ?, summary = ?, body = ?, image_id = ?,
+		if _, err := tx.ExecContext(ctx, c.rebind(`UPDATE cases SET slug = ?, lang = ?, title = ?, summary = ?, body = ?, image_id = ?,
 			people_count = ?, status = ?, reference = ?, updated_at = ? WHERE id = ?`),
 			cs.Slug, cs.Lang, cs.Title, cs.Summary, cs.Body, nullID(imageID(cs.Image)), cs.PeopleCount, cs.Status,
 			cs.Reference, c.instant(cs.Updated), cs.ID); err != nil {
@@ -136,7 +136,7 @@ func (c *Core) SaveAction(ctx context.Context, a *model.Action) error {
 			return err
 		}
 		defaultDelivery(a)
-		if _, err := tx.ExecContext(ctx, c.q(`UPDATE actions SET slug = ?, case_id = ?, lang = ?, kind = ?, title = ?, summary = ?,
+		if _, err := tx.ExecContext(ctx, c.rebind(`UPDATE actions SET slug = ?, case_id = ?, lang = ?, kind = ?, title = ?, summary = ?,
 			body = ?, image_id = ?, goal = ?, deadline = ?, closing_text = ?, delivery = ?, subject = ?, letter = ?,
 			send_from_hour = ?, send_to_hour = ?, time_zone = ?, daily_cap = ?, cc = ?, bcc = ?, test_recipient = ?
 			WHERE id = ?`),
@@ -169,7 +169,7 @@ func (c *Core) CloseAction(ctx context.Context, id int64, version int, closed bo
 		if closed {
 			closedAt, action = c.instant(now), "action.close"
 		}
-		if _, err := tx.ExecContext(ctx, c.q(`UPDATE actions SET closed = ?, closed_at = ? WHERE id = ?`), closed, closedAt, id); err != nil {
+		if _, err := tx.ExecContext(ctx, c.rebind(`UPDATE actions SET closed = ?, closed_at = ? WHERE id = ?`), closed, closedAt, id); err != nil {
 			return err
 		}
 		return c.audit(ctx, tx, action, "action", id, map[string]bool{"closed": !closed}, map[string]bool{"closed": closed})
@@ -216,7 +216,7 @@ func (c *Core) SaveNews(ctx context.Context, n *model.NewsArticle) error {
 		if err := c.bump(ctx, tx, "news", n.ID, n.Version); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, c.q(`UPDATE news SET slug = ?, lang = ?, title = ?, summary = ?, body = ?, image_id = ?
+		if _, err := tx.ExecContext(ctx, c.rebind(`UPDATE news SET slug = ?, lang = ?, title = ?, summary = ?, body = ?, image_id = ?
 			WHERE id = ?`), n.Slug, n.Lang, n.Title, n.Summary, n.Body, nullID(imageID(n.Image)), n.ID); err != nil {
 			return err
 		}
@@ -255,7 +255,7 @@ func (c *Core) Targets(ctx context.Context) ([]model.Target, error) {
 
 // TargetByID returns a target.
 func (c *Core) TargetByID(ctx context.Context, id int64) (model.Target, error) {
-	t, err := scanTarget(c.db.QueryRowContext(ctx, c.q(`SELECT `+targetColumns+` FROM targets t WHERE t.id = ?`), id))
+	t, err := scanTarget(c.db.QueryRowContext(ctx, c.rebind(`SELECT `+targetColumns+` FROM targets t WHERE t.id = ?`), id))
 	if err != nil {
 		return t, c.errorf("target %d: %w", id, c.d.MapErr(err))
 	}
@@ -267,21 +267,21 @@ func (c *Core) SaveTarget(ctx context.Context, t *model.Target) error {
 	err := c.d.InTx(ctx, func(tx *sql.Tx) error {
 		if t.ID == 0 {
 			t.Version = 1
-			if err := tx.QueryRowContext(ctx, c.q(`INSERT INTO targets (name, title, organisation, address, email, salutation, lang, version)
+			if err := tx.QueryRowContext(ctx, c.rebind(`INSERT INTO targets (name, title, organisation, address, email, salutation, lang, version)
 				VALUES (?, ?, ?, ?, ?, ?, ?, 1) RETURNING id`), t.Name, t.Title, t.Organisation, t.Address, t.Email,
 				t.Salutation, t.Lang).Scan(&t.ID); err != nil {
 				return err
 			}
 			return c.audit(ctx, tx, "target.create", "target", t.ID, nil, *t)
 		}
-		before, err := scanTarget(tx.QueryRowContext(ctx, c.q(`SELECT `+targetColumns+` FROM targets t WHERE t.id = ?`), t.ID))
+		before, err := scanTarget(tx.QueryRowContext(ctx, c.rebind(`SELECT `+targetColumns+` FROM targets t WHERE t.id = ?`), t.ID))
 		if err != nil {
 			return err
 		}
 		if err := c.bump(ctx, tx, "targets", t.ID, t.Version); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, c.q(`UPDATE targets SET name = ?, title = ?, organisation = ?, address = ?, email = ?,
+		if _, err := tx.ExecContext(ctx, c.rebind(`UPDATE targets SET name = ?, title = ?, organisation = ?, address = ?, email = ?,
 			salutation = ?, lang = ? WHERE id = ?`), t.Name, t.Title, t.Organisation, t.Address, t.Email, t.Salutation,
 			t.Lang, t.ID); err != nil {
 			return err
@@ -305,13 +305,13 @@ func (c *Core) SetPublished(ctx context.Context, kind string, id int64, version 
 	}
 	err := c.d.InTx(ctx, func(tx *sql.Tx) error {
 		var before time.Time
-		if err := tx.QueryRowContext(ctx, c.q(`SELECT published_at FROM `+table+` WHERE id = ?`), id).Scan(at(&before)); err != nil {
+		if err := tx.QueryRowContext(ctx, c.rebind(`SELECT published_at FROM `+table+` WHERE id = ?`), id).Scan(at(&before)); err != nil {
 			return c.d.MapErr(err)
 		}
 		if err := c.bump(ctx, tx, table, id, version); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, c.q(`UPDATE `+table+` SET published_at = ? WHERE id = ?`), c.instant(when), id); err != nil {
+		if _, err := tx.ExecContext(ctx, c.rebind(`UPDATE `+table+` SET published_at = ? WHERE id = ?`), c.instant(when), id); err != nil {
 			return err
 		}
 		action := kind + ".publish"
@@ -330,10 +330,10 @@ func (c *Core) SetPublished(ctx context.Context, kind string, id int64, version 
 func (c *Core) SetImageText(ctx context.Context, id int64, alt, credit string) error {
 	err := c.d.InTx(ctx, func(tx *sql.Tx) error {
 		var before struct{ Alt, Credit string }
-		if err := tx.QueryRowContext(ctx, c.q(`SELECT alt, credit FROM images WHERE id = ?`), id).Scan(&before.Alt, &before.Credit); err != nil {
+		if err := tx.QueryRowContext(ctx, c.rebind(`SELECT alt, credit FROM images WHERE id = ?`), id).Scan(&before.Alt, &before.Credit); err != nil {
 			return c.d.MapErr(err)
 		}
-		if _, err := tx.ExecContext(ctx, c.q(`UPDATE images SET alt = ?, credit = ? WHERE id = ?`), alt, credit, id); err != nil {
+		if _, err := tx.ExecContext(ctx, c.rebind(`UPDATE images SET alt = ?, credit = ? WHERE id = ?`), alt, credit, id); err != nil {
 			return err
 		}
 		return c.audit(ctx, tx, "image.describe", "image", id, before, struct{ Alt, Credit string }{alt, credit})

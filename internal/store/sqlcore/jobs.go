@@ -41,12 +41,12 @@ func (c *Core) CloseExpired(ctx context.Context, now time.Time) (int, error) {
 	err := c.d.InTx(ctx, func(tx *sql.Tx) error {
 		at := c.instant(now)
 		if lock := c.d.Jobs.KeyLock; lock != "" {
-			if _, err := tx.ExecContext(ctx, c.q(`SELECT 1 FROM cases WHERE id IN (SELECT case_id FROM actions
+			if _, err := tx.ExecContext(ctx, c.rebind(`SELECT 1 FROM cases WHERE id IN (SELECT case_id FROM actions
 				WHERE NOT closed AND deadline IS NOT NULL AND deadline <= ?) ORDER BY id`+lock), at); err != nil {
 				return err
 			}
 		}
-		res, err := tx.ExecContext(ctx, c.q(`UPDATE actions SET closed = ?, closed_at = deadline
+		res, err := tx.ExecContext(ctx, c.rebind(`UPDATE actions SET closed = ?, closed_at = deadline
 			WHERE NOT closed AND deadline IS NOT NULL AND deadline <= ?`), true, at)
 		if err != nil {
 			return err
@@ -56,7 +56,7 @@ func (c *Core) CloseExpired(ctx context.Context, now time.Time) (int, error) {
 			return err
 		}
 		closed = int(n)
-		_, err = tx.ExecContext(ctx, c.q(`UPDATE cases SET status = 'monitoring', updated_at = ?
+		_, err = tx.ExecContext(ctx, c.rebind(`UPDATE cases SET status = 'monitoring', updated_at = ?
 			WHERE status = 'active' AND EXISTS (SELECT 1 FROM actions WHERE case_id = cases.id)
 			AND NOT EXISTS (SELECT 1 FROM actions WHERE case_id = cases.id AND NOT closed
 				AND (deadline IS NULL OR deadline > ?))`), at, at)
@@ -83,7 +83,7 @@ func (c *Core) RemindUnconfirmed(ctx context.Context, before, now time.Time, com
 	var n int
 	err := c.d.InTx(ctx, func(tx *sql.Tx) error {
 		n = 0
-		rows, err := tx.QueryContext(ctx, c.q(`SELECT p.supporter_id, MIN(p.id) FROM participations p
+		rows, err := tx.QueryContext(ctx, c.rebind(`SELECT p.supporter_id, MIN(p.id) FROM participations p
 			JOIN supporters s ON s.id = p.supporter_id
 			WHERE p.confirmed_at IS NULL AND p.created_at < ? AND s.reminded_at IS NULL
 			AND s.confirmed_at IS NULL AND s.unsubscribed_at IS NULL
@@ -97,7 +97,7 @@ func (c *Core) RemindUnconfirmed(ctx context.Context, before, now time.Time, com
 		}
 		for _, pair := range pairs {
 			var reminded time.Time
-			err := tx.QueryRowContext(ctx, c.q(`SELECT reminded_at FROM supporters WHERE id = ?`+c.d.Jobs.KeyLock), pair[0]).
+			err := tx.QueryRowContext(ctx, c.rebind(`SELECT reminded_at FROM supporters WHERE id = ?`+c.d.Jobs.KeyLock), pair[0]).
 				Scan(at(&reminded))
 			if errors.Is(err, sql.ErrNoRows) {
 				continue // gone meanwhile
@@ -112,7 +112,7 @@ func (c *Core) RemindUnconfirmed(ctx context.Context, before, now time.Time, com
 			if err != nil {
 				return err
 			}
-			if _, err := tx.ExecContext(ctx, c.q(`UPDATE supporters SET reminded_at = ? WHERE id = ?`), c.instant(now), pair[0]); err != nil {
+			if _, err := tx.ExecContext(ctx, c.rebind(`UPDATE supporters SET reminded_at = ? WHERE id = ?`), c.instant(now), pair[0]); err != nil {
 				return err
 			}
 			if !model.ReminderDue(pending.Participation, pending.Supporter, reminded, pending.Action, before, now) {
@@ -157,7 +157,7 @@ func (c *Core) pending(ctx context.Context, tx *sql.Tx, supporterID, participati
 }
 
 func (c *Core) supporterTx(ctx context.Context, q Querier, id int64) (model.Supporter, error) {
-	return c.scanSupporter(q.QueryRowContext(ctx, c.q(`SELECT `+staffSupporterColumns+` FROM supporters s WHERE s.id = ?`), id))
+	return c.scanSupporter(q.QueryRowContext(ctx, c.rebind(`SELECT `+staffSupporterColumns+` FROM supporters s WHERE s.id = ?`), id))
 }
 
 // Participation returns one participation with its fields opened.
@@ -173,7 +173,7 @@ func (c *Core) Participation(ctx context.Context, id int64) (model.Participation
 func (c *Core) participationTx(ctx context.Context, q Querier, id int64) (model.Participation, error) {
 	var p model.Participation
 	var subject, letter, comment []byte
-	err := q.QueryRowContext(ctx, c.q(`SELECT id, supporter_id, action_id, created_at, confirmed_at, subject_sealed, letter_sealed,
+	err := q.QueryRowContext(ctx, c.rebind(`SELECT id, supporter_id, action_id, created_at, confirmed_at, subject_sealed, letter_sealed,
 			comment_sealed, referrer, share_code, ip_hash, agent_class, fill_ms FROM participations WHERE id = ?`), id).
 		Scan(&p.ID, &p.SupporterID, &p.ActionID, at(&p.Created), at(&p.Confirmed), &subject, &letter, &comment, &p.Referrer,
 			&p.ShareCode, &p.IPHash, &p.AgentClass, &p.FillMillis)
@@ -225,7 +225,7 @@ func (c *Core) PurgeUnconfirmed(ctx context.Context, before time.Time) (int, err
 		n = 0
 		at := c.instant(before)
 		if lock := c.d.Jobs.KeyLock; lock != "" {
-			if _, err := tx.ExecContext(ctx, c.q(`SELECT 1 FROM actions WHERE id IN (SELECT action_id FROM participations
+			if _, err := tx.ExecContext(ctx, c.rebind(`SELECT 1 FROM actions WHERE id IN (SELECT action_id FROM participations
 				WHERE confirmed_at IS NULL AND created_at < ?) ORDER BY slug`+c.d.CodePointOrder+lock), at); err != nil {
 				return err
 			}
@@ -261,7 +261,7 @@ func (c *Core) PurgeUnconfirmed(ctx context.Context, before time.Time) (int, err
 // purgeable runs a query of (id, created_at, confirmed_at) and keeps the
 // ids model.PurgeDue deletes.
 func (c *Core) purgeable(ctx context.Context, tx *sql.Tx, before time.Time, query string, args ...any) ([]int64, error) {
-	rows, err := tx.QueryContext(ctx, c.q(query), args...)
+	rows, err := tx.QueryContext(ctx, c.rebind(query), args...)
 	if err != nil {
 		return nil, err
 	}
@@ -291,7 +291,7 @@ func (c *Core) deleteIDs(ctx context.Context, tx *sql.Tx, query string, ids []in
 		for i, id := range chunk {
 			args[i] = id
 		}
-		res, err := tx.ExecContext(ctx, c.q(query+" ("+strings.Repeat("?, ", len(chunk)-1)+"?)"), args...)
+		res, err := tx.ExecContext(ctx, c.rebind(query+" ("+strings.Repeat("?, ", len(chunk)-1)+"?)"), args...)
 		if err != nil {
 			return deleted, err
 		}
@@ -358,7 +358,7 @@ func (c *Core) queueTarget(ctx context.Context, tx *sql.Tx, q store.QueueAppeals
 	compose store.ComposeAppeals) (int, error) {
 	var today int
 	var last time.Time
-	if err := tx.QueryRowContext(ctx, c.q(`SELECT COUNT(*), MAX(d.queued_at) FROM appeal_deliveries d
+	if err := tx.QueryRowContext(ctx, c.rebind(`SELECT COUNT(*), MAX(d.queued_at) FROM appeal_deliveries d
 		JOIN participations p ON p.id = d.participation_id
 		WHERE d.target_id = ? AND p.action_id = ? AND d.queued_at >= ?`),
 		t.ID, a.ID, c.instant(q.DayStart)).Scan(&today, at(&last)); err != nil {
@@ -371,7 +371,7 @@ func (c *Core) queueTarget(ctx context.Context, tx *sql.Tx, q store.QueueAppeals
 	if room == 0 {
 		return 0, nil // the rest waits for tomorrow; nothing is dropped
 	}
-	rows, err := tx.QueryContext(ctx, c.q(`SELECT p.id, p.supporter_id FROM appeal_deliveries d
+	rows, err := tx.QueryContext(ctx, c.rebind(`SELECT p.id, p.supporter_id FROM appeal_deliveries d
 		JOIN participations p ON p.id = d.participation_id
 		WHERE d.target_id = ? AND p.action_id = ? AND d.queued_at IS NULL AND p.confirmed_at IS NOT NULL
 		ORDER BY p.confirmed_at, p.id LIMIT ?`), t.ID, a.ID, room)
@@ -412,7 +412,7 @@ func (c *Core) queueTarget(ctx context.Context, tx *sql.Tx, q store.QueueAppeals
 		if len(msgs) == len(letters) {
 			outboxID = msgs[i].ID
 		}
-		if _, err := tx.ExecContext(ctx, c.q(`UPDATE appeal_deliveries SET queued_at = ?, outbox_id = ?
+		if _, err := tx.ExecContext(ctx, c.rebind(`UPDATE appeal_deliveries SET queued_at = ?, outbox_id = ?
 			WHERE participation_id = ? AND target_id = ?`), c.instant(q.Now), outboxID, l.Participation.ID, t.ID); err != nil {
 			return 0, err
 		}
@@ -422,7 +422,7 @@ func (c *Core) queueTarget(ctx context.Context, tx *sql.Tx, q store.QueueAppeals
 
 // AppealDeliveries reports where one appeal stands with each target.
 func (c *Core) AppealDeliveries(ctx context.Context, participationID int64) ([]store.AppealDelivery, error) {
-	rows, err := c.db.QueryContext(ctx, c.q(`SELECT target_id, queued_at, delivered_at FROM appeal_deliveries
+	rows, err := c.db.QueryContext(ctx, c.rebind(`SELECT target_id, queued_at, delivered_at FROM appeal_deliveries
 		WHERE participation_id = ? ORDER BY target_id`), participationID)
 	if err != nil {
 		return nil, c.errorf("appeal deliveries: %w", err)

@@ -25,7 +25,7 @@ var HoldChunk = 500
 func (c *Core) HoldQueued(ctx context.Context) (int, error) {
 	total := 0
 	for {
-		res, err := c.write(ctx, c.q(`UPDATE outbox SET state = 'held'
+		res, err := c.write(ctx, c.rebind(`UPDATE outbox SET state = 'held'
 			WHERE id IN (SELECT id FROM outbox WHERE state = 'queued' ORDER BY id LIMIT ?)`), HoldChunk)
 		if err != nil {
 			return total, c.errorf("hold queued: %w", c.d.MapErr(err))
@@ -56,7 +56,7 @@ func (c *Core) DropSentBodies(ctx context.Context, sentBefore time.Time) (int, e
 	}
 	total := 0
 	for {
-		res, err := c.write(ctx, c.q(`UPDATE outbox SET sealed = ? WHERE id IN (SELECT id FROM outbox
+		res, err := c.write(ctx, c.rebind(`UPDATE outbox SET sealed = ? WHERE id IN (SELECT id FROM outbox
 			WHERE state = 'sent' AND length(sealed) > 0 AND sent_at < ? ORDER BY sent_at LIMIT ?)`),
 			[]byte{}, c.instant(sentBefore), RetentionChunk)
 		if err != nil {
@@ -125,7 +125,7 @@ func (c *Core) markAllSent(ctx context.Context, sent []store.Sent) (int64, error
 	err := c.d.InTx(ctx, func(tx *sql.Tx) error {
 		changed = 0
 		for _, m := range sent {
-			res, err := tx.ExecContext(ctx, c.q(markSent), c.instant(m.At), m.ID)
+			res, err := tx.ExecContext(ctx, c.rebind(markSent), c.instant(m.At), m.ID)
 			if err != nil {
 				return err
 			}
@@ -145,7 +145,7 @@ func (c *Core) markAllSent(ctx context.Context, sent []store.Sent) (int64, error
 // (the worker composes an email from it for every signature).
 func (c *Core) ActionOfParticipation(ctx context.Context, participationID int64) (model.Action, error) {
 	var a model.Action
-	err := c.db.QueryRowContext(ctx, c.q(`SELECT a.id, a.slug, a.kind, a.title FROM participations p
+	err := c.db.QueryRowContext(ctx, c.rebind(`SELECT a.id, a.slug, a.kind, a.title FROM participations p
 		JOIN actions a ON a.id = p.action_id WHERE p.id = ?`), participationID).Scan(&a.ID, &a.Slug, &a.Kind, &a.Title)
 	if err != nil {
 		return a, c.errorf("action of participation %d: %w", participationID, c.d.MapErr(err))
@@ -217,7 +217,7 @@ func (c *Core) EnqueueTx(ctx context.Context, tx *sql.Tx, m *model.OutboxMessage
 	if err != nil {
 		return err
 	}
-	return c.d.MapErr(tx.QueryRowContext(ctx, c.q(OutboxInsert+` RETURNING id`), args...).Scan(&m.ID))
+	return c.d.MapErr(tx.QueryRowContext(ctx, c.rebind(OutboxInsert+` RETURNING id`), args...).Scan(&m.ID))
 }
 
 // EnqueueMessage stores a message on its own; see EnqueueTx. It has no
@@ -295,7 +295,7 @@ func (c *Core) MarkFailed(ctx context.Context, id int64, lastError string) error
 // placeholders; an unknown id is model.ErrNotFound.
 func (c *Core) outboxUpdate(ctx context.Context, what string, id int64, query string, args ...any) error {
 	err := c.d.InTx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, c.q(query), args...)
+		res, err := tx.ExecContext(ctx, c.rebind(query), args...)
 		if err != nil {
 			return err
 		}
@@ -303,7 +303,7 @@ func (c *Core) outboxUpdate(ctx context.Context, what string, id int64, query st
 			return err
 		}
 		var one int
-		return tx.QueryRowContext(ctx, c.q(`SELECT 1 FROM outbox WHERE id = ?`), id).Scan(&one)
+		return tx.QueryRowContext(ctx, c.rebind(`SELECT 1 FROM outbox WHERE id = ?`), id).Scan(&one)
 	})
 	if err != nil {
 		return c.errorf("%s %d: %w", what, id, c.d.MapErr(err))
@@ -313,7 +313,7 @@ func (c *Core) outboxUpdate(ctx context.Context, what string, id int64, query st
 
 // ReleaseHeld puts held messages back in the queue, due at now.
 func (c *Core) ReleaseHeld(ctx context.Context, now time.Time) (int, error) {
-	res, err := c.write(ctx, c.q(`UPDATE outbox SET state = 'queued', next_attempt_at = ?
+	res, err := c.write(ctx, c.rebind(`UPDATE outbox SET state = 'queued', next_attempt_at = ?
 		WHERE state = 'held'`), c.instant(now))
 	if err != nil {
 		return 0, c.errorf("release held: %w", c.d.MapErr(err))
@@ -350,7 +350,7 @@ func (c *Core) OutboxCounts(ctx context.Context) (map[model.MessageState]int, er
 
 // OutboxMessage returns one message.
 func (c *Core) OutboxMessage(ctx context.Context, id int64) (model.OutboxMessage, error) {
-	m, err := ScanOutbox(c.db.QueryRowContext(ctx, c.q(`SELECT `+OutboxColumns+` FROM outbox WHERE id = ?`), id))
+	m, err := ScanOutbox(c.db.QueryRowContext(ctx, c.rebind(`SELECT `+OutboxColumns+` FROM outbox WHERE id = ?`), id))
 	if err != nil {
 		return m, c.errorf("outbox message %d: %w", id, c.d.MapErr(err))
 	}

@@ -76,7 +76,7 @@ func (c *Core) scanRecord(row interface{ Scan(...any) error }) (model.Record, er
 }
 
 func (c *Core) recordByID(ctx context.Context, q Querier, id int64) (model.Record, error) {
-	r, err := c.scanRecord(q.QueryRowContext(ctx, c.q(`SELECT `+recordColumns+` FROM records WHERE id = ?`), id))
+	r, err := c.scanRecord(q.QueryRowContext(ctx, c.rebind(`SELECT `+recordColumns+` FROM records WHERE id = ?`), id))
 	if err != nil {
 		return r, c.d.MapErr(err)
 	}
@@ -86,7 +86,7 @@ func (c *Core) recordByID(ctx context.Context, q Querier, id int64) (model.Recor
 // RecordsOfCase lists a case's records by name. The names are sealed, so
 // they are sorted here, not by the database.
 func (c *Core) RecordsOfCase(ctx context.Context, caseID int64) ([]model.Record, error) {
-	rows, err := c.db.QueryContext(ctx, c.q(`SELECT `+recordColumns+` FROM records WHERE case_id = ?`), caseID)
+	rows, err := c.db.QueryContext(ctx, c.rebind(`SELECT `+recordColumns+` FROM records WHERE case_id = ?`), caseID)
 	if err != nil {
 		return nil, c.errorf("records of case %d: %w", caseID, err)
 	}
@@ -122,7 +122,7 @@ func (c *Core) sealRecord(ctx context.Context, tx *sql.Tx, r *model.Record) erro
 	seal := func(column, value string) []byte {
 		return c.keys.SealString(value, secret.AD("records", column, r.ID))
 	}
-	_, err := tx.ExecContext(ctx, c.q(`UPDATE records SET name_sealed = ?, place_sealed = ?, source_note_sealed = ? WHERE id = ?`),
+	_, err := tx.ExecContext(ctx, c.rebind(`UPDATE records SET name_sealed = ?, place_sealed = ?, source_note_sealed = ? WHERE id = ?`),
 		seal("name_sealed", r.Name), seal("place_sealed", r.Place), seal("source_note_sealed", r.SourceNote), r.ID)
 	return err
 }
@@ -151,12 +151,12 @@ func (c *Core) SaveRecord(ctx context.Context, r *model.Record) error {
 	err := c.d.InTx(ctx, func(tx *sql.Tx) error {
 		if creating {
 			var one int
-			if err := tx.QueryRowContext(ctx, c.q(`SELECT 1 FROM cases WHERE id = ?`), r.CaseID).Scan(&one); err != nil {
+			if err := tx.QueryRowContext(ctx, c.rebind(`SELECT 1 FROM cases WHERE id = ?`), r.CaseID).Scan(&one); err != nil {
 				return c.d.MapErr(err)
 			}
 			r.Version, r.Created, r.Updated = 1, now, now
 			// The row first, for the ID its sealed fields are bound to.
-			if err := tx.QueryRowContext(ctx, c.q(`INSERT INTO records (case_id, status, last_confirmed, version, created_at, updated_at)
+			if err := tx.QueryRowContext(ctx, c.rebind(`INSERT INTO records (case_id, status, last_confirmed, version, created_at, updated_at)
 				VALUES (?, ?, ?, 1, ?, ?) RETURNING id`), r.CaseID, r.Status, lastConfirmed(r.LastConfirmed),
 				c.instant(now), c.instant(now)).Scan(&r.ID); err != nil {
 				return err
@@ -176,7 +176,7 @@ func (c *Core) SaveRecord(ctx context.Context, r *model.Record) error {
 			return err
 		}
 		before.Version--
-		if _, err := tx.ExecContext(ctx, c.q(`UPDATE records SET status = ?, last_confirmed = ?, updated_at = ? WHERE id = ?`),
+		if _, err := tx.ExecContext(ctx, c.rebind(`UPDATE records SET status = ?, last_confirmed = ?, updated_at = ? WHERE id = ?`),
 			r.Status, lastConfirmed(r.LastConfirmed), c.instant(now), r.ID); err != nil {
 			return err
 		}
@@ -211,7 +211,7 @@ func (c *Core) DeleteRecord(ctx context.Context, id int64, version int) error {
 			return err
 		}
 		before.Version--
-		if _, err := tx.ExecContext(ctx, c.q(`DELETE FROM records WHERE id = ?`), id); err != nil {
+		if _, err := tx.ExecContext(ctx, c.rebind(`DELETE FROM records WHERE id = ?`), id); err != nil {
 			return err
 		}
 		return c.audit(ctx, tx, "record.delete", "record", id, viewOfRecord(before), nil)

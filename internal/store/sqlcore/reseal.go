@@ -119,7 +119,7 @@ func (c *Core) sealedRows(ctx context.Context, t sealedTable, after int64) ([]se
 	if reindex {
 		cols = append(cols, "email_index")
 	}
-	rows, err := c.db.QueryContext(ctx, c.q(`SELECT `+strings.Join(cols, ", ")+` FROM `+t.name+`
+	rows, err := c.db.QueryContext(ctx, c.rebind(`SELECT `+strings.Join(cols, ", ")+` FROM `+t.name+`
 		WHERE id > ? ORDER BY id LIMIT ?`), after, ResealBatch)
 	if err != nil {
 		return nil, err
@@ -208,7 +208,7 @@ func (c *Core) rewrite(ctx context.Context, table string, writes []*rowRewrite, 
 				where = append(where, cv.column+" = ?")
 				args = append(args, cv.value)
 			}
-			res, err := tx.ExecContext(ctx, c.q(`UPDATE `+table+` SET `+strings.Join(set, ", ")+
+			res, err := tx.ExecContext(ctx, c.rebind(`UPDATE `+table+` SET `+strings.Join(set, ", ")+
 				` WHERE `+strings.Join(where, " AND ")), args...)
 			if err != nil {
 				return err

@@ -54,7 +54,7 @@ func (c *Core) CreateStaffUser(ctx context.Context, u *model.StaffUser) error {
 		return c.errorf("create staff user: %w", errNoTime)
 	}
 	err := c.d.InTx(ctx, func(tx *sql.Tx) error {
-		err := tx.QueryRowContext(ctx, c.q(`INSERT INTO staff_users (email, role, password_hash, disabled, created_at)
+		err := tx.QueryRowContext(ctx, c.rebind(`INSERT INTO staff_users (email, role, password_hash, disabled, created_at)
 			VALUES (?, ?, ?, ?, ?) RETURNING id`), u.Email, u.Role, u.PasswordHash, u.Disabled, c.instant(u.Created)).Scan(&u.ID)
 		if err != nil {
 			return c.d.MapErr(err)
@@ -77,13 +77,13 @@ func (c *Core) saveTOTP(ctx context.Context, tx *sql.Tx, id int64, totp []byte) 
 	if totp != nil {
 		sealed = c.keys.Seal(totp, secret.AD("staff_users", "totp_sealed", id))
 	}
-	_, err := tx.ExecContext(ctx, c.q(`UPDATE staff_users SET totp_sealed = ? WHERE id = ?`), sealed, id)
+	_, err := tx.ExecContext(ctx, c.rebind(`UPDATE staff_users SET totp_sealed = ? WHERE id = ?`), sealed, id)
 	return err
 }
 
 // StaffUserByEmail finds an account by email.
 func (c *Core) StaffUserByEmail(ctx context.Context, email string) (model.StaffUser, error) {
-	u, err := c.scanStaff(c.db.QueryRowContext(ctx, c.q(`SELECT `+staffColumns+` FROM staff_users WHERE email = ?`),
+	u, err := c.scanStaff(c.db.QueryRowContext(ctx, c.rebind(`SELECT `+staffColumns+` FROM staff_users WHERE email = ?`),
 		strings.ToLower(email)))
 	if err != nil {
 		return u, c.errorf("staff user %q: %w", email, err)
@@ -93,7 +93,7 @@ func (c *Core) StaffUserByEmail(ctx context.Context, email string) (model.StaffU
 
 // StaffUser finds an account by ID.
 func (c *Core) StaffUser(ctx context.Context, id int64) (model.StaffUser, error) {
-	u, err := c.scanStaff(c.db.QueryRowContext(ctx, c.q(`SELECT `+staffColumns+` FROM staff_users WHERE id = ?`), id))
+	u, err := c.scanStaff(c.db.QueryRowContext(ctx, c.rebind(`SELECT `+staffColumns+` FROM staff_users WHERE id = ?`), id))
 	if err != nil {
 		return u, c.errorf("staff user %d: %w", id, err)
 	}
@@ -125,11 +125,11 @@ func (c *Core) UpdateStaffUser(ctx context.Context, u model.StaffUser) error {
 		return c.errorf("update staff user: unknown role %q", u.Role)
 	}
 	err := c.d.InTx(ctx, func(tx *sql.Tx) error {
-		before, err := c.scanStaff(tx.QueryRowContext(ctx, c.q(`SELECT `+staffColumns+` FROM staff_users WHERE id = ?`), u.ID))
+		before, err := c.scanStaff(tx.QueryRowContext(ctx, c.rebind(`SELECT `+staffColumns+` FROM staff_users WHERE id = ?`), u.ID))
 		if err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, c.q(`UPDATE staff_users SET role = ?, disabled = ?, password_hash = ? WHERE id = ?`),
+		if _, err := tx.ExecContext(ctx, c.rebind(`UPDATE staff_users SET role = ?, disabled = ?, password_hash = ? WHERE id = ?`),
 			u.Role, u.Disabled, u.PasswordHash, u.ID); err != nil {
 			return err
 		}
@@ -138,7 +138,7 @@ func (c *Core) UpdateStaffUser(ctx context.Context, u model.StaffUser) error {
 		}
 		if before.Role != u.Role || before.Disabled != u.Disabled || before.PasswordHash != u.PasswordHash ||
 			(before.TOTPSecret != nil && u.TOTPSecret == nil) {
-			if _, err := tx.ExecContext(ctx, c.q(`DELETE FROM staff_sessions WHERE user_id = ?`), u.ID); err != nil {
+			if _, err := tx.ExecContext(ctx, c.rebind(`DELETE FROM staff_sessions WHERE user_id = ?`), u.ID); err != nil {
 				return err
 			}
 		}
@@ -157,14 +157,14 @@ func (c *Core) UpdateStaffUser(ctx context.Context, u model.StaffUser) error {
 // SetStaffPassword changes a password and ends the account's sessions.
 func (c *Core) SetStaffPassword(ctx context.Context, userID int64, hash string) error {
 	err := c.d.InTx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, c.q(`UPDATE staff_users SET password_hash = ? WHERE id = ?`), hash, userID)
+		res, err := tx.ExecContext(ctx, c.rebind(`UPDATE staff_users SET password_hash = ? WHERE id = ?`), hash, userID)
 		if err != nil {
 			return err
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
 			return model.ErrNotFound
 		}
-		if _, err := tx.ExecContext(ctx, c.q(`DELETE FROM staff_sessions WHERE user_id = ?`), userID); err != nil {
+		if _, err := tx.ExecContext(ctx, c.rebind(`DELETE FROM staff_sessions WHERE user_id = ?`), userID); err != nil {
 			return err
 		}
 		return c.audit(ctx, tx, "user.password", "user", userID, nil, nil)
@@ -182,7 +182,7 @@ func (c *Core) SetStaffTOTP(ctx context.Context, userID int64, totp []byte) erro
 		if err := c.saveTOTP(ctx, tx, userID, totp); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, c.q(`DELETE FROM staff_sessions WHERE user_id = ?`), userID); err != nil {
+		if _, err := tx.ExecContext(ctx, c.rebind(`DELETE FROM staff_sessions WHERE user_id = ?`), userID); err != nil {
 			return err
 		}
 		return c.audit(ctx, tx, "user.totp", "user", userID, nil, map[string]bool{"totp": totp != nil})
@@ -195,7 +195,7 @@ func (c *Core) SetStaffTOTP(ctx context.Context, userID int64, totp []byte) erro
 
 // RehashPassword stores a stronger hash of the same password.
 func (c *Core) RehashPassword(ctx context.Context, userID int64, hash string) error {
-	if _, err := c.write(ctx, c.q(`UPDATE staff_users SET password_hash = ? WHERE id = ?`), hash, userID); err != nil {
+	if _, err := c.write(ctx, c.rebind(`UPDATE staff_users SET password_hash = ? WHERE id = ?`), hash, userID); err != nil {
 		return c.errorf("rehash password %d: %w", userID, err)
 	}
 	return nil
@@ -229,7 +229,7 @@ func LockFor(failures int) time.Duration {
 // LoginLock returns when the account's lock for a network ends.
 func (c *Core) LoginLock(ctx context.Context, userID int64, network []byte, now time.Time) (time.Time, error) {
 	var until time.Time
-	err := c.db.QueryRowContext(ctx, c.q(`SELECT locked_until FROM staff_login_failures
+	err := c.db.QueryRowContext(ctx, c.rebind(`SELECT locked_until FROM staff_login_failures
 		WHERE user_id = ? AND network = ? AND locked_until > ?`), userID, network, c.instant(now)).Scan(at(&until))
 	if errors.Is(err, sql.ErrNoRows) {
 		return time.Time{}, nil
@@ -250,12 +250,12 @@ func (c *Core) LoginFailed(ctx context.Context, userID int64, network []byte, no
 	err := c.d.InTx(ctx, func(tx *sql.Tx) error {
 		// The account's stale failures go first, this network's among
 		// them, so its count starts again after a quiet day.
-		if _, err := tx.ExecContext(ctx, c.q(`DELETE FROM staff_login_failures WHERE user_id = ? AND last_failed_at < ?
+		if _, err := tx.ExecContext(ctx, c.rebind(`DELETE FROM staff_login_failures WHERE user_id = ? AND last_failed_at < ?
 			AND (locked_until IS NULL OR locked_until <= ?)`), userID, c.instant(now.Add(-forgetFailuresAfter)), c.instant(now)); err != nil {
 			return err
 		}
 		var failures int
-		err := tx.QueryRowContext(ctx, c.q(`INSERT INTO staff_login_failures (user_id, network, failures, last_failed_at)
+		err := tx.QueryRowContext(ctx, c.rebind(`INSERT INTO staff_login_failures (user_id, network, failures, last_failed_at)
 			VALUES (?, ?, 1, ?)
 			ON CONFLICT (user_id, network) DO UPDATE SET failures = staff_login_failures.failures + 1,
 				last_failed_at = excluded.last_failed_at
@@ -265,7 +265,7 @@ func (c *Core) LoginFailed(ctx context.Context, userID int64, network []byte, no
 		}
 		if d := LockFor(failures); d > 0 {
 			until = now.Add(d)
-			_, err = tx.ExecContext(ctx, c.q(`UPDATE staff_login_failures SET locked_until = ? WHERE user_id = ? AND network = ?`),
+			_, err = tx.ExecContext(ctx, c.rebind(`UPDATE staff_login_failures SET locked_until = ? WHERE user_id = ? AND network = ?`),
 				c.instant(until), userID, network)
 		}
 		return err
@@ -279,11 +279,11 @@ func (c *Core) LoginFailed(ctx context.Context, userID int64, network []byte, no
 // LoginSucceeded clears the network's failures and records the time.
 func (c *Core) LoginSucceeded(ctx context.Context, userID int64, network []byte, now time.Time) error {
 	err := c.d.InTx(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, c.q(`DELETE FROM staff_login_failures WHERE user_id = ? AND network = ?`),
+		if _, err := tx.ExecContext(ctx, c.rebind(`DELETE FROM staff_login_failures WHERE user_id = ? AND network = ?`),
 			userID, network); err != nil {
 			return err
 		}
-		_, err := tx.ExecContext(ctx, c.q(`UPDATE staff_users SET last_login_at = ? WHERE id = ?`), c.instant(now), userID)
+		_, err := tx.ExecContext(ctx, c.rebind(`UPDATE staff_users SET last_login_at = ? WHERE id = ?`), c.instant(now), userID)
 		return err
 	})
 	if err != nil {
@@ -296,10 +296,10 @@ func (c *Core) LoginSucceeded(ctx context.Context, userID int64, network []byte,
 func (c *Core) UnlockStaffUser(ctx context.Context, userID int64) error {
 	err := c.d.InTx(ctx, func(tx *sql.Tx) error {
 		var id int64
-		if err := tx.QueryRowContext(ctx, c.q(`SELECT id FROM staff_users WHERE id = ?`), userID).Scan(&id); err != nil {
+		if err := tx.QueryRowContext(ctx, c.rebind(`SELECT id FROM staff_users WHERE id = ?`), userID).Scan(&id); err != nil {
 			return c.d.MapErr(err)
 		}
-		res, err := tx.ExecContext(ctx, c.q(`DELETE FROM staff_login_failures WHERE user_id = ?`), userID)
+		res, err := tx.ExecContext(ctx, c.rebind(`DELETE FROM staff_login_failures WHERE user_id = ?`), userID)
 		if err != nil {
 			return err
 		}
@@ -317,7 +317,7 @@ func (c *Core) UnlockStaffUser(ctx context.Context, userID int64) error {
 
 // LockedStaff returns the accounts locked from some network at now.
 func (c *Core) LockedStaff(ctx context.Context, now time.Time) (map[int64]time.Time, error) {
-	rows, err := c.db.QueryContext(ctx, c.q(`SELECT user_id, MAX(locked_until) FROM staff_login_failures
+	rows, err := c.db.QueryContext(ctx, c.rebind(`SELECT user_id, MAX(locked_until) FROM staff_login_failures
 		WHERE locked_until > ? GROUP BY user_id`), c.instant(now))
 	if err != nil {
 		return nil, c.errorf("locked staff: %w", err)
@@ -340,7 +340,7 @@ func (c *Core) LockedStaff(ctx context.Context, now time.Time) (map[int64]time.T
 
 // UseTOTPStep records a code's step as used if it is later than the last.
 func (c *Core) UseTOTPStep(ctx context.Context, userID, step int64) (bool, error) {
-	res, err := c.write(ctx, c.q(`UPDATE staff_users SET totp_step = ? WHERE id = ? AND totp_step < ?`),
+	res, err := c.write(ctx, c.rebind(`UPDATE staff_users SET totp_step = ? WHERE id = ? AND totp_step < ?`),
 		step, userID, step)
 	if err != nil {
 		return false, c.errorf("use totp step %d: %w", userID, err)
@@ -351,7 +351,7 @@ func (c *Core) UseTOTPStep(ctx context.Context, userID, step int64) (bool, error
 
 // CreateSession stores a session.
 func (c *Core) CreateSession(ctx context.Context, s model.StaffSession) error {
-	_, err := c.write(ctx, c.q(`INSERT INTO staff_sessions (token_hash, user_id, verified, created_at, last_seen_at)
+	_, err := c.write(ctx, c.rebind(`INSERT INTO staff_sessions (token_hash, user_id, verified, created_at, last_seen_at)
 		VALUES (?, ?, ?, ?, ?)`), s.TokenHash, s.UserID, s.Verified, c.instant(s.Created), c.instant(s.LastSeen))
 	if err != nil {
 		return c.errorf("create session: %w", c.d.MapErr(err))
@@ -366,7 +366,7 @@ const touchEvery = time.Minute
 // Session returns a live session with its user and marks it seen.
 func (c *Core) Session(ctx context.Context, tokenHash []byte, now time.Time, idle, maxAge time.Duration) (model.StaffSession, error) {
 	s := model.StaffSession{TokenHash: tokenHash}
-	row := c.db.QueryRowContext(ctx, c.q(`SELECT s.user_id, s.verified, s.created_at, s.last_seen_at FROM staff_sessions s
+	row := c.db.QueryRowContext(ctx, c.rebind(`SELECT s.user_id, s.verified, s.created_at, s.last_seen_at FROM staff_sessions s
 		WHERE s.token_hash = ?`), tokenHash)
 	if err := row.Scan(&s.UserID, &s.Verified, at(&s.Created), at(&s.LastSeen)); err != nil {
 		return s, c.errorf("session: %w", c.d.MapErr(err))
@@ -383,7 +383,7 @@ func (c *Core) Session(ctx context.Context, tokenHash []byte, now time.Time, idl
 		return s, c.errorf("session: expired: %w", model.ErrNotFound)
 	}
 	if now.Sub(s.LastSeen) > touchEvery {
-		if _, err := c.write(ctx, c.q(`UPDATE staff_sessions SET last_seen_at = ? WHERE token_hash = ?`),
+		if _, err := c.write(ctx, c.rebind(`UPDATE staff_sessions SET last_seen_at = ? WHERE token_hash = ?`),
 			c.instant(now), tokenHash); err != nil {
 			return s, c.errorf("session: %w", err)
 		}
@@ -394,7 +394,7 @@ func (c *Core) Session(ctx context.Context, tokenHash []byte, now time.Time, idl
 
 // DeleteSession ends one session.
 func (c *Core) DeleteSession(ctx context.Context, tokenHash []byte) error {
-	if _, err := c.write(ctx, c.q(`DELETE FROM staff_sessions WHERE token_hash = ?`), tokenHash); err != nil {
+	if _, err := c.write(ctx, c.rebind(`DELETE FROM staff_sessions WHERE token_hash = ?`), tokenHash); err != nil {
 		return c.errorf("delete session: %w", err)
 	}
 	return nil
@@ -403,7 +403,7 @@ func (c *Core) DeleteSession(ctx context.Context, tokenHash []byte) error {
 // DeleteSessionsOf ends every session of a user.
 func (c *Core) DeleteSessionsOf(ctx context.Context, userID int64) error {
 	err := c.d.InTx(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, c.q(`DELETE FROM staff_sessions WHERE user_id = ?`), userID); err != nil {
+		if _, err := tx.ExecContext(ctx, c.rebind(`DELETE FROM staff_sessions WHERE user_id = ?`), userID); err != nil {
 			return err
 		}
 		return c.audit(ctx, tx, "user.signout-everywhere", "user", userID, nil, nil)
@@ -417,7 +417,7 @@ func (c *Core) DeleteSessionsOf(ctx context.Context, userID int64) error {
 // Setting returns a site setting, "" when unset.
 func (c *Core) Setting(ctx context.Context, key string) (string, error) {
 	var v string
-	err := c.db.QueryRowContext(ctx, c.q(`SELECT value FROM settings WHERE key = ?`), key).Scan(&v)
+	err := c.db.QueryRowContext(ctx, c.rebind(`SELECT value FROM settings WHERE key = ?`), key).Scan(&v)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", nil
 	}
@@ -431,11 +431,11 @@ func (c *Core) Setting(ctx context.Context, key string) (string, error) {
 func (c *Core) SetSetting(ctx context.Context, key, value string) error {
 	err := c.d.InTx(ctx, func(tx *sql.Tx) error {
 		var before string
-		err := tx.QueryRowContext(ctx, c.q(`SELECT value FROM settings WHERE key = ?`), key).Scan(&before)
+		err := tx.QueryRowContext(ctx, c.rebind(`SELECT value FROM settings WHERE key = ?`), key).Scan(&before)
 		if err != nil && !errors.Is(err, sql.ErrNoRows) {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, c.q(`INSERT INTO settings (key, value) VALUES (?, ?)
+		if _, err := tx.ExecContext(ctx, c.rebind(`INSERT INTO settings (key, value) VALUES (?, ?)
 			ON CONFLICT (key) DO UPDATE SET value = excluded.value`), key, value); err != nil {
 			return err
 		}

@@ -34,7 +34,7 @@ func (c *Core) scanSupporter(row interface{ Scan(...any) error }) (model.Support
 
 // SupporterForStaff returns a supporter, erased or not.
 func (c *Core) SupporterForStaff(ctx context.Context, id int64) (model.Supporter, error) {
-	sup, err := c.scanSupporter(c.db.QueryRowContext(ctx, c.q(`SELECT `+staffSupporterColumns+` FROM supporters s WHERE s.id = ?`), id))
+	sup, err := c.scanSupporter(c.db.QueryRowContext(ctx, c.rebind(`SELECT `+staffSupporterColumns+` FROM supporters s WHERE s.id = ?`), id))
 	if err != nil {
 		return sup, c.errorf("supporter %d: %w", id, err)
 	}
@@ -43,7 +43,7 @@ func (c *Core) SupporterForStaff(ctx context.Context, id int64) (model.Supporter
 
 // SupporterMessages lists a supporter's emails without their content.
 func (c *Core) SupporterMessages(ctx context.Context, supporterID int64, limit int) ([]model.OutboxMessage, error) {
-	rows, err := c.db.QueryContext(ctx, c.q(`SELECT id, message_id, kind, state, attempts, last_error, created_at, sent_at
+	rows, err := c.db.QueryContext(ctx, c.rebind(`SELECT id, message_id, kind, state, attempts, last_error, created_at, sent_at
 		FROM outbox WHERE supporter_id = ? ORDER BY id DESC LIMIT ?`), supporterID, limitOrAll(limit))
 	if err != nil {
 		return nil, c.errorf("messages of %d: %w", supporterID, err)
@@ -72,7 +72,7 @@ func (c *Core) EraseSupporter(ctx context.Context, supporterID int64, now time.T
 		// someone new.
 		index := make([]byte, 32)
 		rand.Read(index)
-		res, err := tx.ExecContext(ctx, c.q(`UPDATE supporters SET email_index = ?, email_sealed = NULL, name_sealed = NULL,
+		res, err := tx.ExecContext(ctx, c.rebind(`UPDATE supporters SET email_index = ?, email_sealed = NULL, name_sealed = NULL,
 			postal_sealed = NULL, erased_at = ?, unsubscribed_at = COALESCE(unsubscribed_at, ?) WHERE id = ?`),
 			index, c.instant(now), c.instant(now), supporterID)
 		if err != nil {
@@ -90,7 +90,7 @@ func (c *Core) EraseSupporter(ctx context.Context, supporterID int64, now time.T
 			`DELETE FROM consents WHERE supporter_id = ?`,
 			`DELETE FROM outbox WHERE supporter_id = ?`,
 		} {
-			if _, err := tx.ExecContext(ctx, c.q(q), supporterID); err != nil {
+			if _, err := tx.ExecContext(ctx, c.rebind(q), supporterID); err != nil {
 				return err
 			}
 		}
@@ -111,7 +111,7 @@ func (c *Core) EraseSupporter(ctx context.Context, supporterID int64, now time.T
 // appeals not delivered are dropped, so that none is sent later with the
 // letter erased.
 func (c *Core) eraseFromDigests(ctx context.Context, tx *sql.Tx, supporterID int64) error {
-	rows, err := tx.QueryContext(ctx, c.q(`SELECT DISTINCT o.id, o.state FROM outbox o
+	rows, err := tx.QueryContext(ctx, c.rebind(`SELECT DISTINCT o.id, o.state FROM outbox o
 		JOIN appeal_deliveries d ON d.outbox_id = o.id JOIN participations p ON p.id = d.participation_id
 		WHERE p.supporter_id = ? AND (o.supporter_id IS NULL OR o.supporter_id <> ?)`), supporterID, supporterID)
 	if err != nil {
@@ -136,22 +136,22 @@ func (c *Core) eraseFromDigests(ctx context.Context, tx *sql.Tx, supporterID int
 	}
 	for _, d := range digests {
 		if d.state == model.MessageSent || d.state == model.MessageFailed {
-			if _, err := tx.ExecContext(ctx, c.q(`UPDATE outbox SET sealed = ? WHERE id = ?`), []byte{}, d.id); err != nil {
+			if _, err := tx.ExecContext(ctx, c.rebind(`UPDATE outbox SET sealed = ? WHERE id = ?`), []byte{}, d.id); err != nil {
 				return err
 			}
 			continue
 		}
 		// Queued, held, or being sent (a worker that sends it anyway finds
 		// no row to mark).
-		if _, err := tx.ExecContext(ctx, c.q(`UPDATE appeal_deliveries SET queued_at = NULL, outbox_id = NULL
+		if _, err := tx.ExecContext(ctx, c.rebind(`UPDATE appeal_deliveries SET queued_at = NULL, outbox_id = NULL
 			WHERE outbox_id = ?`), d.id); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, c.q(`DELETE FROM outbox WHERE id = ?`), d.id); err != nil {
+		if _, err := tx.ExecContext(ctx, c.rebind(`DELETE FROM outbox WHERE id = ?`), d.id); err != nil {
 			return err
 		}
 	}
-	_, err = tx.ExecContext(ctx, c.q(`DELETE FROM appeal_deliveries WHERE delivered_at IS NULL
+	_, err = tx.ExecContext(ctx, c.rebind(`DELETE FROM appeal_deliveries WHERE delivered_at IS NULL
 		AND participation_id IN (SELECT id FROM participations WHERE supporter_id = ?)`), supporterID)
 	return err
 }
@@ -254,7 +254,7 @@ func (c *Core) openParticipant(r *sealedParticipant) (store.Participant, error) 
 func (c *Core) participantsAfter(ctx context.Context, actionID int64, after exportCursor) ([]sealedParticipant, error) {
 	// Only what an export writes: every column read costs at a million
 	// rows.
-	rows, err := c.db.QueryContext(ctx, c.q(`SELECT p.id, p.created_at, p.confirmed_at, p.comment_sealed,
+	rows, err := c.db.QueryContext(ctx, c.rebind(`SELECT p.id, p.created_at, p.confirmed_at, p.comment_sealed,
 		s.id, s.email_sealed, s.name_sealed, s.postal_sealed, s.country, s.lang
 		FROM participations p JOIN supporters s ON s.id = p.supporter_id
 		WHERE p.action_id = ? AND (p.created_at, p.id) > (?, ?) AND s.erased_at IS NULL
@@ -284,7 +284,7 @@ func (c *Core) participantsAfter(ctx context.Context, actionID int64, after expo
 		index[out[i].Participation.ID] = i
 		args = append(args, out[i].Participation.ID)
 	}
-	crows, err := c.db.QueryContext(ctx, c.q(`SELECT participation_id, key, given FROM consents
+	crows, err := c.db.QueryContext(ctx, c.rebind(`SELECT participation_id, key, given FROM consents
 		WHERE participation_id IN (`+placeholders(len(args))+`)`), args...)
 	if err != nil {
 		return nil, err
@@ -304,7 +304,7 @@ func (c *Core) participantsAfter(ctx context.Context, actionID int64, after expo
 
 // CountParticipants counts an action's participations not erased.
 func (c *Core) CountParticipants(ctx context.Context, actionID int64) (all, confirmed int, err error) {
-	err = c.db.QueryRowContext(ctx, c.q(`SELECT COUNT(*), COUNT(p.confirmed_at) FROM participations p
+	err = c.db.QueryRowContext(ctx, c.rebind(`SELECT COUNT(*), COUNT(p.confirmed_at) FROM participations p
 		JOIN supporters s ON s.id = p.supporter_id WHERE p.action_id = ? AND s.erased_at IS NULL`), actionID).Scan(&all, &confirmed)
 	if err != nil {
 		err = c.errorf("count participants of %d: %w", actionID, err)
@@ -321,7 +321,7 @@ func (c *Core) ImportSupporters(ctx context.Context, rows []store.ImportRow, now
 			index := c.keys.BlindIndex(sup.Email)
 			var id int64
 			var unsubscribed time.Time
-			err := tx.QueryRowContext(ctx, c.q(`SELECT id, unsubscribed_at FROM supporters WHERE email_index = ?`), index).Scan(&id, at(&unsubscribed))
+			err := tx.QueryRowContext(ctx, c.rebind(`SELECT id, unsubscribed_at FROM supporters WHERE email_index = ?`), index).Scan(&id, at(&unsubscribed))
 			switch {
 			case err == nil:
 				known++
@@ -333,11 +333,11 @@ func (c *Core) ImportSupporters(ctx context.Context, rows []store.ImportRow, now
 				if r.Confirmed {
 					confirmed = c.instant(now)
 				}
-				if err := tx.QueryRowContext(ctx, c.q(`INSERT INTO supporters (email_index, country, lang, created_at, confirmed_at)
+				if err := tx.QueryRowContext(ctx, c.rebind(`INSERT INTO supporters (email_index, country, lang, created_at, confirmed_at)
 					VALUES (?, ?, ?, ?, ?) RETURNING id`), index, sup.Country, sup.Lang, c.instant(now), confirmed).Scan(&id); err != nil {
 					return err
 				}
-				if _, err := tx.ExecContext(ctx, c.q(`UPDATE supporters SET email_sealed = ?, name_sealed = ?, postal_sealed = ? WHERE id = ?`),
+				if _, err := tx.ExecContext(ctx, c.rebind(`UPDATE supporters SET email_sealed = ?, name_sealed = ?, postal_sealed = ? WHERE id = ?`),
 					c.seal(sup.Email, "supporters", "email", id), c.seal(sup.Name, "supporters", "name", id),
 					c.seal(sup.PostalCode, "supporters", "postal", id), id); err != nil {
 					return err
@@ -347,7 +347,7 @@ func (c *Core) ImportSupporters(ctx context.Context, rows []store.ImportRow, now
 				return err
 			}
 			if r.Consent.Key != "" {
-				if _, err := tx.ExecContext(ctx, c.q(`INSERT INTO consents (supporter_id, key, text, given, source, at)
+				if _, err := tx.ExecContext(ctx, c.rebind(`INSERT INTO consents (supporter_id, key, text, given, source, at)
 					VALUES (?, ?, ?, ?, ?, ?)`), id, r.Consent.Key, r.Consent.Text, r.Consent.Given, r.Consent.Source,
 					c.instant(now)); err != nil {
 					return err
@@ -376,11 +376,11 @@ func (c *Core) seal(value, table, column string, id int64) any {
 func (c *Core) ConfirmSupporter(ctx context.Context, supporterID int64, now time.Time, consent model.Consent) error {
 	err := c.d.InTx(ctx, func(tx *sql.Tx) error {
 		var unsubscribed time.Time
-		if err := tx.QueryRowContext(ctx, c.q(`SELECT unsubscribed_at FROM supporters WHERE id = ? AND erased_at IS NULL`),
+		if err := tx.QueryRowContext(ctx, c.rebind(`SELECT unsubscribed_at FROM supporters WHERE id = ? AND erased_at IS NULL`),
 			supporterID).Scan(at(&unsubscribed)); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, c.q(`UPDATE supporters SET confirmed_at = COALESCE(confirmed_at, ?), unsubscribed_at = NULL
+		if _, err := tx.ExecContext(ctx, c.rebind(`UPDATE supporters SET confirmed_at = COALESCE(confirmed_at, ?), unsubscribed_at = NULL
 			WHERE id = ?`), c.instant(now), supporterID); err != nil {
 			return err
 		}
@@ -391,7 +391,7 @@ func (c *Core) ConfirmSupporter(ctx context.Context, supporterID int64, now time
 		if unsubscribed.IsZero() {
 			since = c.instant(time.Unix(0, 0).UTC())
 		}
-		_, err := tx.ExecContext(ctx, c.q(`INSERT INTO consents (supporter_id, key, text, given, source, at)
+		_, err := tx.ExecContext(ctx, c.rebind(`INSERT INTO consents (supporter_id, key, text, given, source, at)
 			SELECT ?, ?, ?, ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM consents
 				WHERE supporter_id = ? AND key = ? AND given AND at > ?)`),
 			supporterID, consent.Key, consent.Text, true, consent.Source, c.instant(now), supporterID, consent.Key, since)
@@ -408,7 +408,7 @@ func (c *Core) ConfirmSupporter(ctx context.Context, supporterID int64, now time
 // from the mailbox. Until then a participation's answers wait with it, so
 // whoever types a known address puts nothing on its owner's record.
 func (c *Core) Consents(ctx context.Context, supporterID int64) ([]model.Consent, error) {
-	rows, err := c.db.QueryContext(ctx, c.q(`SELECT cn.key, cn.text, cn.given, cn.source, cn.at FROM consents cn
+	rows, err := c.db.QueryContext(ctx, c.rebind(`SELECT cn.key, cn.text, cn.given, cn.source, cn.at FROM consents cn
 		WHERE cn.supporter_id = ? AND (cn.participation_id IS NULL OR EXISTS (SELECT 1 FROM participations p
 			WHERE p.id = cn.participation_id AND p.confirmed_at IS NOT NULL))
 		ORDER BY cn.id`), supporterID)

@@ -15,7 +15,7 @@ var ErrUpdateHidden = errors.New("the update was unpublished")
 // UpdateByID returns one update.
 func (c *Core) UpdateByID(ctx context.Context, id int64) (model.Update, error) {
 	u := model.Update{ID: id}
-	err := c.db.QueryRowContext(ctx, c.q(`SELECT case_id, number, title, body, final, published_at, close_actions, new_status,
+	err := c.db.QueryRowContext(ctx, c.rebind(`SELECT case_id, number, title, body, final, published_at, close_actions, new_status,
 		hidden_at FROM updates WHERE id = ?`), id).Scan(&u.CaseID, &u.Number, &u.Title, &u.Body, &u.Final, at(&u.Published),
 		&u.CloseActions, &u.Status, at(&u.Hidden))
 	if err != nil {
@@ -34,7 +34,7 @@ const audience = `FROM supporters s WHERE s.unsubscribed_at IS NULL AND EXISTS (
 
 // UpdateAudience counts an update's audience by language.
 func (c *Core) UpdateAudience(ctx context.Context, caseID int64) (map[string]int, error) {
-	rows, err := c.db.QueryContext(ctx, c.q(`SELECT s.lang, COUNT(*) `+audience+` GROUP BY s.lang`), caseID)
+	rows, err := c.db.QueryContext(ctx, c.rebind(`SELECT s.lang, COUNT(*) `+audience+` GROUP BY s.lang`), caseID)
 	if err != nil {
 		return nil, c.errorf("update audience: %w", err)
 	}
@@ -61,7 +61,7 @@ func (c *Core) QueueUpdateMessages(ctx context.Context, caseID, updateID int64, 
 	for {
 		// An update taken down while its messages are queued stops them.
 		var hidden time.Time
-		if err := c.db.QueryRowContext(ctx, c.q(`SELECT hidden_at FROM updates WHERE id = ?`), updateID).Scan(at(&hidden)); err != nil {
+		if err := c.db.QueryRowContext(ctx, c.rebind(`SELECT hidden_at FROM updates WHERE id = ?`), updateID).Scan(at(&hidden)); err != nil {
 			return queued, c.errorf("queue update %d: %w", updateID, c.d.MapErr(err))
 		}
 		if !hidden.IsZero() {
@@ -107,7 +107,7 @@ func (c *Core) QueueUpdateMessages(ctx context.Context, caseID, updateID int64, 
 // audienceAfter reads the next batch of the audience, by supporter ID, with
 // name, email and language opened.
 func (c *Core) audienceAfter(ctx context.Context, caseID, after int64) ([]model.Supporter, error) {
-	rows, err := c.db.QueryContext(ctx, c.q(`SELECT s.id, s.email_sealed, s.name_sealed, s.lang `+audience+`
+	rows, err := c.db.QueryContext(ctx, c.rebind(`SELECT s.id, s.email_sealed, s.name_sealed, s.lang `+audience+`
 		AND s.id > ? ORDER BY s.id LIMIT ?`), caseID, after, tellBatch)
 	if err != nil {
 		return nil, err
@@ -139,7 +139,7 @@ func (c *Core) insertMessageOnce(ctx context.Context, tx *sql.Tx, m *model.Outbo
 	}
 	// Only to a supporter still reachable now: one erased or unsubscribed
 	// since the batch was read gets nothing.
-	res, err := tx.ExecContext(ctx, c.q(`INSERT INTO outbox (message_id, kind, state, sealed,
+	res, err := tx.ExecContext(ctx, c.rebind(`INSERT INTO outbox (message_id, kind, state, sealed,
 			supporter_id, participation_id, target_id, update_id, attempts, next_attempt_at, created_at, last_error)
 		SELECT ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, '' WHERE EXISTS (
 			SELECT 1 FROM supporters WHERE id = ? AND erased_at IS NULL AND unsubscribed_at IS NULL)
@@ -155,7 +155,7 @@ func (c *Core) insertMessageOnce(ctx context.Context, tx *sql.Tx, m *model.Outbo
 
 // UpdateProgress counts an update's messages by state.
 func (c *Core) UpdateProgress(ctx context.Context, updateID int64) (map[model.MessageState]int, error) {
-	rows, err := c.db.QueryContext(ctx, c.q(`SELECT state, COUNT(*) FROM outbox WHERE update_id = ? GROUP BY state`), updateID)
+	rows, err := c.db.QueryContext(ctx, c.rebind(`SELECT state, COUNT(*) FROM outbox WHERE update_id = ? GROUP BY state`), updateID)
 	if err != nil {
 		return nil, c.errorf("update progress: %w", err)
 	}
@@ -177,7 +177,7 @@ func (c *Core) UpdateProgress(ctx context.Context, updateID int64) (map[model.Me
 func (c *Core) SaveUpdateDraft(ctx context.Context, caseID int64, u model.Update, read, now time.Time) error {
 	err := c.d.InTx(ctx, func(tx *sql.Tx) error {
 		var saved time.Time
-		err := tx.QueryRowContext(ctx, c.q(`SELECT saved_at FROM update_drafts WHERE case_id = ?`+c.d.ForUpdate), caseID).Scan(at(&saved))
+		err := tx.QueryRowContext(ctx, c.rebind(`SELECT saved_at FROM update_drafts WHERE case_id = ?`+c.d.ForUpdate), caseID).Scan(at(&saved))
 		switch {
 		case errors.Is(err, sql.ErrNoRows):
 			if !read.IsZero() {
@@ -188,7 +188,7 @@ func (c *Core) SaveUpdateDraft(ctx context.Context, caseID int64, u model.Update
 		case !saved.Equal(read.UTC().Truncate(time.Millisecond)):
 			return model.ErrStale
 		}
-		if _, err := tx.ExecContext(ctx, c.q(`INSERT INTO update_drafts (case_id, title, body, final, close_actions, new_status, saved_at)
+		if _, err := tx.ExecContext(ctx, c.rebind(`INSERT INTO update_drafts (case_id, title, body, final, close_actions, new_status, saved_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (case_id) DO UPDATE SET title = excluded.title, body = excluded.body,
 			final = excluded.final, close_actions = excluded.close_actions, new_status = excluded.new_status,
 			saved_at = excluded.saved_at`), caseID, u.Title, u.Body, u.Final, u.CloseActions, u.Status, c.instant(now)); err != nil {
@@ -205,7 +205,7 @@ func (c *Core) SaveUpdateDraft(ctx context.Context, caseID int64, u model.Update
 // UpdateDraft returns the case's draft update.
 func (c *Core) UpdateDraft(ctx context.Context, caseID int64) (model.Update, error) {
 	u := model.Update{CaseID: caseID}
-	err := c.db.QueryRowContext(ctx, c.q(`SELECT title, body, final, close_actions, new_status, saved_at
+	err := c.db.QueryRowContext(ctx, c.rebind(`SELECT title, body, final, close_actions, new_status, saved_at
 		FROM update_drafts WHERE case_id = ?`), caseID).Scan(&u.Title, &u.Body, &u.Final, &u.CloseActions, &u.Status, at(&u.Published))
 	if err != nil {
 		return u, c.errorf("update draft of %d: %w", caseID, c.d.MapErr(err))
@@ -217,14 +217,14 @@ func (c *Core) UpdateDraft(ctx context.Context, caseID int64) (model.Update, err
 func (c *Core) HideUpdate(ctx context.Context, updateID int64, when time.Time) error {
 	err := c.d.InTx(ctx, func(tx *sql.Tx) error {
 		var caseID int64
-		if err := tx.QueryRowContext(ctx, c.q(`SELECT case_id FROM updates WHERE id = ?`), updateID).Scan(&caseID); err != nil {
+		if err := tx.QueryRowContext(ctx, c.rebind(`SELECT case_id FROM updates WHERE id = ?`), updateID).Scan(&caseID); err != nil {
 			return c.d.MapErr(err)
 		}
-		if _, err := tx.ExecContext(ctx, c.q(`UPDATE updates SET hidden_at = ? WHERE id = ?`), c.instant(when), updateID); err != nil {
+		if _, err := tx.ExecContext(ctx, c.rebind(`UPDATE updates SET hidden_at = ? WHERE id = ?`), c.instant(when), updateID); err != nil {
 			return err
 		}
 		// The case page changed under anyone editing the case.
-		if _, err := tx.ExecContext(ctx, c.q(`UPDATE cases SET version = version + 1 WHERE id = ?`), caseID); err != nil {
+		if _, err := tx.ExecContext(ctx, c.rebind(`UPDATE cases SET version = version + 1 WHERE id = ?`), caseID); err != nil {
 			return err
 		}
 		action := "update.unpublish"

@@ -68,7 +68,7 @@ var dumpNow = time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)
 
 var dumpSeq atomic.Int64
 
-// dumpMessage is an outbox message sealed as the mail package seals one:
+// dumpMessage is an outbox message sealed as the delivery package seals one:
 // bound to its Message-ID. It is due a day after dumpNow.
 func dumpMessage(keys *secret.Keys, kind string, supporterID int64) model.OutboxMessage {
 	id := fmt.Sprintf("dump%d-%d@vigil.test", dumpSeq.Add(1), time.Now().UnixNano())

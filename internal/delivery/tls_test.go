@@ -1,4 +1,4 @@
-package mail_test
+package delivery_test
 
 import (
 	"bytes"
@@ -19,7 +19,7 @@ import (
 	"testing"
 	"time"
 
-	vmail "vigil/internal/mail"
+	"vigil/internal/delivery"
 	"vigil/internal/model"
 	"vigil/internal/testutil"
 )
@@ -107,11 +107,11 @@ func (c recordingConn) Write(p []byte) (int, error) {
 
 // remoteSender is a sender for rawURL (on mail.example.org) whose
 // connections go to mp, recorded in the returned wire, trusting roots.
-func remoteSender(t *testing.T, mp *testutil.MailpitServer, rawURL string, roots *x509.CertPool) (*vmail.SMTPSender, *wire) {
+func remoteSender(t *testing.T, mp *testutil.MailpitServer, rawURL string, roots *x509.CertPool) (*delivery.SMTPSender, *wire) {
 	t.Helper()
 	s := sender(t, rawURL)
 	w := &wire{}
-	vmail.SetNetwork(s, func(ctx context.Context, network, _ string) (net.Conn, error) {
+	delivery.SetNetwork(s, func(ctx context.Context, network, _ string) (net.Conn, error) {
 		var d net.Dialer
 		conn, err := d.DialContext(ctx, network, mp.SMTPAddr())
 		if err != nil {
@@ -132,8 +132,8 @@ func TestSMTPRefusesClearTextToAnotherMachine(t *testing.T) {
 	mp := testutil.Mailpit(t) // no TLS
 	ctx := context.Background()
 	s, w := remoteSender(t, mp, "smtp://"+remoteHost+":"+port(mp), nil)
-	err := s.Send(ctx, vmail.NewMessageID("vigil.test"), sample())
-	if !errors.Is(err, vmail.ErrNoSTARTTLS) || !vmail.IsConfiguration(err) || vmail.IsPermanent(err) {
+	err := s.Send(ctx, delivery.NewMessageID("vigil.test"), sample())
+	if !errors.Is(err, delivery.ErrNoSTARTTLS) || !delivery.IsConfiguration(err) || delivery.IsPermanent(err) {
 		t.Fatalf("Send without STARTTLS to %s: %v, want a configuration error (not permanent) wrapping ErrNoSTARTTLS", remoteHost, err)
 	}
 	for _, want := range []string{"STARTTLS", "tls=none", remoteHost} {
@@ -152,7 +152,7 @@ func TestSMTPRefusesClearTextToAnotherMachine(t *testing.T) {
 
 	// The operator says the relay is trusted: plain text is allowed.
 	s, w = remoteSender(t, mp, "smtp://"+remoteHost+":"+port(mp)+"?tls=none", nil)
-	if err := s.Send(ctx, vmail.NewMessageID("vigil.test"), sample()); err != nil {
+	if err := s.Send(ctx, delivery.NewMessageID("vigil.test"), sample()); err != nil {
 		t.Fatalf("tls=none: %v", err)
 	}
 	mp.WaitForMessages(t, 1, 5*time.Second)
@@ -165,7 +165,7 @@ func TestSMTPStartsTLS(t *testing.T) {
 	mp, roots := tlsMailpit(t)
 	ctx := context.Background()
 	s, w := remoteSender(t, mp, "smtp://"+remoteHost+":"+port(mp), roots)
-	if err := s.Send(ctx, vmail.NewMessageID("vigil.test"), sample()); err != nil {
+	if err := s.Send(ctx, delivery.NewMessageID("vigil.test"), sample()); err != nil {
 		t.Fatal(err)
 	}
 	// mailpit takes no mail before STARTTLS (--smtp-require-starttls).
@@ -177,8 +177,8 @@ func TestSMTPStartsTLS(t *testing.T) {
 
 	// On loopback STARTTLS is used when offered too.
 	s = sender(t, mp.SMTPURL())
-	vmail.SetNetwork(s, nil, roots)
-	if err := s.Send(ctx, vmail.NewMessageID("vigil.test"), sample()); err != nil {
+	delivery.SetNetwork(s, nil, roots)
+	if err := s.Send(ctx, delivery.NewMessageID("vigil.test"), sample()); err != nil {
 		t.Fatalf("loopback with STARTTLS offered: %v", err)
 	}
 	mp.WaitForMessages(t, 2, 5*time.Second)
@@ -186,8 +186,8 @@ func TestSMTPStartsTLS(t *testing.T) {
 	// A certificate that does not verify stops the send: nothing goes in
 	// clear, and the message waits for the operator.
 	s, w = remoteSender(t, mp, "smtp://"+remoteHost+":"+port(mp), nil)
-	err := s.Send(ctx, vmail.NewMessageID("vigil.test"), sample())
-	if err == nil || !vmail.IsConfiguration(err) || vmail.IsPermanent(err) {
+	err := s.Send(ctx, delivery.NewMessageID("vigil.test"), sample())
+	if err == nil || !delivery.IsConfiguration(err) || delivery.IsPermanent(err) {
 		t.Fatalf("untrusted certificate: %v, want a configuration error", err)
 	}
 	t.Logf("untrusted certificate: %v", err)
@@ -207,7 +207,7 @@ func TestSMTPAuthOnlyOverTLS(t *testing.T) {
 		url := strings.Replace(mp.SMTPURL(), "smtp://", "smtp://vigil:s%3Acret@", 1)
 		s := sender(t, url)
 		w := &wire{}
-		vmail.SetNetwork(s, func(ctx context.Context, network, addr string) (net.Conn, error) {
+		delivery.SetNetwork(s, func(ctx context.Context, network, addr string) (net.Conn, error) {
 			var d net.Dialer
 			conn, err := d.DialContext(ctx, network, addr)
 			if err != nil {
@@ -215,8 +215,8 @@ func TestSMTPAuthOnlyOverTLS(t *testing.T) {
 			}
 			return recordingConn{conn, w}, nil
 		}, nil)
-		err := s.Send(ctx, vmail.NewMessageID("vigil.test"), sample())
-		if !errors.Is(err, vmail.ErrAuthWithoutTLS) || !vmail.IsConfiguration(err) {
+		err := s.Send(ctx, delivery.NewMessageID("vigil.test"), sample())
+		if !errors.Is(err, delivery.ErrAuthWithoutTLS) || !delivery.IsConfiguration(err) {
 			t.Fatalf("Send with a password and no TLS: %v, want ErrAuthWithoutTLS", err)
 		}
 		t.Logf("refused: %v", err)
@@ -230,7 +230,7 @@ func TestSMTPAuthOnlyOverTLS(t *testing.T) {
 	t.Run("after STARTTLS", func(t *testing.T) {
 		mp, roots := tlsMailpit(t, "--smtp-auth-accept-any")
 		s, w := remoteSender(t, mp, "smtp://vigil:s%3Acret@"+remoteHost+":"+port(mp), roots)
-		if err := s.Send(ctx, vmail.NewMessageID("vigil.test"), sample()); err != nil {
+		if err := s.Send(ctx, delivery.NewMessageID("vigil.test"), sample()); err != nil {
 			t.Fatal(err)
 		}
 		if ms := mp.WaitForMessages(t, 1, 5*time.Second); ms[0].Username != "vigil" {
@@ -256,7 +256,7 @@ func TestWorkerKeepsMailQueuedWhenTLSIsRefused(t *testing.T) {
 		if _, err := w.Step(context.Background()); err != nil {
 			t.Fatal(err)
 		}
-		e.clock.Advance(vmail.ConfigurationRetry)
+		e.clock.Advance(delivery.ConfigurationRetry)
 	}
 	got := e.row(row.ID)
 	// Queued with the reason, and no attempt used up: once the settings
@@ -265,8 +265,8 @@ func TestWorkerKeepsMailQueuedWhenTLSIsRefused(t *testing.T) {
 		!strings.Contains(got.LastError, "tls=none") {
 		t.Fatalf("after 5 refusals: %s, %d attempts, error %q; want queued with the reason, no attempt counted", got.State, got.Attempts, got.LastError)
 	}
-	if !got.NextAttemptAt.After(e.clock.Now().Add(-vmail.ConfigurationRetry)) || got.NextAttemptAt.After(e.clock.Now()) {
-		t.Errorf("next attempt at %v, want within %v of the last one", got.NextAttemptAt, vmail.ConfigurationRetry)
+	if !got.NextAttemptAt.After(e.clock.Now().Add(-delivery.ConfigurationRetry)) || got.NextAttemptAt.After(e.clock.Now()) {
+		t.Errorf("next attempt at %v, want within %v of the last one", got.NextAttemptAt, delivery.ConfigurationRetry)
 	}
 	if ms := mp.Messages(t); len(ms) != 0 {
 		t.Fatalf("mailpit received %d messages", len(ms))

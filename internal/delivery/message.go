@@ -1,4 +1,4 @@
-// Package mail turns outbox rows into delivered email.
+// Package delivery turns outbox rows into delivered email.
 //
 // A Message is what one email says and to whom. It is sealed (encrypted,
 // bound to its Message-ID) before it is written to the outbox with the event
@@ -9,7 +9,7 @@
 // server's acceptance and the row's update leaves the row leased; once the
 // lease runs out another worker sends it again with the same Message-ID, so
 // the duplicate is recognisable.
-package mail
+package delivery
 
 import (
 	"crypto/rand"

@@ -1,4 +1,4 @@
-package mail_test
+package delivery_test
 
 import (
 	"bytes"
@@ -12,7 +12,7 @@ import (
 
 	gomail "github.com/wneessen/go-mail"
 
-	vmail "vigil/internal/mail"
+	"vigil/internal/delivery"
 	"vigil/internal/testutil"
 )
 
@@ -25,7 +25,7 @@ func TestNewSMTPSender(t *testing.T) {
 		{"smtp://[::1]:25?timeout=5s", "[::1]:25"},
 		{"smtp://relay.example.org:25?tls=none", "relay.example.org:25"},
 	} {
-		s, err := vmail.NewSMTPSender(tc.url)
+		s, err := delivery.NewSMTPSender(tc.url)
 		if err != nil {
 			t.Errorf("%s: %v", tc.url, err)
 			continue
@@ -40,7 +40,7 @@ func TestNewSMTPSender(t *testing.T) {
 		"smtp://user:secret@host:port", "smtps://host?tls=none", "smtp://user:secret@host?tls=none",
 		"smtp://host?tls=starttls",
 	} {
-		_, err := vmail.NewSMTPSender(bad)
+		_, err := delivery.NewSMTPSender(bad)
 		if err == nil {
 			t.Errorf("%q accepted", bad)
 			continue
@@ -51,9 +51,9 @@ func TestNewSMTPSender(t *testing.T) {
 	}
 }
 
-func sender(t *testing.T, url string) *vmail.SMTPSender {
+func sender(t *testing.T, url string) *delivery.SMTPSender {
 	t.Helper()
-	s, err := vmail.NewSMTPSender(url)
+	s, err := delivery.NewSMTPSender(url)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -67,7 +67,7 @@ func TestSMTPSenderToMailpit(t *testing.T) {
 	s.Now = func() time.Time { return date }
 	ctx := context.Background()
 
-	id := vmail.NewMessageID("vigil.test")
+	id := delivery.NewMessageID("vigil.test")
 	m := sample()
 	if err := s.Send(ctx, id, m); err != nil {
 		t.Fatal(err)
@@ -115,7 +115,7 @@ func TestSMTPSenderToMailpit(t *testing.T) {
 	// Text only: a single text/plain part.
 	mp.DeleteAll(t)
 	m.HTML = ""
-	if err := s.Send(ctx, vmail.NewMessageID("vigil.test"), m); err != nil {
+	if err := s.Send(ctx, delivery.NewMessageID("vigil.test"), m); err != nil {
 		t.Fatal(err)
 	}
 	ms = mp.WaitForMessages(t, 1, 5*time.Second)
@@ -127,23 +127,23 @@ func TestSMTPSenderToMailpit(t *testing.T) {
 func TestSMTPSenderRefusesInjection(t *testing.T) {
 	mp := testutil.Mailpit(t)
 	s := sender(t, mp.SMTPURL())
-	for name, mutate := range map[string]func(m *vmail.Message){
-		"subject": func(m *vmail.Message) { m.Subject = "Hi\r\nBcc: eve@evil.example" },
-		"To":      func(m *vmail.Message) { m.To = []string{"ana@example.org\r\nBcc: eve@evil.example"} },
-		"header":  func(m *vmail.Message) { m.Headers["List-Unsubscribe"] = "<https://x>\r\nBcc: eve@evil.example" },
+	for name, mutate := range map[string]func(m *delivery.Message){
+		"subject": func(m *delivery.Message) { m.Subject = "Hi\r\nBcc: eve@evil.example" },
+		"To":      func(m *delivery.Message) { m.To = []string{"ana@example.org\r\nBcc: eve@evil.example"} },
+		"header":  func(m *delivery.Message) { m.Headers["List-Unsubscribe"] = "<https://x>\r\nBcc: eve@evil.example" },
 	} {
 		m := sample()
 		mutate(&m)
-		err := s.Send(context.Background(), vmail.NewMessageID("vigil.test"), m)
-		if !errors.Is(err, vmail.ErrInvalid) || !vmail.IsPermanent(err) {
+		err := s.Send(context.Background(), delivery.NewMessageID("vigil.test"), m)
+		if !errors.Is(err, delivery.ErrInvalid) || !delivery.IsPermanent(err) {
 			t.Errorf("%s: Send = %v, want a permanent ErrInvalid", name, err)
 		}
 	}
-	if err := s.Send(context.Background(), "bad id\r\nBcc: eve@evil.example", sample()); !vmail.IsPermanent(err) {
+	if err := s.Send(context.Background(), "bad id\r\nBcc: eve@evil.example", sample()); !delivery.IsPermanent(err) {
 		t.Errorf("bad Message-ID: %v", err)
 	}
 	// Prove the server was there: a good message arrives, alone.
-	if err := s.Send(context.Background(), vmail.NewMessageID("vigil.test"), sample()); err != nil {
+	if err := s.Send(context.Background(), delivery.NewMessageID("vigil.test"), sample()); err != nil {
 		t.Fatal(err)
 	}
 	mp.WaitForMessages(t, 1, 5*time.Second)
@@ -190,9 +190,9 @@ func TestSMTPSenderPermanentAndTemporary(t *testing.T) {
 	m := sample()
 	m.Cc, m.Bcc = nil, nil
 	m.To = []string{"Someone <someone@blocked.test>"}
-	err := s.Send(context.Background(), vmail.NewMessageID("vigil.test"), m)
-	var se *vmail.SendError
-	if !errors.As(err, &se) || !vmail.IsPermanent(err) || se.Code < 500 || se.Code > 599 || se.Op != "RCPT TO" {
+	err := s.Send(context.Background(), delivery.NewMessageID("vigil.test"), m)
+	var se *delivery.SendError
+	if !errors.As(err, &se) || !delivery.IsPermanent(err) || se.Code < 500 || se.Code > 599 || se.Op != "RCPT TO" {
 		t.Fatalf("refused recipient: %#v, want a permanent 5xx at RCPT TO", err)
 	}
 	if strings.Contains(err.Error(), "blocked.test") {
@@ -207,8 +207,8 @@ func TestSMTPSenderPermanentAndTemporary(t *testing.T) {
 	}
 	closed := l.Addr().String()
 	l.Close()
-	err = sender(t, "smtp://"+closed+"?timeout=2s").Send(context.Background(), vmail.NewMessageID("vigil.test"), sample())
-	if err == nil || vmail.IsPermanent(err) {
+	err = sender(t, "smtp://"+closed+"?timeout=2s").Send(context.Background(), delivery.NewMessageID("vigil.test"), sample())
+	if err == nil || delivery.IsPermanent(err) {
 		t.Fatalf("closed port: %v, want a temporary error", err)
 	}
 	t.Logf("temporary: %v", err)
@@ -231,7 +231,7 @@ func TestSubjectTypedAsEncodedWord(t *testing.T) {
 		mp.DeleteAll(t)
 		m := sample()
 		m.Subject = subject
-		if err := s.Send(context.Background(), vmail.NewMessageID("vigil.test"), m); err != nil {
+		if err := s.Send(context.Background(), delivery.NewMessageID("vigil.test"), m); err != nil {
 			t.Fatalf("%q: %v", subject, err)
 		}
 		ms := mp.WaitForMessages(t, 1, 5*time.Second)
@@ -243,7 +243,7 @@ func TestSubjectTypedAsEncodedWord(t *testing.T) {
 	mp.DeleteAll(t)
 	m := sample()
 	m.Subject = "Release them now"
-	if err := s.Send(context.Background(), vmail.NewMessageID("vigil.test"), m); err != nil {
+	if err := s.Send(context.Background(), delivery.NewMessageID("vigil.test"), m); err != nil {
 		t.Fatal(err)
 	}
 	ms := mp.WaitForMessages(t, 1, 5*time.Second)

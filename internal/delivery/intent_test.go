@@ -1,4 +1,4 @@
-package mail_test
+package delivery_test
 
 import (
 	"context"
@@ -8,9 +8,9 @@ import (
 	"testing"
 	"time"
 
+	"vigil/internal/delivery"
 	"vigil/internal/demo"
 	"vigil/internal/i18n"
-	vmail "vigil/internal/mail"
 	"vigil/internal/model"
 	"vigil/internal/notify"
 	"vigil/internal/store"
@@ -68,9 +68,9 @@ func TestWorkerComposesIntentsWhenSending(t *testing.T) {
 	}
 
 	var mu sync.Mutex
-	sent := map[string]vmail.Message{}
+	sent := map[string]delivery.Message{}
 	failReads := 1
-	e.compose = func(ctx context.Context, m model.OutboxMessage) (vmail.Message, error) {
+	e.compose = func(ctx context.Context, m model.OutboxMessage) (delivery.Message, error) {
 		mu.Lock()
 		fail := m.ID == ana.ID && failReads > 0
 		if fail {
@@ -78,11 +78,11 @@ func TestWorkerComposesIntentsWhenSending(t *testing.T) {
 		}
 		mu.Unlock()
 		if fail {
-			return vmail.Message{}, errors.New("database is locked")
+			return delivery.Message{}, errors.New("database is locked")
 		}
 		return c.Compose(ctx, m)
 	}
-	w := e.worker(funcSender(func(_ context.Context, id string, m vmail.Message) error {
+	w := e.worker(funcSender(func(_ context.Context, id string, m delivery.Message) error {
 		mu.Lock()
 		defer mu.Unlock()
 		sent[id] = m

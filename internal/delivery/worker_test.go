@@ -1,4 +1,4 @@
-package mail_test
+package delivery_test
 
 import (
 	"bytes"
@@ -12,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-	vmail "vigil/internal/mail"
+	"vigil/internal/delivery"
 	"vigil/internal/model"
 	"vigil/internal/secret"
 	"vigil/internal/store/sqlite"
@@ -73,7 +73,7 @@ type env struct {
 	clock *clock
 	logs  *logBuffer
 	// compose is the workers' composer of intents; nil: none expected.
-	compose func(ctx context.Context, m model.OutboxMessage) (vmail.Message, error)
+	compose func(ctx context.Context, m model.OutboxMessage) (delivery.Message, error)
 }
 
 func newEnv(t *testing.T) *env {
@@ -81,11 +81,11 @@ func newEnv(t *testing.T) *env {
 }
 
 // worker makes a worker on the env with quick polling.
-func (e *env) worker(s vmail.Sender) *vmail.Worker {
-	return &vmail.Worker{Store: e.db, Keys: e.keys, Sender: s, Log: logger(e.logs), Now: e.clock.Now,
-		Poll: 5 * time.Millisecond, Compose: func(ctx context.Context, m model.OutboxMessage) (vmail.Message, error) {
+func (e *env) worker(s delivery.Sender) *delivery.Worker {
+	return &delivery.Worker{Store: e.db, Keys: e.keys, Sender: s, Log: logger(e.logs), Now: e.clock.Now,
+		Poll: 5 * time.Millisecond, Compose: func(ctx context.Context, m model.OutboxMessage) (delivery.Message, error) {
 			if e.compose == nil {
-				return vmail.Message{}, fmt.Errorf("test: message %d is an intent, and none was expected", m.ID)
+				return delivery.Message{}, fmt.Errorf("test: message %d is an intent, and none was expected", m.ID)
 			}
 			return e.compose(ctx, m)
 		}}
@@ -93,7 +93,7 @@ func (e *env) worker(s vmail.Sender) *vmail.Worker {
 
 // run starts w and stops it (waiting for Run to return) when the test ends
 // or when the returned function is called.
-func (e *env) run(w *vmail.Worker) (stop func()) {
+func (e *env) run(w *delivery.Worker) (stop func()) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- w.Run(ctx) }()
@@ -116,10 +116,10 @@ func (e *env) run(w *vmail.Worker) (stop func()) {
 }
 
 // queue seals m and enqueues it, due now.
-func (e *env) queue(m vmail.Message) model.OutboxMessage {
+func (e *env) queue(m delivery.Message) model.OutboxMessage {
 	e.t.Helper()
-	id := vmail.NewMessageID("vigil.test")
-	sealed, err := vmail.Seal(e.keys, id, m)
+	id := delivery.NewMessageID("vigil.test")
+	sealed, err := delivery.Seal(e.keys, id, m)
 	if err != nil {
 		e.t.Fatal(err)
 	}
@@ -128,9 +128,9 @@ func (e *env) queue(m vmail.Message) model.OutboxMessage {
 
 // queueUnchecked seals m without Seal's validation, as a bug elsewhere or
 // a tampered writer could.
-func (e *env) queueUnchecked(m vmail.Message) model.OutboxMessage {
+func (e *env) queueUnchecked(m delivery.Message) model.OutboxMessage {
 	e.t.Helper()
-	id := vmail.NewMessageID("vigil.test")
+	id := delivery.NewMessageID("vigil.test")
 	plain, err := json.Marshal(m)
 	if err != nil {
 		e.t.Fatal(err)
@@ -207,8 +207,8 @@ func (e *env) noAddresses(addrs ...string) {
 	}
 }
 
-func appeal() vmail.Message {
-	return vmail.Message{
+func appeal() delivery.Message {
+	return delivery.Message{
 		From:    "Vigil <noreply@vigil.test>",
 		To:      []string{"Ana Pérez <ana@example.org>"},
 		ReplyTo: "campaigns@vigil.test",
@@ -419,10 +419,10 @@ func TestWorkerRefusesHeaderInjection(t *testing.T) {
 	e := newEnv(t)
 	// Sealed without Seal's check, as a bug elsewhere could.
 	bad := []model.OutboxMessage{}
-	for _, mutate := range []func(m *vmail.Message){
-		func(m *vmail.Message) { m.Subject = "Hello\r\nBcc: eve@evil.example" },
-		func(m *vmail.Message) { m.To = []string{"ana@example.org\r\nBcc: eve@evil.example"} },
-		func(m *vmail.Message) { m.Subject = "Hello\nBcc: eve@evil.example" },
+	for _, mutate := range []func(m *delivery.Message){
+		func(m *delivery.Message) { m.Subject = "Hello\r\nBcc: eve@evil.example" },
+		func(m *delivery.Message) { m.To = []string{"ana@example.org\r\nBcc: eve@evil.example"} },
+		func(m *delivery.Message) { m.Subject = "Hello\nBcc: eve@evil.example" },
 	} {
 		m := appeal()
 		mutate(&m)
@@ -466,7 +466,7 @@ func TestWorkerPermanentRefusal(t *testing.T) {
 // panicSender fails the test if the worker sends at all.
 type panicSender struct{ t *testing.T }
 
-func (p panicSender) Send(context.Context, string, vmail.Message) error {
+func (p panicSender) Send(context.Context, string, delivery.Message) error {
 	p.t.Error("Send called")
 	return nil
 }
@@ -487,21 +487,23 @@ func TestWorkerWrongKey(t *testing.T) {
 }
 
 func TestWorkerMisconfigured(t *testing.T) {
-	if err := (&vmail.Worker{}).Run(context.Background()); err == nil {
+	if err := (&delivery.Worker{}).Run(context.Background()); err == nil {
 		t.Error("Run without a store")
 	}
 	e := newEnv(t)
-	if err := (&vmail.Worker{Store: e.db, Sender: panicSender{t}}).Run(context.Background()); err == nil {
+	if err := (&delivery.Worker{Store: e.db, Sender: panicSender{t}}).Run(context.Background()); err == nil {
 		t.Error("Run with a Sender and no keys")
 	}
-	(&vmail.Worker{}).Wake() // never blocks, even before Run
-	(&vmail.Worker{}).Wake()
+	(&delivery.Worker{}).Wake() // never blocks, even before Run
+	(&delivery.Worker{}).Wake()
 }
 
 // funcSender sends with a function.
-type funcSender func(ctx context.Context, id string, m vmail.Message) error
+type funcSender func(ctx context.Context, id string, m delivery.Message) error
 
-func (f funcSender) Send(ctx context.Context, id string, m vmail.Message) error { return f(ctx, id, m) }
+func (f funcSender) Send(ctx context.Context, id string, m delivery.Message) error {
+	return f(ctx, id, m)
+}
 
 // A slow server eats the lease of a batch: messages left with too little
 // lease are not sent (another worker may already hold them); they come back
@@ -509,7 +511,7 @@ func (f funcSender) Send(ctx context.Context, id string, m vmail.Message) error 
 func TestWorkerLeavesMessagesWhoseLeaseRanLow(t *testing.T) {
 	e := newEnv(t)
 	var sent []string
-	w := e.worker(funcSender(func(_ context.Context, id string, _ vmail.Message) error {
+	w := e.worker(funcSender(func(_ context.Context, id string, _ delivery.Message) error {
 		sent = append(sent, id)
 		e.clock.Advance(time.Minute) // a slow server
 		return nil
@@ -547,7 +549,7 @@ func TestWorkerStopMidBatch(t *testing.T) {
 	e := newEnv(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	w := e.worker(funcSender(func(context.Context, string, vmail.Message) error {
+	w := e.worker(funcSender(func(context.Context, string, delivery.Message) error {
 		cancel() // the process is told to stop while the server accepts
 		return nil
 	}))
