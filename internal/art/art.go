@@ -146,7 +146,8 @@ func Render(s Scene, width int) ([]byte, error) {
 	var buf bytes.Buffer
 	buf.Grow(width * width / 32)
 	// Default compression: flat colours already compress well, and
-	// BestCompression is about four times slower for ~3% smaller files.
+	// BestCompression is several times slower for files a few percent
+	// smaller (see BENCHMARKS.md, "PNG compression").
 	enc := png.Encoder{CompressionLevel: png.DefaultCompression}
 	if err := enc.Encode(&buf, img); err != nil {
 		return nil, fmt.Errorf("art: encode %q: %w", s.Name, err)

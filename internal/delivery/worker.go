@@ -277,10 +277,10 @@ func (w *Worker) Step(ctx context.Context) (int, error) {
 
 // markSent records the batch's accepted messages as sent, in one
 // transaction rather than one each: under a wave of signatures, a commit
-// of its own per email waited its turn behind the signatures' and the
-// worker sent about 80 emails a second. Should the worker die first,
-// those messages go again when their lease runs out, under the same
-// Message-IDs.
+// of its own per email waited its turn behind the signatures', and
+// sending fell far behind them (see BENCHMARKS.md, "Marking sent").
+// Should the worker die first, those messages go again when their lease
+// runs out, under the same Message-IDs.
 func (w *Worker) markSent(ctx context.Context, sent *[]store.Sent) error {
 	if len(*sent) == 0 {
 		return nil

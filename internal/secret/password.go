@@ -43,8 +43,9 @@ type PasswordParams struct {
 // DefaultPasswordParams are used by HashPassword, and hashes weaker than them
 // are reported for rehashing by CheckPassword. 64 MiB and 3 passes follow the
 // second recommendation of RFC 9106 (section 4), with 2 lanes for our small
-// servers. On a 2-core machine a hash costs about 250 ms of CPU time,
-// spread over both cores: about 110 ms when they are idle.
+// servers: a hash keeps both cores busy for a moment, affordable at a
+// sign-in and costly to an attacker guessing (see BENCHMARKS.md, "Password
+// hash").
 var DefaultPasswordParams = PasswordParams{
 	Memory:  64 * 1024,
 	Time:    3,

@@ -14,8 +14,9 @@ import (
 )
 
 // HoldChunk bounds the rows one hold transaction rewrites: holding a wave
-// of signatures' emails in one statement kept the write lock for a tenth
-// of a second or more, and every signature waited behind it. A variable
+// of signatures' emails in one statement kept the write lock far longer
+// than a signature's commit, and every signature waited behind it (see
+// BENCHMARKS.md, "Holding in chunks"). A variable
 // so that a test can cross chunks with a few rows.
 var HoldChunk = 500
 

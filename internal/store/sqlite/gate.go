@@ -19,10 +19,11 @@ var errWritesBusy = errors.New("sqlite: another write of this process held the d
 // taken sleeps in its busy handler, 1, 2, 5, 10… ms between tries, and a
 // writer that comes straight back for more (holding emails, a few hundred
 // per transaction) takes the lock again before the sleeper wakes: under a
-// wave of signatures, a group commit waited a tenth of a second and more
-// behind it. Waiting here, writers get the lock in the order they asked,
-// as soon as it is free. Other processes (vigil copy, a second instance
-// during a restart) still meet the busy timeout.
+// wave of signatures, a group commit waited behind it many times longer
+// than its own work takes (see BENCHMARKS.md, "Write gate"). Waiting
+// here, writers get the lock in the order they asked, as soon as it is
+// free. Other processes (vigil copy, a second instance during a restart)
+// still meet the busy timeout.
 type writeGate chan struct{}
 
 func newWriteGate() writeGate { return make(writeGate, 1) }

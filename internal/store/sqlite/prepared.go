@@ -17,8 +17,8 @@ import (
 // The statements of a signature run on a runner: the group commit's own
 // connection (writerConn), or a database/sql transaction for the rare
 // writes that share them (a newsletter sign-up). Either way each statement
-// is compiled once and kept: compiling SQL was a third of the writer's time
-// per signature.
+// is compiled once and kept: compiling SQL was a large share of the
+// writer's time per signature (see BENCHMARKS.md, "Prepared statements").
 type runner interface {
 	exec(query string, args ...any) (sql.Result, error)
 	queryRow(query string, args ...any) scanner
@@ -84,7 +84,9 @@ func (s *DB) closeStatements() {
 // SQLite driver directly. Only the writer goroutine uses it, so it needs
 // no locks; database/sql's per-call work (taking a connection, wrapping
 // the statement for the transaction, converting arguments through
-// reflection, wrapping rows) was a sixth of the writer's time.
+// reflection, wrapping rows) was a share of the writer's time worth
+// saving on the path every signature takes (see BENCHMARKS.md, "Prepared
+// statements").
 // Transactions are plain BEGIN IMMEDIATE / COMMIT / ROLLBACK statements.
 type writerConn struct {
 	conn  driver.Conn

@@ -8,15 +8,14 @@ import (
 // Writing back what checkpoints copy. A PASSIVE checkpoint copies pages
 // from the log into the database file without syncing it, unless it
 // reaches the end of the log. Under a steady stream of signatures that
-// happens only every few seconds (measured: the stalls below came about
-// every two seconds, with a checkpoint every half second). That one then
-// syncs every page the others copied, thousands of them at scattered
-// places in a large file, and every commit's fsync of the log waits behind
-// them at the disk: at 1,000,000 supporters, one commit every two seconds
-// took 200 ms. So after each checkpoint the checkpointer asks the kernel
-// to start writing the copied pages out, without waiting (startWriteback),
-// and the disk takes them a few at a time. What is durable, and when, does
-// not change: SQLite syncs as before.
+// happens only once in several checkpoints. That one then syncs every page
+// the others copied, thousands of them at scattered places in a large
+// file, and every commit's fsync of the log waits behind them at the disk:
+// on a large database such a commit took many times longer than the
+// others (see BENCHMARKS.md, "Write-back"). So after each checkpoint the
+// checkpointer asks the kernel to start writing the copied pages out,
+// without waiting (startWriteback), and the disk takes them a few at a
+// time. What is durable, and when, does not change: SQLite syncs as before.
 //
 // The handle on the database file is shared by every DB of this process
 // on that file and closed with the last of them, after SQLite's
