@@ -22,7 +22,7 @@ import (
 	"vigil/internal/model"
 	"vigil/internal/notify"
 	"vigil/internal/secret"
-	"vigil/internal/store"
+	"vigil/internal/store/storetest"
 	"vigil/internal/testutil"
 	"vigil/internal/web"
 )
@@ -39,7 +39,7 @@ var ctx = context.Background()
 type harness struct {
 	t  *testing.T
 	db interface {
-		store.Store
+		storetest.Store
 		Keys() *secret.Keys
 	}
 	admin    *Server

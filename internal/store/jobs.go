@@ -56,12 +56,11 @@ type Jobs interface {
 	// within the daily cap per target, and returns how many appeals it
 	// queued.
 	QueueAppeals(ctx context.Context, q QueueAppeals, compose ComposeAppeals) (int, error)
-	// AppealDeliveries reports, for one participation, when it was queued
-	// and delivered to each target (zero: not yet).
-	AppealDeliveries(ctx context.Context, participationID int64) ([]AppealDelivery, error)
 }
 
-// AppealDelivery is where one appeal stands with one target.
+// AppealDelivery is where one appeal stands with one target: when it was
+// queued and delivered (zero: not yet). The adapters report it for tests
+// (storetest.Store's AppealDeliveries).
 type AppealDelivery struct {
 	TargetID  int64
 	Queued    time.Time

@@ -7,21 +7,16 @@ import (
 	"vigil/internal/model"
 )
 
-// Outbox is the durable queue of emails. Messages are usually added by other
-// store methods inside the transaction of the event that causes them;
-// EnqueueMessage adds one on its own.
+// Outbox is the durable queue of emails. Messages are added by other store
+// methods inside the transaction of the event that causes them, never on
+// their own (tests do, through storetest.Store's EnqueueMessage).
 type Outbox interface {
-	// EnqueueMessage stores a message (state queued unless set) and sets
-	// its ID. A taken MessageID is model.ErrConflict.
-	EnqueueMessage(ctx context.Context, m *model.OutboxMessage) error
 	// ClaimMessages leases up to n messages that are due at now — queued
 	// with NextAttemptAt <= now, or sending with an expired lease (a worker
 	// died) — marks them sending until leaseUntil, counts the attempt, and
 	// returns them. Two workers never claim the same message while its lease
 	// runs.
 	ClaimMessages(ctx context.Context, now, leaseUntil time.Time, n int) ([]model.OutboxMessage, error)
-	// MarkSent records that the SMTP server accepted the message.
-	MarkSent(ctx context.Context, id int64, at time.Time) error
 	// MarkAllSent records, in one transaction, that the SMTP server
 	// accepted each message; ids no longer in the outbox (an erased
 	// supporter's) are passed over.

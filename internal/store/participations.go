@@ -116,8 +116,6 @@ type Participations interface {
 	// ParticipationsOf lists a supporter's participations, oldest first,
 	// with their fields opened.
 	ParticipationsOf(ctx context.Context, supporterID int64) ([]model.Participation, error)
-	// Participation returns one participation with its fields opened.
-	Participation(ctx context.Context, id int64) (model.Participation, error)
 	// ActionOfParticipation returns what an email about a participation
 	// says of its action: id, slug, kind and title (nothing else is read).
 	ActionOfParticipation(ctx context.Context, participationID int64) (model.Action, error)

@@ -21,7 +21,7 @@ import (
 	"vigil/internal/model"
 	"vigil/internal/notify"
 	"vigil/internal/secret"
-	"vigil/internal/store"
+	"vigil/internal/store/storetest"
 	"vigil/internal/testutil"
 	"vigil/internal/web"
 )
@@ -40,9 +40,10 @@ type actHarness struct {
 	runner *jobs.Runner
 }
 
-// harnessDB is what the harness needs of a store: all of it, and its keys.
+// harnessDB is what the harness needs of a store: all of it, with the
+// methods only tests use, and its keys.
 type harnessDB interface {
-	store.Store
+	storetest.Store
 	Keys() *secret.Keys
 }
 

@@ -19,15 +19,15 @@ import (
 )
 
 func TestConformance(t *testing.T) {
-	storetest.Run(t, func(t *testing.T) store.Store { return testutil.PostgresStore(t) })
+	storetest.Run(t, func(t *testing.T) storetest.Store { return testutil.PostgresStore(t) })
 }
 
 func TestOutboxConformance(t *testing.T) {
-	storetest.RunOutbox(t, func(t *testing.T) store.Outbox { return testutil.PostgresStore(t) })
+	storetest.RunOutbox(t, func(t *testing.T) storetest.Outbox { return testutil.PostgresStore(t) })
 }
 
 func TestParticipationsConformance(t *testing.T) {
-	storetest.RunParticipations(t, func(t *testing.T) store.Store { return testutil.PostgresStore(t) })
+	storetest.RunParticipations(t, func(t *testing.T) storetest.Store { return testutil.PostgresStore(t) })
 }
 
 // TestOutboxTwoPools claims from two pools on one database, as two
@@ -496,17 +496,17 @@ func TestCoordinationConformance(t *testing.T) {
 }
 
 func TestStaffConformance(t *testing.T) {
-	storetest.RunStaff(t, func(t *testing.T) store.Store { return testutil.PostgresStore(t) })
+	storetest.RunStaff(t, func(t *testing.T) storetest.Store { return testutil.PostgresStore(t) })
 }
 
 func TestEditingConformance(t *testing.T) {
-	storetest.RunEditing(t, func(t *testing.T) store.Store { return testutil.PostgresStore(t) })
+	storetest.RunEditing(t, func(t *testing.T) storetest.Store { return testutil.PostgresStore(t) })
 }
 
 func TestSupportersConformance(t *testing.T) {
-	storetest.RunSupporters(t, func(t *testing.T) store.Store { return testutil.PostgresStore(t) })
+	storetest.RunSupporters(t, func(t *testing.T) storetest.Store { return testutil.PostgresStore(t) })
 }
 
 func TestRecordsConformance(t *testing.T) {
-	storetest.RunRecords(t, func(t *testing.T) store.Store { return testutil.PostgresStore(t) })
+	storetest.RunRecords(t, func(t *testing.T) storetest.Store { return testutil.PostgresStore(t) })
 }

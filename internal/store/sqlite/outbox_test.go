@@ -4,7 +4,6 @@ import (
 	"path/filepath"
 	"testing"
 
-	"vigil/internal/store"
 	"vigil/internal/store/storetest"
 	"vigil/internal/testutil"
 )
@@ -13,7 +12,7 @@ import (
 // opened with the adapter's own DSN (WAL, immediate transactions, busy
 // timeout) and migrated.
 func TestOutboxConformance(t *testing.T) {
-	storetest.RunOutbox(t, func(t *testing.T) store.Outbox { return testutil.SQLite(t) })
+	storetest.RunOutbox(t, func(t *testing.T) storetest.Outbox { return testutil.SQLite(t) })
 }
 
 // TestOutboxTwoHandles claims from two separate connection pools on one

@@ -20,7 +20,7 @@ import (
 )
 
 func TestConformance(t *testing.T) {
-	storetest.Run(t, func(t *testing.T) store.Store {
+	storetest.Run(t, func(t *testing.T) storetest.Store {
 		return testutil.SQLite(t)
 	})
 }
@@ -55,7 +55,7 @@ func TestPathWithURICharacters(t *testing.T) {
 }
 
 func TestParticipationsConformance(t *testing.T) {
-	storetest.RunParticipations(t, func(t *testing.T) store.Store { return testutil.SQLite(t) })
+	storetest.RunParticipations(t, func(t *testing.T) storetest.Store { return testutil.SQLite(t) })
 }
 
 // TestGroupCommitUnderConcurrency sends many participations at once, some
@@ -127,19 +127,19 @@ func TestCoordinationConformance(t *testing.T) {
 }
 
 func TestStaffConformance(t *testing.T) {
-	storetest.RunStaff(t, func(t *testing.T) store.Store { return testutil.SQLite(t) })
+	storetest.RunStaff(t, func(t *testing.T) storetest.Store { return testutil.SQLite(t) })
 }
 
 func TestEditingConformance(t *testing.T) {
-	storetest.RunEditing(t, func(t *testing.T) store.Store { return testutil.SQLite(t) })
+	storetest.RunEditing(t, func(t *testing.T) storetest.Store { return testutil.SQLite(t) })
 }
 
 func TestSupportersConformance(t *testing.T) {
-	storetest.RunSupporters(t, func(t *testing.T) store.Store { return testutil.SQLite(t) })
+	storetest.RunSupporters(t, func(t *testing.T) storetest.Store { return testutil.SQLite(t) })
 }
 
 func TestRecordsConformance(t *testing.T) {
-	storetest.RunRecords(t, func(t *testing.T) store.Store { return testutil.SQLite(t) })
+	storetest.RunRecords(t, func(t *testing.T) storetest.Store { return testutil.SQLite(t) })
 }
 
 // TestSignaturesPassAWriterThatComesBack: emails are held (no SMTP server)

@@ -12,7 +12,7 @@ import (
 // RunCoordination checks that two instances on one database hear each
 // other's changes and never run the same exclusive job at once. a and b
 // may be the same store where the database serves one process.
-func RunCoordination(t *testing.T, a, b store.Store) {
+func RunCoordination(t *testing.T, a, b Store) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	heard := make(chan store.Change, 10)

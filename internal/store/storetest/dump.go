@@ -19,7 +19,7 @@ import (
 
 // DumpStore is a store that can be copied from and into (vigil copy).
 type DumpStore interface {
-	store.Store
+	Store
 	store.Dumper
 	store.Loader
 }
@@ -81,7 +81,7 @@ func dumpMessage(keys *secret.Keys, kind string, supporterID int64) model.Outbox
 // supporters who signed, wrote appeals, confirmed or not, subscribed and
 // unsubscribed, were reminded, removed (leaving a gap in the IDs), with
 // appeals queued, sent and retried.
-func FillDump(t testing.TB, s store.Store, keys *secret.Keys) DumpFixture {
+func FillDump(t testing.TB, s Store, keys *secret.Keys) DumpFixture {
 	t.Helper()
 	ctx := context.Background()
 	now := dumpNow
@@ -250,7 +250,7 @@ func FillDump(t testing.TB, s store.Store, keys *secret.Keys) DumpFixture {
 }
 
 // dumpEach calls fn with each row of one table of s.
-func dumpEach(ctx context.Context, s store.Store, table string, fn func(store.Row) error) error {
+func dumpEach(ctx context.Context, s Store, table string, fn func(store.Row) error) error {
 	d, ok := s.(store.Dumper)
 	if !ok {
 		return fmt.Errorf("%T is no store.Dumper", s)
@@ -402,7 +402,7 @@ func testDumpRoundTrip(t *testing.T, openA, openB OpenDump, checks []func(t *tes
 
 // compareThroughStore reads the same things from want and got through the
 // store and expects the same answers, sealed fields opened.
-func compareThroughStore(t *testing.T, name string, want, got store.Store, keys *secret.Keys, fx DumpFixture) {
+func compareThroughStore(t *testing.T, name string, want, got Store, keys *secret.Keys, fx DumpFixture) {
 	t.Helper()
 	ctx := context.Background()
 	same := func(what string, w, g any, werr, gerr error) {
@@ -520,7 +520,7 @@ func maxID(rows map[string][]store.Row, table string) int64 {
 }
 
 // freshIDs stores new rows in a copy and expects IDs past those copied.
-func freshIDs(t *testing.T, name string, s store.Store, copied map[string][]store.Row, keys *secret.Keys) {
+func freshIDs(t *testing.T, name string, s Store, copied map[string][]store.Row, keys *secret.Keys) {
 	t.Helper()
 	ctx := context.Background()
 	c := &model.Case{Slug: "after-the-copy", Lang: "en", Title: "After the copy", Status: model.CaseActive,

@@ -12,10 +12,10 @@ import (
 
 // RunEditing runs the conformance tests of what staff write: drafts,
 // versions, publishing, and the audit entries each write leaves.
-func RunEditing(t *testing.T, open func(t *testing.T) store.Store) {
+func RunEditing(t *testing.T, open func(t *testing.T) Store) {
 	tests := []struct {
 		name string
-		fn   func(t *testing.T, s store.Store)
+		fn   func(t *testing.T, s Store)
 	}{
 		{"CaseDraftSavePublish", testCaseDraftSavePublish},
 		{"StaleSavesChangeNothing", testStaleSaves},
@@ -30,7 +30,7 @@ func RunEditing(t *testing.T, open func(t *testing.T) store.Store) {
 
 var editor = model.Actor{UserID: 7, Email: "editor@example.org", IPHash: "ff", At: day(2026, 2, 1)}
 
-func testCaseDraftSavePublish(t *testing.T, s store.Store) {
+func testCaseDraftSavePublish(t *testing.T, s Store) {
 	c := store.WithActor(ctx, editor)
 	cs := &model.Case{Slug: "draft", Lang: "en", Title: "A draft", Status: model.CaseActive, Updated: day(2026, 2, 1),
 		Countries: []string{"SV"}, Tags: []string{"detention"},
@@ -107,7 +107,7 @@ func testCaseDraftSavePublish(t *testing.T, s store.Store) {
 	}
 }
 
-func testStaleSaves(t *testing.T, s store.Store) {
+func testStaleSaves(t *testing.T, s Store) {
 	cs := &model.Case{Slug: "c", Lang: "en", Title: "First", Status: model.CaseActive, Updated: day(2026, 2, 1)}
 	if err := s.SaveCase(ctx, cs); err != nil {
 		t.Fatal(err)
@@ -141,7 +141,7 @@ func testStaleSaves(t *testing.T, s store.Store) {
 	}
 }
 
-func testActionEditAndClose(t *testing.T, s store.Store) {
+func testActionEditAndClose(t *testing.T, s Store) {
 	c := store.WithActor(ctx, editor)
 	tg := &model.Target{Name: "Minister", Email: "minister@example.gov", Lang: "es"}
 	if err := s.SaveTarget(c, tg); err != nil {
@@ -185,7 +185,7 @@ func testActionEditAndClose(t *testing.T, s store.Store) {
 	}
 }
 
-func testNewsAndTargets(t *testing.T, s store.Store) {
+func testNewsAndTargets(t *testing.T, s Store) {
 	n := &model.NewsArticle{Slug: "n", Lang: "en", Title: "News", Tags: []string{"a"}}
 	if err := s.SaveNews(ctx, n); err != nil {
 		t.Fatal(err)
@@ -222,7 +222,7 @@ func testNewsAndTargets(t *testing.T, s store.Store) {
 	}
 }
 
-func testUpdateDraftsAndHiding(t *testing.T, s store.Store) {
+func testUpdateDraftsAndHiding(t *testing.T, s Store) {
 	cs := &model.Case{Slug: "c", Lang: "en", Title: "C", Status: model.CaseActive, Published: day(2026, 1, 1), Updated: day(2026, 1, 1)}
 	if err := s.SaveCase(ctx, cs); err != nil {
 		t.Fatal(err)

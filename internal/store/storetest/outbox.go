@@ -15,10 +15,10 @@ import (
 
 // RunOutbox runs the outbox conformance tests against stores made by open,
 // which returns a fresh, migrated, empty store.
-func RunOutbox(t *testing.T, open func(t *testing.T) store.Outbox) {
+func RunOutbox(t *testing.T, open func(t *testing.T) Outbox) {
 	tests := []struct {
 		name string
-		fn   func(t *testing.T, s store.Outbox)
+		fn   func(t *testing.T, s Outbox)
 	}{
 		{"EnqueueClaimSent", testOutboxEnqueueClaimSent},
 		{"Defaults", testOutboxDefaults},
@@ -49,7 +49,7 @@ func RunOutbox(t *testing.T, open func(t *testing.T) store.Outbox) {
 // outboxT0 is the instant the outbox tests run at.
 var outboxT0 = time.Date(2026, 3, 16, 9, 0, 0, 0, time.UTC)
 
-func enqueue(t *testing.T, s store.Outbox, msgID string, next time.Time) *model.OutboxMessage {
+func enqueue(t *testing.T, s Outbox, msgID string, next time.Time) *model.OutboxMessage {
 	t.Helper()
 	m := &model.OutboxMessage{
 		MessageID: msgID, Kind: "confirm", Sealed: []byte("sealed:" + msgID),
@@ -64,7 +64,7 @@ func enqueue(t *testing.T, s store.Outbox, msgID string, next time.Time) *model.
 	return m
 }
 
-func claim(t *testing.T, s store.Outbox, now time.Time, lease time.Duration, n int) []model.OutboxMessage {
+func claim(t *testing.T, s Outbox, now time.Time, lease time.Duration, n int) []model.OutboxMessage {
 	t.Helper()
 	ms, err := s.ClaimMessages(ctx, now, now.Add(lease), n)
 	if err != nil {
@@ -73,7 +73,7 @@ func claim(t *testing.T, s store.Outbox, now time.Time, lease time.Duration, n i
 	return ms
 }
 
-func outboxMsg(t *testing.T, s store.Outbox, id int64) model.OutboxMessage {
+func outboxMsg(t *testing.T, s Outbox, id int64) model.OutboxMessage {
 	t.Helper()
 	m, err := s.OutboxMessage(ctx, id)
 	if err != nil {
@@ -90,7 +90,7 @@ func messageIDs(ms []model.OutboxMessage) []string {
 	return out
 }
 
-func testOutboxEnqueueClaimSent(t *testing.T, s store.Outbox) {
+func testOutboxEnqueueClaimSent(t *testing.T, s Outbox) {
 	m := &model.OutboxMessage{
 		MessageID: "a1@vigil.test", Kind: "thanks", Sealed: []byte{0, 1, 2, 255},
 		NextAttemptAt: outboxT0, CreatedAt: outboxT0.Add(-time.Minute),
@@ -138,7 +138,7 @@ func testOutboxEnqueueClaimSent(t *testing.T, s store.Outbox) {
 	}
 }
 
-func testOutboxDefaults(t *testing.T, s store.Outbox) {
+func testOutboxDefaults(t *testing.T, s Outbox) {
 	// No time at all: refused, since the store never reads the wall clock.
 	undated := &model.OutboxMessage{MessageID: "d0@vigil.test", Kind: "confirm", Sealed: []byte("x")}
 	if err := s.EnqueueMessage(ctx, undated); err == nil {
@@ -175,7 +175,7 @@ func testOutboxDefaults(t *testing.T, s store.Outbox) {
 	}
 }
 
-func testOutboxLeaseExpiry(t *testing.T, s store.Outbox) {
+func testOutboxLeaseExpiry(t *testing.T, s Outbox) {
 	m := enqueue(t, s, "l1@vigil.test", outboxT0)
 	lease := 2 * time.Minute
 	if ms := claim(t, s, outboxT0, lease, 10); len(ms) != 1 || ms[0].Attempts != 1 {
@@ -205,7 +205,7 @@ func testOutboxLeaseExpiry(t *testing.T, s store.Outbox) {
 	}
 }
 
-func testOutboxNotDue(t *testing.T, s store.Outbox) {
+func testOutboxNotDue(t *testing.T, s Outbox) {
 	future := enqueue(t, s, "n1@vigil.test", outboxT0.Add(time.Hour))
 	due := enqueue(t, s, "n2@vigil.test", outboxT0)
 	ms := claim(t, s, outboxT0, time.Minute, 10)
@@ -225,7 +225,7 @@ func testOutboxNotDue(t *testing.T, s store.Outbox) {
 	}
 }
 
-func testOutboxClaimOrderAndLimit(t *testing.T, s store.Outbox) {
+func testOutboxClaimOrderAndLimit(t *testing.T, s Outbox) {
 	enqueue(t, s, "o3@vigil.test", outboxT0.Add(3*time.Second))
 	enqueue(t, s, "o1@vigil.test", outboxT0.Add(1*time.Second))
 	enqueue(t, s, "o2a@vigil.test", outboxT0.Add(2*time.Second))
@@ -246,7 +246,7 @@ func testOutboxClaimOrderAndLimit(t *testing.T, s store.Outbox) {
 
 // testOutboxWaiting: a message put back because nothing was tried with it
 // gets its claimed attempt back.
-func testOutboxWaiting(t *testing.T, s store.Outbox) {
+func testOutboxWaiting(t *testing.T, s Outbox) {
 	m := enqueue(t, s, "w1@vigil.test", outboxT0)
 	for i := range 3 {
 		at := outboxT0.Add(time.Duration(i) * time.Minute)
@@ -267,7 +267,7 @@ func testOutboxWaiting(t *testing.T, s store.Outbox) {
 	}
 }
 
-func testOutboxRetryAndFailed(t *testing.T, s store.Outbox) {
+func testOutboxRetryAndFailed(t *testing.T, s Outbox) {
 	m := enqueue(t, s, "r1@vigil.test", outboxT0)
 	claim(t, s, outboxT0, time.Minute, 1)
 	next := outboxT0.Add(30 * time.Second)
@@ -302,7 +302,7 @@ func testOutboxRetryAndFailed(t *testing.T, s store.Outbox) {
 // another encoding is recorded, and both databases give back the same
 // text: the NUL dropped, the invalid byte as U+FFFD (PostgreSQL can hold
 // neither).
-func testOutboxErrorTextCleaned(t *testing.T, s store.Outbox) {
+func testOutboxErrorTextCleaned(t *testing.T, s Outbox) {
 	m := enqueue(t, s, "c1@vigil.test", outboxT0)
 	for _, mark := range []func() error{
 		func() error { return s.MarkRetry(ctx, m.ID, outboxT0, "451 bo\xeete\x00 pleine") },
@@ -325,7 +325,7 @@ func testOutboxErrorTextCleaned(t *testing.T, s store.Outbox) {
 
 // A worker whose lease ran out answers late, after another delivered the
 // message: the sent state must survive.
-func testOutboxLateAnswerKeepsSent(t *testing.T, s store.Outbox) {
+func testOutboxLateAnswerKeepsSent(t *testing.T, s Outbox) {
 	m := enqueue(t, s, "late@vigil.test", outboxT0)
 	claim(t, s, outboxT0, time.Minute, 1)
 	claim(t, s, outboxT0.Add(2*time.Minute), time.Minute, 1)
@@ -343,7 +343,7 @@ func testOutboxLateAnswerKeepsSent(t *testing.T, s store.Outbox) {
 	}
 }
 
-func testOutboxHoldRelease(t *testing.T, s store.Outbox) {
+func testOutboxHoldRelease(t *testing.T, s Outbox) {
 	a := enqueue(t, s, "h1@vigil.test", outboxT0)
 	b := enqueue(t, s, "h2@vigil.test", outboxT0.Add(time.Hour))
 	c := enqueue(t, s, "h3@vigil.test", outboxT0)
@@ -394,7 +394,7 @@ func testOutboxHoldRelease(t *testing.T, s store.Outbox) {
 	}
 }
 
-func testOutboxDuplicateMessageID(t *testing.T, s store.Outbox) {
+func testOutboxDuplicateMessageID(t *testing.T, s Outbox) {
 	first := enqueue(t, s, "dup@vigil.test", outboxT0)
 	m := &model.OutboxMessage{MessageID: "dup@vigil.test", Kind: "thanks", Sealed: []byte("other"),
 		CreatedAt: outboxT0, NextAttemptAt: outboxT0}
@@ -411,7 +411,7 @@ func testOutboxDuplicateMessageID(t *testing.T, s store.Outbox) {
 	}
 }
 
-func testOutboxNotFound(t *testing.T, s store.Outbox) {
+func testOutboxNotFound(t *testing.T, s Outbox) {
 	if _, err := s.OutboxMessage(ctx, 424242); !errors.Is(err, model.ErrNotFound) {
 		t.Errorf("OutboxMessage(unknown): %v, want model.ErrNotFound", err)
 	}
@@ -426,7 +426,7 @@ func testOutboxNotFound(t *testing.T, s store.Outbox) {
 	}
 }
 
-func testOutboxCounts(t *testing.T, s store.Outbox) {
+func testOutboxCounts(t *testing.T, s Outbox) {
 	counts, err := s.OutboxCounts(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -475,21 +475,21 @@ func testOutboxCounts(t *testing.T, s store.Outbox) {
 	}
 }
 
-func testOutboxConcurrentClaimers(t *testing.T, s store.Outbox) {
-	concurrentClaim(t, s, []store.Outbox{s, s, s, s})
+func testOutboxConcurrentClaimers(t *testing.T, s Outbox) {
+	concurrentClaim(t, s, []Outbox{s, s, s, s})
 }
 
 // OutboxTwoStores checks that two handles on one database (two pools, as
 // two processes would have) never claim the same message: a and b must share
 // their data, and be empty.
-func OutboxTwoStores(t *testing.T, a, b store.Outbox) {
-	concurrentClaim(t, a, []store.Outbox{a, b, a, b})
+func OutboxTwoStores(t *testing.T, a, b Outbox) {
+	concurrentClaim(t, a, []Outbox{a, b, a, b})
 }
 
 // concurrentClaim enqueues 200 messages through s, then lets one goroutine
 // per claimer claim batches and mark them sent until none is left. Every
 // message must be claimed exactly once.
-func concurrentClaim(t *testing.T, s store.Outbox, claimers []store.Outbox) {
+func concurrentClaim(t *testing.T, s Outbox, claimers []Outbox) {
 	const total = 200
 	for i := range total {
 		enqueue(t, s, fmt.Sprintf("cc%03d@vigil.test", i), outboxT0)
@@ -556,7 +556,7 @@ func concurrentClaim(t *testing.T, s store.Outbox, claimers []store.Outbox) {
 
 // testOutboxMarkAllSent: a worker's batch is marked sent in one call, each
 // message with its own time; an id no longer there is passed over.
-func testOutboxMarkAllSent(t *testing.T, s store.Outbox) {
+func testOutboxMarkAllSent(t *testing.T, s Outbox) {
 	a := enqueue(t, s, "all-a@vigil.test", outboxT0)
 	b := enqueue(t, s, "all-b@vigil.test", outboxT0)
 	c := enqueue(t, s, "all-c@vigil.test", outboxT0)
@@ -586,7 +586,7 @@ func testOutboxMarkAllSent(t *testing.T, s store.Outbox) {
 // testOutboxClaimAmongMany: with many messages due, a claim still takes
 // the earliest, and a message whose lease ran out comes before queued ones
 // due later.
-func testOutboxClaimAmongMany(t *testing.T, s store.Outbox) {
+func testOutboxClaimAmongMany(t *testing.T, s Outbox) {
 	for i := range 60 {
 		enqueue(t, s, fmt.Sprintf("many-%02d@vigil.test", i), outboxT0.Add(time.Duration(60-i)*time.Second))
 	}

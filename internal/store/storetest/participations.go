@@ -14,10 +14,10 @@ import (
 
 // RunParticipations runs the conformance tests of supporters acting, their
 // confirmation, and the background jobs that follow.
-func RunParticipations(t *testing.T, open func(t *testing.T) store.Store) {
+func RunParticipations(t *testing.T, open func(t *testing.T) Store) {
 	tests := []struct {
 		name string
-		fn   func(t *testing.T, s store.Store)
+		fn   func(t *testing.T, s Store)
 	}{
 		{"ParticipateCountsOnce", testParticipateCountsOnce},
 		{"ParticipateRefusesClosedAndUnknown", testParticipateRefuses},
@@ -59,7 +59,7 @@ func testMessage(kind string, supporterID int64) model.OutboxMessage {
 var actNow = time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)
 
 // newAppealAction stores an open appeal with two targets.
-func newAppealAction(t *testing.T, s store.Store, slug string, mutate func(*model.Action)) model.Action {
+func newAppealAction(t *testing.T, s Store, slug string, mutate func(*model.Action)) model.Action {
 	t.Helper()
 	a := &model.Action{Slug: slug, Lang: "en", Kind: model.ActionAppeal, Title: "Write", Published: actNow.Add(-time.Hour),
 		Deadline: actNow.Add(30 * 24 * time.Hour), Goal: 100, Delivery: model.DeliverEach,
@@ -88,7 +88,7 @@ func participate(slug, email string, now time.Time) store.Participate {
 	}
 }
 
-func testParticipateCountsOnce(t *testing.T, s store.Store) {
+func testParticipateCountsOnce(t *testing.T, s Store) {
 	a := newAppealAction(t, s, "appeal", func(a *model.Action) { a.Count = 10 })
 	var got store.Participated
 	res, err := s.Participate(ctx, participate("appeal", "ana@example.org", actNow), composeOne(&got))
@@ -179,7 +179,7 @@ func testParticipateCountsOnce(t *testing.T, s store.Store) {
 	}
 }
 
-func testParticipateRefuses(t *testing.T, s store.Store) {
+func testParticipateRefuses(t *testing.T, s Store) {
 	newAppealAction(t, s, "closed", func(a *model.Action) { a.Closed = true })
 	newAppealAction(t, s, "past", func(a *model.Action) { a.Deadline = actNow.Add(-time.Minute) })
 	var got store.Participated
@@ -193,7 +193,7 @@ func testParticipateRefuses(t *testing.T, s store.Store) {
 	}
 }
 
-func testComposeFailureStoresNothing(t *testing.T, s store.Store) {
+func testComposeFailureStoresNothing(t *testing.T, s Store) {
 	newAppealAction(t, s, "appeal", nil)
 	_, err := s.Participate(ctx, participate("appeal", "ana@example.org", actNow), func(store.Participated) ([]model.OutboxMessage, error) {
 		return nil, errors.New("cannot write the email")
@@ -212,7 +212,7 @@ func testComposeFailureStoresNothing(t *testing.T, s store.Store) {
 // testFailuresAmongMany sends many participations at once, so that they
 // share commits: refused ones (closed action, an email that cannot be
 // written) leave nothing behind and undo nobody else's.
-func testFailuresAmongMany(t *testing.T, s store.Store) {
+func testFailuresAmongMany(t *testing.T, s Store) {
 	newAppealAction(t, s, "appeal", nil)
 	newAppealAction(t, s, "closed", func(a *model.Action) { a.Closed = true })
 	const n = 60
@@ -263,7 +263,7 @@ func testFailuresAmongMany(t *testing.T, s store.Store) {
 	}
 }
 
-func testConfirmQueuesAppeals(t *testing.T, s store.Store) {
+func testConfirmQueuesAppeals(t *testing.T, s Store) {
 	a := newAppealAction(t, s, "appeal", nil)
 	var got store.Participated
 	res, _ := s.Participate(ctx, participate("appeal", "ana@example.org", actNow), composeOne(&got))
@@ -338,7 +338,7 @@ func testConfirmQueuesAppeals(t *testing.T, s store.Store) {
 	}
 }
 
-func testRemoveAndUnsubscribe(t *testing.T, s store.Store) {
+func testRemoveAndUnsubscribe(t *testing.T, s Store) {
 	newAppealAction(t, s, "appeal", nil)
 	var got store.Participated
 	res, _ := s.Participate(ctx, participate("appeal", "bob@example.org", actNow), composeOne(&got))
@@ -366,7 +366,7 @@ func testRemoveAndUnsubscribe(t *testing.T, s store.Store) {
 	}
 }
 
-func testSubscribeAndConsents(t *testing.T, s store.Store) {
+func testSubscribeAndConsents(t *testing.T, s Store) {
 	sub := store.Subscribe{Supporter: model.Supporter{Email: "lucia@example.org", Lang: "es"},
 		Consent: model.Consent{Key: "newsletter", Text: "Sí, envíenme el boletín.", Given: true, Source: "/"}, Now: actNow}
 	var seen store.Subscribed
@@ -421,7 +421,7 @@ func testSubscribeAndConsents(t *testing.T, s store.Store) {
 	}
 }
 
-func testCloseExpired(t *testing.T, s store.Store) {
+func testCloseExpired(t *testing.T, s Store) {
 	c := &model.Case{Slug: "c", Lang: "en", Title: "C", Status: model.CaseActive, Published: actNow.Add(-time.Hour), Updated: actNow.Add(-time.Hour)}
 	if err := s.CreateCase(ctx, c); err != nil {
 		t.Fatal(err)
@@ -442,7 +442,7 @@ func testCloseExpired(t *testing.T, s store.Store) {
 	}
 }
 
-func testRemindAndPurge(t *testing.T, s store.Store) {
+func testRemindAndPurge(t *testing.T, s Store) {
 	newAppealAction(t, s, "appeal", nil)
 	var got store.Participated
 	old, _ := s.Participate(ctx, participate("appeal", "old@example.org", actNow), composeOne(&got))
@@ -480,7 +480,7 @@ func testRemindAndPurge(t *testing.T, s store.Store) {
 	}
 }
 
-func testQueueAppeals(t *testing.T, s store.Store) {
+func testQueueAppeals(t *testing.T, s Store) {
 	each := newAppealAction(t, s, "each", func(a *model.Action) { a.DailyCap = 2 })
 	digest := newAppealAction(t, s, "digest", func(a *model.Action) { a.Delivery = model.DeliverDigest })
 	var got store.Participated
@@ -545,7 +545,7 @@ func testQueueAppeals(t *testing.T, s store.Store) {
 
 // testIDsNeverReused: a supporter or participation removed leaves its id
 // behind for good, so a link in an old email cannot act on someone new.
-func testIDsNeverReused(t *testing.T, s store.Store) {
+func testIDsNeverReused(t *testing.T, s Store) {
 	newAppealAction(t, s, "appeal", nil)
 	var got store.Participated
 	first, err := s.Participate(ctx, participate("appeal", "attacker@example.org", actNow), composeOne(&got))
@@ -574,7 +574,7 @@ func testIDsNeverReused(t *testing.T, s store.Store) {
 // testIntents: a participation's email may be stored as an intent, without
 // content; it reads back, and is claimed, with its language, supporter and
 // participation. A message with neither content nor those is refused.
-func testIntents(t *testing.T, s store.Store) {
+func testIntents(t *testing.T, s Store) {
 	newAppealAction(t, s, "appeal", nil)
 	var queued []model.OutboxMessage
 	res, err := s.Participate(ctx, participate("appeal", "ana@example.org", actNow),

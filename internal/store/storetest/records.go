@@ -14,10 +14,10 @@ import (
 
 // RunRecords runs the conformance tests of researchers' records of
 // individuals: sealed at rest, versioned, and audited with every write.
-func RunRecords(t *testing.T, open func(t *testing.T) store.Store) {
+func RunRecords(t *testing.T, open func(t *testing.T) Store) {
 	tests := []struct {
 		name string
-		fn   func(t *testing.T, s store.Store)
+		fn   func(t *testing.T, s Store)
 	}{
 		{"RoundTrip", testRecordRoundTrip},
 		{"SealedAtRest", testRecordSealedAtRest},
@@ -33,7 +33,7 @@ func RunRecords(t *testing.T, open func(t *testing.T) store.Store) {
 var researcher = model.Actor{UserID: 9, Email: "researcher@example.org", IPHash: "9f", At: day(2026, 2, 1)}
 
 // recordCase stores a case for records to belong to.
-func recordCase(t *testing.T, s store.Store, slug string) model.Case {
+func recordCase(t *testing.T, s Store, slug string) model.Case {
 	t.Helper()
 	cs := model.Case{Slug: slug, Lang: "en", Title: "Men expelled", Status: model.CaseActive, Updated: day(2026, 2, 1)}
 	if err := s.SaveCase(ctx, &cs); err != nil {
@@ -42,7 +42,7 @@ func recordCase(t *testing.T, s store.Store, slug string) model.Case {
 	return cs
 }
 
-func addRecord(t *testing.T, s store.Store, r model.Record) model.Record {
+func addRecord(t *testing.T, s Store, r model.Record) model.Record {
 	t.Helper()
 	if r.Updated.IsZero() {
 		r.Updated = researcher.At
@@ -53,7 +53,7 @@ func addRecord(t *testing.T, s store.Store, r model.Record) model.Record {
 	return r
 }
 
-func testRecordRoundTrip(t *testing.T, s store.Store) {
+func testRecordRoundTrip(t *testing.T, s Store) {
 	cs, other := recordCase(t, s, "expelled"), recordCase(t, s, "other")
 	r := addRecord(t, s, model.Record{CaseID: cs.ID, Name: "Zoë Méndez", Status: model.RecordDetained,
 		Place: "CECOT, Tecoluca", LastConfirmed: day(2025, 4, 2), SourceNote: "Her sister, by phone\nsecond line"})
@@ -120,7 +120,7 @@ func testRecordRoundTrip(t *testing.T, s store.Store) {
 // testRecordSealedAtRest reads the database as stored, through its dump
 // (the rows as they are, sealed fields sealed): the name, place and source
 // note are in no table in the clear, the audit log included.
-func testRecordSealedAtRest(t *testing.T, s store.Store) {
+func testRecordSealedAtRest(t *testing.T, s Store) {
 	d, ok := s.(store.Dumper)
 	if !ok {
 		t.Fatalf("%T is no store.Dumper: cannot read what it stores", s)
@@ -179,7 +179,7 @@ func sameRecord(a, b model.Record) bool {
 	return times && a == b
 }
 
-func testRecordStaleWrites(t *testing.T, s store.Store) {
+func testRecordStaleWrites(t *testing.T, s Store) {
 	cs := recordCase(t, s, "expelled")
 	r := addRecord(t, s, model.Record{CaseID: cs.ID, Name: "First", Status: model.RecordDetained})
 	alice, bob := r, r
@@ -204,7 +204,7 @@ func testRecordStaleWrites(t *testing.T, s store.Store) {
 	}
 }
 
-func testRecordDelete(t *testing.T, s store.Store) {
+func testRecordDelete(t *testing.T, s Store) {
 	cs := recordCase(t, s, "expelled")
 	gone := addRecord(t, s, model.Record{CaseID: cs.ID, Name: "Gone", Status: model.RecordReturned})
 	kept := addRecord(t, s, model.Record{CaseID: cs.ID, Name: "Kept", Status: model.RecordDetained})
@@ -228,7 +228,7 @@ func testRecordDelete(t *testing.T, s store.Store) {
 	}
 }
 
-func testRecordAudited(t *testing.T, s store.Store) {
+func testRecordAudited(t *testing.T, s Store) {
 	cs := recordCase(t, s, "expelled")
 	c := store.WithActor(ctx, researcher)
 	r := model.Record{CaseID: cs.ID, Name: "Audited Person", Status: model.RecordDetained, Place: "Somewhere", Updated: researcher.At,

@@ -145,9 +145,9 @@ func testResealRetiresOldKeys(t *testing.T, newDB NewDatabase) {
 // sealed body got holds once both open to the same message: resealing
 // changes the bytes, not what they say.
 type resealedOutbox struct {
-	store.Store
+	Store
 	t                 *testing.T
-	got               store.Store
+	got               Store
 	wantKeys, gotKeys *secret.Keys
 }
 

@@ -14,7 +14,7 @@ import (
 
 // testOutboxDropSentBodies: a sent message loses its body once sent before
 // the retention limit; nothing else does, and the row stays.
-func testOutboxDropSentBodies(t *testing.T, s store.Outbox) {
+func testOutboxDropSentBodies(t *testing.T, s Outbox) {
 	// Two rows per transaction: the run below crosses several.
 	defer func(n int) { sqlcore.RetentionChunk = n }(sqlcore.RetentionChunk)
 	sqlcore.RetentionChunk = 2
@@ -79,7 +79,7 @@ func testOutboxDropSentBodies(t *testing.T, s store.Outbox) {
 }
 
 // testOutboxLastDeliveryError: why queued mail waits, for the dashboard.
-func testOutboxLastDeliveryError(t *testing.T, s store.Outbox) {
+func testOutboxLastDeliveryError(t *testing.T, s Outbox) {
 	if e, err := s.LastDeliveryError(ctx); err != nil || e != (store.DeliveryError{}) {
 		t.Fatalf("empty outbox: %+v, %v", e, err)
 	}
@@ -103,7 +103,7 @@ func testOutboxLastDeliveryError(t *testing.T, s store.Outbox) {
 // to officials that carry it. A digest not sent yet is dropped and the
 // other letters are composed again without theirs; a sent one keeps its
 // row without its body.
-func testEraseReachesDigests(t *testing.T, s store.Store) {
+func testEraseReachesDigests(t *testing.T, s Store) {
 	a := newAppealAction(t, s, "digest", func(a *model.Action) { a.Delivery = model.DeliverDigest })
 	sent, queued := a.Targets[0].ID, a.Targets[1].ID
 	var parts []store.Participated

@@ -13,10 +13,10 @@ import (
 
 // RunStaff runs the conformance tests of staff accounts, sessions,
 // settings and the audit log.
-func RunStaff(t *testing.T, open func(t *testing.T) store.Store) {
+func RunStaff(t *testing.T, open func(t *testing.T) Store) {
 	tests := []struct {
 		name string
-		fn   func(t *testing.T, s store.Store)
+		fn   func(t *testing.T, s Store)
 	}{
 		{"AccountRoundTrip", testStaffRoundTrip},
 		{"LoginLocks", testLoginLocks},
@@ -33,7 +33,7 @@ func RunStaff(t *testing.T, open func(t *testing.T) store.Store) {
 
 var admin = model.Actor{UserID: 0, Email: "cli", IPHash: "", At: day(2026, 2, 1)}
 
-func addStaff(t *testing.T, s store.Store, email string, role model.Role) model.StaffUser {
+func addStaff(t *testing.T, s Store, email string, role model.Role) model.StaffUser {
 	t.Helper()
 	u := model.StaffUser{Email: email, Role: role, PasswordHash: "$argon2id$test", Created: time.Now()}
 	if err := s.CreateStaffUser(store.WithActor(ctx, admin), &u); err != nil {
@@ -42,7 +42,7 @@ func addStaff(t *testing.T, s store.Store, email string, role model.Role) model.
 	return u
 }
 
-func testStaffRoundTrip(t *testing.T, s store.Store) {
+func testStaffRoundTrip(t *testing.T, s Store) {
 	u := addStaff(t, s, "Editor@Example.org", model.RoleEditor)
 	got, err := s.StaffUserByEmail(ctx, "editor@example.ORG")
 	if err != nil {
@@ -76,7 +76,7 @@ func testStaffRoundTrip(t *testing.T, s store.Store) {
 	}
 }
 
-func testLoginLocks(t *testing.T, s store.Store) {
+func testLoginLocks(t *testing.T, s Store) {
 	u := addStaff(t, s, "a@example.org", model.RoleViewer)
 	other := addStaff(t, s, "other@example.org", model.RoleViewer)
 	guesser, office := []byte("guesser network"), []byte("office network")
@@ -171,7 +171,7 @@ func testLoginLocks(t *testing.T, s store.Store) {
 	}
 }
 
-func testPasswordAndTOTPAlone(t *testing.T, s store.Store) {
+func testPasswordAndTOTPAlone(t *testing.T, s Store) {
 	u := addStaff(t, s, "f@example.org", model.RoleEditor)
 	now := time.Now()
 	h := bytes.Repeat([]byte{9}, 32)
@@ -209,7 +209,7 @@ func testPasswordAndTOTPAlone(t *testing.T, s store.Store) {
 	}
 }
 
-func testTOTPStepUsedOnce(t *testing.T, s store.Store) {
+func testTOTPStepUsedOnce(t *testing.T, s Store) {
 	u := addStaff(t, s, "b@example.org", model.RoleAdmin)
 	for _, c := range []struct {
 		step int64
@@ -222,7 +222,7 @@ func testTOTPStepUsedOnce(t *testing.T, s store.Store) {
 	}
 }
 
-func testSessions(t *testing.T, s store.Store) {
+func testSessions(t *testing.T, s Store) {
 	u := addStaff(t, s, "c@example.org", model.RoleEditor)
 	now := time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC)
 	hash := bytes.Repeat([]byte{7}, 32)
@@ -268,7 +268,7 @@ func testSessions(t *testing.T, s store.Store) {
 	}
 }
 
-func testChangesEndSessions(t *testing.T, s store.Store) {
+func testChangesEndSessions(t *testing.T, s Store) {
 	u := addStaff(t, s, "d@example.org", model.RoleEditor)
 	now := time.Now()
 	session := func(b byte) []byte {
@@ -305,7 +305,7 @@ func testChangesEndSessions(t *testing.T, s store.Store) {
 	}
 }
 
-func testSettingsAndAudit(t *testing.T, s store.Store) {
+func testSettingsAndAudit(t *testing.T, s Store) {
 	u := addStaff(t, s, "e@example.org", model.RoleAdmin)
 	if v, err := s.Setting(ctx, "require-totp"); err != nil || v != "" {
 		t.Errorf("unset setting: %q, %v", v, err)

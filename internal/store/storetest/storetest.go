@@ -16,11 +16,37 @@ import (
 	"vigil/internal/store"
 )
 
+// Store is what the suite drives: the production store.Store, and the
+// methods only tests use, which every adapter keeps so that the suite can
+// set up a state and look at it directly.
+type Store interface {
+	store.Store
+	Outbox
+	// Participation returns one participation with its fields opened.
+	Participation(ctx context.Context, id int64) (model.Participation, error)
+	// AppealDeliveries reports, for one participation, when it was queued
+	// and delivered to each target (zero: not yet).
+	AppealDeliveries(ctx context.Context, participationID int64) ([]store.AppealDelivery, error)
+}
+
+// Outbox is what the outbox tests drive: store.Outbox, and the two
+// methods that put a message in and mark it sent on their own, which
+// Vigil itself never does (messages come with the event that causes them,
+// and go out in batches: MarkAllSent).
+type Outbox interface {
+	store.Outbox
+	// EnqueueMessage stores a message (state queued unless set) and sets
+	// its ID. A taken MessageID is model.ErrConflict.
+	EnqueueMessage(ctx context.Context, m *model.OutboxMessage) error
+	// MarkSent records that the SMTP server accepted the message.
+	MarkSent(ctx context.Context, id int64, at time.Time) error
+}
+
 // Run runs every conformance test against stores made by open.
-func Run(t *testing.T, open func(t *testing.T) store.Store) {
+func Run(t *testing.T, open func(t *testing.T) Store) {
 	tests := []struct {
 		name string
-		fn   func(t *testing.T, s store.Store)
+		fn   func(t *testing.T, s Store)
 	}{
 		{"CaseRoundTrip", testCaseRoundTrip},
 		{"CaseSlugConflict", testCaseSlugConflict},
@@ -43,7 +69,7 @@ var ctx = context.Background()
 
 func day(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 0, 0, 0, 0, time.UTC) }
 
-func testCaseRoundTrip(t *testing.T, s store.Store) {
+func testCaseRoundTrip(t *testing.T, s Store) {
 	c := &model.Case{
 		Slug: "expelled", Lang: "en", Title: "Men expelled", Summary: "Summary", Body: "Body *md*",
 		Countries: []string{"US", "SV", "VE"}, Tags: []string{"detention", "asylum"},
@@ -118,7 +144,7 @@ func testCaseRoundTrip(t *testing.T, s store.Store) {
 	}
 }
 
-func testCaseSlugConflict(t *testing.T, s store.Store) {
+func testCaseSlugConflict(t *testing.T, s Store) {
 	c := &model.Case{Slug: "same", Lang: "en", Title: "A", Status: model.CaseActive, Published: day(2025, 1, 1), Updated: day(2025, 1, 1)}
 	if err := s.CreateCase(ctx, c); err != nil {
 		t.Fatal(err)
@@ -140,7 +166,7 @@ func testCaseSlugConflict(t *testing.T, s store.Store) {
 	}
 }
 
-func testUnpublishedIsNotFound(t *testing.T, s store.Store) {
+func testUnpublishedIsNotFound(t *testing.T, s Store) {
 	if _, err := s.CaseBySlug(ctx, "nothing"); !errors.Is(err, model.ErrNotFound) {
 		t.Errorf("unknown case: %v", err)
 	}
@@ -168,7 +194,7 @@ func testUnpublishedIsNotFound(t *testing.T, s store.Store) {
 	}
 }
 
-func testOpenActions(t *testing.T, s store.Store) {
+func testOpenActions(t *testing.T, s Store) {
 	now := time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)
 	pub := day(2026, 1, 1)
 	for _, a := range []*model.Action{
@@ -204,7 +230,7 @@ func testOpenActions(t *testing.T, s store.Store) {
 	}
 }
 
-func testActionTargets(t *testing.T, s store.Store) {
+func testActionTargets(t *testing.T, s Store) {
 	a := &model.Action{Slug: "appeal", Lang: "en", Kind: model.ActionAppeal, Title: "Write", Published: day(2026, 1, 1),
 		Goal: 1000, Count: 250, Delivery: model.DeliverDigest, Subject: "Subject", Letter: "{{salutation}}\nBody",
 		Tags: []string{"asylum"},
@@ -230,7 +256,7 @@ func testActionTargets(t *testing.T, s store.Store) {
 	}
 }
 
-func testRelatedNews(t *testing.T, s store.Store) {
+func testRelatedNews(t *testing.T, s Store) {
 	c := &model.Case{Slug: "c", Lang: "en", Title: "C", Status: model.CaseActive, Published: day(2025, 1, 1), Updated: day(2025, 1, 1), Tags: []string{"asylum"}}
 	if err := s.CreateCase(ctx, c); err != nil {
 		t.Fatal(err)
@@ -278,7 +304,7 @@ func testRelatedNews(t *testing.T, s store.Store) {
 	}
 }
 
-func testImages(t *testing.T, s store.Store) {
+func testImages(t *testing.T, s Store) {
 	img := &model.Image{Hash: "abc123", Alt: "A wall under a dusk sky", Width: 960, Height: 540, Format: "png", Created: day(2025, 1, 1)}
 	variants := []model.ImageVariant{
 		{Width: 960, ContentType: "image/png", Data: []byte("large")},
@@ -325,7 +351,7 @@ func testImages(t *testing.T, s store.Store) {
 // testPublicImages checks which pictures published content shows: those
 // of drafts are not public until they are published, and stop being public
 // when unpublished, unless other published content shows them.
-func testPublicImages(t *testing.T, s store.Store) {
+func testPublicImages(t *testing.T, s Store) {
 	picture := func(hash string) *model.Image {
 		img := &model.Image{Hash: hash, Alt: hash, Width: 480, Height: 270, Format: "jpg", Created: day(2025, 1, 1)}
 		if err := s.CreateImage(ctx, img, []model.ImageVariant{{Width: 480, ContentType: "image/jpeg", Data: []byte(hash)}}); err != nil {
@@ -415,7 +441,7 @@ func testPublicImages(t *testing.T, s store.Store) {
 	want("after publishing the draft case", actionImg, shared, draftCaseImg)
 }
 
-func testPublishUpdate(t *testing.T, s store.Store) {
+func testPublishUpdate(t *testing.T, s Store) {
 	c := &model.Case{Slug: "c", Lang: "en", Title: "C", Status: model.CaseActive, Published: day(2025, 3, 1), Updated: day(2025, 3, 1),
 		Updates: []model.Update{{Number: 0, Title: "Urgent action", Published: day(2025, 3, 1)}}}
 	if err := s.CreateCase(ctx, c); err != nil {

@@ -12,10 +12,10 @@ import (
 
 // RunSupporters runs the conformance tests of staff work on supporters:
 // erasure, export and import.
-func RunSupporters(t *testing.T, open func(t *testing.T) store.Store) {
+func RunSupporters(t *testing.T, open func(t *testing.T) Store) {
 	tests := []struct {
 		name string
-		fn   func(t *testing.T, s store.Store)
+		fn   func(t *testing.T, s Store)
 	}{
 		{"EraseKeepsCounts", testEraseKeepsCounts},
 		{"EraseReachesDigests", testEraseReachesDigests},
@@ -28,7 +28,7 @@ func RunSupporters(t *testing.T, open func(t *testing.T) store.Store) {
 	}
 }
 
-func petition(t *testing.T, s store.Store, slug string) model.Action {
+func petition(t *testing.T, s Store, slug string) model.Action {
 	t.Helper()
 	a := &model.Action{Slug: slug, Lang: "en", Kind: model.ActionPetition, Title: "Sign", Published: day(2026, 1, 1)}
 	if err := s.CreateAction(ctx, a); err != nil {
@@ -37,7 +37,7 @@ func petition(t *testing.T, s store.Store, slug string) model.Action {
 	return *a
 }
 
-func sign(t *testing.T, s store.Store, slug, email, comment string, confirm bool) store.Participated {
+func sign(t *testing.T, s Store, slug, email, comment string, confirm bool) store.Participated {
 	t.Helper()
 	res, err := s.Participate(ctx, store.Participate{ActionSlug: slug, Now: day(2026, 2, 1),
 		Supporter:     model.Supporter{Email: email, Name: "Name " + email, PostalCode: "1010", Country: "VE", Lang: "es"},
@@ -57,7 +57,7 @@ func sign(t *testing.T, s store.Store, slug, email, comment string, confirm bool
 	return res
 }
 
-func testEraseKeepsCounts(t *testing.T, s store.Store) {
+func testEraseKeepsCounts(t *testing.T, s Store) {
 	a := petition(t, s, "p")
 	ana := sign(t, s, "p", "ana@example.org", "Free them", true)
 	sign(t, s, "p", "ben@example.org", "", true)
@@ -105,7 +105,7 @@ func testEraseKeepsCounts(t *testing.T, s store.Store) {
 	}
 }
 
-func testExportInBatches(t *testing.T, s store.Store) {
+func testExportInBatches(t *testing.T, s Store) {
 	a := petition(t, s, "p")
 	petition(t, s, "other")
 	defer func(b int) { sqlcore.ExportBatch = b }(sqlcore.ExportBatch)
@@ -142,7 +142,7 @@ func testExportInBatches(t *testing.T, s store.Store) {
 	}
 }
 
-func testImportKeepsChoices(t *testing.T, s store.Store) {
+func testImportKeepsChoices(t *testing.T, s Store) {
 	petition(t, s, "p")
 	known := sign(t, s, "p", "known@example.org", "", true)
 	s.Unsubscribe(ctx, known.SupporterID, day(2026, 2, 3))
@@ -174,7 +174,7 @@ func testImportKeepsChoices(t *testing.T, s store.Store) {
 	}
 }
 
-func testUpdateReachesTheReachable(t *testing.T, s store.Store) {
+func testUpdateReachesTheReachable(t *testing.T, s Store) {
 	cs := &model.Case{Slug: "c", Lang: "en", Title: "C", Status: model.CaseActive, Published: day(2026, 1, 1), Updated: day(2026, 1, 1)}
 	if err := s.SaveCase(ctx, cs); err != nil {
 		t.Fatal(err)
@@ -215,7 +215,7 @@ func testUpdateReachesTheReachable(t *testing.T, s store.Store) {
 	}
 }
 
-func mustConsents(t *testing.T, s store.Store, id int64) []model.Consent {
+func mustConsents(t *testing.T, s Store, id int64) []model.Consent {
 	t.Helper()
 	cs, err := s.Consents(ctx, id)
 	if err != nil {
