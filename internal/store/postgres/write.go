@@ -9,91 +9,543 @@ import (
 
 	"vigil/internal/model"
 	"vigil/internal/store"
+	"vigil/internal/store/groupcommit"
 )
 
-func (s *DB) participateTx(ctx context.Context, tx *sql.Tx, p store.Participate, compose store.Compose) (store.Participated, error) {
-	var res store.Participated
-	// The action row is locked from the start (the count update would
-	// lock it anyway): an action closed by another transaction is seen
-	// closed here, and the count read is the one this participation adds to.
-	actions, err := s.QueryActions(ctx, tx, `WHERE a.slug = ? AND a.published_at IS NOT NULL FOR NO KEY UPDATE OF a`, p.ActionSlug)
+// The signature's write path on PostgreSQL. Each statement is a round trip
+// to the server, and one goroutine writes every batch (see batch.go), so a
+// batch is written in a fixed number of statements, whatever its size:
+// each step reads or writes the rows of all its participations at once,
+// passing them as arrays (unnest). A batch of one costs what a batch of
+// 256 does in round trips. The steps, in the order locks are taken:
+//
+//  1. the actions acted on, locked FOR SHARE: a close or a confirmation
+//     (which counts) waits for the batch, and the batch sees each action
+//     as it stands; participations in several instances share them;
+//  2. the supporters, found by the blind index of their email and locked,
+//     the new ones inserted;
+//  3. the participations, once per supporter and action;
+//  4. what was typed: the supporters' details, the sealed letters, the
+//     consents as shown;
+//  5. the emails the participations cause, in the outbox.
+//
+// A participation refused before anything is written (unknown or closed
+// action) is answered and left out. A failure of a statement is the whole
+// batch's: commitBatch writes its halves apart, down to the participation
+// that fails, so that one bad participation undoes no other.
+
+// batchWrite is one attempt at writing a batch.
+type batchWrite struct {
+	s    *DB
+	ctx  context.Context
+	tx   *sql.Tx
+	reqs []*groupcommit.Request // in lock order; a request with Err set is left out
+
+	supporters map[string]*batchSupporter // by blind index
+}
+
+// batchSupporter is one supporter of the batch.
+type batchSupporter struct {
+	id        int64
+	index     []byte
+	created   bool // inserted by this batch
+	confirmed bool
+}
+
+// live calls fn for each request still to be written.
+func (w *batchWrite) live(fn func(r *groupcommit.Request)) {
+	for _, r := range w.reqs {
+		if r.Err == nil {
+			fn(r)
+		}
+	}
+}
+
+// tryBatch writes the batch in one transaction, setting each request's
+// outcome. An error it returns is the whole batch's: nothing was committed.
+func (s *DB) tryBatch(ctx context.Context, batch []*groupcommit.Request) error {
+	for _, r := range batch {
+		r.Res, r.Err = store.Participated{}, nil
+	}
+	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
-		return res, err
+		return err
 	}
-	if len(actions) == 0 {
-		return res, model.ErrNotFound
+	w := &batchWrite{s: s, ctx: ctx, tx: tx, reqs: batch}
+	for _, step := range []func() error{w.actions, w.findSupporters, w.participations, w.details, w.outbox} {
+		if err := step(); err != nil {
+			tx.Rollback()
+			return err
+		}
 	}
-	res.Action = actions[0]
-	if !res.Action.IsOpen(p.Now) {
-		return res, model.ErrClosed
-	}
-	now := instant(p.Now)
+	return tx.Commit()
+}
 
-	if res.SupporterID, res.NewSupporter, res.Confirmed, err = s.upsertSupporterTx(ctx, tx, p.Supporter, p.Now); err != nil {
-		return res, err
+// actions locks the actions acted on and answers a request for an unknown
+// or closed one. What a participation is told of its action is what taking
+// part needs: identity, kind, title, count and state; not its targets,
+// tags or picture.
+func (w *batchWrite) actions() error {
+	var slugs []string
+	seen := map[string]bool{}
+	for _, r := range w.reqs {
+		if !seen[r.P.ActionSlug] {
+			seen[r.P.ActionSlug] = true
+			slugs = append(slugs, r.P.ActionSlug)
+		}
 	}
+	rows, err := w.tx.QueryContext(w.ctx, `SELECT id, slug, COALESCE(case_id, 0), lang, kind, title, count, deadline,
+			closed, delivery FROM actions WHERE slug = ANY($1::text[]) AND published_at IS NOT NULL ORDER BY id FOR SHARE`, slugs)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	bySlug := map[string]model.Action{}
+	for rows.Next() {
+		var a model.Action
+		var deadline sql.NullTime
+		if err := rows.Scan(&a.ID, &a.Slug, &a.CaseID, &a.Lang, &a.Kind, &a.Title, &a.Count, &deadline, &a.Closed,
+			&a.Delivery); err != nil {
+			return err
+		}
+		a.Deadline = fromNull(deadline)
+		bySlug[a.Slug] = a
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for _, r := range w.reqs {
+		a, ok := bySlug[r.P.ActionSlug]
+		switch {
+		case !ok:
+			r.Err = model.ErrNotFound
+		case !a.IsOpen(r.P.Now):
+			r.Res.Action, r.Err = a, model.ErrClosed
+		default:
+			r.Res.Action, r.Res.Count = a, a.Count
+		}
+	}
+	return nil
+}
 
-	// The participation, once per supporter and action. It waits for its
-	// confirmation from the mailbox before it counts (see
-	// ConfirmParticipation).
-	part := p.Participation
-	err = tx.QueryRowContext(ctx, `INSERT INTO participations (supporter_id, action_id, created_at, referrer,
-			share_code, ip_hash, agent_class, fill_ms)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (supporter_id, action_id) DO NOTHING RETURNING id`,
-		res.SupporterID, res.Action.ID, now, cleanText(part.Referrer), cleanText(part.ShareCode), part.IPHash,
-		cleanText(part.AgentClass), part.FillMillis).
-		Scan(&res.ParticipationID)
-	if errors.Is(err, sql.ErrNoRows) {
-		res.Duplicate = true
-		if err := tx.QueryRowContext(ctx, `SELECT id FROM participations WHERE supporter_id = $1 AND action_id = $2`,
-			res.SupporterID, res.Action.ID).Scan(&res.ParticipationID); err != nil {
-			return res, err
+// findSupporters finds each supporter by the blind index of their email,
+// locking their row until the batch commits (a purge or a removal cannot
+// delete them under the participation being added; a confirmation is seen
+// whole or not at all), and inserts the new ones. Two first sign-ups with
+// one email in two instances at once give one supporter: the insert waits
+// for the other and then finds it.
+func (w *batchWrite) findSupporters() error {
+	w.supporters = map[string]*batchSupporter{}
+	var indexes [][]byte
+	var first []*groupcommit.Request // the first request of each supporter
+	w.live(func(r *groupcommit.Request) {
+		index := w.s.keys.BlindIndex(r.P.Supporter.Email)
+		if w.supporters[string(index)] == nil {
+			w.supporters[string(index)] = &batchSupporter{index: index}
+			indexes = append(indexes, index)
+			first = append(first, r)
 		}
-	} else if err != nil {
-		return res, err
+	})
+	if len(indexes) == 0 {
+		return nil
 	}
-	res.Count = res.Action.Count
-	if res.Duplicate {
-		// What the repeat is, is what was stored the first time.
-		var confirmedAt sql.NullTime
-		if err := tx.QueryRowContext(ctx, `SELECT confirmed_at FROM participations WHERE id = $1`, res.ParticipationID).
-			Scan(&confirmedAt); err != nil {
-			return res, err
-		}
-		res.ParticipationConfirmed = confirmedAt.Valid
+	if err := w.lockSupporters(indexes); err != nil {
+		return err
 	}
-	if !res.Duplicate {
-		if _, err := tx.ExecContext(ctx, `UPDATE participations SET subject_sealed = $1, letter_sealed = $2, comment_sealed = $3 WHERE id = $4`,
-			s.seal(part.Subject, "participations", "subject", res.ParticipationID),
-			s.seal(part.Letter, "participations", "letter", res.ParticipationID),
-			s.seal(part.Comment, "participations", "comment", res.ParticipationID),
-			res.ParticipationID); err != nil {
-			return res, err
+	var idx [][]byte
+	var country, lang []string
+	var created []time.Time
+	for i, index := range indexes {
+		if w.supporters[string(index)].id == 0 {
+			sup := first[i].P.Supporter
+			idx, country, lang = append(idx, index), append(country, cleanText(sup.Country)), append(lang, cleanText(sup.Lang))
+			created = append(created, instant(first[i].P.Now))
 		}
 	}
-	for _, c := range store.ConsentsToRecord(p, res) {
-		at := c.At
-		if at.IsZero() {
-			at = p.Now
-		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO consents (supporter_id, participation_id, key, text, given, source, at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7)`, res.SupporterID, res.ParticipationID, cleanText(c.Key), cleanText(c.Text), c.Given,
-			cleanText(c.Source), instant(at)); err != nil {
-			return res, err
-		}
-	}
-	if compose != nil {
-		msgs, err := compose(res)
+	if len(idx) > 0 {
+		rows, err := w.tx.QueryContext(w.ctx, `INSERT INTO supporters (email_index, country, lang, created_at)
+			SELECT * FROM unnest($1::bytea[], $2::text[], $3::text[], $4::timestamptz[])
+			ON CONFLICT (email_index) DO NOTHING RETURNING id, email_index`, idx, country, lang, created)
 		if err != nil {
-			return res, err
+			return err
 		}
-		for i := range msgs {
-			if err := s.EnqueueTx(ctx, tx, &msgs[i], p.Now); err != nil {
-				return res, err
+		defer rows.Close()
+		for rows.Next() {
+			var id int64
+			var index []byte
+			if err := rows.Scan(&id, &index); err != nil {
+				return err
+			}
+			bs := w.supporters[string(index)]
+			bs.id, bs.created = id, true
+		}
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		rows.Close()
+		// Inserted by another transaction since: find them now.
+		var since [][]byte
+		for _, index := range idx {
+			if w.supporters[string(index)].id == 0 {
+				since = append(since, index)
+			}
+		}
+		if len(since) > 0 {
+			if err := w.lockSupporters(since); err != nil {
+				return err
 			}
 		}
 	}
-	return res, nil
+	for _, index := range indexes {
+		if w.supporters[string(index)].id == 0 {
+			return fmt.Errorf("supporter neither found nor added")
+		}
+	}
+	// Each supporter is new to the first of their requests only.
+	seen := map[int64]bool{}
+	w.live(func(r *groupcommit.Request) {
+		bs := w.supporters[string(w.s.keys.BlindIndex(r.P.Supporter.Email))]
+		r.Res.SupporterID, r.Res.Confirmed = bs.id, bs.confirmed
+		r.Res.NewSupporter = bs.created && !seen[bs.id]
+		seen[bs.id] = true
+	})
+	return nil
+}
+
+// lockSupporters finds and locks the supporters of the given indexes, in
+// id order, so that two batches lock rows in the same order.
+func (w *batchWrite) lockSupporters(indexes [][]byte) error {
+	rows, err := w.tx.QueryContext(w.ctx, `SELECT id, email_index, confirmed_at IS NOT NULL FROM supporters
+		WHERE email_index = ANY($1::bytea[]) ORDER BY id FOR NO KEY UPDATE`, indexes)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var index []byte
+		var confirmed bool
+		if err := rows.Scan(&id, &index, &confirmed); err != nil {
+			return err
+		}
+		bs := w.supporters[string(index)]
+		bs.id, bs.confirmed = id, confirmed
+	}
+	return rows.Err()
+}
+
+// participationKey is a participation's identity: one per supporter and
+// action.
+type participationKey struct{ supporter, action int64 }
+
+// participations inserts each participation once per supporter and
+// action. A repeat, earlier or in the same batch, is what was stored the
+// first time, with its confirmation if it has one. It waits for its
+// confirmation from the mailbox before it counts (see
+// ConfirmParticipation).
+func (w *batchWrite) participations() error {
+	var supporter, action, fill []int64
+	var created []time.Time
+	var referrer, share, agent []string
+	var ipHash [][]byte
+	w.live(func(r *groupcommit.Request) {
+		p := r.P.Participation
+		supporter, action = append(supporter, r.Res.SupporterID), append(action, r.Res.Action.ID)
+		created = append(created, instant(r.P.Now))
+		referrer, share = append(referrer, cleanText(p.Referrer)), append(share, cleanText(p.ShareCode))
+		ipHash, agent = append(ipHash, p.IPHash), append(agent, cleanText(p.AgentClass))
+		fill = append(fill, int64(p.FillMillis))
+	})
+	if len(supporter) == 0 {
+		return nil
+	}
+	added := map[participationKey]int64{}
+	rows, err := w.tx.QueryContext(w.ctx, `INSERT INTO participations (supporter_id, action_id, created_at, referrer,
+			share_code, ip_hash, agent_class, fill_ms)
+		SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::timestamptz[], $4::text[], $5::text[], $6::bytea[],
+			$7::text[], $8::int[])
+		ON CONFLICT (supporter_id, action_id) DO NOTHING RETURNING id, supporter_id, action_id`,
+		supporter, action, created, referrer, share, ipHash, agent, fill)
+	if err != nil {
+		return err
+	}
+	if err := scanParticipations(rows, func(k participationKey, id int64, _ bool) { added[k] = id }); err != nil {
+		return err
+	}
+	// Repeats of participations stored before this batch.
+	type stored struct {
+		id        int64
+		confirmed bool
+	}
+	before := map[participationKey]stored{}
+	var repeatS, repeatA []int64
+	for i := range supporter {
+		k := participationKey{supporter[i], action[i]}
+		if _, ok := added[k]; !ok {
+			repeatS, repeatA = append(repeatS, k.supporter), append(repeatA, k.action)
+		}
+	}
+	if len(repeatS) > 0 {
+		rows, err := w.tx.QueryContext(w.ctx, `SELECT id, supporter_id, action_id, confirmed_at IS NOT NULL FROM participations
+			WHERE (supporter_id, action_id) IN (SELECT * FROM unnest($1::bigint[], $2::bigint[]))`, repeatS, repeatA)
+		if err != nil {
+			return err
+		}
+		if err := scanParticipations(rows, func(k participationKey, id int64, confirmed bool) {
+			before[k] = stored{id, confirmed}
+		}); err != nil {
+			return err
+		}
+	}
+	firstSeen := map[participationKey]bool{}
+	var missing error
+	w.live(func(r *groupcommit.Request) {
+		k := participationKey{r.Res.SupporterID, r.Res.Action.ID}
+		if id, ok := added[k]; ok {
+			r.Res.ParticipationID, r.Res.Duplicate = id, firstSeen[k]
+			firstSeen[k] = true
+			return
+		}
+		st, ok := before[k]
+		if !ok {
+			missing = fmt.Errorf("participation of supporter %d in action %d neither added nor found", k.supporter, k.action)
+			return
+		}
+		r.Res.ParticipationID, r.Res.Duplicate, r.Res.ParticipationConfirmed = st.id, true, st.confirmed
+	})
+	return missing
+}
+
+func scanParticipations(rows *sql.Rows, fn func(k participationKey, id int64, confirmed bool)) error {
+	defer rows.Close()
+	cols, err := rows.Columns()
+	if err != nil {
+		return err
+	}
+	for rows.Next() {
+		var id int64
+		var k participationKey
+		var confirmed bool
+		dest := []any{&id, &k.supporter, &k.action, &confirmed}
+		if err := rows.Scan(dest[:len(cols)]...); err != nil {
+			return err
+		}
+		fn(k, id, confirmed)
+	}
+	return rows.Err()
+}
+
+// details stores what was typed with each new participation: the
+// supporter's name, postal code, country and language (the latest given: a
+// supporter correcting a typo expects it to stick; a confirmed supporter's
+// change only through their own mailbox, not because someone typed their
+// address), the sealed subject, letter and comment, and the consents as
+// shown (see store.ConsentsToRecord).
+func (w *batchWrite) details() error {
+	s := w.s
+	// The supporters' details, the later request's winning as it would
+	// had each been written on its own.
+	type typed struct {
+		email, name []byte
+		langText    string
+		postal      []byte
+		country     string
+		place       bool // postal code or country given
+	}
+	latest := map[int64]*typed{}
+	var order []int64
+	w.live(func(r *groupcommit.Request) {
+		if r.Res.Confirmed {
+			return
+		}
+		id, sup := r.Res.SupporterID, r.P.Supporter
+		t := latest[id]
+		if t == nil {
+			t = &typed{}
+			latest[id] = t
+			order = append(order, id)
+		}
+		t.email, t.langText = s.sealBytes(sup.Email, "supporters", "email", id), cleanText(sup.Lang)
+		// A newsletter sign-up may give only an email: keep what we have.
+		if sup.Name != "" {
+			t.name = s.sealBytes(sup.Name, "supporters", "name", id)
+		}
+		if sup.PostalCode != "" || sup.Country != "" {
+			t.postal, t.country, t.place = s.sealBytes(sup.PostalCode, "supporters", "postal", id), cleanText(sup.Country), true
+		}
+	})
+	if len(order) > 0 {
+		var email, name, postal [][]byte
+		var lang, country []string
+		var place []bool
+		for _, id := range order {
+			t := latest[id]
+			email, name, postal = append(email, t.email), append(name, t.name), append(postal, t.postal)
+			lang, country, place = append(lang, t.langText), append(country, t.country), append(place, t.place)
+		}
+		if _, err := w.tx.ExecContext(w.ctx, `UPDATE supporters s SET email_sealed = u.email, lang = u.lang,
+				name_sealed = COALESCE(u.name, s.name_sealed),
+				postal_sealed = CASE WHEN u.place THEN u.postal ELSE s.postal_sealed END,
+				country = CASE WHEN u.place THEN u.country ELSE s.country END
+			FROM unnest($1::bigint[], $2::bytea[], $3::text[], $4::bytea[], $5::bytea[], $6::text[], $7::bool[])
+				AS u(id, email, lang, name, postal, country, place)
+			WHERE s.id = u.id`, order, email, lang, name, postal, country, place); err != nil {
+			return err
+		}
+	}
+
+	// The letters, sealed under the participation's id.
+	var ids []int64
+	var subject, letter, comment [][]byte
+	// The consents.
+	var cSup, cPart []int64
+	var cKey, cText, cSource []string
+	var cGiven []bool
+	var cAt []time.Time
+	w.live(func(r *groupcommit.Request) {
+		if r.Res.Duplicate {
+			return
+		}
+		p, id := r.P.Participation, r.Res.ParticipationID
+		if p.Subject != "" || p.Letter != "" || p.Comment != "" {
+			ids = append(ids, id)
+			subject = append(subject, s.sealBytes(p.Subject, "participations", "subject", id))
+			letter = append(letter, s.sealBytes(p.Letter, "participations", "letter", id))
+			comment = append(comment, s.sealBytes(p.Comment, "participations", "comment", id))
+		}
+		for _, c := range store.ConsentsToRecord(r.P, r.Res) {
+			at := c.At
+			if at.IsZero() {
+				at = r.P.Now
+			}
+			cSup, cPart = append(cSup, r.Res.SupporterID), append(cPart, id)
+			cKey, cText, cSource = append(cKey, cleanText(c.Key)), append(cText, cleanText(c.Text)), append(cSource, cleanText(c.Source))
+			cGiven, cAt = append(cGiven, c.Given), append(cAt, instant(at))
+		}
+	})
+	if len(ids) > 0 {
+		if _, err := w.tx.ExecContext(w.ctx, `UPDATE participations p
+			SET subject_sealed = u.subject, letter_sealed = u.letter, comment_sealed = u.comment
+			FROM unnest($1::bigint[], $2::bytea[], $3::bytea[], $4::bytea[]) AS u(id, subject, letter, comment)
+			WHERE p.id = u.id`, ids, subject, letter, comment); err != nil {
+			return err
+		}
+	}
+	if len(cSup) > 0 {
+		if _, err := w.tx.ExecContext(w.ctx, `INSERT INTO consents (supporter_id, participation_id, key, text, given, source, at)
+			SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[], $5::bool[], $6::text[], $7::timestamptz[])`,
+			cSup, cPart, cKey, cText, cGiven, cSource, cAt); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// outbox writes the emails each participation causes, as its compose step
+// gives them once the ids are known, and sets their ids.
+func (w *batchWrite) outbox() error {
+	var msgs []*model.OutboxMessage
+	var composeErr error
+	w.live(func(r *groupcommit.Request) {
+		if r.Compose == nil || composeErr != nil {
+			return
+		}
+		out, err := r.Compose(r.Res)
+		if err != nil {
+			// Not the batch's fault: leave this one out and write the rest.
+			composeErr = &refused{r: r, err: err}
+			return
+		}
+		for i := range out {
+			if err := out[i].Prepare(r.P.Now); err != nil {
+				composeErr = &refused{r: r, err: err}
+				return
+			}
+			msgs = append(msgs, &out[i])
+		}
+	})
+	if composeErr != nil {
+		return composeErr
+	}
+	if len(msgs) == 0 {
+		return nil
+	}
+	var messageID, kind, state, lastError, lang []string
+	var sealed [][]byte
+	var supporter, participation, target []*int64
+	var attempts []int64
+	var next, created []time.Time
+	var lease, sent []*time.Time
+	for _, m := range msgs {
+		messageID, kind, state = append(messageID, m.MessageID), append(kind, m.Kind), append(state, string(m.State))
+		sealed = append(sealed, m.Sealed)
+		supporter, participation, target = append(supporter, nullable(m.SupporterID)), append(participation, nullable(m.ParticipationID)),
+			append(target, nullable(m.TargetID))
+		attempts = append(attempts, int64(m.Attempts))
+		next, created = append(next, instant(m.NextAttemptAt)), append(created, instant(m.CreatedAt))
+		lease, sent = append(lease, nullableTime(m.LeaseUntil)), append(sent, nullableTime(m.SentAt))
+		lastError, lang = append(lastError, cleanText(m.LastError)), append(lang, m.Lang)
+	}
+	rows, err := w.tx.QueryContext(w.ctx, `INSERT INTO outbox (message_id, kind, state, sealed,
+			supporter_id, participation_id, target_id, attempts, next_attempt_at, lease_until,
+			last_error, created_at, sent_at, lang)
+		SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bytea[], $5::bigint[], $6::bigint[], $7::bigint[],
+			$8::int[], $9::timestamptz[], $10::timestamptz[], $11::text[], $12::timestamptz[], $13::timestamptz[], $14::text[])
+		RETURNING id, message_id`,
+		messageID, kind, state, sealed, supporter, participation, target, attempts, next, lease, lastError, created, sent, lang)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	ids := make(map[string]int64, len(msgs))
+	for rows.Next() {
+		var id int64
+		var mid string
+		if err := rows.Scan(&id, &mid); err != nil {
+			return err
+		}
+		ids[mid] = id
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for _, m := range msgs {
+		m.ID = ids[m.MessageID]
+	}
+	return nil
+}
+
+// refused is one request's own failure, found while writing its batch: the
+// batch is written again without it.
+type refused struct {
+	r   *groupcommit.Request
+	err error
+}
+
+func (e *refused) Error() string { return e.err.Error() }
+
+func nullable(id int64) *int64 {
+	if id == 0 {
+		return nil
+	}
+	return &id
+}
+
+func nullableTime(t time.Time) *time.Time {
+	if t.IsZero() {
+		return nil
+	}
+	t = instant(t)
+	return &t
+}
+
+// sealBytes is seal for a column written from an array: NULL is a nil
+// element.
+func (s *DB) sealBytes(value, table, column string, id int64) []byte {
+	if v, ok := s.seal(value, table, column, id).([]byte); ok {
+		return v
+	}
+	return nil
 }
 
 // upsertSupporterTx finds a supporter by the blind index of their email or
