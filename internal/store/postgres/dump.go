@@ -3,31 +3,35 @@ package postgres
 import (
 	"context"
 	"fmt"
-	"slices"
-	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 
 	"vigil/internal/store"
+	"vigil/internal/store/sqlcore"
 )
 
 // Dumps and loads run on a connection of their own (not the pool's), with
 // pgx itself: a load writes each table with COPY, which database/sql has
 // no way to ask for.
 
-// dumpTable is one table of store.Schema as this database has it.
-type dumpTable struct {
-	name     string
-	columns  []string // in the database's order
-	kinds    []store.ColumnKind
-	key      []string // primary key columns, in key order
-	identity string   // the identity column (id), if any
+// dumpHooks are PostgreSQL's forms of the values in a dump.
+var dumpHooks = sqlcore.DumpHooks{Value: dumpValue, LoadValue: loadValue}
+
+// pgxSource reads a dump or a load through pgx.
+type pgxSource struct{ tx pgx.Tx }
+
+func (p pgxSource) QueryRow(ctx context.Context, query string) sqlcore.Row {
+	return p.tx.QueryRow(ctx, query)
+}
+
+func (p pgxSource) Query(ctx context.Context, query string) (sqlcore.DumpRows, error) {
+	return p.tx.Query(ctx, query)
 }
 
 // dumpSchema reads every table's columns, primary key and identity column
 // in the current schema, and checks them against store.Schema.
-func dumpSchema(ctx context.Context, tx pgx.Tx) (map[string]dumpTable, error) {
+func dumpSchema(ctx context.Context, tx pgx.Tx) (map[string]sqlcore.DumpTable, error) {
 	rows, err := tx.Query(ctx, `SELECT c.table_name, c.column_name, c.is_identity = 'YES'
 		FROM information_schema.columns c
 		JOIN information_schema.tables t ON t.table_schema = c.table_schema AND t.table_name = c.table_name
@@ -52,9 +56,6 @@ func dumpSchema(ctx context.Context, tx pgx.Tx) (map[string]dumpTable, error) {
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	if err := store.CheckSchema(columns); err != nil {
-		return nil, err
-	}
 	rows, err = tx.Query(ctx, `SELECT c.relname, a.attname
 		FROM pg_index i
 		JOIN pg_class c ON c.oid = i.indrelid
@@ -75,26 +76,7 @@ func dumpSchema(ctx context.Context, tx pgx.Tx) (map[string]dumpTable, error) {
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	tables := map[string]dumpTable{}
-	for _, st := range store.Schema {
-		t := dumpTable{name: st.Name, columns: columns[st.Name], key: keys[st.Name], identity: identity[st.Name]}
-		for _, c := range t.columns {
-			kind, _ := st.Kind(c)
-			t.kinds = append(t.kinds, kind)
-		}
-		tables[st.Name] = t
-	}
-	return tables, nil
-}
-
-func dumpQuote(name string) string { return pgx.Identifier{name}.Sanitize() }
-
-func dumpQuoteAll(names []string) string {
-	q := make([]string, len(names))
-	for i, n := range names {
-		q[i] = dumpQuote(n)
-	}
-	return strings.Join(q, ", ")
+	return sqlcore.DumpTables(columns, keys, identity)
 }
 
 // dumpConn opens a connection of its own to the database.
@@ -123,80 +105,7 @@ func (s *DB) Dump(ctx context.Context, fn func(store.DumpTx) error) error {
 	if err != nil {
 		return fmt.Errorf("postgres: dump: %w", err)
 	}
-	return fn(&dumpTx{tx: tx, tables: tables})
-}
-
-type dumpTx struct {
-	tx     pgx.Tx
-	tables map[string]dumpTable
-}
-
-func (d *dumpTx) Tables() []string { return store.SchemaTables() }
-
-func (d *dumpTx) table(name string) (dumpTable, error) {
-	t, ok := d.tables[name]
-	if !ok {
-		return t, fmt.Errorf("postgres: no table %s in store.Schema", name)
-	}
-	return t, nil
-}
-
-func (d *dumpTx) CountRows(ctx context.Context, table string) (int64, error) {
-	t, err := d.table(table)
-	if err != nil {
-		return 0, err
-	}
-	var n int64
-	err = d.tx.QueryRow(ctx, `SELECT count(*) FROM `+dumpQuote(t.name)).Scan(&n)
-	return n, err
-}
-
-func (d *dumpTx) DumpTable(ctx context.Context, table string, fn func(store.Row) error) error {
-	t, err := d.table(table)
-	if err != nil {
-		return err
-	}
-	query := `SELECT ` + dumpQuoteAll(t.columns) + ` FROM ` + dumpQuote(t.name)
-	if len(t.key) > 0 {
-		query += ` ORDER BY ` + dumpQuoteAll(t.key)
-	}
-	rows, err := d.tx.Query(ctx, query)
-	if err != nil {
-		return fmt.Errorf("postgres: dump %s: %w", t.name, err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		values, err := rows.Values()
-		if err != nil {
-			return fmt.Errorf("postgres: dump %s: %w", t.name, err)
-		}
-		row := make(store.Row, len(t.columns))
-		for i, c := range t.columns {
-			v, err := dumpValue(t.kinds[i], values[i])
-			if err != nil {
-				return fmt.Errorf("postgres: dump %s.%s of the row keyed %v: %w", t.name, c, dumpRowKey(t, values), err)
-			}
-			row[c] = v
-		}
-		if err := fn(row); err != nil {
-			return err
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("postgres: dump %s: %w", t.name, err)
-	}
-	return nil
-}
-
-// dumpRowKey names a row in an error by its primary key values.
-func dumpRowKey(t dumpTable, values []any) string {
-	var parts []string
-	for _, k := range t.key {
-		if i := slices.Index(t.columns, k); i >= 0 {
-			parts = append(parts, fmt.Sprint(values[i]))
-		}
-	}
-	return "(" + strings.Join(parts, ", ") + ")"
+	return fn(s.DumpTx(pgxSource{tx}, tables))
 }
 
 // dumpValue turns what pgx read into the neutral type of kind.
@@ -255,28 +164,6 @@ func loadValue(kind store.ColumnKind, v any) (any, error) {
 	return v, nil
 }
 
-// IsEmpty reports whether no table of store.Schema holds a row.
-func (s *DB) IsEmpty(ctx context.Context) (bool, error) {
-	return dumpIsEmpty(ctx, func(query string) (bool, error) {
-		var found bool
-		err := s.db.QueryRowContext(ctx, query).Scan(&found)
-		return found, err
-	})
-}
-
-func dumpIsEmpty(ctx context.Context, exists func(query string) (bool, error)) (bool, error) {
-	for _, t := range store.Schema {
-		found, err := exists(`SELECT EXISTS (SELECT 1 FROM ` + dumpQuote(t.Name) + `)`)
-		if err != nil {
-			return false, fmt.Errorf("postgres: %s: %w", t.Name, err)
-		}
-		if found {
-			return false, nil
-		}
-	}
-	return true, nil
-}
-
 // Load runs fn in one transaction, refusing a database that holds rows.
 // The tables are locked against writers first (readers carry on), so
 // nothing is stored between the check and the load. Rows go in with COPY,
@@ -298,47 +185,27 @@ func (s *DB) Load(ctx context.Context, fn func(store.LoadTx) error) error {
 	if err != nil {
 		return fmt.Errorf("postgres: load: %w", err)
 	}
-	var names []string
-	for _, t := range store.Schema {
-		names = append(names, dumpQuote(t.Name))
-	}
-	if _, err := tx.Exec(ctx, `LOCK TABLE `+strings.Join(names, ", ")+` IN SHARE ROW EXCLUSIVE MODE`); err != nil {
+	if _, err := tx.Exec(ctx, `LOCK TABLE `+sqlcore.QuoteIdents(store.SchemaTables())+` IN SHARE ROW EXCLUSIVE MODE`); err != nil {
 		return fmt.Errorf("postgres: load: %w", err)
 	}
-	empty, err := dumpIsEmpty(ctx, func(query string) (bool, error) {
-		var found bool
-		err := tx.QueryRow(ctx, query).Scan(&found)
-		return found, err
-	})
-	if err != nil {
-		return err
-	}
-	if !empty {
-		return fmt.Errorf("postgres: load: %w", store.ErrNotEmpty)
-	}
-	if err := fn(&loadTx{tx: tx, tables: tables}); err != nil {
+	if err := s.LoadWith(ctx, pgxSource{tx}, tables, copyRows(tx), fn); err != nil {
 		return err
 	}
 	for _, st := range store.Schema {
 		t := tables[st.Name]
-		if t.identity == "" {
+		if t.Identity == "" {
 			continue
 		}
 		// max is NULL for an empty table, and setval(…, NULL) does nothing.
-		if _, err := tx.Exec(ctx, `SELECT setval(pg_get_serial_sequence($1, $2), max(`+dumpQuote(t.identity)+`)) FROM `+dumpQuote(t.name),
-			dumpQuote(t.name), t.identity); err != nil {
-			return fmt.Errorf("postgres: load: advance the IDs of %s: %w", t.name, err)
+		if _, err := tx.Exec(ctx, `SELECT setval(pg_get_serial_sequence($1, $2), max(`+sqlcore.QuoteIdent(t.Identity)+`)) FROM `+sqlcore.QuoteIdent(t.Name),
+			sqlcore.QuoteIdent(t.Name), t.Identity); err != nil {
+			return fmt.Errorf("postgres: load: advance the IDs of %s: %w", t.Name, err)
 		}
 	}
 	if err := tx.Commit(ctx); err != nil {
 		return fmt.Errorf("postgres: load: %w", err)
 	}
 	return nil
-}
-
-type loadTx struct {
-	tx     pgx.Tx
-	tables map[string]dumpTable
 }
 
 // Rows go to COPY in batches, so a table of pictures is never all in
@@ -348,76 +215,46 @@ const (
 	loadBatchBytes = 8 << 20
 )
 
-func (l *loadTx) LoadTable(ctx context.Context, table string, rows func(yield func(store.Row) error) error) (int64, error) {
-	t, ok := l.tables[table]
-	if !ok {
-		return 0, fmt.Errorf("postgres: no table %s in store.Schema", table)
-	}
-	var (
-		batch [][]any
-		size  int
-		n     int64
-	)
-	flush := func() error {
-		if len(batch) == 0 {
+// copyRows writes a table's rows in tx with COPY, in batches.
+func copyRows(tx pgx.Tx) sqlcore.LoadRows {
+	return func(ctx context.Context, t sqlcore.DumpTable, rows func(yield func(args []any) error) error) (int64, error) {
+		var (
+			batch [][]any
+			size  int
+			n     int64
+		)
+		flush := func() error {
+			if len(batch) == 0 {
+				return nil
+			}
+			copied, err := tx.CopyFrom(ctx, pgx.Identifier{t.Name}, t.Columns, pgx.CopyFromRows(batch))
+			if err != nil {
+				return fmt.Errorf("postgres: load %s rows %d to %d: %w", t.Name, n+1, n+int64(len(batch)), err)
+			}
+			n += copied
+			batch, size = batch[:0], 0
 			return nil
 		}
-		copied, err := l.tx.CopyFrom(ctx, pgx.Identifier{t.name}, t.columns, pgx.CopyFromRows(batch))
-		if err != nil {
-			return fmt.Errorf("postgres: load %s rows %d to %d: %w", t.name, n+1, n+int64(len(batch)), err)
-		}
-		n += copied
-		batch, size = batch[:0], 0
-		return nil
-	}
-	err := rows(func(r store.Row) error {
-		args := make([]any, len(t.columns))
-		if err := dumpRowArgs(t, r, args); err != nil {
-			return fmt.Errorf("postgres: load %s: %w", t.name, err)
-		}
-		for _, a := range args {
-			switch x := a.(type) {
-			case []byte:
-				size += len(x)
-			case string:
-				size += len(x)
+		err := rows(func(args []any) error {
+			for _, a := range args {
+				switch x := a.(type) {
+				case []byte:
+					size += len(x)
+				case string:
+					size += len(x)
+				}
 			}
-		}
-		batch = append(batch, args)
-		if len(batch) >= loadBatchRows || size >= loadBatchBytes {
-			return flush()
-		}
-		return nil
-	})
-	if err == nil {
-		err = flush()
-	}
-	return n, err
-}
-
-// dumpRowArgs fills args with r's values in the table's column order,
-// converted; a column missing from r or one r has that the table has not
-// is an error.
-func dumpRowArgs(t dumpTable, r store.Row, args []any) error {
-	for i, c := range t.columns {
-		v, ok := r[c]
-		if !ok {
-			return fmt.Errorf("a row without column %s", c)
-		}
-		cv, err := loadValue(t.kinds[i], v)
-		if err != nil {
-			return fmt.Errorf("column %s: %w", c, err)
-		}
-		args[i] = cv
-	}
-	if len(r) != len(t.columns) {
-		for c := range r {
-			if !slices.Contains(t.columns, c) {
-				return fmt.Errorf("a row with column %s, which the table has not", c)
+			batch = append(batch, args)
+			if len(batch) >= loadBatchRows || size >= loadBatchBytes {
+				return flush()
 			}
+			return nil
+		})
+		if err == nil {
+			err = flush()
 		}
+		return n, err
 	}
-	return nil
 }
 
 var (

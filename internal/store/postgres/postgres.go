@@ -67,7 +67,8 @@ func Open(ctx context.Context, url string, keys *secret.Keys) (*DB, error) {
 	s := &DB{db: db, cfg: cfg, keys: keys}
 	s.Core = sqlcore.New(db, sqlcore.Dialect{Name: "postgres", Numbered: true,
 		Day:            func(col string) string { return "to_char(" + col + " AT TIME ZONE 'UTC', 'YYYY-MM-DD')" },
-		CodePointOrder: ` COLLATE "C"`, ForUpdate: " FOR UPDATE", MapErr: mapErr, InTx: s.inTx, Jobs: jobHooks}, keys)
+		CodePointOrder: ` COLLATE "C"`, ForUpdate: " FOR UPDATE", KeyLock: " FOR NO KEY UPDATE", MapErr: mapErr, InTx: s.inTx,
+		Jobs: jobHooks, Dump: dumpHooks}, keys)
 	s.batch = groupcommit.Start(maxBatch, s.commitBatch)
 	return s, nil
 }
@@ -188,3 +189,9 @@ func fromNull(t sql.NullTime) time.Time {
 	}
 	return t.Time.UTC()
 }
+
+// seal and cleanText are sqlcore's Seal and CleanText, for the
+// signature's write path (write.go).
+func (s *DB) seal(value, table, column string, id int64) any { return s.Seal(value, table, column, id) }
+
+func cleanText(s string) string { return sqlcore.CleanText(s) }

@@ -39,12 +39,23 @@ type Dialect struct {
 	// ForUpdate follows a SELECT to lock its rows for the transaction;
 	// "" where one writer at a time makes locks needless.
 	ForUpdate string
+	// KeyLock follows a SELECT to lock rows that other writers lock too,
+	// without blocking the rows that refer to them (" FOR NO KEY UPDATE"):
+	// an action before its participations, a supporter being signed up.
+	// "" where one writer at a time makes locks needless.
+	KeyLock string
+	// Runner, where set, runs a write's statements in tx its own way
+	// (SQLite keeps them compiled); otherwise TxRunner.
+	Runner func(ctx context.Context, tx *sql.Tx) Runner
 	// MapErr turns driver errors into model.ErrNotFound / ErrConflict.
 	MapErr func(error) error
 	// InTx runs fn in a transaction, committing when it returns nil.
 	InTx func(ctx context.Context, fn func(tx *sql.Tx) error) error
 	// Jobs is what the background jobs need besides (jobs.go).
 	Jobs JobHooks
+	// Dump is how the database's values read and write in a dump
+	// (dump.go).
+	Dump DumpHooks
 }
 
 // Core runs the shared queries on one database.

@@ -107,7 +107,8 @@ func Open(path string, keys *secret.Keys) (*DB, error) {
 		checkpointsDone: make(chan struct{}), file: file}
 	s.Core = sqlcore.New(db, sqlcore.Dialect{Name: "sqlite", TextTimes: true,
 		Day:    func(col string) string { return "substr(" + col + ", 1, 10)" },
-		MapErr: mapErr, InTx: s.inTx, Jobs: jobHooks}, keys)
+		MapErr: mapErr, InTx: s.inTx, Jobs: jobHooks, Dump: dumpHooks,
+		Runner: func(ctx context.Context, tx *sql.Tx) sqlcore.Runner { return coreRunner{s.inTxRunner(ctx, tx)} }}, keys)
 	if s.writer, err = openWriter(dsn); err != nil {
 		db.Close()
 		file.release()
@@ -198,18 +199,6 @@ func (s *DB) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	return tx.Commit()
 }
 
-// write runs one statement that changes the database in a transaction of
-// its own, so that it passes the write gate like every other write.
-func (s *DB) write(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	var res sql.Result
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		var err error
-		res, err = tx.ExecContext(ctx, query, args...)
-		return err
-	})
-	return res, err
-}
-
 // mapErr turns driver errors into model sentinels.
 func mapErr(err error) error {
 	if errors.Is(err, sql.ErrNoRows) {
@@ -260,5 +249,3 @@ func (s *DB) JournalMode(ctx context.Context) (string, error) {
 // Keys are the keys the store seals personal data with.
 func (s *DB) Keys() *secret.Keys { return s.keys }
 
-// querier is what *sql.DB and *sql.Tx share.
-type querier = sqlcore.Querier
