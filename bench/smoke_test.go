@@ -149,3 +149,45 @@ func runSmoke(t *testing.T, script string) map[string]string {
 	}
 	return results
 }
+
+// postgresFigures are what bench/postgres/run must report, each a number.
+var postgresFigures = []string{
+	"case.vigil.rps", "case.go.rps", "case.ratio_go",
+	"sign.go.acked_per_s", "sign.one.acked_per_s", "sign.one.p99_ms", "sign.one.vigil_cpu_us", "sign.one.pg_cpu_us",
+	"sign.two.acked_per_s", "sign.two.vigil_cpu_us", "sign.two.pg_cpu_us",
+	"pgbench.tps", "pgbench.pg_cpu_us", "sign.one.ratio_go", "sign.two.ratio_one", "sign.one.ratio_pgbench",
+	"projection.n1", "projection.n2", "projection.n4", "projection.n8",
+}
+
+// TestPostgresSmoke runs bench/postgres/run with SMOKE=1 (a throwaway
+// PostgreSQL server, two Vigil instances on it, 2 s per load) and checks
+// that every measurement produced a number and that both instances
+// acknowledged signatures, none refused (a timeout on a busy machine is
+// reported, not failed). No goal is asserted.
+func TestPostgresSmoke(t *testing.T) {
+	if testing.Short() {
+		t.Skip("bench: the PostgreSQL smoke run (about 40 s) is skipped under -short")
+	}
+	if missing := missingTools(); slices.Contains(missing, "wrk") || slices.Contains(missing, "curl") {
+		if os.Geteuid() != 0 && os.Getenv("VIGIL_TEST_REQUIRE_SERVICES") == "" {
+			t.Skipf("bench: %s missing and not root; install them (apt-get install wrk curl postgresql) "+
+				"or set VIGIL_TEST_REQUIRE_SERVICES=1 to have bench/postgres/run install them through sudo", strings.Join(missing, ", "))
+		}
+	}
+	results := runSmoke(t, "postgres/run")
+	for _, k := range postgresFigures {
+		if v, ok := results[k]; !ok || !number.MatchString(v) {
+			t.Errorf("results.txt: %s = %q, want a number", k, v)
+		}
+	}
+	for _, k := range []string{"sign.one.acked_per_s", "sign.two.acked_per_s"} {
+		if v := results[k]; v == "0" || v == "0.0" {
+			t.Errorf("results.txt: %s = %s: no signature was acknowledged", k, v)
+		}
+	}
+	for _, k := range []string{"sign.one.not_acked", "sign.two.not_acked"} {
+		if v := results[k]; v != "0" {
+			t.Errorf("results.txt: %s = %q: signatures were refused or timed out", k, v)
+		}
+	}
+}
