@@ -12,16 +12,11 @@ import (
 // The outbox's queries are sqlcore's (sqlcore/outbox.go); what PostgreSQL
 // does its own way stays here: how a claim keeps claimers apart.
 
-// txOutbox is the shared outbox SQL for this package's transactions that
-// call enqueueTx with no DB at hand. It holds the dialect's writing of
-// placeholders and instants, no database: only EnqueueTx may be used.
-var txOutbox = sqlcore.New(nil, sqlcore.Dialect{Name: "postgres", Numbered: true, MapErr: mapErr}, nil)
-
-// enqueueTx is sqlcore's EnqueueTx: it stores m inside tx, the transaction
-// of the event that causes the message, and sets m.ID.
-func enqueueTx(ctx context.Context, tx *sql.Tx, m *model.OutboxMessage, now time.Time) error {
-	return txOutbox.EnqueueTx(ctx, tx, m, now)
-}
+// enqueueTx is sqlcore's EnqueueTx for the jobs' hooks (jobs.go): it
+// stores m inside tx, the transaction of the event that causes the message,
+// and sets m.ID. Its Core holds the dialect's writing of placeholders and
+// instants, no database.
+var enqueueTx = sqlcore.New(nil, sqlcore.Dialect{Name: "postgres", Numbered: true, MapErr: mapErr}, nil).EnqueueTx
 
 // ClaimMessages leases due messages. Queued rows and rows whose lease ran
 // out are picked apart, each in the order of the index on (state,

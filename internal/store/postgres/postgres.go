@@ -102,14 +102,7 @@ func (s *DB) Migrate(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("postgres: migrations: %w", err)
 	}
-	provider, err := goose.NewProvider(goose.DialectPostgres, s.db, sub, goose.WithSessionLocker(locker))
-	if err != nil {
-		return fmt.Errorf("postgres: migrations: %w", err)
-	}
-	if _, err := provider.Up(ctx); err != nil {
-		return fmt.Errorf("postgres: migrate: %w", err)
-	}
-	return nil
+	return sqlcore.Migrate(ctx, s.db, "postgres", goose.DialectPostgres, sub, goose.WithSessionLocker(locker))
 }
 
 // Ping answers nil once the database is reachable.
@@ -134,7 +127,7 @@ func (s *DB) Keys() *secret.Keys { return s.keys }
 // functions, which do no I/O, so running it twice is safe.
 func (s *DB) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	for attempt := 1; ; attempt++ {
-		err := s.tryTx(ctx, fn)
+		err := sqlcore.RunTx(ctx, s.db, fn)
 		if err == nil || attempt == maxAttempts || !retryable(err) || ctx.Err() != nil {
 			return err
 		}
@@ -143,18 +136,6 @@ func (s *DB) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 
 // maxAttempts bounds how often a deadlocked transaction is run again.
 const maxAttempts = 3
-
-func (s *DB) tryTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
-	tx, err := s.db.BeginTx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	if err := fn(tx); err != nil {
-		tx.Rollback()
-		return err
-	}
-	return tx.Commit()
-}
 
 // retryable reports a deadlock or a serialisation failure: the transaction
 // was rolled back and may simply be run again.

@@ -183,6 +183,20 @@ func parseStored(v string) (time.Time, bool) {
 // at is shorthand for scanning into a time.
 func at(t *time.Time) scanTime { return scanTime{t} }
 
+// RunTx runs fn in a transaction of db, committing when it returns nil;
+// each adapter's InTx wraps it in what its database needs besides.
+func RunTx(ctx context.Context, db *sql.DB, fn func(tx *sql.Tx) error) error {
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	if err := fn(tx); err != nil {
+		tx.Rollback()
+		return err
+	}
+	return tx.Commit()
+}
+
 // write runs one statement that changes the database in a transaction of
 // its own, through the dialect, so that on SQLite it takes the write lock
 // in turn with every other write of the process (store/sqlite/gate.go)

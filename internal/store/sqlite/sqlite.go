@@ -153,14 +153,7 @@ func (s *DB) checkpoints(every time.Duration) {
 
 // Migrate applies every pending migration.
 func (s *DB) Migrate(ctx context.Context) error {
-	provider, err := goose.NewProvider(goose.DialectSQLite3, s.db, mustSub(migrations, "migrations"))
-	if err != nil {
-		return fmt.Errorf("sqlite: migrations: %w", err)
-	}
-	if _, err := provider.Up(ctx); err != nil {
-		return fmt.Errorf("sqlite: migrate: %w", err)
-	}
-	return nil
+	return sqlcore.Migrate(ctx, s.db, "sqlite", goose.DialectSQLite3, mustSub(migrations, "migrations"))
 }
 
 // Ping answers nil once the database is reachable.
@@ -188,15 +181,7 @@ func (s *DB) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 		return err
 	}
 	defer s.writes.leave()
-	tx, err := s.db.BeginTx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	if err := fn(tx); err != nil {
-		tx.Rollback()
-		return err
-	}
-	return tx.Commit()
+	return sqlcore.RunTx(ctx, s.db, fn)
 }
 
 // mapErr turns driver errors into model sentinels.
