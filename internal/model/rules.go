@@ -1,0 +1,71 @@
+package model
+
+// The rules about supporters and what they did: what an action's public
+// count holds, and who hears of a case's updates. Each is stated here for
+// one supporter or one participation, so that a table test can state it.
+// Where the store must apply a rule to many rows at once, its SQL is
+// written once (sqlcore) and a test there checks that the SQL and the
+// function pick the same rows.
+
+// ConsentUpdates is the key of the consent to hear of a case's updates,
+// asked with a participation in one of its actions.
+const ConsentUpdates = "updates"
+
+// Counted reports whether a participation is in its action's public
+// count: only once it was confirmed from the supporter's mailbox, since
+// knowing someone's address must not be enough to add to a count.
+func Counted(p Participation) bool { return !p.Confirmed.IsZero() }
+
+// CountAfterConfirm is an action's count after one of its participations,
+// as it was before, is confirmed: one more the first time; a link used
+// again counts nothing.
+func CountAfterConfirm(count int, before Participation) int {
+	if Counted(before) {
+		return count
+	}
+	return count + 1
+}
+
+// CountAfterRemoval is an action's count after one of its participations
+// is removed: one less only if it was counted, and never below zero.
+func CountAfterRemoval(count int, removed Participation) int {
+	if !Counted(removed) {
+		return count
+	}
+	return max(count-1, 0)
+}
+
+// CaseParticipation is one of a supporter's participations, with the case
+// of its action (0: none) and the consent answers given with it.
+type CaseParticipation struct {
+	CaseID        int64
+	Participation Participation
+	Consents      []Consent
+}
+
+// ReceivesUpdates reports whether a supporter is sent a case's updates:
+// still reachable (neither unsubscribed nor erased), with at least one
+// participation in an action of the case that was confirmed from their
+// mailbox and with which they did not decline updates. An action that
+// did not ask leaves no answer, which declines nothing.
+func ReceivesUpdates(s Supporter, caseID int64, participations []CaseParticipation) bool {
+	if !s.Unsubscribed.IsZero() || !s.Erased.IsZero() {
+		return false
+	}
+	for _, p := range participations {
+		if p.CaseID == caseID && caseID != 0 && !p.Participation.Confirmed.IsZero() && !declined(p.Consents, ConsentUpdates) {
+			return true
+		}
+	}
+	return false
+}
+
+// declined reports whether the answers include a no to key.
+func declined(consents []Consent, key string) bool {
+	for _, c := range consents {
+		if c.Key == key && !c.Given {
+			return true
+		}
+	}
+	return false
+}

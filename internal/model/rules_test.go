@@ -1,0 +1,72 @@
+package model
+
+import (
+	"testing"
+	"time"
+)
+
+func TestCounting(t *testing.T) {
+	confirmed := Participation{Confirmed: time.Date(2026, 2, 2, 0, 0, 0, 0, time.UTC)}
+	pending := Participation{}
+	for _, tc := range []struct {
+		name                string
+		count               int
+		p                   Participation
+		counted             bool
+		confirmTo, removeTo int
+	}{
+		{"pending, first confirmation", 4, pending, false, 5, 4},
+		{"confirmed, link used again", 4, confirmed, true, 4, 3},
+		{"confirmed, last one counted", 1, confirmed, true, 1, 0},
+		{"confirmed, count already at zero", 0, confirmed, true, 0, 0},
+		{"pending, count at zero", 0, pending, false, 1, 0},
+	} {
+		if got := Counted(tc.p); got != tc.counted {
+			t.Errorf("%s: Counted = %v, want %v", tc.name, got, tc.counted)
+		}
+		if got := CountAfterConfirm(tc.count, tc.p); got != tc.confirmTo {
+			t.Errorf("%s: CountAfterConfirm(%d) = %d, want %d", tc.name, tc.count, got, tc.confirmTo)
+		}
+		if got := CountAfterRemoval(tc.count, tc.p); got != tc.removeTo {
+			t.Errorf("%s: CountAfterRemoval(%d) = %d, want %d", tc.name, tc.count, got, tc.removeTo)
+		}
+	}
+}
+
+func TestReceivesUpdates(t *testing.T) {
+	when := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
+	const caseID = 7
+	confirmed := Participation{Confirmed: when}
+	given := []Consent{{Key: ConsentUpdates, Given: true}}
+	declinedUpdates := []Consent{{Key: ConsentUpdates, Given: false}}
+	otherDeclined := []Consent{{Key: "newsletter", Given: false}}
+	reachable := Supporter{Confirmed: when}
+	for _, tc := range []struct {
+		name           string
+		s              Supporter
+		caseID         int64
+		participations []CaseParticipation
+		want           bool
+	}{
+		{"confirmed, updates given", reachable, caseID, []CaseParticipation{{caseID, confirmed, given}}, true},
+		{"confirmed, not asked", reachable, caseID, []CaseParticipation{{caseID, confirmed, nil}}, true},
+		{"confirmed, another consent declined", reachable, caseID, []CaseParticipation{{caseID, confirmed, otherDeclined}}, true},
+		{"confirmed, updates declined", reachable, caseID, []CaseParticipation{{caseID, confirmed, declinedUpdates}}, false},
+		{"not confirmed", Supporter{}, caseID, []CaseParticipation{{caseID, Participation{}, given}}, false},
+		{"supporter confirmed, this participation not", reachable, caseID, []CaseParticipation{{caseID, Participation{}, given}}, false},
+		{"another case only", reachable, caseID, []CaseParticipation{{caseID + 1, confirmed, given}}, false},
+		{"an action of no case", reachable, caseID, []CaseParticipation{{0, confirmed, given}}, false},
+		{"no case asked", reachable, 0, []CaseParticipation{{0, confirmed, given}}, false},
+		{"no participation", reachable, caseID, nil, false},
+		{"declined with one, not with another", reachable, caseID,
+			[]CaseParticipation{{caseID, confirmed, declinedUpdates}, {caseID, confirmed, nil}}, true},
+		{"declined with one, the other pending", reachable, caseID,
+			[]CaseParticipation{{caseID, confirmed, declinedUpdates}, {caseID, Participation{}, given}}, false},
+		{"unsubscribed", Supporter{Confirmed: when, Unsubscribed: when}, caseID, []CaseParticipation{{caseID, confirmed, given}}, false},
+		{"erased", Supporter{Confirmed: when, Erased: when}, caseID, []CaseParticipation{{caseID, confirmed, given}}, false},
+	} {
+		if got := ReceivesUpdates(tc.s, tc.caseID, tc.participations); got != tc.want {
+			t.Errorf("%s: ReceivesUpdates = %v, want %v", tc.name, got, tc.want)
+		}
+	}
+}
