@@ -29,6 +29,13 @@ func (p pgxSource) Query(ctx context.Context, query string) (sqlcore.DumpRows, e
 	return p.tx.Query(ctx, query)
 }
 
+// catalogColumn is a column as the catalogue lists it: of a table, or of
+// a table's primary key (Identity false).
+type catalogColumn struct {
+	Table, Column string
+	Identity      bool
+}
+
 // dumpSchema reads every table's columns, primary key and identity column
 // in the current schema, and checks them against store.Schema.
 func dumpSchema(ctx context.Context, tx pgx.Tx) (map[string]sqlcore.DumpTable, error) {
@@ -40,23 +47,11 @@ func dumpSchema(ctx context.Context, tx pgx.Tx) (map[string]sqlcore.DumpTable, e
 	if err != nil {
 		return nil, err
 	}
-	columns := map[string][]string{}
-	identity := map[string]string{}
-	for rows.Next() {
-		var table, column string
-		var ident bool
-		if err := rows.Scan(&table, &column, &ident); err != nil {
-			return nil, err
-		}
-		columns[table] = append(columns[table], column)
-		if ident {
-			identity[table] = column
-		}
-	}
-	if err := rows.Err(); err != nil {
+	tableColumns, err := pgx.CollectRows(rows, pgx.RowToStructByPos[catalogColumn])
+	if err != nil {
 		return nil, err
 	}
-	rows, err = tx.Query(ctx, `SELECT c.relname, a.attname
+	rows, err = tx.Query(ctx, `SELECT c.relname, a.attname, false
 		FROM pg_index i
 		JOIN pg_class c ON c.oid = i.indrelid
 		JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY (i.indkey)
@@ -65,16 +60,19 @@ func dumpSchema(ctx context.Context, tx pgx.Tx) (map[string]sqlcore.DumpTable, e
 	if err != nil {
 		return nil, err
 	}
-	keys := map[string][]string{}
-	for rows.Next() {
-		var table, column string
-		if err := rows.Scan(&table, &column); err != nil {
-			return nil, err
-		}
-		keys[table] = append(keys[table], column)
-	}
-	if err := rows.Err(); err != nil {
+	keyColumns, err := pgx.CollectRows(rows, pgx.RowToStructByPos[catalogColumn])
+	if err != nil {
 		return nil, err
+	}
+	columns, keys, identity := map[string][]string{}, map[string][]string{}, map[string]string{}
+	for _, c := range tableColumns {
+		columns[c.Table] = append(columns[c.Table], c.Column)
+		if c.Identity {
+			identity[c.Table] = c.Column
+		}
+	}
+	for _, c := range keyColumns {
+		keys[c.Table] = append(keys[c.Table], c.Column)
 	}
 	return sqlcore.DumpTables(columns, keys, identity)
 }
