@@ -22,11 +22,11 @@ import (
 	"strings"
 	"time"
 
+	"vigil/internal/httpx"
 	"vigil/internal/model"
 	"vigil/internal/notify"
 	"vigil/internal/secret"
 	"vigil/internal/store"
-	"vigil/internal/web"
 )
 
 //go:embed templates static
@@ -65,35 +65,62 @@ type Store interface {
 	LastDeliveryError(ctx context.Context) (store.DeliveryError, error)
 }
 
+// Site is what the staff pages ask of the public site (web.Server): to
+// show a draft as visitors will see it, to serve the pictures of drafts
+// to the staff who may preview them, and to render its pages again after
+// an edit.
+type Site interface {
+	PreviewCase(w http.ResponseWriter, r *http.Request, c model.Case)
+	PreviewAction(w http.ResponseWriter, r *http.Request, a model.Action)
+	PreviewNews(w http.ResponseWriter, r *http.Request, n model.NewsArticle)
+	// AllowDraftMedia is told, once, how to know the staff who may see
+	// the pictures of drafts.
+	AllowDraftMedia(staff func(*http.Request) bool)
+	// ContentChanged makes every cached public page stale.
+	ContentChanged()
+}
+
+// Mailer is the outbox worker (delivery.Worker): woken after an update
+// queues email, it sends it now rather than at its next poll.
+type Mailer interface {
+	Wake()
+}
+
 // Options are what the admin needs from its caller.
 type Options struct {
 	Store Store
 	Keys  *secret.Keys
-	Site  *web.Server // for client addresses, sign-in limits and cache invalidation
+	Site  Site
+	// Clients finds who a request comes from, as the public site does:
+	// for the audit log and sign-in limits.
+	Clients httpx.Clients
+	// Signins admits sign-ins and bounds the password checks running at
+	// once; nil: a gate of the admin's own.
+	Signins *httpx.SigninGate
 	// Composer writes the emails of updates, as it does the public site's.
 	Composer *notify.Composer
 	BaseURL  string // https:// makes cookies Secure and __Host- prefixed
 	Logger   *slog.Logger
 	Now      func() time.Time
-	// WakeMail nudges the outbox worker after messages are queued.
-	WakeMail func()
+	Mailer   Mailer // woken after an update queues email; may be nil
 }
 
 // Server is the staff side of the site.
 type Server struct {
 	store    Store
 	keys     *secret.Keys
-	site     *web.Server
+	site     Site
+	clients  httpx.Clients
 	composer *notify.Composer
 	log      *slog.Logger
 	now      func() time.Time
-	wakeMail func()
+	mailer   Mailer
 	secure   bool
 	cookie   string
 	pages    map[string]*template.Template
-	telling  telling       // updates being queued to everyone who acted
-	signins  *signinGate   // admits sign-ins, bounds password checks running at once (64 MiB each)
-	decoding chan struct{} // one uploaded picture decoded at a time
+	telling  telling           // updates being queued to everyone who acted
+	signins  *httpx.SigninGate // admits sign-ins, bounds password checks running at once (64 MiB each)
+	decoding chan struct{}     // one uploaded picture decoded at a time
 	mux      *http.ServeMux
 	handler  http.Handler
 
@@ -108,18 +135,21 @@ func New(opts Options) (*Server, error) {
 	if opts.Store == nil || opts.Keys == nil || opts.Site == nil || opts.Composer == nil {
 		return nil, errors.New("admin: a store, keys, the site and a composer are required")
 	}
-	s := &Server{store: opts.Store, keys: opts.Keys, site: opts.Site, composer: opts.Composer, log: opts.Logger, now: opts.Now,
-		wakeMail: opts.WakeMail, secure: strings.HasPrefix(opts.BaseURL, "https://")}
+	s := &Server{store: opts.Store, keys: opts.Keys, site: opts.Site, clients: opts.Clients, signins: opts.Signins,
+		composer: opts.Composer, log: opts.Logger, now: opts.Now, mailer: opts.Mailer,
+		secure: strings.HasPrefix(opts.BaseURL, "https://")}
 	if s.log == nil {
 		s.log = slog.Default()
 	}
 	if s.now == nil {
 		s.now = time.Now
 	}
-	if s.wakeMail == nil {
-		s.wakeMail = func() {}
+	if s.mailer == nil {
+		s.mailer = noMailer{}
 	}
-	s.signins = newSigninGate()
+	if s.signins == nil {
+		s.signins = httpx.NewSigninGate()
+	}
 	s.decoding = make(chan struct{}, 1)
 	s.cookie = "vigil_staff"
 	if s.secure {
@@ -135,13 +165,18 @@ func New(opts Options) (*Server, error) {
 		s.mux.Handle(rt.pattern, s.guard(rt))
 	}
 	csrf := http.NewCrossOriginProtection()
-	s.handler = web.SecurityHeaders(csrf.Handler(http.HandlerFunc(s.dispatch)))
+	s.handler = httpx.StaffSecurity(csrf.Handler(http.HandlerFunc(s.dispatch)))
 	if s.secure {
-		s.handler = web.StrictTransport(s.handler)
+		s.handler = httpx.StrictTransport(s.handler)
 	}
 	s.handler = s.recoverPanics(s.handler)
 	return s, nil
 }
+
+// noMailer stands in when no outbox worker is to be woken (tests).
+type noMailer struct{}
+
+func (noMailer) Wake() {}
 
 // dispatch routes a request, answering one that matches no route with the
 // admin's own pages: 404 for a path that is no route, 405 (with Allow)
@@ -179,7 +214,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.S
 func IsAdminPath(p string) bool { return p == "/admin" || strings.HasPrefix(p, "/admin/") }
 
 func (s *Server) recoverPanics(next http.Handler) http.Handler {
-	return web.RecoverPanics(s.log, func(w http.ResponseWriter, r *http.Request) {
+	return httpx.RecoverPanics(s.log, func(w http.ResponseWriter, r *http.Request) {
 		s.errorPage(w, r, http.StatusInternalServerError, "Something went wrong on our side. Nothing was saved.")
 	}, next)
 }
@@ -257,7 +292,7 @@ func (s *Server) guard(rt route) http.Handler {
 }
 
 func (s *Server) ipHash(r *http.Request) string {
-	return fmt.Sprintf("%x", s.keys.HashIP(s.site.ClientIP(r))[:8])
+	return fmt.Sprintf("%x", s.keys.HashIP(s.clients.IP(r))[:8])
 }
 
 // session finds the request's session from its cookie.

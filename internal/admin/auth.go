@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"vigil/internal/httpx"
 	"vigil/internal/model"
 	"vigil/internal/secret"
 )
@@ -46,7 +47,7 @@ func safeNext(next string) string {
 // login checks an email and password. Every failure gets the same answer
 // after the same work, so the form does not tell which addresses have
 // accounts. What a flood of sign-ins may cost is bounded before any
-// password is hashed (signin.go).
+// password is hashed (httpx.SigninGate).
 func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 	if !s.readLoginForm(w, r) {
 		return
@@ -65,12 +66,12 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		s.render(w, r, status, "login", "Sign in", form)
 	}
 	network := s.clientNetwork(r)
-	attempt, err := s.signins.admit(network, s.now())
+	attempt, err := s.signins.Admit(network, s.now())
 	if err != nil {
 		refuse(err)
 		return
 	}
-	defer attempt.end()
+	defer attempt.End()
 	now := s.now()
 	user, err := s.store.StaffUserByEmail(r.Context(), form.Email)
 	known := err == nil
@@ -85,18 +86,18 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	if err := attempt.startHashing(r.Context()); err != nil {
+	if err := attempt.StartHashing(r.Context()); err != nil {
 		refuse(err)
 		return
 	}
 	wrong := func() {
-		attempt.failed()
+		attempt.Failed()
 		form.Error = "The email or password is wrong, or the account is locked after too many failed attempts. Try again in a few minutes."
 		s.render(w, r, http.StatusUnauthorized, "login", "Sign in", form)
 	}
 	if !known || user.Disabled || now.Before(lockedUntil) {
 		s.burnPasswordTime(password)
-		attempt.stopHashing()
+		attempt.StopHashing()
 		wrong()
 		return
 	}
@@ -114,7 +115,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 	}
-	attempt.stopHashing()
+	attempt.StopHashing()
 	if !ok {
 		if until, err := s.store.LoginFailed(r.Context(), user.ID, s.networkKey(network), now); err != nil {
 			s.serverError(w, r, err)
@@ -224,21 +225,21 @@ func (s *Server) code(w http.ResponseWriter, r *http.Request) {
 	}
 	now := s.now()
 	network := s.clientNetwork(r)
-	attempt, err := s.signins.admit(network, now)
+	attempt, err := s.signins.Admit(network, now)
 	if err != nil {
 		status, msg := signinRefusal(w, err)
 		form.Error = msg
 		s.render(w, r, status, "code", "Your code", form)
 		return
 	}
-	defer attempt.end()
+	defer attempt.End()
 	lockedUntil, err := s.store.LoginLock(r.Context(), sess.User.ID, s.networkKey(network), now)
 	if err != nil {
 		s.serverError(w, r, err)
 		return
 	}
 	if now.Before(lockedUntil) {
-		attempt.failed()
+		attempt.Failed()
 		form.Error = "Too many attempts. Wait a few minutes and try again."
 		s.render(w, r, http.StatusTooManyRequests, "code", "Your code", form)
 		return
@@ -251,7 +252,7 @@ func (s *Server) code(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if !ok {
-		attempt.failed()
+		attempt.Failed()
 		if _, err := s.store.LoginFailed(r.Context(), sess.User.ID, s.networkKey(network), now); err != nil {
 			s.serverError(w, r, err)
 			return
@@ -316,7 +317,7 @@ func (s *Server) changePassword(w http.ResponseWriter, r *http.Request) {
 	sess := sessionOf(r)
 	current, next := r.PostFormValue("current"), r.PostFormValue("new")
 	attempt, problem, err := s.checkOwnPassword(w, r, current)
-	defer attempt.end()
+	defer attempt.End()
 	if err != nil {
 		s.serverError(w, r, err)
 		return
@@ -360,11 +361,11 @@ type formProblem struct {
 // ends the attempt (nil-safe); until then it holds the hashing slot, so a
 // new password can be hashed in it, and can count a further failure (a
 // wrong code) against the same token.
-func (s *Server) checkOwnPassword(w http.ResponseWriter, r *http.Request, password string) (*signin, *formProblem, error) {
+func (s *Server) checkOwnPassword(w http.ResponseWriter, r *http.Request, password string) (*httpx.Signin, *formProblem, error) {
 	sess := sessionOf(r)
 	now := s.now()
 	network := s.clientNetwork(r)
-	attempt, err := s.signins.admit(network, now)
+	attempt, err := s.signins.Admit(network, now)
 	if err != nil {
 		status, msg := signinRefusal(w, err)
 		return nil, &formProblem{status, msg}, nil
@@ -374,10 +375,10 @@ func (s *Server) checkOwnPassword(w http.ResponseWriter, r *http.Request, passwo
 		return attempt, nil, err
 	}
 	if now.Before(lockedUntil) {
-		attempt.failed()
+		attempt.Failed()
 		return attempt, &formProblem{http.StatusTooManyRequests, "Too many wrong attempts. Wait a few minutes and try again."}, nil
 	}
-	if err := attempt.startHashing(r.Context()); err != nil {
+	if err := attempt.StartHashing(r.Context()); err != nil {
 		status, msg := signinRefusal(w, err)
 		return attempt, &formProblem{status, msg}, nil
 	}
@@ -392,8 +393,8 @@ func (s *Server) checkOwnPassword(w http.ResponseWriter, r *http.Request, passwo
 
 // ownFailure counts a wrong password or code given by a signed-in user,
 // as at the door.
-func (s *Server) ownFailure(r *http.Request, attempt *signin) error {
-	attempt.failed()
+func (s *Server) ownFailure(r *http.Request, attempt *httpx.Signin) error {
+	attempt.Failed()
 	_, err := s.store.LoginFailed(r.Context(), sessionOf(r).User.ID, s.networkKey(s.clientNetwork(r)), s.now())
 	return err
 }
@@ -447,7 +448,7 @@ func (s *Server) setUpTOTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	attempt, problem, err := s.checkOwnPassword(w, r, r.PostFormValue("password"))
-	defer attempt.end()
+	defer attempt.End()
 	if err != nil {
 		s.serverError(w, r, err)
 		return
@@ -456,7 +457,7 @@ func (s *Server) setUpTOTP(w http.ResponseWriter, r *http.Request) {
 		s.renderTOTP(w, r, problem.status, key, problem.message)
 		return
 	}
-	attempt.stopHashing()
+	attempt.StopHashing()
 	u := sess.User
 	if u.TOTPSecret != nil {
 		current, ok := secret.CheckTOTP(u.TOTPSecret, r.PostFormValue("current_code"), now, u.TOTPStep)

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"vigil/internal/httpx"
 	"vigil/internal/model"
 	"vigil/internal/secret"
 	"vigil/internal/store"
@@ -271,7 +272,7 @@ func TestSessionFixationAndCookies(t *testing.T) {
 	}
 
 	// Behind HTTPS the cookie is Secure and __Host- prefixed.
-	secure, err := New(Options{Store: h.db, Keys: h.db.Keys(), Site: h.site, Composer: h.composer, BaseURL: "https://vigil.example"})
+	secure, err := New(Options{Store: h.db, Keys: h.db.Keys(), Site: h.site, Clients: testClients, Composer: h.composer, BaseURL: "https://vigil.example"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -568,7 +569,7 @@ func TestSignInFloodFromOneClient(t *testing.T) {
 	}
 	// All but the one being checked and at most one waiting its turn.
 	wait("answer to the rest of the flood", answered(flood-2))
-	if counts[http.StatusTooManyRequests] < flood-2-signinBurst {
+	if counts[http.StatusTooManyRequests] < flood-2-httpx.SigninBurst {
 		t.Errorf("of %d sign-ins at once from one client, %v were answered before any was checked; want 429 for nearly all", flood, counts)
 	}
 
@@ -616,8 +617,8 @@ func TestSignInFloodFromOneClient(t *testing.T) {
 			t.Errorf("%d of the flood answered %d", n, status)
 		}
 	}
-	if m := most.Load(); m > maxHashing {
-		t.Errorf("%d password checks ran at once, want at most %d", m, maxHashing)
+	if m := most.Load(); m > httpx.MaxHashing {
+		t.Errorf("%d password checks ran at once, want at most %d", m, httpx.MaxHashing)
 	}
 }
 

@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"vigil/internal/delivery"
+	"vigil/internal/httpx"
 	"vigil/internal/model"
 	"vigil/internal/notify"
 	"vigil/internal/secret"
@@ -54,6 +55,10 @@ type harness struct {
 
 const testPassword = "correct horse battery staple"
 
+// testClients makes the test client its own proxy: a request names the
+// client it stands for in X-Forwarded-For (from), or is 127.0.0.1.
+var testClients = httpx.Clients{TrustedProxies: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}}
+
 func newHarness(t *testing.T) *harness { return newHarnessWith(t, false) }
 
 // newHarnessWith starts the site and admin at a real address (links in
@@ -72,19 +77,18 @@ func newHarnessWith(t *testing.T, withMail bool) *harness {
 	}))
 	base := "http://" + h.srv.Listener.Addr().String()
 	var err error
-	// The test client is its own proxy: a request names the client it
-	// stands for in X-Forwarded-For (from), or is 127.0.0.1.
 	composer, err := notify.New(h.db.Keys(), base, "Vigil <act@example.org>", h.db)
 	if err != nil {
 		t.Fatal(err)
 	}
 	h.composer = composer
 	h.site, err = web.New(web.Options{Store: h.db, Keys: h.db.Keys(), BaseURL: base, Composer: composer, Now: now, FormRate: 0,
-		TrustedProxies: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}})
+		Clients: testClients})
 	if err != nil {
 		t.Fatal(err)
 	}
-	h.admin, err = New(Options{Store: h.db, Keys: h.db.Keys(), Site: h.site, Composer: composer, BaseURL: base, Now: now})
+	h.admin, err = New(Options{Store: h.db, Keys: h.db.Keys(), Site: h.site, Clients: testClients, Composer: composer,
+		BaseURL: base, Now: now})
 	if err != nil {
 		t.Fatal(err)
 	}

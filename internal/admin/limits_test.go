@@ -92,7 +92,7 @@ func TestStaffHSTS(t *testing.T) {
 	if got := h.browser().get("/admin/login").header.Get("Strict-Transport-Security"); got != "" {
 		t.Errorf("over plain http: %q", got)
 	}
-	secure, err := New(Options{Store: h.db, Keys: h.db.Keys(), Site: h.site, Composer: h.composer, BaseURL: "https://vigil.example"})
+	secure, err := New(Options{Store: h.db, Keys: h.db.Keys(), Site: h.site, Clients: testClients, Composer: h.composer, BaseURL: "https://vigil.example"})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,237 +1,22 @@
 package admin
 
 import (
-	"context"
 	"errors"
 	"net/http"
 	"net/netip"
-	"sync"
-	"time"
 
-	"golang.org/x/time/rate"
+	"vigil/internal/httpx"
 )
-
-// Sign-ins are admitted in cheap steps before any password is hashed
-// (argon2id: 64 MiB and a core for about 100 ms each), so that a flood
-// from one client costs little and never makes anyone else wait behind
-// it:
-//
-//  1. at most maxSigninsInFlight sign-ins per client network at once,
-//     waiting or hashing; more are refused at once;
-//  2. a token from the network's bucket, taken before hashing (given back
-//     when the password was right, or when nothing was hashed), so
-//     concurrent guesses cannot all pass a check made before any of them
-//     failed;
-//  3. one password check at a time per network, then one of maxHashing
-//     slots for everyone, waited for briefly; when too many already wait,
-//     the answer comes at once.
-//
-// The per-account lock (store.Staff.LoginFailed) is kept per account and
-// client network too, so wrong passwords from one network never lock the
-// account's owner out of another.
-const (
-	// maxHashing is how many password checks may run at once: each takes
-	// 64 MiB and a core for about 100 ms.
-	maxHashing = 2
-	// maxHashQueue is how many sign-ins may wait for a hashing slot; the
-	// next is answered at once rather than queued behind them.
-	maxHashQueue = 8
-	// maxHashWait bounds the wait for a slot, so a sign-in never hangs
-	// behind a queue it cannot see.
-	maxHashWait = 3 * time.Second
-	// maxSigninsInFlight per client network: one checked, one waiting
-	// its turn (two colleagues behind one office address).
-	maxSigninsInFlight = 2
-	// Failed sign-ins and codes per client network: enough for typos,
-	// too few to try passwords across accounts.
-	signinsPerMinute = 10
-	signinBurst      = 10
-	// maxSigninClients bounds the networks remembered (a few hundred
-	// bytes each): staff sign in from a handful, so ten thousand is
-	// already a flood, and beyond it the idle ones are forgotten.
-	maxSigninClients = 10_000
-)
-
-// Why a sign-in was not admitted.
-var (
-	errSigninsTooMany  = errors.New("too many failed sign-ins from this network")
-	errSigninsInFlight = errors.New("sign-ins from this network already in progress")
-	errSigninsBusy     = errors.New("too many sign-ins at once")
-)
-
-// signinGate admits sign-ins and bounds the password checks running at
-// once. It lives in one instance's memory; the per-account locks are in
-// the database, shared by every instance.
-type signinGate struct {
-	mu      sync.Mutex
-	clients map[netip.Prefix]*signinClient
-	swept   time.Time
-	waiting int           // sign-ins waiting for a slot
-	slots   chan struct{} // password checks running
-}
-
-// signinClient is one client network's state.
-type signinClient struct {
-	tokens   *rate.Limiter
-	inFlight int
-	turn     chan struct{} // one password check at a time from a network
-	seen     time.Time
-}
-
-func newSigninGate() *signinGate {
-	return &signinGate{clients: map[netip.Prefix]*signinClient{}, slots: make(chan struct{}, maxHashing)}
-}
-
-// signin is one admitted attempt. end must be called once it is over.
-type signin struct {
-	gate    *signinGate
-	client  *signinClient
-	token   *rate.Reservation
-	now     time.Time
-	turn    bool // holds the network's turn
-	slot    bool // holds a hashing slot
-	counted bool // a guess was made: the token stays spent
-}
-
-// admit lets one sign-in from a client network go on, or says why not;
-// it neither waits nor hashes.
-func (g *signinGate) admit(network netip.Prefix, now time.Time) (*signin, error) {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	g.sweep(now)
-	c, ok := g.clients[network]
-	if !ok {
-		c = &signinClient{tokens: rate.NewLimiter(rate.Limit(signinsPerMinute/60.0), signinBurst), turn: make(chan struct{}, 1)}
-		g.clients[network] = c
-	}
-	c.seen = now
-	if c.inFlight >= maxSigninsInFlight {
-		return nil, errSigninsInFlight
-	}
-	token := c.tokens.ReserveN(now, 1)
-	if !token.OK() || token.DelayFrom(now) > 0 {
-		token.CancelAt(now)
-		return nil, errSigninsTooMany
-	}
-	c.inFlight++
-	return &signin{gate: g, client: c, token: token, now: now}, nil
-}
-
-// sweep forgets networks idle for an hour, and when there are too many,
-// every idle one: memory stays bounded whatever the flood.
-func (g *signinGate) sweep(now time.Time) {
-	full := len(g.clients) >= maxSigninClients
-	if !full && now.Sub(g.swept) < 10*time.Minute {
-		return
-	}
-	for k, c := range g.clients {
-		if c.inFlight == 0 && (full || now.Sub(c.seen) > time.Hour) {
-			delete(g.clients, k)
-		}
-	}
-	g.swept = now
-}
-
-// startHashing waits for the network's turn, then for a hashing slot,
-// briefly: errSigninsBusy when the queue is long or the wait too long.
-func (a *signin) startHashing(ctx context.Context) error {
-	ctx, cancel := context.WithTimeout(ctx, maxHashWait)
-	defer cancel()
-	select {
-	case a.client.turn <- struct{}{}:
-		a.turn = true
-	case <-ctx.Done():
-		return errSigninsBusy
-	}
-	if err := a.gate.acquire(ctx); err != nil {
-		return err
-	}
-	a.slot = true
-	return nil
-}
-
-// failed marks the attempt as a guess: its token is not given back.
-// Nil-safe, as end is, for an attempt that was never admitted.
-func (a *signin) failed() {
-	if a != nil {
-		a.counted = true
-	}
-}
-
-// stopHashing gives the hashing slot and the network's turn back once the
-// password work is done, before the database writes that follow.
-func (a *signin) stopHashing() {
-	if a.slot {
-		a.gate.release()
-		a.slot = false
-	}
-	if a.turn {
-		<-a.client.turn
-		a.turn = false
-	}
-}
-
-// end releases what the attempt holds and gives its token back unless it
-// was a guess. The token is given back at the time it was taken: x/time
-// restores only a reservation that is not yet due at the time given.
-func (a *signin) end() {
-	if a == nil {
-		return
-	}
-	a.stopHashing()
-	a.gate.mu.Lock()
-	defer a.gate.mu.Unlock()
-	a.client.inFlight--
-	if !a.counted {
-		a.token.CancelAt(a.now)
-	}
-}
-
-// acquire waits for a hashing slot until ctx ends; errSigninsBusy at once
-// when maxHashQueue already wait.
-func (g *signinGate) acquire(ctx context.Context) error {
-	select {
-	case g.slots <- struct{}{}:
-		return nil
-	default:
-	}
-	g.mu.Lock()
-	if g.waiting >= maxHashQueue {
-		g.mu.Unlock()
-		return errSigninsBusy
-	}
-	g.waiting++
-	g.mu.Unlock()
-	defer func() {
-		g.mu.Lock()
-		g.waiting--
-		g.mu.Unlock()
-	}()
-	select {
-	case g.slots <- struct{}{}:
-		return nil
-	case <-ctx.Done():
-		return errSigninsBusy
-	}
-}
-
-func (g *signinGate) release() { <-g.slots }
-
-// startHashing waits briefly for a hashing slot for work that is not a
-// sign-in (a new account's first password); false when none came.
-func (s *Server) startHashing(r *http.Request) bool {
-	ctx, cancel := context.WithTimeout(r.Context(), maxHashWait)
-	defer cancel()
-	return s.signins.acquire(ctx) == nil
-}
-
-func (s *Server) doneHashing() { s.signins.release() }
 
 // clientNetwork is the network a request comes from: its /24 for IPv4,
 // its /64 for IPv6 (the block one subscriber usually holds), so changing
-// the low bits of an address does not make a new client.
+// the low bits of an address does not make a new client. Sign-ins are
+// admitted per network (httpx.SigninGate), and the per-account lock
+// (store.Staff.LoginFailed) is kept per account and network too, so wrong
+// passwords from one network never lock the account's owner out of
+// another.
 func (s *Server) clientNetwork(r *http.Request) netip.Prefix {
-	a, err := netip.ParseAddr(s.site.ClientIP(r))
+	a, err := netip.ParseAddr(s.clients.IP(r))
 	if err != nil {
 		return netip.Prefix{} // unreadable: all such clients share one
 	}
@@ -254,10 +39,10 @@ func (s *Server) networkKey(network netip.Prefix) []byte {
 // admitted or found no slot, for the page it came from to say what to do.
 func signinRefusal(w http.ResponseWriter, err error) (status int, message string) {
 	switch {
-	case errors.Is(err, errSigninsInFlight):
+	case errors.Is(err, httpx.ErrSigninsInFlight):
 		w.Header().Set("Retry-After", "5")
 		return http.StatusTooManyRequests, "Another sign-in from your network is being checked. Wait a few seconds and try again."
-	case errors.Is(err, errSigninsTooMany):
+	case errors.Is(err, httpx.ErrSigninsTooMany):
 		w.Header().Set("Retry-After", "60")
 		return http.StatusTooManyRequests, "Too many failed attempts from your network. Wait a minute and try again."
 	default:

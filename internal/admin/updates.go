@@ -292,7 +292,7 @@ func (s *Server) tell(w http.ResponseWriter, r *http.Request) {
 			n, err := s.store.QueueUpdateMessages(ctx, c.ID, u.ID, now, func(sup model.Supporter) (model.OutboxMessage, error) {
 				return s.composer.Update(c, u, sup, now)
 			})
-			s.wakeMail()
+			s.mailer.Wake()
 			entry := model.AuditEntry{At: s.now(), UserID: actor.UserID, UserEmail: actor.Email, IPHash: actor.IPHash,
 				Action: "update.tell", ObjectType: "update", ObjectID: u.ID, After: fmt.Sprintf(`{"queued":%d}`, n)}
 			if err != nil {

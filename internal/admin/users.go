@@ -69,13 +69,13 @@ func (s *Server) addUser(w http.ResponseWriter, r *http.Request) {
 		s.renderUsers(w, r, http.StatusBadRequest, form)
 		return
 	}
-	if !s.startHashing(r) {
+	if !s.signins.StartHashing(r.Context()) {
 		form.Errors["password"] = "The server is busy. Try again in a minute."
 		s.renderUsers(w, r, http.StatusServiceUnavailable, form)
 		return
 	}
 	hash, err := secret.HashPassword(password)
-	s.doneHashing()
+	s.signins.DoneHashing()
 	if err != nil {
 		s.serverError(w, r, err)
 		return

@@ -21,6 +21,7 @@ import (
 	"vigil/internal/config"
 	"vigil/internal/delivery"
 	"vigil/internal/demo"
+	"vigil/internal/httpx"
 	"vigil/internal/jobs"
 	"vigil/internal/notify"
 	"vigil/internal/secret"
@@ -236,21 +237,31 @@ func backup(ctx context.Context, env *environment) error {
 }
 
 // announcer tells the other instances on a shared PostgreSQL database of a
-// change, without holding up the request that made it. One SQLite file
-// serves one process: nobody to tell.
-func announcer(env *environment, db database) func(store.Change) {
+// change, without holding up the request that made it.
+type announcer struct {
+	db  database
+	log *slog.Logger
+}
+
+// Announce tells the others in the background; a failure is only logged
+// (their pages go stale until the next change is heard).
+func (a announcer) Announce(c store.Change) {
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if err := a.db.Announce(ctx, c); err != nil {
+			a.log.Warn("announcing a change to other instances", "change", c, "err", err)
+		}
+	}()
+}
+
+// newAnnouncer is the site's announcer: nil on SQLite, whose one file
+// serves one process, so there is nobody to tell.
+func newAnnouncer(env *environment, db database) web.Announcer {
 	if !env.cfg.IsPostgres() {
 		return nil
 	}
-	return func(c store.Change) {
-		go func() {
-			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-			defer cancel()
-			if err := db.Announce(ctx, c); err != nil {
-				env.log.Warn("announcing a change to other instances", "change", c, "err", err)
-			}
-		}()
-	}
+	return announcer{db: db, log: env.log}
 }
 
 func serve(ctx context.Context, env *environment) error {
@@ -333,16 +344,18 @@ func serveSite(ctx context.Context, env *environment, withDemo bool) error {
 		return err
 	}
 	worker.Compose = composer.Compose
+	// Who a request comes from, alike for the public site and the staff.
+	clients := httpx.Clients{TrustedProxies: env.cfg.TrustedProxies}
 	site, err := web.New(web.Options{
 		Store: db, Keys: keys, BaseURL: env.cfg.BaseURL, Composer: composer, Logger: env.log,
-		FormRate: env.cfg.FormRate, TrustedProxies: env.cfg.TrustedProxies, BlockedDomains: blocked,
-		WakeMail: worker.Wake, Announce: announcer(env, db), MetricsToken: env.cfg.MetricsToken,
+		FormRate: env.cfg.FormRate, Clients: clients, BlockedDomains: blocked,
+		Mailer: worker, Announcer: newAnnouncer(env, db), MetricsToken: env.cfg.MetricsToken,
 	})
 	if err != nil {
 		return err
 	}
-	staff, err := admin.New(admin.Options{Store: db, Keys: keys, Site: site, Composer: composer, BaseURL: env.cfg.BaseURL,
-		Logger: env.log, WakeMail: worker.Wake})
+	staff, err := admin.New(admin.Options{Store: db, Keys: keys, Site: site, Clients: clients, Signins: httpx.NewSigninGate(),
+		Composer: composer, BaseURL: env.cfg.BaseURL, Logger: env.log, Mailer: worker})
 	if err != nil {
 		return err
 	}
@@ -353,8 +366,8 @@ func serveSite(ctx context.Context, env *environment, withDemo bool) error {
 	}
 	runner := &jobs.Runner{
 		Store: db, Composer: composer, Log: env.log, Now: time.Now,
-		ReminderAfter: env.cfg.ReminderAfter, PurgeAfter: env.cfg.PurgeAfter, WakeMail: worker.Wake,
-		ContentChanged: site.ContentChanged, CountsChanged: site.CountsChanged, MailRetention: env.cfg.MailRetention,
+		ReminderAfter: env.cfg.ReminderAfter, PurgeAfter: env.cfg.PurgeAfter, MailRetention: env.cfg.MailRetention,
+		Mailer: worker, Pages: site,
 	}
 	workCtx, stopWork := context.WithCancel(context.Background())
 	var work sync.WaitGroup

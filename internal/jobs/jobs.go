@@ -28,6 +28,19 @@ type Store interface {
 	QueueAppeals(ctx context.Context, q store.QueueAppeals, compose store.ComposeAppeals) (int, error)
 }
 
+// Mailer is the outbox worker (delivery.Worker): woken after a job
+// queues email, it sends it now rather than at its next poll.
+type Mailer interface {
+	Wake()
+}
+
+// Pages is the public site's page cache (web.Server): told when a job
+// changed what pages show (an action closed at its deadline), it renders
+// them again.
+type Pages interface {
+	ContentChanged()
+}
+
 // Runner runs the jobs every Interval.
 type Runner struct {
 	Store         Store
@@ -40,10 +53,8 @@ type Runner struct {
 	// (recipients and text); 0 keeps it.
 	MailRetention time.Duration
 	Interval      time.Duration // default one minute
-	WakeMail      func()        // nudges the outbox worker after queueing; may be nil
-	// Told when a job changed what public pages show; may be nil.
-	ContentChanged func()
-	CountsChanged  func()
+	Mailer        Mailer        // may be nil
+	Pages         Pages         // may be nil
 }
 
 // Run runs the jobs until ctx ends.
@@ -86,7 +97,9 @@ func (r *Runner) once(ctx context.Context) {
 		log.Error("closing expired actions", "err", err)
 	} else if n > 0 {
 		r.Log.Info("actions closed at their deadline", "count", n)
-		call(r.ContentChanged)
+		if r.Pages != nil {
+			r.Pages.ContentChanged()
+		}
 	}
 	if r.ReminderAfter > 0 {
 		n, err := r.Store.RemindUnconfirmed(ctx, now.Add(-r.ReminderAfter), now, func(p store.Pending) (model.OutboxMessage, error) {
@@ -119,15 +132,9 @@ func (r *Runner) once(ctx context.Context) {
 	}
 }
 
-func call(f func()) {
-	if f != nil {
-		f()
-	}
-}
-
 func (r *Runner) wake() {
-	if r.WakeMail != nil {
-		r.WakeMail()
+	if r.Mailer != nil {
+		r.Mailer.Wake()
 	}
 }
 

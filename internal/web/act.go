@@ -199,7 +199,7 @@ func (s *Server) act(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	now := s.now()
-	if !s.limits.allowIP(s.clientIP(r), now) {
+	if !s.limits.allowIP(s.clients.IP(r), now) {
 		s.tooMany(w, r)
 		return
 	}
@@ -232,7 +232,7 @@ func (s *Server) act(w http.ResponseWriter, r *http.Request) {
 		Comment:    form.Comment,
 		Referrer:   limit(r.PostForm.Get("source"), 200),
 		ShareCode:  limit(r.URL.Query().Get("ref"), 40),
-		IPHash:     s.keys.HashIP(s.clientIP(r)),
+		IPHash:     s.keys.HashIP(s.clients.IP(r)),
 		AgentClass: agentClass(r.UserAgent()),
 		FillMillis: fillMillis(r.PostForm.Get("rendered"), now),
 	}
@@ -257,7 +257,7 @@ func (s *Server) act(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	s.wakeMail()
+	s.mailer.Wake()
 	// The same answer whoever it was: the page must not tell a stranger
 	// whether an address had acted before or is known to us, and no count
 	// moves until the mailbox confirms (store.Participated.Count). The

@@ -75,7 +75,7 @@ func newActHarnessOn(t *testing.T, withMail bool, db harnessDB) *actHarness {
 	h.site = site
 	h.runner = &jobs.Runner{Store: h.db, Composer: composer, Log: testLog(t), Now: clock,
 		ReminderAfter: 48 * time.Hour, PurgeAfter: 7 * 24 * time.Hour,
-		ContentChanged: site.ContentChanged, CountsChanged: site.CountsChanged}
+		Pages: site}
 	if withMail {
 		h.mp = testutil.Mailpit(t)
 		sender, err := delivery.NewSMTPSender(h.mp.SMTPURL())

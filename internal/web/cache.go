@@ -13,6 +13,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"vigil/internal/httpx"
 	"vigil/internal/store"
 )
 
@@ -43,7 +44,7 @@ type pageCache struct {
 
 type cachedPage struct {
 	status   int
-	header   []header // the handler's own headers, with ETag and Cache-Control
+	header   []httpx.Header // the handler's own headers, with ETag and Cache-Control
 	body, gz []byte
 	etag     string
 	route    string // the mux pattern that rendered it, for metrics
@@ -66,12 +67,12 @@ func newPageCache() *pageCache {
 }
 
 // ContentChanged makes every cached page stale now, here and, through
-// Options.Announce, in the other instances: call it after any change to
+// Options.Announcer, in the other instances: call it after any change to
 // what pages show other than counts.
 func (s *Server) ContentChanged() {
 	s.cache.content.Add(1)
-	if s.announce != nil {
-		s.announce(store.ContentChanged)
+	if s.announcer != nil {
+		s.announcer.Announce(store.ContentChanged)
 	}
 }
 
@@ -80,7 +81,7 @@ func (s *Server) ContentChanged() {
 // fast people sign.
 func (s *Server) CountsChanged() {
 	s.cache.counts.Add(1)
-	if s.announce == nil {
+	if s.announcer == nil {
 		return
 	}
 	if s.cache.countsPending.Load() {
@@ -90,7 +91,7 @@ func (s *Server) CountsChanged() {
 	last := s.cache.countsAnnounced.Load()
 	wait := int64(countsAnnounceEvery) - (now - last)
 	if wait <= 0 && s.cache.countsAnnounced.CompareAndSwap(last, now) {
-		s.announce(store.CountsChanged)
+		s.announcer.Announce(store.CountsChanged)
 		return
 	}
 	// Too soon after the last announcement: announce once at the end of
@@ -99,7 +100,7 @@ func (s *Server) CountsChanged() {
 		time.AfterFunc(time.Duration(wait), func() {
 			s.cache.countsAnnounced.Store(time.Now().UnixNano())
 			s.cache.countsPending.Store(false)
-			s.announce(store.CountsChanged)
+			s.announcer.Announce(store.CountsChanged)
 		})
 	}
 }
@@ -190,7 +191,7 @@ func (s *Server) renderForCache(h http.HandlerFunc, r *http.Request, key pageKey
 		}
 	}
 	for k, v := range hdr {
-		p.header = append(p.header, header{k, v})
+		p.header = append(p.header, httpx.Header{Key: k, Value: v})
 	}
 	p.lenPlain = []string{strconv.Itoa(len(p.body))}
 	// Kept compressed however small: otherwise the chain would compress it
@@ -217,7 +218,7 @@ func (s *Server) renderForCache(h http.HandlerFunc, r *http.Request, key pageKey
 // writeCached writes a kept answer and returns its status code.
 func (s *Server) writeCached(w http.ResponseWriter, r *http.Request, p *cachedPage) int {
 	h := w.Header()
-	setHeaders(h, p.header)
+	httpx.SetHeaders(h, p.header)
 	if p.status != http.StatusOK {
 		h["Content-Length"] = p.lenPlain
 		w.WriteHeader(p.status)
@@ -267,7 +268,7 @@ func (s *Server) serveFromMemory(w http.ResponseWriter, r *http.Request) bool {
 		clear(h)
 		return false
 	}
-	setHeaders(h, s.headers)
+	httpx.SetHeaders(h, s.headers)
 	status := s.writeCached(w, r, p)
 	s.metrics.record(s.log, r, p.route, status, time.Since(start))
 	return true

@@ -98,7 +98,7 @@ func (s *Server) doEmailLink(r *http.Request, purpose string, id int64, data *li
 			return err
 		}
 		data.Actions = []model.Action{action}
-		s.wakeMail()
+		s.mailer.Wake()
 		s.CountsChanged() // a participation counts once confirmed
 	case notify.PurposeSubscribe:
 		// The yes is recorded now, from the mailbox, with the words of the

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"net"
 	"net/http"
 	"net/netip"
 	"strings"
@@ -96,48 +95,6 @@ func (l *limiter) allowEmail(email string, now time.Time) bool {
 		return true // limits off (load tests)
 	}
 	return l.allow(l.emails, email, rate.Limit(float64(emailPerHour)/3600), emailBurst, now)
-}
-
-// ClientIP is the address a request came from, believing X-Forwarded-For
-// only from trusted proxies.
-func (s *Server) ClientIP(r *http.Request) string { return s.clientIP(r) }
-
-// clientIP is the address the request came from: the connection's peer,
-// or, when that peer is a trusted proxy, the last untrusted address in
-// X-Forwarded-For.
-func (s *Server) clientIP(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		host = r.RemoteAddr
-	}
-	addr, err := netip.ParseAddr(host)
-	if err != nil {
-		return host
-	}
-	if !s.trusted(addr) {
-		return addr.String()
-	}
-	hops := strings.Split(strings.Join(r.Header.Values("X-Forwarded-For"), ","), ",")
-	for i := len(hops) - 1; i >= 0; i-- {
-		hop, err := netip.ParseAddr(strings.TrimSpace(hops[i]))
-		if err != nil {
-			break
-		}
-		if !s.trusted(hop) {
-			return hop.String()
-		}
-		addr = hop
-	}
-	return addr.String()
-}
-
-func (s *Server) trusted(a netip.Addr) bool {
-	for _, p := range s.trustedProxies {
-		if p.Contains(a.Unmap()) {
-			return true
-		}
-	}
-	return false
 }
 
 // blockedDomain reports whether a normalised email is at a refused domain

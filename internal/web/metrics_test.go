@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"vigil/internal/httpx"
 	"vigil/internal/testutil"
 	"vigil/internal/web"
 )
@@ -19,7 +20,7 @@ func TestMetricsOnlyForThisMachine(t *testing.T) {
 	db := testutil.DemoSQLite(t)
 	const token = "a long random scraper token"
 	site, err := web.New(web.Options{Store: db, Keys: db.Keys(), BaseURL: "https://act.example.org", Composer: testComposer(t, db, db.Keys(), "https://act.example.org"), Now: func() time.Time { return testutil.Now },
-		TrustedProxies: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}, MetricsToken: token})
+		Clients: httpx.Clients{TrustedProxies: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}}, MetricsToken: token})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -4,96 +4,23 @@ import (
 	"compress/gzip"
 	"context"
 	"errors"
-	"log/slog"
 	"net/http"
-	"runtime/debug"
 	"strconv"
 	"strings"
 	"sync"
+
+	"vigil/internal/httpx"
 )
 
-// contentSecurityPolicy allows only this origin's scripts, styles, images
-// and form targets; no inline script or style, no fonts, no framing.
-const contentSecurityPolicy = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; " +
-	"form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
+// private marks an answer as showing one person's data
+// (httpx.PrivateHeaders).
+func private(w http.ResponseWriter) { httpx.SetHeaders(w.Header(), httpx.PrivateHeaders) }
 
-// header is one response header, set as is: the key canonical, the value
-// slice shared (net/http only reads it), so no request pays for building it.
-type header struct {
-	key   string
-	value []string
-}
-
-// siteHeaders are set on every answer of the public site: the strict CSP
-// (which also forbids framing, by frame-ancestors) and no sniffing. The
-// referrer policy is in each page's <meta name="referrer">, and the
-// language in its <html lang>. A public page answers everyone alike, and
-// net/http copies and sorts every header key of every answer (past eight
-// keys Go's map of them grows a table, twice per answer), so its headers
-// are kept to those that protect something (docs/decisions.md).
-var siteHeaders = []header{
-	{"Content-Security-Policy", []string{contentSecurityPolicy}},
-	{"X-Content-Type-Options", []string{"nosniff"}},
-}
-
-// privateHeaders are added to answers that show one person's data (a
-// form sent back with its values, a thank-you page, a link's page): never
-// kept by a cache, no referrer even for a browser without <meta
-// name="referrer">, and no window of another origin keeps a handle on it.
-var privateHeaders = []header{
-	{"Cache-Control", []string{"no-store"}},
-	{"Referrer-Policy", []string{"no-referrer"}},
-	{"Cross-Origin-Opener-Policy", []string{"same-origin"}},
-}
-
-// staffHeaders are set on every answer of the staff pages, which show
-// personal data on every page and are not on a hot path: the site's, the
-// private ones (no cache keeps a staff page), and those older browsers
-// need for the same protection (X-Frame-Options where frame-ancestors is
-// unknown).
-var staffHeaders = append(append(append([]header(nil), siteHeaders...), privateHeaders...),
-	header{"X-Frame-Options", []string{"DENY"}},
-	header{"Permissions-Policy", []string{"camera=(), microphone=(), geolocation=()"}},
-)
-
-// hstsHeader tells browsers to come back to this host (and those under
-// it) over HTTPS only, for a year: after one visit, a network that strips
-// TLS from links or redirects gets nowhere. Sent only when the site's
-// base URL is https, on public and staff answers alike.
-var hstsHeader = header{"Strict-Transport-Security", []string{"max-age=31536000; includeSubDomains"}}
-
-// StrictTransport sets Strict-Transport-Security on every answer of
-// next, for a site served over HTTPS.
-func StrictTransport(next http.Handler) http.Handler {
+// siteSecurity sets the public site's security headers
+// (httpx.SiteHeaders, with HSTS behind HTTPS) on every answer of next.
+func siteSecurity(headers []httpx.Header, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header()[hstsHeader.key] = hstsHeader.value
-		next.ServeHTTP(w, r)
-	})
-}
-
-func setHeaders(h http.Header, hs []header) {
-	for _, x := range hs {
-		h[x.key] = x.value
-	}
-}
-
-// private marks an answer as showing one person's data (privateHeaders).
-func private(w http.ResponseWriter) { setHeaders(w.Header(), privateHeaders) }
-
-// SecurityHeaders sets the staff pages' headers (strict CSP, no framing,
-// no sniffing, no referrer, no opener, no cache) on every answer of next.
-func SecurityHeaders(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		setHeaders(w.Header(), staffHeaders)
-		next.ServeHTTP(w, r)
-	})
-}
-
-// siteSecurity sets the public site's security headers (siteHeaders,
-// with HSTS behind HTTPS) on every answer of next.
-func siteSecurity(headers []header, next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		setHeaders(w.Header(), headers)
+		httpx.SetHeaders(w.Header(), headers)
 		next.ServeHTTP(w, r)
 	})
 }
@@ -101,26 +28,9 @@ func siteSecurity(headers []header, next http.Handler) http.Handler {
 // recoverPanics turns a panic in a handler into the 500 page and a log line
 // with the stack.
 func (s *Server) recoverPanics(next http.Handler) http.Handler {
-	return RecoverPanics(s.log, func(w http.ResponseWriter, r *http.Request) {
+	return httpx.RecoverPanics(s.log, func(w http.ResponseWriter, r *http.Request) {
 		s.serverError(w, r, errors.New("panic"))
 	}, next)
-}
-
-// RecoverPanics runs next, and when it panics logs the stack and answers
-// with fail (an aborted handler's panic is passed on, as net/http expects).
-func RecoverPanics(log *slog.Logger, fail http.HandlerFunc, next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		defer func() {
-			if v := recover(); v != nil {
-				if v == http.ErrAbortHandler {
-					panic(v)
-				}
-				log.Error("panic", "path", r.URL.Path, "panic", v, "stack", string(debug.Stack()))
-				fail(w, r)
-			}
-		}()
-		next.ServeHTTP(w, r)
-	})
 }
 
 // langKey carries the request's language in its context.

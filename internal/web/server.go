@@ -11,13 +11,13 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"net/netip"
 	"net/url"
 	"slices"
 	"strings"
 	"sync"
 	"time"
 
+	"vigil/internal/httpx"
 	"vigil/internal/i18n"
 	"vigil/internal/model"
 	"vigil/internal/notify"
@@ -76,6 +76,19 @@ type Store interface {
 	Unsubscribe(ctx context.Context, supporterID int64, now time.Time) error
 }
 
+// Mailer is the outbox worker (delivery.Worker): woken after a form
+// queues email, it sends it now rather than at its next poll.
+type Mailer interface {
+	Wake()
+}
+
+// Announcer tells the other instances on the same database of a change
+// this one made (see store.Coordination), without holding up the request
+// that made it.
+type Announcer interface {
+	Announce(store.Change)
+}
+
 // Options are what the public site needs from its caller.
 type Options struct {
 	Store          Store
@@ -85,43 +98,43 @@ type Options struct {
 	Logger         *slog.Logger
 	Now            func() time.Time // defaults to time.Now; tests fix it
 	FormRate       int              // form submissions per minute per client IP; 0: no limit
-	TrustedProxies []netip.Prefix   // whose X-Forwarded-For is believed
+	Clients        httpx.Clients    // who a request comes from, behind the trusted proxies
 	BlockedDomains []string         // email domains refused (disposable); nil: the built-in list
-	WakeMail       func()           // nudges the outbox worker after a write; may be nil
+	Mailer         Mailer           // woken after a form queues email; may be nil
 	// MetricsToken, when set, opens /metrics to a request bearing it
 	// (Authorization: Bearer …) from anywhere, as well as to a scraper
 	// on this machine.
 	MetricsToken string
-	// Announce tells the other instances on the same database of a change
-	// this one made (see store.Coordination); nil for a single instance.
-	Announce func(store.Change)
+	// Announcer is told of each change this instance makes to what pages
+	// show; nil for a single instance.
+	Announcer Announcer
 }
 
 // Server is the public site.
 type Server struct {
-	store          Store
-	keys           *secret.Keys
-	composer       *notify.Composer
-	limits         *limiter
-	trustedProxies []netip.Prefix
-	blocked        map[string]bool
-	wakeMail       func()
-	announce       func(store.Change)
-	baseURL        string
-	log            *slog.Logger
-	now            func() time.Time
-	cat            *i18n.Catalogue
-	views          *views
-	cache          *pageCache
-	mediaAccess    mediaAccess // which pictures are public; staff who see drafts'
-	formActionsMu  sync.RWMutex
-	formActions    map[string]formAction // see actionForForm
-	assets         *assets
-	metrics        *metrics
-	metricsToken   []byte   // SHA-256 of --metrics-token; nil: none
-	headers        []header // set on every answer: siteHeaders, and HSTS behind HTTPS
-	mux            *http.ServeMux
-	handler        http.Handler
+	store         Store
+	keys          *secret.Keys
+	composer      *notify.Composer
+	limits        *limiter
+	clients       httpx.Clients
+	blocked       map[string]bool
+	mailer        Mailer
+	announcer     Announcer
+	baseURL       string
+	log           *slog.Logger
+	now           func() time.Time
+	cat           *i18n.Catalogue
+	views         *views
+	cache         *pageCache
+	mediaAccess   mediaAccess // which pictures are public; staff who see drafts'
+	formActionsMu sync.RWMutex
+	formActions   map[string]formAction // see actionForForm
+	assets        *assets
+	metrics       *metrics
+	metricsToken  []byte         // SHA-256 of --metrics-token; nil: none
+	headers       []httpx.Header // set on every answer: the site's, and HSTS behind HTTPS
+	mux           *http.ServeMux
+	handler       http.Handler
 }
 
 // New builds the site: catalogues and templates are parsed here, so a
@@ -131,10 +144,9 @@ func New(opts Options) (*Server, error) {
 		return nil, errors.New("web: a store, keys and a composer are required")
 	}
 	s := &Server{store: opts.Store, keys: opts.Keys, composer: opts.Composer, baseURL: opts.BaseURL, log: opts.Logger, now: opts.Now,
-		limits: newLimiter(opts.FormRate), trustedProxies: opts.TrustedProxies, wakeMail: opts.WakeMail,
-		announce: opts.Announce}
-	if s.wakeMail == nil {
-		s.wakeMail = func() {}
+		limits: newLimiter(opts.FormRate), clients: opts.Clients, mailer: opts.Mailer, announcer: opts.Announcer}
+	if s.mailer == nil {
+		s.mailer = noMailer{}
 	}
 	s.blocked = map[string]bool{}
 	domains := opts.BlockedDomains
@@ -165,9 +177,9 @@ func New(opts Options) (*Server, error) {
 		sum := sha256.Sum256([]byte(opts.MetricsToken))
 		s.metricsToken = sum[:]
 	}
-	s.headers = siteHeaders
+	s.headers = httpx.SiteHeaders
 	if strings.HasPrefix(opts.BaseURL, "https://") {
-		s.headers = append(slices.Clip(siteHeaders), hstsHeader)
+		s.headers = append(slices.Clip(httpx.SiteHeaders), httpx.HSTS)
 	}
 	s.cache = newPageCache()
 	s.formActions = map[string]formAction{}
@@ -182,6 +194,11 @@ func New(opts Options) (*Server, error) {
 	s.handler = s.recoverPanics(siteSecurity(s.headers, gzipResponses(s.withLanguage(csrf.Handler(s.metrics.observe(s.log, s.dispatch))))))
 	return s, nil
 }
+
+// noMailer stands in when no outbox worker is to be woken (tests).
+type noMailer struct{}
+
+func (noMailer) Wake() {}
 
 // ServeHTTP serves the site.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {

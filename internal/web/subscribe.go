@@ -59,7 +59,7 @@ func (s *Server) subscribe(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	now := s.now()
-	if !s.limits.allowIP(s.clientIP(r), now) {
+	if !s.limits.allowIP(s.clients.IP(r), now) {
 		s.tooMany(w, r)
 		return
 	}
@@ -111,7 +111,7 @@ func (s *Server) subscribe(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	s.wakeMail()
+	s.mailer.Wake()
 	_ = res // the same answer whoever it was; the email says the rest
 	http.Redirect(w, r, prefix+"/subscribe?check=1", http.StatusSeeOther)
 }
