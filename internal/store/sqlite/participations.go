@@ -136,8 +136,8 @@ func actionToActOn(q runner, slug string) (model.Action, error) {
 	return a, nil
 }
 
-// findOrAddSupporterTx is sqlcore's UpsertSupporter inside a batch: a new supporter
-// is inserted whole, with the id the batch hands out.
+// findOrAddSupporterTx is sqlcore's UpsertSupporter inside a batch: a new
+// supporter is inserted whole, with the id the batch hands out.
 func (s *DB) findOrAddSupporterTx(q runner, b *batchState, sup model.Supporter, now time.Time) (id int64, created, confirmed bool, err error) {
 	index := s.keys.BlindIndex(sup.Email)
 	// Most people signing are new: try the insert first.
