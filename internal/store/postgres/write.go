@@ -42,14 +42,20 @@ type batchWrite struct {
 	reqs []*groupcommit.Request // in lock order; a request with Err set is left out
 
 	supporters map[string]*batchSupporter // by blind index
+
+	// ids taken for the new supporters and for each participation, in
+	// order (see newIDs)
+	supporterIDs, participationIDs []int64
 }
 
 // batchSupporter is one supporter of the batch.
 type batchSupporter struct {
 	id        int64
 	index     []byte
-	created   bool // inserted by this batch
+	inserted  bool // by this batch
 	confirmed bool
+	typed     typedDetails // what the batch's requests typed
+	created   time.Time    // the first request's time
 }
 
 // live calls fn for each request still to be written.
@@ -131,19 +137,23 @@ func (w *batchWrite) actions() error {
 // findSupporters finds each supporter by the blind index of their email,
 // locking their row until the batch commits (a purge or a removal cannot
 // delete them under the participation being added; a confirmation is seen
-// whole or not at all), and inserts the new ones. Two first sign-ups with
-// one email in two instances at once give one supporter: the insert waits
-// for the other and then finds it.
+// whole or not at all), and inserts the new ones whole. Two first sign-ups
+// with one email in two instances at once give one supporter: the insert
+// waits for the other and then finds it.
 func (w *batchWrite) findSupporters() error {
 	w.supporters = map[string]*batchSupporter{}
 	var indexes [][]byte
-	var first []*groupcommit.Request // the first request of each supporter
 	w.live(func(r *groupcommit.Request) {
 		index := w.s.keys.BlindIndex(r.P.Supporter.Email)
-		if w.supporters[string(index)] == nil {
-			w.supporters[string(index)] = &batchSupporter{index: index}
+		bs := w.supporters[string(index)]
+		if bs == nil {
+			bs = &batchSupporter{index: index, typed: typedDetails{country: r.P.Supporter.Country}}
+			w.supporters[string(index)] = bs
 			indexes = append(indexes, index)
-			first = append(first, r)
+		}
+		bs.typed.add(r.P.Supporter)
+		if bs.created.IsZero() {
+			bs.created = r.P.Now
 		}
 	})
 	if len(indexes) == 0 {
@@ -152,20 +162,35 @@ func (w *batchWrite) findSupporters() error {
 	if err := w.lockSupporters(indexes); err != nil {
 		return err
 	}
-	var idx [][]byte
-	var country, lang []string
-	var created []time.Time
-	for i, index := range indexes {
-		if w.supporters[string(index)].id == 0 {
-			sup := first[i].P.Supporter
-			idx, country, lang = append(idx, index), append(country, cleanText(sup.Country)), append(lang, cleanText(sup.Lang))
-			created = append(created, instant(first[i].P.Now))
+	var fresh []*batchSupporter
+	for _, index := range indexes {
+		if bs := w.supporters[string(index)]; bs.id == 0 {
+			fresh = append(fresh, bs)
 		}
 	}
-	if len(idx) > 0 {
-		rows, err := w.tx.QueryContext(w.ctx, `INSERT INTO supporters (email_index, country, lang, created_at)
-			SELECT * FROM unnest($1::bytea[], $2::text[], $3::text[], $4::timestamptz[])
-			ON CONFLICT (email_index) DO NOTHING RETURNING id, email_index`, idx, country, lang, created)
+	if err := w.newIDs(len(fresh)); err != nil {
+		return err
+	}
+	if len(fresh) > 0 {
+		var ids []int64
+		var idx, email, name, postal [][]byte
+		var country, lang []string
+		var created []time.Time
+		for i, bs := range fresh {
+			id := w.supporterIDs[i]
+			t := bs.typed
+			ids, idx = append(ids, id), append(idx, bs.index)
+			email = append(email, w.s.sealBytes(t.email, "supporters", "email", id))
+			name = append(name, w.s.sealBytes(t.name, "supporters", "name", id))
+			postal = append(postal, w.s.sealBytes(t.postal, "supporters", "postal", id))
+			country, lang = append(country, cleanText(t.country)), append(lang, cleanText(t.lang))
+			created = append(created, instant(bs.created))
+		}
+		rows, err := w.tx.QueryContext(w.ctx, `INSERT INTO supporters (id, email_index, email_sealed, name_sealed,
+				postal_sealed, country, lang, created_at) OVERRIDING SYSTEM VALUE
+			SELECT * FROM unnest($1::bigint[], $2::bytea[], $3::bytea[], $4::bytea[], $5::bytea[], $6::text[], $7::text[],
+				$8::timestamptz[])
+			ON CONFLICT (email_index) DO NOTHING RETURNING id, email_index`, ids, idx, email, name, postal, country, lang, created)
 		if err != nil {
 			return err
 		}
@@ -177,7 +202,7 @@ func (w *batchWrite) findSupporters() error {
 				return err
 			}
 			bs := w.supporters[string(index)]
-			bs.id, bs.created = id, true
+			bs.id, bs.inserted = id, true
 		}
 		if err := rows.Err(); err != nil {
 			return err
@@ -185,9 +210,9 @@ func (w *batchWrite) findSupporters() error {
 		rows.Close()
 		// Inserted by another transaction since: find them now.
 		var since [][]byte
-		for _, index := range idx {
-			if w.supporters[string(index)].id == 0 {
-				since = append(since, index)
+		for _, bs := range fresh {
+			if !bs.inserted {
+				since = append(since, bs.index)
 			}
 		}
 		if len(since) > 0 {
@@ -198,7 +223,7 @@ func (w *batchWrite) findSupporters() error {
 	}
 	for _, index := range indexes {
 		if w.supporters[string(index)].id == 0 {
-			return fmt.Errorf("supporter neither found nor added")
+			return errors.New("supporter neither found nor added")
 		}
 	}
 	// Each supporter is new to the first of their requests only.
@@ -206,10 +231,30 @@ func (w *batchWrite) findSupporters() error {
 	w.live(func(r *groupcommit.Request) {
 		bs := w.supporters[string(w.s.keys.BlindIndex(r.P.Supporter.Email))]
 		r.Res.SupporterID, r.Res.Confirmed = bs.id, bs.confirmed
-		r.Res.NewSupporter = bs.created && !seen[bs.id]
+		r.Res.NewSupporter = bs.inserted && !seen[bs.id]
 		seen[bs.id] = true
 	})
 	return nil
+}
+
+// typedDetails is what the requests of a batch typed for one supporter,
+// the later request's winning as it would had each been written alone: a
+// supporter correcting a typo expects it to stick.
+type typedDetails struct {
+	email, lang, name string
+	postal, country   string
+	place             bool // a postal code or a country was given
+}
+
+func (t *typedDetails) add(sup model.Supporter) {
+	t.email, t.lang = sup.Email, sup.Lang
+	// A newsletter sign-up may give only an email: keep what we have.
+	if sup.Name != "" {
+		t.name = sup.Name
+	}
+	if sup.PostalCode != "" || sup.Country != "" {
+		t.postal, t.country, t.place = sup.PostalCode, sup.Country, true
+	}
 }
 
 // lockSupporters finds and locks the supporters of the given indexes, in
@@ -234,38 +279,80 @@ func (w *batchWrite) lockSupporters(indexes [][]byte) error {
 	return rows.Err()
 }
 
+// newIDs takes, in one statement, ids for the batch's new supporters and
+// for each of its participations: what is sealed is bound to its row's
+// id, so rows are inserted whole with the ids they will have. (An id taken
+// for a participation that turns out to be a repeat is never used.)
+func (w *batchWrite) newIDs(supporters int) error {
+	participations := 0
+	w.live(func(*groupcommit.Request) { participations++ })
+	rows, err := w.tx.QueryContext(w.ctx, `SELECT
+			CASE WHEN g <= $1::int THEN nextval(pg_get_serial_sequence('supporters', 'id')) END,
+			CASE WHEN g <= $2::int THEN nextval(pg_get_serial_sequence('participations', 'id')) END
+		FROM generate_series(1, GREATEST($1::int, $2::int)) AS g ORDER BY g`, supporters, participations)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	w.supporterIDs, w.participationIDs = w.supporterIDs[:0], w.participationIDs[:0]
+	for rows.Next() {
+		var s, p sql.NullInt64
+		if err := rows.Scan(&s, &p); err != nil {
+			return err
+		}
+		if s.Valid {
+			w.supporterIDs = append(w.supporterIDs, s.Int64)
+		}
+		if p.Valid {
+			w.participationIDs = append(w.participationIDs, p.Int64)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	if len(w.supporterIDs) != supporters || len(w.participationIDs) != participations {
+		return errors.New("ids: the sequences gave fewer than asked")
+	}
+	return nil
+}
+
 // participationKey is a participation's identity: one per supporter and
 // action.
 type participationKey struct{ supporter, action int64 }
 
 // participations inserts each participation once per supporter and
-// action. A repeat, earlier or in the same batch, is what was stored the
-// first time, with its confirmation if it has one. It waits for its
-// confirmation from the mailbox before it counts (see
-// ConfirmParticipation).
+// action, with its sealed subject, letter and comment. A repeat, earlier
+// or in the same batch, is what was stored the first time, with its
+// confirmation if it has one. A participation waits for its confirmation
+// from the mailbox before it counts (see ConfirmParticipation).
 func (w *batchWrite) participations() error {
-	var supporter, action, fill []int64
+	s := w.s
+	var ids, supporter, action, fill []int64
 	var created []time.Time
 	var referrer, share, agent []string
-	var ipHash [][]byte
+	var ipHash, subject, letter, comment [][]byte
 	w.live(func(r *groupcommit.Request) {
-		p := r.P.Participation
-		supporter, action = append(supporter, r.Res.SupporterID), append(action, r.Res.Action.ID)
+		p, id := r.P.Participation, w.participationIDs[len(ids)]
+		ids, supporter, action = append(ids, id), append(supporter, r.Res.SupporterID), append(action, r.Res.Action.ID)
 		created = append(created, instant(r.P.Now))
+		subject = append(subject, s.sealBytes(p.Subject, "participations", "subject", id))
+		letter = append(letter, s.sealBytes(p.Letter, "participations", "letter", id))
+		comment = append(comment, s.sealBytes(p.Comment, "participations", "comment", id))
 		referrer, share = append(referrer, cleanText(p.Referrer)), append(share, cleanText(p.ShareCode))
 		ipHash, agent = append(ipHash, p.IPHash), append(agent, cleanText(p.AgentClass))
 		fill = append(fill, int64(p.FillMillis))
 	})
-	if len(supporter) == 0 {
+	if len(ids) == 0 {
 		return nil
 	}
 	added := map[participationKey]int64{}
-	rows, err := w.tx.QueryContext(w.ctx, `INSERT INTO participations (supporter_id, action_id, created_at, referrer,
-			share_code, ip_hash, agent_class, fill_ms)
-		SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::timestamptz[], $4::text[], $5::text[], $6::bytea[],
-			$7::text[], $8::int[])
+	rows, err := w.tx.QueryContext(w.ctx, `INSERT INTO participations (id, supporter_id, action_id, created_at,
+			subject_sealed, letter_sealed, comment_sealed, referrer, share_code, ip_hash, agent_class, fill_ms)
+			OVERRIDING SYSTEM VALUE
+		SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::timestamptz[], $5::bytea[], $6::bytea[],
+			$7::bytea[], $8::text[], $9::text[], $10::bytea[], $11::text[], $12::int[])
 		ON CONFLICT (supporter_id, action_id) DO NOTHING RETURNING id, supporter_id, action_id`,
-		supporter, action, created, referrer, share, ipHash, agent, fill)
+		ids, supporter, action, created, subject, letter, comment, referrer, share, ipHash, agent, fill)
 	if err != nil {
 		return err
 	}
@@ -335,102 +422,54 @@ func scanParticipations(rows *sql.Rows, fn func(k participationKey, id int64, co
 	return rows.Err()
 }
 
-// details stores what was typed with each new participation: the
-// supporter's name, postal code, country and language (the latest given: a
-// supporter correcting a typo expects it to stick; a confirmed supporter's
-// change only through their own mailbox, not because someone typed their
-// address), the sealed subject, letter and comment, and the consents as
-// shown (see store.ConsentsToRecord).
+// details stores what was typed for a supporter known before the batch
+// (a new one was inserted whole), unless they confirmed their address:
+// a confirmed supporter's details change only through their own mailbox,
+// not because someone typed their address. Then the consents given with
+// each new participation, as shown (see store.ConsentsToRecord).
 func (w *batchWrite) details() error {
-	s := w.s
-	// The supporters' details, the later request's winning as it would
-	// had each been written on its own.
-	type typed struct {
-		email, name []byte
-		langText    string
-		postal      []byte
-		country     string
-		place       bool // postal code or country given
+	var ids []int64
+	var email, name, postal [][]byte
+	var lang, country []string
+	var place []bool
+	for _, bs := range w.supporters {
+		if bs.inserted || bs.confirmed || bs.id == 0 {
+			continue
+		}
+		t, id := bs.typed, bs.id
+		ids = append(ids, id)
+		email = append(email, w.s.sealBytes(t.email, "supporters", "email", id))
+		name = append(name, w.s.sealBytes(t.name, "supporters", "name", id))
+		postal = append(postal, w.s.sealBytes(t.postal, "supporters", "postal", id))
+		lang, country, place = append(lang, cleanText(t.lang)), append(country, cleanText(t.country)), append(place, t.place)
 	}
-	latest := map[int64]*typed{}
-	var order []int64
-	w.live(func(r *groupcommit.Request) {
-		if r.Res.Confirmed {
-			return
-		}
-		id, sup := r.Res.SupporterID, r.P.Supporter
-		t := latest[id]
-		if t == nil {
-			t = &typed{}
-			latest[id] = t
-			order = append(order, id)
-		}
-		t.email, t.langText = s.sealBytes(sup.Email, "supporters", "email", id), cleanText(sup.Lang)
-		// A newsletter sign-up may give only an email: keep what we have.
-		if sup.Name != "" {
-			t.name = s.sealBytes(sup.Name, "supporters", "name", id)
-		}
-		if sup.PostalCode != "" || sup.Country != "" {
-			t.postal, t.country, t.place = s.sealBytes(sup.PostalCode, "supporters", "postal", id), cleanText(sup.Country), true
-		}
-	})
-	if len(order) > 0 {
-		var email, name, postal [][]byte
-		var lang, country []string
-		var place []bool
-		for _, id := range order {
-			t := latest[id]
-			email, name, postal = append(email, t.email), append(name, t.name), append(postal, t.postal)
-			lang, country, place = append(lang, t.langText), append(country, t.country), append(place, t.place)
-		}
+	if len(ids) > 0 {
 		if _, err := w.tx.ExecContext(w.ctx, `UPDATE supporters s SET email_sealed = u.email, lang = u.lang,
 				name_sealed = COALESCE(u.name, s.name_sealed),
 				postal_sealed = CASE WHEN u.place THEN u.postal ELSE s.postal_sealed END,
 				country = CASE WHEN u.place THEN u.country ELSE s.country END
 			FROM unnest($1::bigint[], $2::bytea[], $3::text[], $4::bytea[], $5::bytea[], $6::text[], $7::bool[])
 				AS u(id, email, lang, name, postal, country, place)
-			WHERE s.id = u.id`, order, email, lang, name, postal, country, place); err != nil {
+			WHERE s.id = u.id`, ids, email, lang, name, postal, country, place); err != nil {
 			return err
 		}
 	}
 
-	// The letters, sealed under the participation's id.
-	var ids []int64
-	var subject, letter, comment [][]byte
-	// The consents.
 	var cSup, cPart []int64
 	var cKey, cText, cSource []string
 	var cGiven []bool
 	var cAt []time.Time
 	w.live(func(r *groupcommit.Request) {
-		if r.Res.Duplicate {
-			return
-		}
-		p, id := r.P.Participation, r.Res.ParticipationID
-		if p.Subject != "" || p.Letter != "" || p.Comment != "" {
-			ids = append(ids, id)
-			subject = append(subject, s.sealBytes(p.Subject, "participations", "subject", id))
-			letter = append(letter, s.sealBytes(p.Letter, "participations", "letter", id))
-			comment = append(comment, s.sealBytes(p.Comment, "participations", "comment", id))
-		}
 		for _, c := range store.ConsentsToRecord(r.P, r.Res) {
 			at := c.At
 			if at.IsZero() {
 				at = r.P.Now
 			}
-			cSup, cPart = append(cSup, r.Res.SupporterID), append(cPart, id)
+			cSup, cPart = append(cSup, r.Res.SupporterID), append(cPart, r.Res.ParticipationID)
 			cKey, cText, cSource = append(cKey, cleanText(c.Key)), append(cText, cleanText(c.Text)), append(cSource, cleanText(c.Source))
 			cGiven, cAt = append(cGiven, c.Given), append(cAt, instant(at))
 		}
 	})
-	if len(ids) > 0 {
-		if _, err := w.tx.ExecContext(w.ctx, `UPDATE participations p
-			SET subject_sealed = u.subject, letter_sealed = u.letter, comment_sealed = u.comment
-			FROM unnest($1::bigint[], $2::bytea[], $3::bytea[], $4::bytea[]) AS u(id, subject, letter, comment)
-			WHERE p.id = u.id`, ids, subject, letter, comment); err != nil {
-			return err
-		}
-	}
 	if len(cSup) > 0 {
 		if _, err := w.tx.ExecContext(w.ctx, `INSERT INTO consents (supporter_id, participation_id, key, text, given, source, at)
 			SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[], $5::bool[], $6::text[], $7::timestamptz[])`,
@@ -546,58 +585,4 @@ func (s *DB) sealBytes(value, table, column string, id int64) []byte {
 		return v
 	}
 	return nil
-}
-
-// upsertSupporterTx finds a supporter by the blind index of their email or
-// creates them, and stores the latest name, postal code, country and
-// language they gave: a supporter correcting a typo expects it to stick.
-//
-// The supporter's row stays locked until the transaction ends, so a purge
-// or a removal running at the same time cannot delete them under the
-// participation being added, and a confirmation running at the same time
-// is either seen whole or not at all. Two first sign-ups with one email at
-// once give one supporter: the insert waits for the other and then finds it.
-func (s *DB) upsertSupporterTx(ctx context.Context, tx *sql.Tx, sup model.Supporter, now time.Time) (id int64, created, confirmed bool, err error) {
-	index := s.keys.BlindIndex(sup.Email)
-	var confirmedAt sql.NullTime
-	find := func() error {
-		return tx.QueryRowContext(ctx, `SELECT id, confirmed_at FROM supporters WHERE email_index = $1 FOR NO KEY UPDATE`, index).
-			Scan(&id, &confirmedAt)
-	}
-	err = find()
-	if errors.Is(err, sql.ErrNoRows) {
-		err = tx.QueryRowContext(ctx, `INSERT INTO supporters (email_index, country, lang, created_at) VALUES ($1, $2, $3, $4)
-			ON CONFLICT (email_index) DO NOTHING RETURNING id`, index, cleanText(sup.Country), cleanText(sup.Lang), instant(now)).Scan(&id)
-		switch {
-		case err == nil:
-			created = true
-		case errors.Is(err, sql.ErrNoRows):
-			err = find() // created by another transaction since
-		}
-	}
-	if err != nil {
-		return 0, false, false, err
-	}
-	confirmed = confirmedAt.Valid
-	if confirmed {
-		// Details of a confirmed supporter change only through their own
-		// mailbox, not because someone typed their address.
-		return id, false, true, nil
-	}
-	set := `email_sealed = $1, lang = $2`
-	args := []any{s.seal(sup.Email, "supporters", "email", id), cleanText(sup.Lang)}
-	// A newsletter sign-up may give only an email: keep what we have.
-	if sup.Name != "" {
-		args = append(args, s.seal(sup.Name, "supporters", "name", id))
-		set += fmt.Sprintf(`, name_sealed = $%d`, len(args))
-	}
-	if sup.PostalCode != "" || sup.Country != "" {
-		args = append(args, s.seal(sup.PostalCode, "supporters", "postal", id), cleanText(sup.Country))
-		set += fmt.Sprintf(`, postal_sealed = $%d, country = $%d`, len(args)-1, len(args))
-	}
-	args = append(args, id)
-	if _, err := tx.ExecContext(ctx, `UPDATE supporters SET `+set+fmt.Sprintf(` WHERE id = $%d`, len(args)), args...); err != nil {
-		return 0, false, false, err
-	}
-	return id, created, confirmed, nil
 }
