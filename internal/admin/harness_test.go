@@ -101,7 +101,7 @@ func newHarnessWith(t *testing.T, withMail bool) *harness {
 		if err != nil {
 			t.Fatal(err)
 		}
-		h.worker = &delivery.Worker{Store: h.db, Keys: h.db.Keys(), Sender: sender, Compose: composer.Compose, Now: now,
+		h.worker = &delivery.Worker{Store: h.db, Keys: h.db.Keys(), Sender: sender, Composer: composer, Now: now,
 			Log: slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelWarn}))}
 	}
 	return h

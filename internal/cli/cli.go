@@ -343,7 +343,7 @@ func serveSite(ctx context.Context, env *environment, withDemo bool) error {
 	if err != nil {
 		return err
 	}
-	worker.Compose = composer.Compose
+	worker.Composer = composer
 	// Who a request comes from, alike for the public site and the staff.
 	clients := httpx.Clients{TrustedProxies: env.cfg.TrustedProxies}
 	site, err := web.New(web.Options{

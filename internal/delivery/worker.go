@@ -47,6 +47,13 @@ type Outbox interface {
 	OutboxCounts(ctx context.Context) (map[model.MessageState]int, error)
 }
 
+// Composer writes the email an intent stands for (a message stored
+// without content; see model.OutboxMessage.Intent) when it is sent: it is
+// notify.Composer, reading the supporter and the action as they are then.
+type Composer interface {
+	Compose(ctx context.Context, m model.OutboxMessage) (Message, error)
+}
+
 // Worker delivers the outbox. Several workers, in one process or many, may
 // share a store: claims are leased, so a message is sent by one worker at a
 // time, and again only after a worker died holding it (same Message-ID).
@@ -55,12 +62,10 @@ type Worker struct {
 	Store  Outbox
 	Keys   *secret.Keys
 	Sender Sender // nil: no SMTP server configured; queued mail is held
-	// Compose writes the email of an intent (a message stored without
-	// content; see model.OutboxMessage.Intent) when it is sent. Needed
-	// with a Sender.
-	Compose func(ctx context.Context, m model.OutboxMessage) (Message, error)
-	Log     *slog.Logger
-	Now     func() time.Time
+	// Composer writes the emails of intents. Needed with a Sender.
+	Composer Composer
+	Log      *slog.Logger
+	Now      func() time.Time
 	// MaxAttempts is how many attempts a message gets before it is marked
 	// failed (default 8).
 	MaxAttempts int
@@ -151,7 +156,7 @@ func (w *Worker) Run(ctx context.Context) error {
 	if w.Sender != nil && w.Keys == nil {
 		return errors.New("mail: worker without keys")
 	}
-	if w.Sender != nil && w.Compose == nil {
+	if w.Sender != nil && w.Composer == nil {
 		return errors.New("mail: worker without a composer")
 	}
 	w.init()
@@ -374,7 +379,7 @@ func (w *Worker) markWaiting(ctx context.Context, m model.OutboxMessage, next ti
 // message is what m says: composed now for an intent, opened otherwise.
 func (w *Worker) message(ctx context.Context, m model.OutboxMessage) (Message, error) {
 	if m.Intent() {
-		return w.Compose(ctx, m)
+		return w.Composer.Compose(ctx, m)
 	}
 	return Open(w.Keys, m.MessageID, m.Sealed)
 }

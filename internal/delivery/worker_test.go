@@ -83,12 +83,19 @@ func newEnv(t *testing.T) *env {
 // worker makes a worker on the env with quick polling.
 func (e *env) worker(s delivery.Sender) *delivery.Worker {
 	return &delivery.Worker{Store: e.db, Keys: e.keys, Sender: s, Log: logger(e.logs), Now: e.clock.Now,
-		Poll: 5 * time.Millisecond, Compose: func(ctx context.Context, m model.OutboxMessage) (delivery.Message, error) {
+		Poll: 5 * time.Millisecond, Composer: composeFunc(func(ctx context.Context, m model.OutboxMessage) (delivery.Message, error) {
 			if e.compose == nil {
 				return delivery.Message{}, fmt.Errorf("test: message %d is an intent, and none was expected", m.ID)
 			}
 			return e.compose(ctx, m)
-		}}
+		})}
+}
+
+// composeFunc is a delivery.Composer made of a function.
+type composeFunc func(ctx context.Context, m model.OutboxMessage) (delivery.Message, error)
+
+func (f composeFunc) Compose(ctx context.Context, m model.OutboxMessage) (delivery.Message, error) {
+	return f(ctx, m)
 }
 
 // run starts w and stops it (waiting for Run to return) when the test ends

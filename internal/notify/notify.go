@@ -135,11 +135,11 @@ type Reader interface {
 	ActionOfParticipation(ctx context.Context, participationID int64) (model.Action, error)
 }
 
-// Compose writes the email an intent stands for (it is delivery.Worker's
-// Compose), from what the database holds when it is sent: the supporter's
-// address and name, the action. Its links count their life from when the
-// intent was written, so composing it again for a retry gives the same
-// email.
+// Compose writes the email an intent stands for (a Composer is
+// delivery.Worker's Composer), from what the database holds when it is
+// sent: the supporter's address and name, the action. Its links count
+// their life from when the intent was written, so composing it again for
+// a retry gives the same email.
 func (c *Composer) Compose(ctx context.Context, m model.OutboxMessage) (delivery.Message, error) {
 	if c.Store == nil {
 		return delivery.Message{}, errors.New("notify: compose: no store to read from")

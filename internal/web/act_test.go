@@ -82,7 +82,7 @@ func newActHarnessOn(t *testing.T, withMail bool, db harnessDB) *actHarness {
 		if err != nil {
 			t.Fatal(err)
 		}
-		h.worker = &delivery.Worker{Store: h.db, Keys: h.db.Keys(), Sender: sender, Compose: composer.Compose,
+		h.worker = &delivery.Worker{Store: h.db, Keys: h.db.Keys(), Sender: sender, Composer: composer,
 			Log: testLog(t), Now: clock}
 	}
 	return h
