@@ -11,9 +11,9 @@ import (
 )
 
 // Sign-ins are admitted in cheap steps before any password is hashed
-// (argon2id: 64 MiB and a core for about 100 ms each), so that a flood
-// from one client costs little and never makes anyone else wait behind
-// it:
+// (argon2id: 64 MiB and both cores for a moment each; see BENCHMARKS.md,
+// "Password hash"), so that a flood from one client costs little and
+// never makes anyone else wait behind it:
 //
 //  1. at most maxSigninsInFlight sign-ins per client network at once,
 //     waiting or hashing; more are refused at once;
@@ -29,8 +29,8 @@ import (
 // client network too, so wrong passwords from one network never lock the
 // account's owner out of another.
 const (
-	// MaxHashing is how many password checks may run at once: each takes
-	// 64 MiB and a core for about 100 ms.
+	// MaxHashing is how many password checks may run at once: each holds
+	// 64 MiB while it runs.
 	MaxHashing = 2
 	// maxHashQueue is how many sign-ins may wait for a hashing slot; the
 	// next is answered at once rather than queued behind them.
