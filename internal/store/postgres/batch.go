@@ -17,7 +17,7 @@ import (
 // is answered before the commit that holds their participation is on disk.
 //
 // Several instances each run their own batches at once. A batch takes its
-// locks in one order (actions, then supporters, each by id), so two
+// locks in one order (actions by id, then supporters by email index), so two
 // batches rarely wait on each other in a circle; should they still
 // deadlock (over one supporter acting in two instances at the same
 // moment), PostgreSQL aborts one, and that batch is written again from the

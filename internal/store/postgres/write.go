@@ -1,10 +1,12 @@
 package postgres
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"vigil/internal/model"
@@ -159,6 +161,7 @@ func (w *batchWrite) findSupporters() error {
 	if len(indexes) == 0 {
 		return nil
 	}
+	slices.SortFunc(indexes, bytes.Compare)
 	if err := w.lockSupporters(indexes); err != nil {
 		return err
 	}
@@ -258,10 +261,16 @@ func (t *typedDetails) add(sup model.Supporter) {
 }
 
 // lockSupporters finds and locks the supporters of the given indexes, in
-// id order, so that two batches lock rows in the same order.
+// the order of the indexes, which findSupporters sorts, so that two batches
+// lock rows in the same order.
 func (w *batchWrite) lockSupporters(indexes [][]byte) error {
-	rows, err := w.tx.QueryContext(w.ctx, `SELECT id, email_index, confirmed_at IS NOT NULL FROM supporters
-		WHERE email_index = ANY($1::bytea[]) ORDER BY id FOR NO KEY UPDATE`, indexes)
+	// Each index is looked up on its own (LATERAL, LIMIT 1): the plan
+	// PostgreSQL keeps for the statement may have been made when the table
+	// was empty, and a join it could choose freely then scans the whole
+	// table once the table is large.
+	rows, err := w.tx.QueryContext(w.ctx, `SELECT s.id, s.email_index, s.confirmed FROM unnest($1::bytea[]) WITH ORDINALITY AS u(email_index, n)
+		JOIN LATERAL (SELECT id, email_index, confirmed_at IS NOT NULL AS confirmed FROM supporters
+			WHERE email_index = u.email_index LIMIT 1 FOR NO KEY UPDATE) s ON true ORDER BY u.n`, indexes)
 	if err != nil {
 		return err
 	}
@@ -373,8 +382,10 @@ func (w *batchWrite) participations() error {
 		}
 	}
 	if len(repeatS) > 0 {
-		rows, err := w.tx.QueryContext(w.ctx, `SELECT id, supporter_id, action_id, confirmed_at IS NOT NULL FROM participations
-			WHERE (supporter_id, action_id) IN (SELECT * FROM unnest($1::bigint[], $2::bigint[]))`, repeatS, repeatA)
+		rows, err := w.tx.QueryContext(w.ctx, `SELECT p.id, p.supporter_id, p.action_id, p.confirmed
+			FROM unnest($1::bigint[], $2::bigint[]) AS u(supporter_id, action_id)
+			JOIN LATERAL (SELECT id, supporter_id, action_id, confirmed_at IS NOT NULL AS confirmed FROM participations
+				WHERE supporter_id = u.supporter_id AND action_id = u.action_id LIMIT 1) p ON true`, repeatS, repeatA)
 		if err != nil {
 			return err
 		}
