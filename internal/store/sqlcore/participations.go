@@ -176,7 +176,7 @@ func (c *Core) ConfirmParticipation(ctx context.Context, participationID int64, 
 			participationID).Scan(at(&before)); err != nil {
 			return err
 		}
-		if !before.IsZero() {
+		if model.Counted(model.Participation{Confirmed: before}) {
 			return nil // confirmed and counted already
 		}
 		if _, err := tx.ExecContext(ctx, c.rebind(`UPDATE participations SET confirmed_at = ? WHERE id = ?`),
@@ -237,7 +237,7 @@ func (c *Core) RemoveParticipation(ctx context.Context, participationID int64) e
 			participationID).Scan(&actionID, at(&confirmed)); err != nil {
 			return err
 		}
-		if !confirmed.IsZero() {
+		if model.Counted(model.Participation{Confirmed: confirmed}) {
 			if _, err := tx.ExecContext(ctx, c.rebind(`UPDATE actions SET count = CASE WHEN count > 0 THEN count - 1 ELSE 0 END
 				WHERE id = ?`), actionID); err != nil {
 				return err
