@@ -111,3 +111,17 @@ func (c *Core) tagsOf(ctx context.Context, q Querier, linkTable, column string, 
 	}
 	return names, rows.Err()
 }
+
+// scanIDs reads a column of ids, closing rows.
+func scanIDs(rows *sql.Rows) ([]int64, error) {
+	defer rows.Close()
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	return ids, rows.Err()
+}

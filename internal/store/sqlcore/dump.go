@@ -93,7 +93,9 @@ func SQLSource(tx *sql.Tx) DumpSource { return sqlSource{tx} }
 
 type sqlSource struct{ tx *sql.Tx }
 
-func (s sqlSource) QueryRow(ctx context.Context, query string) Row { return s.tx.QueryRowContext(ctx, query) }
+func (s sqlSource) QueryRow(ctx context.Context, query string) Row {
+	return s.tx.QueryRowContext(ctx, query)
+}
 
 func (s sqlSource) Query(ctx context.Context, query string) (DumpRows, error) {
 	rows, err := s.tx.QueryContext(ctx, query)

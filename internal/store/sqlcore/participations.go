@@ -33,7 +33,9 @@ func (t txRunner) Exec(query string, args ...any) (sql.Result, error) {
 	return t.tx.ExecContext(t.ctx, query, args...)
 }
 
-func (t txRunner) QueryRow(query string, args ...any) Row { return t.tx.QueryRowContext(t.ctx, query, args...) }
+func (t txRunner) QueryRow(query string, args ...any) Row {
+	return t.tx.QueryRowContext(t.ctx, query, args...)
+}
 
 // runner is the dialect's Runner for tx.
 func (c *Core) runner(ctx context.Context, tx *sql.Tx) Runner {
@@ -45,7 +47,9 @@ func (c *Core) runner(ctx context.Context, tx *sql.Tx) Runner {
 
 // Seal encrypts a personal field bound to its row, for an adapter's own
 // write path; an empty value stays NULL so nothing is stored for it.
-func (c *Core) Seal(value, table, column string, id int64) any { return c.seal(value, table, column, id) }
+func (c *Core) Seal(value, table, column string, id int64) any {
+	return c.seal(value, table, column, id)
+}
 
 // UpsertSupporter finds a supporter by the blind index of their email or
 // creates them, and stores the latest name, postal code, country and
@@ -292,17 +296,8 @@ func (c *Core) ParticipationsOf(ctx context.Context, supporterID int64) ([]model
 	if err != nil {
 		return nil, c.errorf("participations of %d: %w", supporterID, err)
 	}
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return nil, c.errorf("participations of %d: %w", supporterID, err)
-		}
-		ids = append(ids, id)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
+	ids, err := scanIDs(rows)
+	if err != nil {
 		return nil, c.errorf("participations of %d: %w", supporterID, err)
 	}
 	out := make([]model.Participation, 0, len(ids))

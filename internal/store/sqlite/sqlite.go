@@ -233,4 +233,3 @@ func (s *DB) JournalMode(ctx context.Context) (string, error) {
 
 // Keys are the keys the store seals personal data with.
 func (s *DB) Keys() *secret.Keys { return s.keys }
-
