@@ -239,7 +239,7 @@ func TestTellEveryoneWhoActed(t *testing.T) {
 		res, err := h.db.Participate(ctx, store.Participate{ActionSlug: "free-them", Now: h.clock,
 			Supporter: model.Supporter{Email: email, Name: strings.Split(email, "@")[0], Lang: lang},
 			Consents:  []model.Consent{{Key: "updates", Text: "Tell me what happens", Given: updates, Source: "/actions/free-them"}},
-		}, func(store.Participated) ([]model.OutboxMessage, error) { return nil, nil })
+		})
 		if err != nil {
 			t.Fatal(err)
 		}

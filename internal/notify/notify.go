@@ -2,8 +2,9 @@
 // thanks, appeals to officials — in the supporter's language, and seals
 // them into outbox rows. The store calls it inside the transaction of the
 // event that causes each email, where it does no I/O. A participation's
-// emails are written there as intents and composed when the outbox worker
-// sends them (Compose), which reads the store.
+// email is no call: the store writes it as an intent from what
+// ParticipationEmail gives, and the outbox worker composes it when it
+// sends it (Compose), reading the store.
 package notify
 
 import (
@@ -99,32 +100,24 @@ func (c *Composer) unsubscribe(m *delivery.Message, loc *i18n.Localizer, support
 }
 
 // Kinds of the emails a participation causes, written as intents (see
-// model.OutboxMessage.Intent) and composed by Compose when sent.
+// model.OutboxMessage.Intent) and composed by Compose when sent; which one
+// a participation causes is model.ParticipationEmail's rule.
 const (
-	KindConfirm     = "confirm"      // please confirm this participation
-	KindThanks      = "thanks"       // a confirmed supporter's signature, counted
-	KindThanksAgain = "thanks-again" // the same, signed before
+	KindConfirm     = model.EmailConfirm
+	KindThanks      = model.EmailThanks
+	KindThanksAgain = model.EmailThanksAgain
 )
 
-// Participation returns the compose step of a participation: a request to
-// confirm it (every participation is confirmed from the mailbox before it
-// counts, a confirmed supporter's too), or thanks again for a repeat of
-// one already confirmed. Both are intents: the transaction writes what the
-// email is to say, and the outbox worker composes it through Compose.
-func (c *Composer) Participation(p store.Participate) store.Compose {
-	lang, now := p.Supporter.Lang, p.Now // not all of p
+// ParticipationEmail is what the store needs to write the email a
+// participation causes (store.EmailOf) in the supporter's language lang: a
+// fresh Message-ID, and the language falling back to the default as a
+// Localizer would when the catalogue lacks it. The email is an intent: the
+// outbox worker composes it through Compose.
+func (c *Composer) ParticipationEmail(lang string) store.ParticipationEmail {
 	if !c.Cat.Has(lang) {
-		lang = i18n.Default // as a Localizer would fall back
+		lang = i18n.Default
 	}
-	return func(res store.Participated) ([]model.OutboxMessage, error) {
-		kind := KindConfirm
-		if res.ParticipationConfirmed && res.Duplicate {
-			kind = KindThanksAgain
-		}
-		return []model.OutboxMessage{{MessageID: delivery.NewMessageID(c.domain()), Kind: kind, State: model.MessageQueued,
-			SupporterID: res.SupporterID, ParticipationID: res.ParticipationID, Lang: lang,
-			CreatedAt: now, NextAttemptAt: now}}, nil
-	}
+	return store.ParticipationEmail{MessageID: delivery.NewMessageID(c.domain()), Lang: lang}
 }
 
 // Reader is what composing an intent reads of the database; the adapters

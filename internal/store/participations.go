@@ -14,6 +14,18 @@ type Participate struct {
 	Participation model.Participation
 	Consents      []model.Consent
 	Now           time.Time
+	// Email is the email the participation causes, as an intent the store
+	// writes in the same transaction (see EmailOf); a zero Email, none.
+	Email ParticipationEmail
+}
+
+// ParticipationEmail is what a participation's email needs before the
+// store knows the ids: its Message-ID (which makes a resend after a crash
+// recognisable) and the language it is to be written in. Which email it is
+// follows from what storing the participation finds (model.ParticipationEmail).
+type ParticipationEmail struct {
+	MessageID string // without angle brackets; empty: no email
+	Lang      string // one the catalogue has
 }
 
 // Participated is what storing a participation did.
@@ -49,9 +61,26 @@ func ConsentsToRecord(p Participate, res Participated) []model.Consent {
 	return p.Consents
 }
 
-// Compose builds the emails an event causes, once the store knows the IDs.
-// It runs inside the store's transaction, so it must do no I/O.
-type Compose func(Participated) ([]model.OutboxMessage, error)
+// EmailOf is the outbox row a stored participation causes, an intent the
+// outbox worker composes when it sends it: a request to confirm the
+// participation, or thanks again for a repeat of one already confirmed
+// (see model.ParticipationEmail). It is false when p asks for no email.
+// Every adapter writes this row, so the rule is the same on every database.
+func EmailOf(p Participate, res Participated) (model.OutboxMessage, bool) {
+	if p.Email.MessageID == "" {
+		return model.OutboxMessage{}, false
+	}
+	return model.OutboxMessage{
+		MessageID:       p.Email.MessageID,
+		Kind:            model.ParticipationEmail(res.Duplicate, res.ParticipationConfirmed),
+		State:           model.MessageQueued,
+		SupporterID:     res.SupporterID,
+		ParticipationID: res.ParticipationID,
+		Lang:            p.Email.Lang,
+		CreatedAt:       p.Now,
+		NextAttemptAt:   p.Now,
+	}, true
+}
 
 // Subscribe is a newsletter sign-up.
 type Subscribe struct {
@@ -84,12 +113,13 @@ type Participations interface {
 	Consents(ctx context.Context, supporterID int64) ([]model.Consent, error)
 	// Participate stores a supporter (found or created by email) and their
 	// participation, counts it on the action, records the consents and
-	// enqueues the messages compose returns, all in one durable
+	// enqueues the email it causes (EmailOf), all in one durable
 	// transaction. An action that is closed or past its deadline is
-	// model.ErrClosed; an unknown one model.ErrNotFound. A repeat by the
-	// same supporter is not counted twice: Duplicate is set and compose
-	// still runs (to thank them again).
-	Participate(ctx context.Context, p Participate, compose Compose) (Participated, error)
+	// model.ErrClosed; an unknown one model.ErrNotFound; an email whose
+	// Message-ID is taken model.ErrConflict, and nothing is stored. A
+	// repeat by the same supporter is not counted twice: Duplicate is set
+	// and its email still written (to ask again, or thank them again).
+	Participate(ctx context.Context, p Participate) (Participated, error)
 	// ConfirmParticipation confirms one participation (and its supporter's
 	// address) at now, counts it the first time, and queues it for
 	// delivery to the targets when it is an appeal on an open action. Each

@@ -247,8 +247,9 @@ func (s *Server) act(w http.ResponseWriter, r *http.Request) {
 	for _, c := range a.Consents {
 		consents = append(consents, model.Consent{Key: c.Key, Text: c.Text, Given: form.Consents[c.Key], Source: source, At: now})
 	}
-	req := store.Participate{ActionSlug: a.Slug, Supporter: sup, Participation: part, Consents: consents, Now: now}
-	_, err = s.store.Participate(r.Context(), req, s.composer.Participation(req))
+	req := store.Participate{ActionSlug: a.Slug, Supporter: sup, Participation: part, Consents: consents, Now: now,
+		Email: s.composer.ParticipationEmail(sup.Lang)}
+	_, err = s.store.Participate(r.Context(), req)
 	switch {
 	case errors.Is(err, model.ErrClosed):
 		s.showActionForm(w, r, a, &actForm{Notice: "form.closed"}, http.StatusConflict)

@@ -68,7 +68,7 @@ type Store interface {
 	ImageVariant(ctx context.Context, publicID string, width int) (model.ImageVariant, error)
 	PublicImages(ctx context.Context) ([]string, error)
 
-	Participate(ctx context.Context, p store.Participate, compose store.Compose) (store.Participated, error)
+	Participate(ctx context.Context, p store.Participate) (store.Participated, error)
 	Subscribe(ctx context.Context, s store.Subscribe, compose store.ComposeSubscription) (store.Subscribed, error)
 	ConfirmParticipation(ctx context.Context, participationID int64, now time.Time) (model.Supporter, model.Action, error)
 	ConfirmSupporter(ctx context.Context, supporterID int64, now time.Time, consent model.Consent) error

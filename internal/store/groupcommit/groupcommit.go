@@ -21,11 +21,10 @@ var ErrClosed = errors.New("database closed")
 // Request is one participation waiting for its batch. The adapter's commit
 // function sets Res and Err.
 type Request struct {
-	P       store.Participate
-	Compose store.Compose
-	Res     store.Participated
-	Err     error
-	done    chan struct{}
+	P    store.Participate
+	Res  store.Participated
+	Err  error
+	done chan struct{}
 }
 
 // Queue gathers requests into batches.
@@ -68,8 +67,8 @@ func Start(max int, commit func([]*Request)) *Queue {
 // Submit queues a participation and waits for the commit that holds it.
 // Once queued, the outcome is waited for whatever ctx says: it may already
 // be committed.
-func (q *Queue) Submit(ctx context.Context, p store.Participate, compose store.Compose) (store.Participated, error) {
-	r := &Request{P: p, Compose: compose, done: make(chan struct{})}
+func (q *Queue) Submit(ctx context.Context, p store.Participate) (store.Participated, error) {
+	r := &Request{P: p, done: make(chan struct{})}
 	q.mu.RLock()
 	if q.closed {
 		q.mu.RUnlock()

@@ -40,7 +40,7 @@ func TestBatchesGatherUnderLoad(t *testing.T) {
 				slug = "closed"
 			}
 			res, err := q.Submit(context.Background(), store.Participate{ActionSlug: slug,
-				Supporter: model.Supporter{Email: fmt.Sprintf("s%d@example.org", i)}}, nil)
+				Supporter: model.Supporter{Email: fmt.Sprintf("s%d@example.org", i)}})
 			if slug == "closed" && err == nil {
 				t.Errorf("request %d: a refused request was answered as stored", i)
 			}
@@ -65,7 +65,7 @@ func TestBatchesGatherUnderLoad(t *testing.T) {
 	if len(sizes) >= 200 {
 		t.Errorf("%d batches for 200 concurrent requests: nothing gathered", len(sizes))
 	}
-	if _, err := q.Submit(context.Background(), store.Participate{}, nil); !errors.Is(err, ErrClosed) {
+	if _, err := q.Submit(context.Background(), store.Participate{}); !errors.Is(err, ErrClosed) {
 		t.Errorf("after Stop: %v, want ErrClosed", err)
 	}
 	q.Stop() // twice is fine

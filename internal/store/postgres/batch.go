@@ -2,9 +2,7 @@ package postgres
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"slices"
 	"time"
 
 	"vigil/internal/store"
@@ -26,12 +24,11 @@ import (
 // maxBatch bounds one transaction, so a commit stays short.
 const maxBatch = 256
 
-// commitBatch writes a batch and answers each request. A participation
-// refused for itself (its compose step failed) is answered and the rest
-// written again without it. A statement that fails fails the whole batch:
-// its halves are then written apart, and so on down to the one
-// participation that fails, which alone gets the error; the others are
-// written as if it had never come.
+// commitBatch writes a batch and answers each request. A statement that
+// fails (over one participation's data: an email whose Message-ID is
+// taken, say) fails the whole batch: its halves are then written apart,
+// and so on down to the one participation that fails, which alone gets
+// the error; the others are written as if it had never come.
 func (s *DB) commitBatch(batch []*groupcommit.Request) {
 	// Not a request's context: one supporter leaving must not undo the
 	// others' participations.
@@ -46,12 +43,7 @@ func (s *DB) writeBatch(ctx context.Context, batch []*groupcommit.Request) {
 		if err == nil {
 			return
 		}
-		var one *refused
 		switch {
-		case errors.As(err, &one):
-			batch = slices.DeleteFunc(slices.Clone(batch), func(r *groupcommit.Request) bool { return r == one.r })
-			one.r.Res, one.r.Err = store.Participated{}, one.err
-			attempt = 0
 		case retryable(err) && attempt < maxAttempts && ctx.Err() == nil:
 			// Deadlocked against another instance's batch: written again.
 		case len(batch) > 1 && ctx.Err() == nil:
@@ -70,8 +62,8 @@ func (s *DB) writeBatch(ctx context.Context, batch []*groupcommit.Request) {
 
 // Participate stores a participation and what it causes, durably, through
 // the group commit.
-func (s *DB) Participate(ctx context.Context, p store.Participate, compose store.Compose) (store.Participated, error) {
-	res, err := s.batch.Submit(ctx, p, compose)
+func (s *DB) Participate(ctx context.Context, p store.Participate) (store.Participated, error) {
+	res, err := s.batch.Submit(ctx, p)
 	if err != nil {
 		return res, fmt.Errorf("postgres: participate in %q: %w", p.ActionSlug, mapErr(err))
 	}

@@ -168,8 +168,7 @@ func TestParticipateUnderConcurrency(t *testing.T) {
 			}
 			email := fmt.Sprintf("s%d@example.org", i%250) // the last 50 repeat earlier ones
 			res, err := pools[i%2].Participate(ctx, store.Participate{ActionSlug: slug, Now: now,
-				Supporter: model.Supporter{Email: email, Name: "S", Country: "VE", Lang: "en"}},
-				func(store.Participated) ([]model.OutboxMessage, error) { return nil, nil })
+				Supporter: model.Supporter{Email: email, Name: "S", Country: "VE", Lang: "en"}})
 			mu.Lock()
 			defer mu.Unlock()
 			switch {
@@ -281,7 +280,7 @@ func TestJobsOnTwoInstances(t *testing.T) {
 		for _, slug := range []string{"each", "digest"} {
 			res, err := pools[i%2].Participate(ctx, store.Participate{ActionSlug: slug, Now: now,
 				Supporter:     model.Supporter{Email: fmt.Sprintf("s%d@example.org", i), Lang: "en"},
-				Participation: model.Participation{Letter: "Release them."}}, nil)
+				Participation: model.Participation{Letter: "Release them."}})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -374,7 +373,7 @@ func TestPurgeWhileParticipating(t *testing.T) {
 	const supporters = 60
 	act := func(db *postgres.DB, slug string, i int, at time.Time) (store.Participated, error) {
 		return db.Participate(ctx, store.Participate{ActionSlug: slug, Now: at,
-			Supporter: model.Supporter{Email: fmt.Sprintf("s%d@example.org", i), Lang: "en"}}, nil)
+			Supporter: model.Supporter{Email: fmt.Sprintf("s%d@example.org", i), Lang: "en"}})
 	}
 	for i := range supporters {
 		if _, err := act(pools[0], "first", i, old); err != nil {
@@ -454,7 +453,7 @@ func TestVisitorTextPostgresCannotHold(t *testing.T) {
 		Supporter:     model.Supporter{Email: "ana@example.org", Lang: "en", Country: "V\x00E"},
 		Participation: model.Participation{ShareCode: "ab\xffc", Referrer: "/actions/a\x00", Comment: "ok \xff sealed"},
 		Consents:      []model.Consent{{Key: "updates", Text: "Yes", Given: true, Source: "/a\xfe"}},
-	}, nil)
+	})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -491,31 +491,24 @@ func (w *batchWrite) details() error {
 	return nil
 }
 
-// outbox writes the emails each participation causes, as its compose step
-// gives them once the ids are known, and sets their ids.
+// outbox writes the email each participation causes (store.EmailOf), once
+// the ids are known; nobody reads the rows' ids back. An email that cannot
+// be written (its Message-ID taken, or no language) fails the batch, which
+// commitBatch then writes apart down to that one participation.
 func (w *batchWrite) outbox() error {
-	var msgs []*model.OutboxMessage
-	var composeErr error
+	var msgs []model.OutboxMessage
+	var prepareErr error
 	w.live(func(r *groupcommit.Request) {
-		if r.Compose == nil || composeErr != nil {
+		m, ok := store.EmailOf(r.P, r.Res)
+		if !ok || prepareErr != nil {
 			return
 		}
-		out, err := r.Compose(r.Res)
-		if err != nil {
-			// Not the batch's fault: leave this one out and write the rest.
-			composeErr = &refused{r: r, err: err}
-			return
-		}
-		for i := range out {
-			if err := out[i].Prepare(r.P.Now); err != nil {
-				composeErr = &refused{r: r, err: err}
-				return
-			}
-			msgs = append(msgs, &out[i])
+		if prepareErr = m.Prepare(r.P.Now); prepareErr == nil {
+			msgs = append(msgs, m)
 		}
 	})
-	if composeErr != nil {
-		return composeErr
+	if prepareErr != nil {
+		return prepareErr
 	}
 	if len(msgs) == 0 {
 		return nil
@@ -536,43 +529,14 @@ func (w *batchWrite) outbox() error {
 		lease, sent = append(lease, nullableTime(m.LeaseUntil)), append(sent, nullableTime(m.SentAt))
 		lastError, lang = append(lastError, cleanText(m.LastError)), append(lang, m.Lang)
 	}
-	rows, err := w.tx.QueryContext(w.ctx, `INSERT INTO outbox (message_id, kind, state, sealed,
+	_, err := w.tx.ExecContext(w.ctx, `INSERT INTO outbox (message_id, kind, state, sealed,
 			supporter_id, participation_id, target_id, attempts, next_attempt_at, lease_until,
 			last_error, created_at, sent_at, lang)
 		SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bytea[], $5::bigint[], $6::bigint[], $7::bigint[],
-			$8::int[], $9::timestamptz[], $10::timestamptz[], $11::text[], $12::timestamptz[], $13::timestamptz[], $14::text[])
-		RETURNING id, message_id`,
+			$8::int[], $9::timestamptz[], $10::timestamptz[], $11::text[], $12::timestamptz[], $13::timestamptz[], $14::text[])`,
 		messageID, kind, state, sealed, supporter, participation, target, attempts, next, lease, lastError, created, sent, lang)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	ids := make(map[string]int64, len(msgs))
-	for rows.Next() {
-		var id int64
-		var mid string
-		if err := rows.Scan(&id, &mid); err != nil {
-			return err
-		}
-		ids[mid] = id
-	}
-	if err := rows.Err(); err != nil {
-		return err
-	}
-	for _, m := range msgs {
-		m.ID = ids[m.MessageID]
-	}
-	return nil
+	return err
 }
-
-// refused is one request's own failure, found while writing its batch: the
-// batch is written again without it.
-type refused struct {
-	r   *groupcommit.Request
-	err error
-}
-
-func (e *refused) Error() string { return e.err.Error() }
 
 func nullable(id int64) *int64 {
 	if id == 0 {

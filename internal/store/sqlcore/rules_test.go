@@ -3,6 +3,7 @@ package sqlcore_test
 import (
 	"context"
 	"fmt"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -21,7 +22,7 @@ type rulesStore interface {
 	CreateAction(ctx context.Context, a *model.Action) error
 	ActionBySlug(ctx context.Context, slug string) (model.Action, error)
 	PublishUpdate(ctx context.Context, caseSlug string, u *model.Update) error
-	Participate(ctx context.Context, p store.Participate, compose store.Compose) (store.Participated, error)
+	Participate(ctx context.Context, p store.Participate) (store.Participated, error)
 	ConfirmParticipation(ctx context.Context, participationID int64, now time.Time) (model.Supporter, model.Action, error)
 	RemoveParticipation(ctx context.Context, participationID int64) error
 	Unsubscribe(ctx context.Context, supporterID int64, now time.Time) error
@@ -69,14 +70,14 @@ func participate(t *testing.T, s rulesStore, slug, email string, consents []mode
 	return participateAt(t, s, slug, email, consents, day(2))
 }
 
+var confirmSeq atomic.Int64
+
 func participateAt(t *testing.T, s rulesStore, slug, email string, consents []model.Consent, now time.Time) store.Participated {
 	t.Helper()
 	res, err := s.Participate(ctx, store.Participate{ActionSlug: slug, Now: now,
 		Supporter: model.Supporter{Email: email, Name: "Name", Country: "VE", Lang: "es"},
 		Consents:  consents,
-	}, func(p store.Participated) ([]model.OutboxMessage, error) {
-		return []model.OutboxMessage{{MessageID: fmt.Sprintf("confirm-%d@test", p.ParticipationID), Kind: "confirm",
-			Sealed: []byte("x"), SupporterID: p.SupporterID}}, nil
+		Email:     store.ParticipationEmail{MessageID: fmt.Sprintf("confirm-%d@test", confirmSeq.Add(1)), Lang: "es"},
 	})
 	if err != nil {
 		t.Fatal(err)

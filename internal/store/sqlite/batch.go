@@ -75,7 +75,7 @@ func (s *DB) writeBatch(batch []*groupcommit.Request, savepoints bool) bool {
 			continue
 		}
 		if !savepoints {
-			if r.Res, r.Err = s.participateTx(w, b, ba, r.P, r.Compose); r.Err != nil {
+			if r.Res, r.Err = s.participateTx(w, b, ba, r.P); r.Err != nil {
 				s.rollback()
 				return false
 			}
@@ -85,7 +85,7 @@ func (s *DB) writeBatch(batch []*groupcommit.Request, savepoints bool) bool {
 			r.Err = err
 			continue
 		}
-		r.Res, r.Err = s.participateTx(w, b, ba, r.P, r.Compose)
+		r.Res, r.Err = s.participateTx(w, b, ba, r.P)
 		if r.Err != nil {
 			if _, err := w.exec(`ROLLBACK TO participation`); err != nil {
 				s.failBatch(batch, err)
@@ -122,8 +122,8 @@ func (s *DB) failBatch(batch []*groupcommit.Request, err error) {
 
 // Participate stores a participation and what it causes, durably, through
 // the group commit.
-func (s *DB) Participate(ctx context.Context, p store.Participate, compose store.Compose) (store.Participated, error) {
-	res, err := s.batch.Submit(ctx, p, compose)
+func (s *DB) Participate(ctx context.Context, p store.Participate) (store.Participated, error) {
+	res, err := s.batch.Submit(ctx, p)
 	if err != nil {
 		return res, fmt.Errorf("sqlite: participate in %q: %w", p.ActionSlug, mapErr(err))
 	}

@@ -55,7 +55,7 @@ func (b *batchState) newID(q runner, table string, last *int64) (int64, error) {
 
 // participateTx writes one participation on an open action of the batch,
 // and what it causes.
-func (s *DB) participateTx(q runner, b *batchState, ba *batchAction, p store.Participate, compose store.Compose) (store.Participated, error) {
+func (s *DB) participateTx(q runner, b *batchState, ba *batchAction, p store.Participate) (store.Participated, error) {
 	res := store.Participated{Action: ba.action}
 	now := formatTime(p.Now)
 	var err error
@@ -116,8 +116,10 @@ func (s *DB) participateTx(q runner, b *batchState, ba *batchAction, p store.Par
 			return res, err
 		}
 	}
-	err = sqlcore.EnqueueComposed(compose, res, func(m *model.OutboxMessage) error { return s.enqueuePrepared(q, m, p.Now) })
-	return res, err
+	if m, ok := store.EmailOf(p, res); ok {
+		return res, s.enqueuePrepared(q, &m, p.Now)
+	}
+	return res, nil
 }
 
 // actionToActOn reads what taking part needs to know of an action: its

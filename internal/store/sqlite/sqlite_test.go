@@ -85,8 +85,7 @@ func TestGroupCommitUnderConcurrency(t *testing.T) {
 			}
 			email := fmt.Sprintf("s%d@example.org", i%250) // the last 50 repeat earlier ones
 			res, err := db.Participate(ctx, store.Participate{ActionSlug: slug, Now: now,
-				Supporter: model.Supporter{Email: email, Name: "S", Country: "VE", Lang: "en"}},
-				func(store.Participated) ([]model.OutboxMessage, error) { return nil, nil })
+				Supporter: model.Supporter{Email: email, Name: "S", Country: "VE", Lang: "en"}})
 			mu.Lock()
 			defer mu.Unlock()
 			switch {
@@ -183,8 +182,7 @@ func TestSignaturesPassAWriterThatComesBack(t *testing.T) {
 	}
 	for i := range 5 {
 		if _, err := db.Participate(ctx, store.Participate{ActionSlug: "open", Now: now,
-			Supporter: model.Supporter{Email: fmt.Sprintf("p%d@example.org", i), Lang: "en"}},
-			func(store.Participated) ([]model.OutboxMessage, error) { return nil, nil }); err != nil {
+			Supporter: model.Supporter{Email: fmt.Sprintf("p%d@example.org", i), Lang: "en"}}); err != nil {
 			t.Fatal(err)
 		}
 	}

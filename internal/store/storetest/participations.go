@@ -21,7 +21,7 @@ func RunParticipations(t *testing.T, open func(t *testing.T) Store) {
 	}{
 		{"ParticipateCountsOnce", testParticipateCountsOnce},
 		{"ParticipateRefusesClosedAndUnknown", testParticipateRefuses},
-		{"ComposeFailureStoresNothing", testComposeFailureStoresNothing},
+		{"EmailFailureStoresNothing", testEmailFailureStoresNothing},
 		{"FailuresAmongManyKeepTheOthers", testFailuresAmongMany},
 		{"ConfirmQueuesAppeals", testConfirmQueuesAppeals},
 		{"RemoveAndUnsubscribe", testRemoveAndUnsubscribe},
@@ -41,13 +41,9 @@ func RunParticipations(t *testing.T, open func(t *testing.T) Store) {
 
 var messageSeq atomic.Int64
 
-// composeOne returns a compose step that queues one message and records
-// what the store told it.
-func composeOne(got *store.Participated) store.Compose {
-	return func(p store.Participated) ([]model.OutboxMessage, error) {
-		*got = p
-		return []model.OutboxMessage{testMessage("confirm", p.SupporterID)}, nil
-	}
+// testEmail is a participation's email under a Message-ID of its own.
+func testEmail() store.ParticipationEmail {
+	return store.ParticipationEmail{MessageID: testMessage("", 0).MessageID, Lang: "es"}
 }
 
 func testMessage(kind string, supporterID int64) model.OutboxMessage {
@@ -85,13 +81,13 @@ func participate(slug, email string, now time.Time) store.Participate {
 		Supporter:     model.Supporter{Email: email, Name: "Ana Pérez", Country: "VE", PostalCode: "1010", Lang: "es"},
 		Participation: model.Participation{Subject: "Release them", Letter: "Dear Minister,\n\nRelease them.", IPHash: []byte{1, 2, 3}, AgentClass: "mobile", FillMillis: 42000},
 		Consents:      []model.Consent{{Key: "updates", Text: "Email me about this action.", Given: true, Source: "/actions/" + slug}},
+		Email:         testEmail(),
 	}
 }
 
 func testParticipateCountsOnce(t *testing.T, s Store) {
 	a := newAppealAction(t, s, "appeal", func(a *model.Action) { a.Count = 10 })
-	var got store.Participated
-	res, err := s.Participate(ctx, participate("appeal", "ana@example.org", actNow), composeOne(&got))
+	res, err := s.Participate(ctx, participate("appeal", "ana@example.org", actNow))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -115,10 +111,10 @@ func testParticipateCountsOnce(t *testing.T, s Store) {
 	if after, _ := s.ActionBySlug(ctx, "appeal"); after.Count != 11 {
 		t.Errorf("count %d after a second confirmation of one participation, want 11", after.Count)
 	}
-	if got.ParticipationID != res.ParticipationID || got.Action.ID != a.ID {
-		t.Errorf("compose saw %+v", got)
+	if res.Action.ID != a.ID {
+		t.Errorf("participated in %+v, want action %d", res.Action, a.ID)
 	}
-	res2, err := s.Participate(ctx, participate("appeal", "ana@example.org", actNow.Add(time.Minute)), composeOne(&got))
+	res2, err := s.Participate(ctx, participate("appeal", "ana@example.org", actNow.Add(time.Minute)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -128,10 +124,21 @@ func testParticipateCountsOnce(t *testing.T, s Store) {
 	if after, _ := s.ActionBySlug(ctx, "appeal"); after.Count != 11 {
 		t.Errorf("count %d after a repeat, want 11", after.Count)
 	}
-	// Both compose steps queued their message.
+	// Both queued their email, once the ids were known: a request to
+	// confirm, then thanks again for the repeat of a confirmed one.
 	counts, _ := s.OutboxCounts(ctx)
 	if counts[model.MessageQueued] != 2 {
 		t.Errorf("outbox %v, want 2 queued", counts)
+	}
+	emails, err := s.ClaimMessages(ctx, actNow.Add(time.Hour), actNow.Add(2*time.Hour), 10)
+	if err != nil || len(emails) != 2 {
+		t.Fatalf("emails of a participation and its repeat: %+v, %v", emails, err)
+	}
+	for i, kind := range []string{model.EmailConfirm, model.EmailThanksAgain} {
+		if m := emails[i]; m.Kind != kind || !m.Intent() || m.SupporterID != res.SupporterID ||
+			m.ParticipationID != res.ParticipationID || m.Lang != "es" {
+			t.Errorf("email %d: %+v, want a %s intent for supporter %d, participation %d", i, m, kind, res.SupporterID, res.ParticipationID)
+		}
 	}
 	// What was stored reads back whole.
 	sup, err := s.SupporterByEmail(ctx, "ana@example.org")
@@ -145,16 +152,16 @@ func testParticipateCountsOnce(t *testing.T, s Store) {
 	}
 	// The latest name wins while the address is not confirmed.
 	np := participate("appeal", "eva@example.org", actNow)
-	s.Participate(ctx, np, composeOne(&got))
-	np.Supporter.Name = "Eva María Pérez"
-	s.Participate(ctx, np, composeOne(&got))
+	s.Participate(ctx, np)
+	np.Supporter.Name, np.Email = "Eva María Pérez", testEmail()
+	s.Participate(ctx, np)
 	if sup, _ := s.SupporterByEmail(ctx, "eva@example.org"); sup.Name != "Eva María Pérez" {
 		t.Errorf("name after a correction: %q", sup.Name)
 	}
 	// A confirmed supporter's name changes only through their mailbox.
 	np = participate("appeal", "ana@example.org", actNow)
 	np.Supporter.Name = "Someone Else"
-	s.Participate(ctx, np, composeOne(&got))
+	s.Participate(ctx, np)
 	if sup, _ := s.SupporterByEmail(ctx, "ana@example.org"); sup.Name != "Ana Pérez" {
 		t.Errorf("a repeat changed a confirmed supporter's name to %q", sup.Name)
 	}
@@ -167,7 +174,7 @@ func testParticipateCountsOnce(t *testing.T, s Store) {
 	newAppealAction(t, s, "other", nil)
 	typed := participate("other", "ana@example.org", actNow.Add(time.Hour))
 	typed.Consents[0].Given = false
-	other, _ := s.Participate(ctx, typed, composeOne(&got))
+	other, _ := s.Participate(ctx, typed)
 	if cs, _ := s.Consents(ctx, res.SupporterID); len(cs) != 1 {
 		t.Errorf("a form with a known address put consents on the record: %+v", cs)
 	}
@@ -182,9 +189,8 @@ func testParticipateCountsOnce(t *testing.T, s Store) {
 func testParticipateRefuses(t *testing.T, s Store) {
 	newAppealAction(t, s, "closed", func(a *model.Action) { a.Closed = true })
 	newAppealAction(t, s, "past", func(a *model.Action) { a.Deadline = actNow.Add(-time.Minute) })
-	var got store.Participated
 	for slug, want := range map[string]error{"closed": model.ErrClosed, "past": model.ErrClosed, "nothing": model.ErrNotFound} {
-		if _, err := s.Participate(ctx, participate(slug, "ana@example.org", actNow), composeOne(&got)); !errors.Is(err, want) {
+		if _, err := s.Participate(ctx, participate(slug, "ana@example.org", actNow)); !errors.Is(err, want) {
 			t.Errorf("%s: %v, want %v", slug, err, want)
 		}
 	}
@@ -193,19 +199,34 @@ func testParticipateRefuses(t *testing.T, s Store) {
 	}
 }
 
-func testComposeFailureStoresNothing(t *testing.T, s Store) {
+// takenEmail is a participation's email whose Message-ID an email already
+// queued holds: the store cannot write it (model.ErrConflict).
+func takenEmail(t *testing.T, s Store) store.ParticipationEmail {
+	t.Helper()
+	m := testMessage("confirm", 0)
+	m.CreatedAt = actNow
+	if err := s.EnqueueMessage(ctx, &m); err != nil {
+		t.Fatal(err)
+	}
+	return store.ParticipationEmail{MessageID: m.MessageID, Lang: "es"}
+}
+
+func testEmailFailureStoresNothing(t *testing.T, s Store) {
 	newAppealAction(t, s, "appeal", nil)
-	_, err := s.Participate(ctx, participate("appeal", "ana@example.org", actNow), func(store.Participated) ([]model.OutboxMessage, error) {
-		return nil, errors.New("cannot write the email")
-	})
-	if err == nil {
-		t.Fatal("no error")
+	p := participate("appeal", "ana@example.org", actNow)
+	p.Email = takenEmail(t, s)
+	_, err := s.Participate(ctx, p)
+	if !errors.Is(err, model.ErrConflict) {
+		t.Fatalf("participation whose email cannot be written: %v, want ErrConflict", err)
 	}
 	if a, _ := s.ActionBySlug(ctx, "appeal"); a.Count != 0 {
 		t.Errorf("count %d after a failed participation", a.Count)
 	}
 	if _, err := s.SupporterByEmail(ctx, "ana@example.org"); !errors.Is(err, model.ErrNotFound) {
 		t.Errorf("supporter stored without their email: %v", err)
+	}
+	if counts, _ := s.OutboxCounts(ctx); counts[model.MessageQueued] != 1 {
+		t.Errorf("outbox %v, want only the email queued before", counts)
 	}
 }
 
@@ -217,23 +238,23 @@ func testFailuresAmongMany(t *testing.T, s Store) {
 	newAppealAction(t, s, "closed", func(a *model.Action) { a.Closed = true })
 	const n = 60
 	errs := make([]error, n)
+	taken := map[int]store.ParticipationEmail{}
+	for i := 4; i < n; i += 6 {
+		taken[i] = takenEmail(t, s)
+	}
 	var wg sync.WaitGroup
 	for i := range n {
 		wg.Add(1)
+		p := participate("appeal", fmt.Sprintf("p%d@example.org", i), actNow)
+		switch i % 6 {
+		case 1:
+			p.ActionSlug = "closed"
+		case 4:
+			p.Email = taken[i]
+		}
 		go func() {
 			defer wg.Done()
-			slug, compose := "appeal", store.Compose(func(p store.Participated) ([]model.OutboxMessage, error) {
-				return []model.OutboxMessage{testMessage("confirm", p.SupporterID)}, nil
-			})
-			switch i % 6 {
-			case 1:
-				slug = "closed"
-			case 4:
-				compose = func(store.Participated) ([]model.OutboxMessage, error) {
-					return nil, errors.New("cannot write the email")
-				}
-			}
-			_, errs[i] = s.Participate(ctx, participate(slug, fmt.Sprintf("p%d@example.org", i), actNow), compose)
+			_, errs[i] = s.Participate(ctx, p)
 		}()
 	}
 	wg.Wait()
@@ -248,6 +269,9 @@ func testFailuresAmongMany(t *testing.T, s Store) {
 			if i%6 == 1 && !errors.Is(err, model.ErrClosed) {
 				t.Errorf("participation %d on a closed action: %v", i, err)
 			}
+			if i%6 == 4 && !errors.Is(err, model.ErrConflict) {
+				t.Errorf("participation %d with an email that cannot be written: %v", i, err)
+			}
 		default:
 			if err != nil || found != nil {
 				t.Errorf("participation %d: answered %v, supporter not found: %v", i, err, found)
@@ -258,15 +282,14 @@ func testFailuresAmongMany(t *testing.T, s Store) {
 	if a, _ := s.ActionBySlug(ctx, "appeal"); a.Count != 0 {
 		t.Errorf("count %d before any confirmation, want 0", a.Count)
 	}
-	if counts, _ := s.OutboxCounts(ctx); counts[model.MessageQueued] != stored {
-		t.Errorf("outbox %v, want %d queued", counts, stored)
+	if counts, _ := s.OutboxCounts(ctx); counts[model.MessageQueued] != stored+len(taken) {
+		t.Errorf("outbox %v, want %d queued: one per participation stored, and the %d queued before", counts, stored+len(taken), len(taken))
 	}
 }
 
 func testConfirmQueuesAppeals(t *testing.T, s Store) {
 	a := newAppealAction(t, s, "appeal", nil)
-	var got store.Participated
-	res, _ := s.Participate(ctx, participate("appeal", "ana@example.org", actNow), composeOne(&got))
+	res, _ := s.Participate(ctx, participate("appeal", "ana@example.org", actNow))
 	if ds, _ := s.AppealDeliveries(ctx, res.ParticipationID); len(ds) != 0 {
 		t.Errorf("an unconfirmed appeal is waiting for delivery: %+v", ds)
 	}
@@ -296,7 +319,7 @@ func testConfirmQueuesAppeals(t *testing.T, s Store) {
 	newAppealAction(t, s, "second", nil)
 	forged := participate("second", "ana@example.org", actNow.Add(3*time.Hour))
 	forged.Supporter.Name = "Someone Else"
-	res2, _ := s.Participate(ctx, forged, composeOne(&got))
+	res2, _ := s.Participate(ctx, forged)
 	if !res2.Confirmed || res2.ParticipationConfirmed {
 		t.Errorf("appeal of a confirmed supporter: confirmed %v, participation confirmed %v", res2.Confirmed, res2.ParticipationConfirmed)
 	}
@@ -317,7 +340,7 @@ func testConfirmQueuesAppeals(t *testing.T, s Store) {
 	}
 	// A confirmed supporter's signature, too, waits for its own link:
 	// anyone who knows their address could otherwise sign in their name.
-	res3, _ := s.Participate(ctx, participate("sign", "ana@example.org", actNow.Add(4*time.Hour)), composeOne(&got))
+	res3, _ := s.Participate(ctx, participate("sign", "ana@example.org", actNow.Add(4*time.Hour)))
 	if res3.ParticipationConfirmed || res3.Count != 0 {
 		t.Errorf("a confirmed supporter's signature counted before its own confirmation: %+v", res3)
 	}
@@ -329,7 +352,7 @@ func testConfirmQueuesAppeals(t *testing.T, s Store) {
 	}
 	// Appeals confirmed after the action closed are not sent.
 	closing := newAppealAction(t, s, "closing", func(a *model.Action) { a.Deadline = actNow.Add(time.Hour) })
-	late, _ := s.Participate(ctx, participate("closing", "bea@example.org", actNow), composeOne(&got))
+	late, _ := s.Participate(ctx, participate("closing", "bea@example.org", actNow))
 	if _, _, err := s.ConfirmParticipation(ctx, late.ParticipationID, actNow.Add(2*time.Hour)); err != nil {
 		t.Fatal(err)
 	}
@@ -340,8 +363,7 @@ func testConfirmQueuesAppeals(t *testing.T, s Store) {
 
 func testRemoveAndUnsubscribe(t *testing.T, s Store) {
 	newAppealAction(t, s, "appeal", nil)
-	var got store.Participated
-	res, _ := s.Participate(ctx, participate("appeal", "bob@example.org", actNow), composeOne(&got))
+	res, _ := s.Participate(ctx, participate("appeal", "bob@example.org", actNow))
 	if err := s.RemoveParticipation(ctx, res.ParticipationID); err != nil {
 		t.Fatal(err)
 	}
@@ -354,7 +376,7 @@ func testRemoveAndUnsubscribe(t *testing.T, s Store) {
 	if err := s.RemoveParticipation(ctx, res.ParticipationID); !errors.Is(err, model.ErrNotFound) {
 		t.Errorf("second removal: %v", err)
 	}
-	res, _ = s.Participate(ctx, participate("appeal", "cleo@example.org", actNow), composeOne(&got))
+	res, _ = s.Participate(ctx, participate("appeal", "cleo@example.org", actNow))
 	if err := s.Unsubscribe(ctx, res.SupporterID, actNow.Add(time.Hour)); err != nil {
 		t.Fatal(err)
 	}
@@ -444,10 +466,9 @@ func testCloseExpired(t *testing.T, s Store) {
 
 func testRemindAndPurge(t *testing.T, s Store) {
 	newAppealAction(t, s, "appeal", nil)
-	var got store.Participated
-	old, _ := s.Participate(ctx, participate("appeal", "old@example.org", actNow), composeOne(&got))
-	s.Participate(ctx, participate("appeal", "new@example.org", actNow.Add(47*time.Hour)), composeOne(&got))
-	confirmed, _ := s.Participate(ctx, participate("appeal", "yes@example.org", actNow), composeOne(&got))
+	old, _ := s.Participate(ctx, participate("appeal", "old@example.org", actNow))
+	s.Participate(ctx, participate("appeal", "new@example.org", actNow.Add(47*time.Hour)))
+	confirmed, _ := s.Participate(ctx, participate("appeal", "yes@example.org", actNow))
 	s.ConfirmParticipation(ctx, confirmed.ParticipationID, actNow.Add(time.Hour))
 
 	var reminded []string
@@ -483,13 +504,12 @@ func testRemindAndPurge(t *testing.T, s Store) {
 func testQueueAppeals(t *testing.T, s Store) {
 	each := newAppealAction(t, s, "each", func(a *model.Action) { a.DailyCap = 2 })
 	digest := newAppealAction(t, s, "digest", func(a *model.Action) { a.Delivery = model.DeliverDigest })
-	var got store.Participated
 	var parts []int64
 	for i, email := range []string{"a@example.org", "b@example.org", "c@example.org"} {
-		r, _ := s.Participate(ctx, participate("each", email, actNow.Add(time.Duration(i)*time.Minute)), composeOne(&got))
+		r, _ := s.Participate(ctx, participate("each", email, actNow.Add(time.Duration(i)*time.Minute)))
 		s.ConfirmParticipation(ctx, r.ParticipationID, actNow.Add(time.Hour))
 		parts = append(parts, r.ParticipationID)
-		d, _ := s.Participate(ctx, participate("digest", email, actNow), composeOne(&got))
+		d, _ := s.Participate(ctx, participate("digest", email, actNow))
 		s.ConfirmParticipation(ctx, d.ParticipationID, actNow.Add(time.Hour))
 	}
 	perLetter := func(a model.Action, tg model.Target, letters []store.AppealLetter) ([]model.OutboxMessage, error) {
@@ -547,15 +567,14 @@ func testQueueAppeals(t *testing.T, s Store) {
 // behind for good, so a link in an old email cannot act on someone new.
 func testIDsNeverReused(t *testing.T, s Store) {
 	newAppealAction(t, s, "appeal", nil)
-	var got store.Participated
-	first, err := s.Participate(ctx, participate("appeal", "attacker@example.org", actNow), composeOne(&got))
+	first, err := s.Participate(ctx, participate("appeal", "attacker@example.org", actNow))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if err := s.RemoveParticipation(ctx, first.ParticipationID); err != nil {
 		t.Fatal(err)
 	}
-	second, err := s.Participate(ctx, participate("appeal", "victim@example.org", actNow), composeOne(&got))
+	second, err := s.Participate(ctx, participate("appeal", "victim@example.org", actNow))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -576,29 +595,27 @@ func testIDsNeverReused(t *testing.T, s Store) {
 // participation. A message with neither content nor those is refused.
 func testIntents(t *testing.T, s Store) {
 	newAppealAction(t, s, "appeal", nil)
-	var queued []model.OutboxMessage
-	res, err := s.Participate(ctx, participate("appeal", "ana@example.org", actNow),
-		func(p store.Participated) ([]model.OutboxMessage, error) {
-			queued = []model.OutboxMessage{{MessageID: fmt.Sprintf("intent-%d@vigil.test", p.ParticipationID),
-				Kind: "confirm", SupporterID: p.SupporterID, ParticipationID: p.ParticipationID, Lang: "es",
-				CreatedAt: actNow}}
-			return queued, nil
-		})
-	if err != nil || len(queued) != 1 || queued[0].ID == 0 {
-		t.Fatalf("participate: %v, queued %+v", err, queued)
-	}
-	got, err := s.OutboxMessage(ctx, queued[0].ID)
+	p := participate("appeal", "ana@example.org", actNow)
+	p.Email = store.ParticipationEmail{MessageID: "intent@vigil.test", Lang: "es"}
+	res, err := s.Participate(ctx, p)
 	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("participate: %v", err)
 	}
-	if !got.Intent() || got.Lang != "es" || got.Kind != "confirm" || got.SupporterID != res.SupporterID ||
-		got.ParticipationID != res.ParticipationID || got.State != model.MessageQueued {
-		t.Fatalf("stored intent: %+v", got)
+	if counts, _ := s.OutboxCounts(ctx); counts[model.MessageQueued] != 1 {
+		t.Fatalf("outbox %v, want the intent queued", counts)
 	}
 	claimed, err := s.ClaimMessages(ctx, actNow.Add(time.Minute), actNow.Add(time.Hour), 10)
 	if err != nil || len(claimed) != 1 || !claimed[0].Intent() || claimed[0].Lang != "es" ||
 		claimed[0].ParticipationID != res.ParticipationID {
 		t.Fatalf("claimed: %+v, %v", claimed, err)
+	}
+	got, err := s.OutboxMessage(ctx, claimed[0].ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !got.Intent() || got.MessageID != "intent@vigil.test" || got.Lang != "es" || got.Kind != model.EmailConfirm ||
+		got.SupporterID != res.SupporterID || got.ParticipationID != res.ParticipationID || !got.CreatedAt.Equal(actNow) {
+		t.Fatalf("stored intent: %+v", got)
 	}
 	// What composing it reads of the action.
 	if a, err := s.ActionOfParticipation(ctx, res.ParticipationID); err != nil || a.ID != res.Action.ID ||

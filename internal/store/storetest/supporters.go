@@ -43,8 +43,7 @@ func sign(t *testing.T, s Store, slug, email, comment string, confirm bool) stor
 		Supporter:     model.Supporter{Email: email, Name: "Name " + email, PostalCode: "1010", Country: "VE", Lang: "es"},
 		Participation: model.Participation{Comment: comment, IPHash: []byte{1}, Referrer: "https://example.org/"},
 		Consents:      []model.Consent{{Key: "updates", Text: "Tell me", Given: true, Source: "/actions/" + slug}},
-	}, func(p store.Participated) ([]model.OutboxMessage, error) {
-		return []model.OutboxMessage{{MessageID: fmt.Sprintf("m-%d@test", p.ParticipationID), Kind: "confirm", Sealed: []byte("x"), SupporterID: p.SupporterID}}, nil
+		Email:         testEmail(),
 	})
 	if err != nil {
 		t.Fatal(err)
