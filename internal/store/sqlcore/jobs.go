@@ -108,15 +108,18 @@ func (c *Core) RemindUnconfirmed(ctx context.Context, before, now time.Time, com
 			if !reminded.IsZero() {
 				continue // reminded meanwhile, by another instance
 			}
-			pending, err := c.pending(ctx, tx, pair[0], pair[1])
-			if err != nil {
-				return err
-			}
 			if _, err := tx.ExecContext(ctx, c.rebind(`UPDATE supporters SET reminded_at = ? WHERE id = ?`), c.instant(now), pair[0]); err != nil {
 				return err
 			}
-			if !model.ReminderDue(pending.Participation, pending.Supporter, reminded, pending.Action, before, now) {
-				continue // marked all the same: one reminder a supporter, or none
+			// The oldest of their participations that still earns a
+			// reminder (one on a closed action does not), or none: marked
+			// all the same, one reminder a supporter.
+			pending, due, err := c.firstDue(ctx, tx, pair[0], reminded, before, now)
+			if err != nil {
+				return err
+			}
+			if !due {
+				continue
 			}
 			m, err := compose(pending)
 			if err != nil {
@@ -133,6 +136,30 @@ func (c *Core) RemindUnconfirmed(ctx context.Context, before, now time.Time, com
 		return 0, c.errorf("remind unconfirmed: %w", c.d.MapErr(err))
 	}
 	return n, nil
+}
+
+// firstDue finds a supporter's oldest unconfirmed participation that
+// earns a reminder (model.ReminderDue), with what the reminder needs.
+func (c *Core) firstDue(ctx context.Context, tx *sql.Tx, supporterID int64, reminded, before, now time.Time) (store.Pending, bool, error) {
+	rows, err := tx.QueryContext(ctx, c.rebind(`SELECT id FROM participations
+		WHERE supporter_id = ? AND confirmed_at IS NULL AND created_at < ? ORDER BY id`), supporterID, c.instant(before))
+	if err != nil {
+		return store.Pending{}, false, err
+	}
+	ids, err := scanIDs(rows)
+	if err != nil {
+		return store.Pending{}, false, err
+	}
+	for _, id := range ids {
+		p, err := c.pending(ctx, tx, supporterID, id)
+		if err != nil {
+			return p, false, err
+		}
+		if model.ReminderDue(p.Participation, p.Supporter, reminded, p.Action, before, now) {
+			return p, true, nil
+		}
+	}
+	return store.Pending{}, false, nil
 }
 
 // pending reads what a reminder about one participation needs.

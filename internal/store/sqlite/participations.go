@@ -163,6 +163,10 @@ func (s *DB) findOrAddSupporterTx(q runner, b *batchState, sup model.Supporter, 
 // coreRunner runs sqlcore's statements on a runner: each is compiled once.
 type coreRunner struct{ q runner }
 
-func (r coreRunner) Exec(query string, args ...any) (sql.Result, error) { return r.q.exec(query, args...) }
+func (r coreRunner) Exec(query string, args ...any) (sql.Result, error) {
+	return r.q.exec(query, args...)
+}
 
-func (r coreRunner) QueryRow(query string, args ...any) sqlcore.Row { return r.q.queryRow(query, args...) }
+func (r coreRunner) QueryRow(query string, args ...any) sqlcore.Row {
+	return r.q.queryRow(query, args...)
+}

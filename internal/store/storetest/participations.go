@@ -28,6 +28,7 @@ func RunParticipations(t *testing.T, open func(t *testing.T) Store) {
 		{"SubscribeAndConsents", testSubscribeAndConsents},
 		{"CloseExpired", testCloseExpired},
 		{"RemindAndPurge", testRemindAndPurge},
+		{"ReminderAboutAnOpenAction", testReminderAboutAnOpenAction},
 		{"QueueAppealsCapAndDigest", testQueueAppeals},
 		{"IDsNeverReused", testIDsNeverReused},
 		{"IntentsKeepTheirLanguage", testIntents},
@@ -498,6 +499,36 @@ func testRemindAndPurge(t *testing.T, s Store) {
 	}
 	if _, err := s.SupporterByEmail(ctx, "yes@example.org"); err != nil {
 		t.Errorf("a confirmed supporter was purged: %v", err)
+	}
+}
+
+// testReminderAboutAnOpenAction: a supporter whose oldest unconfirmed
+// participation is on an action closed since is reminded about a later
+// one still open; one with nothing open left is reminded of nothing.
+func testReminderAboutAnOpenAction(t *testing.T, s Store) {
+	newAppealAction(t, s, "early", func(a *model.Action) { a.Deadline = actNow.Add(24 * time.Hour) })
+	newAppealAction(t, s, "late", nil)
+	if _, err := s.Participate(ctx, participate("early", "dan@example.org", actNow)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Participate(ctx, participate("late", "dan@example.org", actNow.Add(time.Minute))); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Participate(ctx, participate("early", "eve@example.org", actNow)); err != nil {
+		t.Fatal(err)
+	}
+	var reminded []string
+	remind := func(p store.Pending) (model.OutboxMessage, error) {
+		reminded = append(reminded, p.Supporter.Email+" on "+p.Action.Slug)
+		return testMessage("reminder", p.Supporter.ID), nil
+	}
+	at := actNow.Add(48 * time.Hour) // "early" closed at its deadline
+	n, err := s.RemindUnconfirmed(ctx, at.Add(-time.Hour), at, remind)
+	if err != nil || n != 1 || len(reminded) != 1 || reminded[0] != "dan@example.org on late" {
+		t.Fatalf("reminders: %d %v %v, want one, dan@example.org on late", n, reminded, err)
+	}
+	if n, err := s.RemindUnconfirmed(ctx, at.Add(-time.Hour), at.Add(time.Hour), remind); err != nil || n != 0 {
+		t.Errorf("a second run reminded %d (%v): one reminder a supporter", n, err)
 	}
 }
 
