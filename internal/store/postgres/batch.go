@@ -38,7 +38,7 @@ func (s *DB) commitBatch(batch []*groupcommit.Request) {
 }
 
 func (s *DB) writeBatch(ctx context.Context, batch []*groupcommit.Request) {
-	for attempt := 1; len(batch) > 0; attempt++ {
+	for attempt := 1; ; attempt++ {
 		err := s.tryBatch(ctx, batch)
 		if err == nil {
 			return

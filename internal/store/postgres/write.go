@@ -193,24 +193,10 @@ func (w *batchWrite) findSupporters() error {
 				postal_sealed, country, lang, created_at) OVERRIDING SYSTEM VALUE
 			SELECT * FROM unnest($1::bigint[], $2::bytea[], $3::bytea[], $4::bytea[], $5::bytea[], $6::text[], $7::text[],
 				$8::timestamptz[])
-			ON CONFLICT (email_index) DO NOTHING RETURNING id, email_index`, ids, idx, email, name, postal, country, lang, created)
-		if err != nil {
+			ON CONFLICT (email_index) DO NOTHING RETURNING id, email_index, false`, ids, idx, email, name, postal, country, lang, created)
+		if err := w.scanSupporters(rows, err, true); err != nil {
 			return err
 		}
-		defer rows.Close()
-		for rows.Next() {
-			var id int64
-			var index []byte
-			if err := rows.Scan(&id, &index); err != nil {
-				return err
-			}
-			bs := w.supporters[string(index)]
-			bs.id, bs.inserted = id, true
-		}
-		if err := rows.Err(); err != nil {
-			return err
-		}
-		rows.Close()
 		// Inserted by another transaction since: find them now.
 		var since [][]byte
 		for _, bs := range fresh {
@@ -271,6 +257,12 @@ func (w *batchWrite) lockSupporters(indexes [][]byte) error {
 	rows, err := w.tx.QueryContext(w.ctx, `SELECT s.id, s.email_index, s.confirmed FROM unnest($1::bytea[]) WITH ORDINALITY AS u(email_index, n)
 		JOIN LATERAL (SELECT id, email_index, confirmed_at IS NOT NULL AS confirmed FROM supporters
 			WHERE email_index = u.email_index LIMIT 1 FOR NO KEY UPDATE) s ON true ORDER BY u.n`, indexes)
+	return w.scanSupporters(rows, err, false)
+}
+
+// scanSupporters reads rows of (id, email index, confirmed) into the
+// batch's supporters, inserted by this batch or found.
+func (w *batchWrite) scanSupporters(rows *sql.Rows, err error, inserted bool) error {
 	if err != nil {
 		return err
 	}
@@ -283,7 +275,7 @@ func (w *batchWrite) lockSupporters(indexes [][]byte) error {
 			return err
 		}
 		bs := w.supporters[string(index)]
-		bs.id, bs.confirmed = id, confirmed
+		bs.id, bs.confirmed, bs.inserted = id, confirmed, inserted
 	}
 	return rows.Err()
 }

@@ -217,10 +217,7 @@ func (c *Core) saveActionParts(ctx context.Context, tx *sql.Tx, a *model.Action)
 	for i := range a.Targets {
 		t := &a.Targets[i]
 		if t.ID == 0 {
-			t.Version = 1
-			if err := tx.QueryRowContext(ctx, c.rebind(`INSERT INTO targets (name, title, organisation, address, email, salutation, lang, version)
-				VALUES (?, ?, ?, ?, ?, ?, ?, 1) RETURNING id`), t.Name, t.Title, t.Organisation, t.Address, t.Email,
-				t.Salutation, t.Lang).Scan(&t.ID); err != nil {
+			if err := c.insertTarget(ctx, tx, t); err != nil {
 				return err
 			}
 		}

@@ -266,10 +266,7 @@ func (c *Core) TargetByID(ctx context.Context, id int64) (model.Target, error) {
 func (c *Core) SaveTarget(ctx context.Context, t *model.Target) error {
 	err := c.d.InTx(ctx, func(tx *sql.Tx) error {
 		if t.ID == 0 {
-			t.Version = 1
-			if err := tx.QueryRowContext(ctx, c.rebind(`INSERT INTO targets (name, title, organisation, address, email, salutation, lang, version)
-				VALUES (?, ?, ?, ?, ?, ?, ?, 1) RETURNING id`), t.Name, t.Title, t.Organisation, t.Address, t.Email,
-				t.Salutation, t.Lang).Scan(&t.ID); err != nil {
+			if err := c.insertTarget(ctx, tx, t); err != nil {
 				return err
 			}
 			return c.audit(ctx, tx, "target.create", "target", t.ID, nil, *t)
@@ -342,4 +339,12 @@ func (c *Core) SetImageText(ctx context.Context, id int64, alt, credit string) e
 		return c.errorf("describe image %d: %w", id, err)
 	}
 	return nil
+}
+
+// insertTarget stores a new target, its first version, and sets its ID.
+func (c *Core) insertTarget(ctx context.Context, tx *sql.Tx, t *model.Target) error {
+	t.Version = 1
+	return tx.QueryRowContext(ctx, c.rebind(`INSERT INTO targets (name, title, organisation, address, email, salutation, lang, version)
+		VALUES (?, ?, ?, ?, ?, ?, ?, 1) RETURNING id`), t.Name, t.Title, t.Organisation, t.Address, t.Email,
+		t.Salutation, t.Lang).Scan(&t.ID)
 }
