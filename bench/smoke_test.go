@@ -62,11 +62,7 @@ func TestHarnessSmoke(t *testing.T) {
 			"or set VIGIL_TEST_REQUIRE_SERVICES=1 to have bench/run install them through sudo", strings.Join(missing, ", "))
 	}
 	results := runSmoke(t, "run")
-	for _, k := range figures {
-		if v, ok := results[k]; !ok || !number.MatchString(v) {
-			t.Errorf("results.txt: %s = %q, want a number", k, v)
-		}
-	}
+	wantNumbers(t, results, figures)
 	if v := results["sign.vigil.acked_per_s"]; v == "0" || v == "0.0" {
 		t.Errorf("results.txt: no signature was acknowledged by Vigil")
 	}
@@ -91,21 +87,9 @@ var scaleFigures = []string{
 // a number, that the export held every participant and that signatures
 // were acknowledged on both databases. No goal is asserted.
 func TestScaleSmoke(t *testing.T) {
-	if testing.Short() {
-		t.Skip("bench: the scale smoke run (about 20 s) is skipped under -short")
-	}
-	if missing := missingTools(); slices.Contains(missing, "wrk") || slices.Contains(missing, "curl") {
-		if os.Geteuid() != 0 && os.Getenv("VIGIL_TEST_REQUIRE_SERVICES") == "" {
-			t.Skipf("bench: %s missing and not root; install them (apt-get install wrk curl) "+
-				"or set VIGIL_TEST_REQUIRE_SERVICES=1 to have bench/scale/run install them through sudo", strings.Join(missing, ", "))
-		}
-	}
+	skipUnlessRunnable(t, "scale/run", "about 20 s", "wrk curl")
 	results := runSmoke(t, "scale/run")
-	for _, k := range scaleFigures {
-		if v, ok := results[k]; !ok || !number.MatchString(v) {
-			t.Errorf("results.txt: %s = %q, want a number", k, v)
-		}
-	}
+	wantNumbers(t, results, scaleFigures)
 	if got, want := results["export.1.lines"], results["export.want_lines"]; got != want || results["export.1.complete"] != "yes" {
 		t.Errorf("results.txt: the export gave %s lines (complete: %s), want %s", got, results["export.1.complete"], want)
 	}
@@ -115,6 +99,34 @@ func TestScaleSmoke(t *testing.T) {
 	for _, k := range []string{"sign.demo.acked_per_s", "sign.big.acked_per_s"} {
 		if v := results[k]; v == "0" || v == "0.0" {
 			t.Errorf("results.txt: %s = %s: no signature was acknowledged", k, v)
+		}
+	}
+}
+
+// skipUnlessRunnable skips a smoke run under -short, and when wrk or curl
+// is missing and the script could not install them (not root, and
+// VIGIL_TEST_REQUIRE_SERVICES unset). packages is what to apt-get install.
+func skipUnlessRunnable(t *testing.T, script, takes, packages string) {
+	t.Helper()
+	if testing.Short() {
+		t.Skipf("bench: the smoke run of bench/%s (%s) is skipped under -short", script, takes)
+	}
+	if missing := missingTools(); slices.Contains(missing, "wrk") || slices.Contains(missing, "curl") {
+		if os.Geteuid() != 0 && os.Getenv("VIGIL_TEST_REQUIRE_SERVICES") == "" {
+			t.Skipf("bench: %s missing and not root; install them (apt-get install %s) "+
+				"or set VIGIL_TEST_REQUIRE_SERVICES=1 to have bench/%s install them through sudo",
+				strings.Join(missing, ", "), packages, script)
+		}
+	}
+}
+
+// wantNumbers fails for each of keys that results.txt does not give as a
+// number.
+func wantNumbers(t *testing.T, results map[string]string, keys []string) {
+	t.Helper()
+	for _, k := range keys {
+		if v, ok := results[k]; !ok || !number.MatchString(v) {
+			t.Errorf("results.txt: %s = %q, want a number", k, v)
 		}
 	}
 }
@@ -165,21 +177,9 @@ var postgresFigures = []string{
 // acknowledged signatures, none refused (a timeout on a busy machine is
 // reported, not failed). No goal is asserted.
 func TestPostgresSmoke(t *testing.T) {
-	if testing.Short() {
-		t.Skip("bench: the PostgreSQL smoke run (about 40 s) is skipped under -short")
-	}
-	if missing := missingTools(); slices.Contains(missing, "wrk") || slices.Contains(missing, "curl") {
-		if os.Geteuid() != 0 && os.Getenv("VIGIL_TEST_REQUIRE_SERVICES") == "" {
-			t.Skipf("bench: %s missing and not root; install them (apt-get install wrk curl postgresql) "+
-				"or set VIGIL_TEST_REQUIRE_SERVICES=1 to have bench/postgres/run install them through sudo", strings.Join(missing, ", "))
-		}
-	}
+	skipUnlessRunnable(t, "postgres/run", "about 40 s", "wrk curl postgresql")
 	results := runSmoke(t, "postgres/run")
-	for _, k := range postgresFigures {
-		if v, ok := results[k]; !ok || !number.MatchString(v) {
-			t.Errorf("results.txt: %s = %q, want a number", k, v)
-		}
-	}
+	wantNumbers(t, results, postgresFigures)
 	for _, k := range []string{"sign.one.acked_per_s", "sign.two.acked_per_s"} {
 		if v := results[k]; v == "0" || v == "0.0" {
 			t.Errorf("results.txt: %s = %s: no signature was acknowledged", k, v)
