@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io/fs"
 	"path"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -32,20 +33,46 @@ type Catalogue struct {
 	matched  sync.Map          // Accept-Language value -> language code (Match)
 	nMatched atomic.Int64      // values offered to matched
 	names    map[string]string // language code -> its own name ("Español")
+	dirs     map[string]string // language code -> "ltr" or "rtl"
 	keys     map[string]map[string]bool
 	// localizers caches one Localizer per language.
 	localizers sync.Map
 }
 
-// Load reads the embedded catalogues.
-func Load() (*Catalogue, error) {
-	c := &Catalogue{bundle: i18n.NewBundle(language.English), names: map[string]string{}, keys: map[string]map[string]bool{}}
-	c.bundle.RegisterUnmarshalFunc("json", json.Unmarshal)
+// Load reads the embedded catalogues of the languages a site offers: every
+// one when offer is empty, else those named, which must include Default.
+// A language named without a catalogue is refused, with the ones there are.
+func Load(offer ...string) (*Catalogue, error) {
 	files, err := fs.Glob(locales, "locales/*.json")
 	if err != nil {
 		return nil, err
 	}
+	wanted := map[string]bool{}
+	for _, l := range offer {
+		wanted[l] = true
+	}
+	if len(offer) > 0 {
+		var unknown []string
+		for _, l := range offer {
+			if !slices.Contains(Available(), l) {
+				unknown = append(unknown, l)
+			}
+		}
+		if len(unknown) > 0 {
+			return nil, fmt.Errorf("i18n: no catalogue for %s (there are %s); a language is offered once internal/i18n/locales/CODE.json exists",
+				strings.Join(unknown, ", "), strings.Join(Available(), ", "))
+		}
+		if !wanted[Default] {
+			return nil, fmt.Errorf("i18n: the languages offered must include %s, which fills any string another catalogue lacks", Default)
+		}
+	}
+	c := &Catalogue{bundle: i18n.NewBundle(language.English), names: map[string]string{}, dirs: map[string]string{}, keys: map[string]map[string]bool{}}
+	c.bundle.RegisterUnmarshalFunc("json", json.Unmarshal)
 	for _, f := range files {
+		code := strings.TrimSuffix(path.Base(f), ".json")
+		if len(wanted) > 0 && !wanted[code] {
+			continue
+		}
 		data, err := locales.ReadFile(f)
 		if err != nil {
 			return nil, err
@@ -54,7 +81,6 @@ func Load() (*Catalogue, error) {
 		if err != nil {
 			return nil, fmt.Errorf("i18n: %s: %w", f, err)
 		}
-		code := strings.TrimSuffix(path.Base(f), ".json")
 		keys := map[string]bool{}
 		for _, m := range mf.Messages {
 			keys[m.ID] = true
@@ -72,9 +98,42 @@ func Load() (*Catalogue, error) {
 	for i, l := range c.langs {
 		tags[i] = language.Make(l)
 		c.names[l] = c.Localizer(l).T("language.name")
+		// Templates read the direction from the catalogue ({{t
+		// "language.dir"}}); it must agree with the language's script, so
+		// a catalogue copied from another cannot set Arabic left to right.
+		dir := c.Localizer(l).T("language.dir")
+		if want := scriptDir(tags[i]); dir != want {
+			return nil, fmt.Errorf("i18n: %s.json: language.dir is %q, but %s is written %s", l, dir, l, want)
+		}
+		c.dirs[l] = dir
 	}
 	c.matcher = language.NewMatcher(tags)
 	return c, nil
+}
+
+// Available lists the language codes that have an embedded catalogue, in
+// alphabetical order.
+func Available() []string {
+	files, _ := fs.Glob(locales, "locales/*.json")
+	codes := make([]string, len(files))
+	for i, f := range files {
+		codes[i] = strings.TrimSuffix(path.Base(f), ".json")
+	}
+	return codes
+}
+
+// rightToLeft are the scripts written from right to left that a language
+// Vigil might one day offer is likely to use.
+var rightToLeft = map[string]bool{"Adlm": true, "Arab": true, "Hebr": true, "Mand": true, "Nkoo": true, "Rohg": true, "Samr": true, "Syrc": true, "Thaa": true}
+
+// scriptDir is "rtl" for a language usually written in a right-to-left
+// script (ar, fa, he, ur…), else "ltr".
+func scriptDir(tag language.Tag) string {
+	script, _ := tag.Script()
+	if rightToLeft[script.String()] {
+		return "rtl"
+	}
+	return "ltr"
 }
 
 // Languages lists the language codes that have a catalogue, Default first.
@@ -91,6 +150,15 @@ func (c *Catalogue) Keys(lang string) map[string]bool { return c.keys[lang] }
 
 // Name is a language's name in itself ("English", "Español").
 func (c *Catalogue) Name(lang string) string { return c.names[lang] }
+
+// Dir is the direction a language is written in, "ltr" or "rtl", as the
+// HTML dir attribute wants it.
+func (c *Catalogue) Dir(lang string) string {
+	if d, ok := c.dirs[lang]; ok {
+		return d
+	}
+	return "ltr"
+}
 
 // Match picks the best language for an Accept-Language header. Browsers
 // send a few distinct values, and matching one costs microseconds, so the
@@ -183,7 +251,15 @@ func (l *Localizer) localize(key string, count any, args []any) string {
 }
 
 // Date writes a calendar date the way the language does ("16 March 2025",
-// "16 de marzo de 2025").
+// "16 de marzo de 2025", "1er mars 2025", "16 مارس 2025"): the catalogue's
+// date.long arranges Day, Month (its month.N) and Year.
+//
+// Every language writes its digits 0-9, Arabic included. CLDR's ar
+// prefers Arabic-Indic digits (١٦), but ar-MA, ar-DZ and ar-TN use these,
+// and one page mixes numbers from many sources: counts formatted here, and
+// figures in stories, letters, places and percentages written by editors or
+// passed straight to a message's template. Only one digit system can make
+// them all agree, and it is the one editors type.
 func (l *Localizer) Date(t time.Time) string {
 	if t.IsZero() {
 		return ""
@@ -191,7 +267,9 @@ func (l *Localizer) Date(t time.Time) string {
 	return l.T("date.long", "Day", t.Day(), "Month", l.T(fmt.Sprintf("month.%d", int(t.Month()))), "Year", t.Year())
 }
 
-// Number writes an integer with the language's thousands separator.
+// Number writes an integer with the language's thousands separator
+// (number.thousands: "," in English and Arabic, "." in Spanish, a narrow
+// no-break space in French), in the digits Date uses.
 func (l *Localizer) Number(n int) string {
 	s := fmt.Sprint(n)
 	if n < 0 {

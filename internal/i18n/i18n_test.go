@@ -15,10 +15,12 @@ func TestMatchChoosesTheReadersLanguage(t *testing.T) {
 		{"es-MX,es;q=0.9,en;q=0.8", "es"},
 		{"es", "es"},
 		{"en-GB,en;q=0.9", "en"},
-		{"fr-FR,fr;q=0.9", "en"},         // no French: the default
-		{"fr;q=0.9,es;q=0.5", "es"},      // the first language there is
-		{"de;q=0.9,en;q=0.1", "en"},      // English, though the reader prefers German
-		{"\x00not a header;;;q=x", "en"}, // nonsense: the default
+		{"fr-FR,fr;q=0.9", "fr"},
+		{"ar-EG,ar;q=0.9,en;q=0.5", "ar"},
+		{"de-DE,fr;q=0.9,es;q=0.5", "fr"}, // the first language there is
+		{"pt-BR,pt;q=0.9", "en"},          // none offered: the default
+		{"de;q=0.9,en;q=0.1", "en"},       // English, though the reader prefers German
+		{"\x00not a header;;;q=x", "en"},  // nonsense: the default
 	}
 	for range 2 { // the second time, from what Match remembered
 		for _, tc := range tests {
