@@ -61,6 +61,8 @@ type Image struct {
 	// PublicID names the image in every variant URL: random, so that
 	// nobody holding the original file can work out where it would be.
 	PublicID string
+
+	Translations Translations // the description in other languages
 }
 
 // ImageVariant is one stored rendition of an image.
@@ -93,6 +95,8 @@ type Case struct {
 	Demands  []Demand        // in order
 	Updates  []Update        // newest first
 	Actions  []Action
+
+	Translations Translations // the texts of Texts in other languages
 }
 
 // TimelineEvent is a dated, placed fact in a case.
@@ -129,6 +133,9 @@ type Update struct {
 	Status       CaseStatus // the case's status from now on; empty: unchanged
 
 	Hidden time.Time // unpublished then: off the case page and its feed
+
+	Lang         string       // the case's language, set when read with it
+	Translations Translations // the texts of Texts in other languages
 }
 
 // Action is what a supporter can do now.
@@ -158,6 +165,8 @@ type Action struct {
 	Consents  []ConsentRequest
 	Published time.Time
 	Version   int // raised by every save; an edit of an older version is a conflict
+
+	Translations Translations // the texts of Texts in other languages
 
 	// Appeal delivery.
 	SendFromHour  int    // first hour (0–23) of the sending window, in TimeZone
@@ -222,6 +231,8 @@ type NewsArticle struct {
 	CaseIDs   []int64
 	Published time.Time
 	Version   int // raised by every save; an edit of an older version is a conflict
+
+	Translations Translations // the texts of Texts in other languages
 }
 
 // ConsentRequest is a checkbox an action shows: the exact text is stored

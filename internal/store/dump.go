@@ -105,6 +105,7 @@ var Schema = []SchemaTable{
 	table("news", "id int, slug text, lang text, title text, summary text, body text, image_id int, published_at instant, "+
 		"version int"),
 	table("news_tags", "news_id int, tag_id int"),
+	table("translations", "kind text, record_id int, lang text, texts text, source text, version int, saved_at instant"),
 	table("news_cases", "news_id int, case_id int"),
 	table("supporters", "id int, email_index bytes, email_sealed bytes, name_sealed bytes, postal_sealed bytes, "+
 		"country text, lang text, created_at instant, confirmed_at instant, unsubscribed_at instant, reminded_at instant, "+

@@ -29,6 +29,7 @@ type Store interface {
 	Supporters
 	Records
 	Rekeying
+	Translating
 	// Ping answers nil once the database is reachable.
 	Ping(ctx context.Context) error
 	// Close releases the database.
@@ -53,6 +54,19 @@ type Cases interface {
 	// transaction, closes the case's open actions if it says so and sets
 	// the case's status. An unknown case is model.ErrNotFound.
 	PublishUpdate(ctx context.Context, caseSlug string, u *model.Update) error
+}
+
+// Translating stores the texts of cases, updates, actions, news articles
+// and pictures in other languages. Records read back carry theirs in
+// Translations.
+type Translating interface {
+	// SaveTranslation stores a record's texts in t.Lang (kind is one of
+	// model.KindCase, KindUpdate, KindAction, KindNews, KindImage), made
+	// from the original whose fingerprint is t.Source, if nobody saved it
+	// since the translator read version seen (0: no translation yet). An
+	// older version is model.ErrStale, an unknown record model.ErrNotFound.
+	// t.Saved is required; t.Version is set.
+	SaveTranslation(ctx context.Context, kind string, recordID int64, t *model.Translation, seen int) error
 }
 
 // Actions reads and writes actions and their targets.

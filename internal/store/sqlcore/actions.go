@@ -58,6 +58,9 @@ func (c *Core) QueryActions(ctx context.Context, q Querier, tail string, args ..
 		if a.Letters, err = c.lettersOf(ctx, q, a.ID); err != nil {
 			return nil, err
 		}
+		if a.Translations, err = c.translationsOf(ctx, q, model.KindAction, a.ID); err != nil {
+			return nil, err
+		}
 	}
 	return actions, nil
 }

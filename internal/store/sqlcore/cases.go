@@ -25,6 +25,9 @@ func (c *Core) scanCase(ctx context.Context, q Querier, row interface{ Scan(...a
 	if cs.Tags, err = c.tagsOf(ctx, q, "case_tags", "case_id", cs.ID); err != nil {
 		return cs, err
 	}
+	if cs.Translations, err = c.translationsOf(ctx, q, model.KindCase, cs.ID); err != nil {
+		return cs, err
+	}
 	rows, err := q.QueryContext(ctx, c.rebind(`SELECT code FROM case_countries WHERE case_id = ? ORDER BY position`), cs.ID)
 	if err != nil {
 		return cs, err
@@ -112,6 +115,13 @@ func (c *Core) loadCaseParts(ctx context.Context, q Querier, cs *model.Case, pub
 	rows.Close()
 	if err := rows.Err(); err != nil {
 		return err
+	}
+	for i := range cs.Updates {
+		u := &cs.Updates[i]
+		u.Lang = cs.Lang
+		if u.Translations, err = c.translationsOf(ctx, q, model.KindUpdate, u.ID); err != nil {
+			return err
+		}
 	}
 	where := `WHERE a.case_id = ? ORDER BY a.id`
 	if published {

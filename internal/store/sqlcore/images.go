@@ -119,5 +119,10 @@ func (c *Core) loadImage(ctx context.Context, q Querier, id int64) (*model.Image
 		}
 		img.Widths = append(img.Widths, w)
 	}
-	return img, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	rows.Close()
+	img.Translations, err = c.translationsOf(ctx, q, model.KindImage, id)
+	return img, err
 }

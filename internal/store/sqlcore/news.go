@@ -42,6 +42,9 @@ func (c *Core) queryNews(ctx context.Context, query string, args ...any) ([]mode
 		if n.CaseIDs, err = c.caseIDsOf(ctx, n.ID); err != nil {
 			return nil, err
 		}
+		if n.Translations, err = c.translationsOf(ctx, c.db, model.KindNews, n.ID); err != nil {
+			return nil, err
+		}
 	}
 	return articles, nil
 }

@@ -88,6 +88,16 @@ func FillDump(t testing.TB, s Store, keys *secret.Keys) DumpFixture {
 	if _, err := demo.Install(ctx, s, now); err != nil {
 		t.Fatal(err)
 	}
+	// A translation in a language the demo has none in.
+	article, err := s.NewsBySlug(ctx, demo.NewsCourtSlug)
+	if err != nil {
+		t.Fatal(err)
+	}
+	de := &model.Translation{Lang: "de", Texts: map[string]string{"title": "Das Gesetz vor Gericht", "body": "Ä ö ü — «ß»"},
+		Source: model.Fingerprint(article.Texts()), Saved: now.Add(500 * time.Millisecond)}
+	if err := s.SaveTranslation(ctx, model.KindNews, article.ID, de, 0); err != nil {
+		t.Fatal(err)
+	}
 	var fx DumpFixture
 	act := func(slug, email, name string, at time.Time, mutate func(*store.Participate)) store.Participated {
 		t.Helper()

@@ -22,6 +22,7 @@ func RunEditing(t *testing.T, open func(t *testing.T) Store) {
 		{"ActionEditAndClose", testActionEditAndClose},
 		{"NewsAndTargets", testNewsAndTargets},
 		{"UpdateDraftsAndHiding", testUpdateDraftsAndHiding},
+		{"Translations", testTranslations},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, open(t)) })
