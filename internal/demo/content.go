@@ -5,6 +5,7 @@
 package demo
 
 import (
+	"slices"
 	"time"
 
 	"vigil/internal/model"
@@ -13,9 +14,13 @@ import (
 // Content is the demo data set, in English.
 type Content struct {
 	Cases   []model.Case   // Timeline, Demands, Updates filled; Actions left empty; Image nil
-	Actions []model.Action // CaseSlug set for actions that belong to a case; Targets filled; Image nil
+	Actions []model.Action // CaseSlug set for actions that belong to a case; Targets and Consents filled; Image nil
 	News    []News
 	Scenes  map[string]string // slug of a case, action or news article -> art scene name
+
+	// Translations are the records' texts in other languages, each keyed
+	// to its record by kind and slug (see Translated).
+	Translations []Translated
 }
 
 // News is a news article with the slugs of the cases it relates to, since
@@ -86,7 +91,7 @@ func deadlineIn(now time.Time, n int) time.Time {
 
 // Load returns the demo content; open actions get deadlines relative to now so they stay open.
 func Load(now time.Time) Content {
-	return Content{
+	c := Content{
 		Cases:   []model.Case{referenceCase()},
 		Actions: []model.Action{caseAppeal(), deportationsPetition(now), canadaAppeal(now), ugandaPetition(now)},
 		News:    news(),
@@ -100,6 +105,13 @@ func Load(now time.Time) Content {
 			NewsVigilSlug:    SceneNewsVigil,
 		},
 	}
+	for i := range c.Actions {
+		if len(c.Actions[i].Consents) == 0 {
+			c.Actions[i].Consents = slices.Clone(defaultConsents)
+		}
+	}
+	c.Translations = withSources(c)
+	return c
 }
 
 func referenceCase() model.Case {
@@ -228,9 +240,10 @@ I respectfully urge you to:
 Thank you for your attention to this matter.
 
 Yours sincerely,`,
-		Letters: map[string]model.Letter{"es": {
-			Subject: "Hombres venezolanos recluidos en el CECOT, El Salvador",
-			Text: `{{salutation}}
+		Letters: map[string]model.Letter{
+			"es": {
+				Subject: "Hombres venezolanos recluidos en el CECOT, El Salvador",
+				Text: `{{salutation}}
 
 Le escribo por los hombres venezolanos que fueron enviados desde Estados Unidos a El Salvador el 16 y el 30 de marzo de 2025 y que permanecen en la prisión del CECOT.
 
@@ -246,7 +259,10 @@ Le pido respetuosamente que:
 
 Gracias por su atención.
 
-Atentamente,`}},
+Atentamente,`},
+			"fr": letterFR,
+			"ar": letterAR,
+		},
 		Targets: []model.Target{
 			{
 				Name:         "Kristi Noem",
