@@ -209,7 +209,7 @@ func TestSpanish(t *testing.T) {
 		t.Fatalf("status %d", r.status)
 	}
 	page := text(r.body)
-	mustContain(t, "Spanish case page", r.body, `<html lang="es">`)
+	mustContain(t, "Spanish case page", r.body, `<html lang="es" dir="ltr">`)
 	mustContain(t, "Spanish case page", page, "16 de marzo de 2025", "Cronología", "Noticias relacionadas", "Compartir")
 	// The content is still English: marked so screen readers switch voice.
 	mustContain(t, "Spanish case page", r.body, `<h1 lang="en">`, `<ol class="timeline" lang="en">`)
@@ -224,14 +224,14 @@ func TestSpanish(t *testing.T) {
 
 	// Accept-Language chooses when the path does not.
 	r = get(t, site, caseURL, "Accept-Language", "es-MX,es;q=0.9,en;q=0.5")
-	mustContain(t, "Accept-Language: es", r.body, `<html lang="es">`)
+	mustContain(t, "Accept-Language: es", r.body, `<html lang="es" dir="ltr">`)
 	if vary := strings.Join(r.header.Values("Vary"), ", "); !strings.Contains(vary, "Accept-Language") {
 		t.Errorf("Vary %q lacks Accept-Language", vary)
 	}
-	r = get(t, site, caseURL, "Accept-Language", "de-DE,fr;q=0.8")
-	mustContain(t, "Accept-Language: de", r.body, `<html lang="en">`)
+	r = get(t, site, caseURL, "Accept-Language", "de-DE,pt;q=0.8")
+	mustContain(t, "Accept-Language: de", r.body, `<html lang="en" dir="ltr">`)
 	r = get(t, site, "/en"+caseURL, "Accept-Language", "es")
-	mustContain(t, "/en/ over Accept-Language", r.body, `<html lang="en">`)
+	mustContain(t, "/en/ over Accept-Language", r.body, `<html lang="en" dir="ltr">`)
 
 	// Every page links to its other languages.
 	for _, link := range []string{
