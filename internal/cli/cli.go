@@ -22,6 +22,7 @@ import (
 	"vigil/internal/delivery"
 	"vigil/internal/demo"
 	"vigil/internal/httpx"
+	"vigil/internal/i18n"
 	"vigil/internal/jobs"
 	"vigil/internal/notify"
 	"vigil/internal/secret"
@@ -34,7 +35,7 @@ import (
 // serveOptions are the options of the commands that serve the site.
 var serveOptions = []string{"addr", "db", "base-url", "log-format", "log-level", "key-file", "smtp", "mail-from",
 	"form-rate", "trusted-proxies", "blocked-email-domains", "reminder-after", "purge-after", "mail-retention", "pprof-addr",
-	"metrics-token"}
+	"metrics-token", "languages"}
 
 type command struct {
 	name, summary string
@@ -341,6 +342,11 @@ func serveSite(ctx context.Context, env *environment, withDemo bool) error {
 	// and the intents the outbox worker sends.
 	composer, err := notify.New(keys, env.cfg.BaseURL, from, db)
 	if err != nil {
+		return err
+	}
+	// The languages the site offers (--languages; every catalogue when
+	// none is named), for emails as for pages.
+	if composer.Cat, err = i18n.Load(env.cfg.Languages...); err != nil {
 		return err
 	}
 	worker.Composer = composer

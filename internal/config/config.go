@@ -12,9 +12,12 @@ import (
 	"net/netip"
 	"net/url"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
+
+	"vigil/internal/i18n"
 )
 
 // Config is what a command runs with. It is passed along, never global.
@@ -44,6 +47,9 @@ type Config struct {
 
 	MailRetentionText string
 	MailRetention     time.Duration // a sent email's recipients and text are dropped after this
+
+	LanguagesText string
+	Languages     []string // language codes the site offers, each with a catalogue; nil: every catalogue
 }
 
 // option is one row of the contract.
@@ -73,6 +79,7 @@ var Options = []option{
 	{"metrics-token", "VIGIL_METRICS_TOKEN", "", "a secret that also opens /metrics to a scraper elsewhere (Authorization: Bearer …); give it in the variable, a flag shows in the process list", func(c *Config) *string { return &c.MetricsToken }},
 	{"pprof-addr", "VIGIL_PPROF_ADDR", "", "serve Go's profiler (net/http/pprof) on this loopback address, for measuring; off when empty", func(c *Config) *string { return &c.PprofAddr }},
 	{"purge-after", "VIGIL_PURGE_AFTER", "168h", "delete participations still unconfirmed after this long", func(c *Config) *string { return &c.PurgeText }},
+	{"languages", "VIGIL_LANGUAGES", "", "comma-separated languages the site offers, en among them, each with a catalogue in internal/i18n/locales (default: every catalogue: " + strings.Join(i18n.Available(), ", ") + ")", func(c *Config) *string { return &c.LanguagesText }},
 	{"mail-retention", "VIGIL_MAIL_RETENTION", "720h", "keep a sent email's recipients and text this long (720h: 30 days), then only its kind and when it went", func(c *Config) *string { return &c.MailRetentionText }},
 }
 
@@ -197,6 +204,10 @@ func (c *Config) validate(used []option) error {
 				errs = append(errs, fmt.Errorf("--mail-retention %q: want a duration like 720h (30 days)", c.MailRetentionText))
 			}
 			c.MailRetention = d
+		case "languages":
+			if err := c.parseLanguages(); err != nil {
+				errs = append(errs, err)
+			}
 		case "log-level":
 			switch c.LogLevel {
 			case "debug", "info", "warn", "error":
@@ -206,6 +217,34 @@ func (c *Config) validate(used []option) error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// parseLanguages reads --languages: codes with a catalogue, the default
+// language among them, each once.
+func (c *Config) parseLanguages() error {
+	c.Languages = nil
+	if strings.TrimSpace(c.LanguagesText) == "" {
+		return nil
+	}
+	var unknown []string
+	for code := range strings.SplitSeq(c.LanguagesText, ",") {
+		code = strings.TrimSpace(code)
+		if code == "" || slices.Contains(c.Languages, code) {
+			continue
+		}
+		if !slices.Contains(i18n.Available(), code) {
+			unknown = append(unknown, code)
+		}
+		c.Languages = append(c.Languages, code)
+	}
+	if len(unknown) > 0 {
+		return fmt.Errorf("--languages: no catalogue for %s; the catalogues are %s (add internal/i18n/locales/CODE.json to offer another)",
+			strings.Join(unknown, ", "), strings.Join(i18n.Available(), ", "))
+	}
+	if !slices.Contains(c.Languages, i18n.Default) {
+		return fmt.Errorf("--languages %q: include %s, which fills any string another catalogue lacks", c.LanguagesText, i18n.Default)
+	}
+	return nil
 }
 
 // KeyPath is where the secret keys are read: --key-file, or vigil.key in

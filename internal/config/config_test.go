@@ -76,3 +76,28 @@ func TestMailRetention(t *testing.T) {
 		}
 	}
 }
+
+func TestLanguages(t *testing.T) {
+	c, _, err := Parse("serve", "", nil, env(nil), io.Discard)
+	if err != nil || c.Languages != nil {
+		t.Errorf("default: every catalogue (nil), got %q, %v", c.Languages, err)
+	}
+	c, _, err = Parse("serve", "", nil, env(map[string]string{"VIGIL_LANGUAGES": "en, ar,fr,ar"}), io.Discard)
+	if err != nil || strings.Join(c.Languages, ",") != "en,ar,fr" {
+		t.Errorf("from the environment: %q, %v", c.Languages, err)
+	}
+	c, _, err = Parse("serve", "", []string{"--languages", "en,es"}, env(map[string]string{"VIGIL_LANGUAGES": "en,ar"}), io.Discard)
+	if err != nil || strings.Join(c.Languages, ",") != "en,es" {
+		t.Errorf("flag over environment: %q, %v", c.Languages, err)
+	}
+	for _, tc := range []struct{ value, want string }{
+		{"en,de", "--languages: no catalogue for de; the catalogues are ar, en, es, fr"},
+		{"en,xx,fr-CA", "no catalogue for xx, fr-CA"},
+		{"es,fr", "include en"},
+	} {
+		_, _, err := Parse("serve", "", []string{"--languages", tc.value}, env(nil), io.Discard)
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("--languages %s: %v, want an error with %q", tc.value, err, tc.want)
+		}
+	}
+}
