@@ -1,11 +1,14 @@
 package demo
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"sync"
 	"time"
 
@@ -14,7 +17,9 @@ import (
 	"vigil/internal/store"
 )
 
-// defaultConsents are the optional agreements the demo actions ask for.
+// defaultConsents are the optional agreements every demo action asks for
+// (Load gives them to each); their translations are consentsES and the
+// like.
 var defaultConsents = []model.ConsentRequest{
 	{Key: "updates", Text: "Email me about this action and what happens next."},
 	{Key: "newsletter", Text: "Send me the monthly newsletter about other people at risk and how to help them."},
@@ -25,22 +30,34 @@ var imageWidths = []int{480, 960, 1600}
 
 // Install loads the demo content into st unless it is already there. It
 // reports whether it loaded anything. Running it twice stores nothing
-// twice: items whose slug is taken are left as they are.
+// twice: items whose slug is taken are left as they are, and so are
+// translations already saved.
 func Install(ctx context.Context, st store.Store, now time.Time) (bool, error) {
 	content := Load(now)
-	// Everything there already: nothing to do (and no pictures to draw).
-	// A load cut short is completed: items already stored are skipped.
+	// Every record there already: nothing to store (and no pictures to
+	// draw) but the translations a load cut short left out. A load cut
+	// short is completed: items already stored are skipped.
 	_, errCase := st.CaseBySlug(ctx, content.Cases[0].Slug)
 	_, errNews := st.NewsBySlug(ctx, content.News[len(content.News)-1].Article.Slug)
-	if errCase == nil && errNews == nil {
-		return false, nil
-	}
 	for _, err := range []error{errCase, errNews} {
 		if err != nil && !errors.Is(err, model.ErrNotFound) {
 			return false, fmt.Errorf("demo: %w", err)
 		}
 	}
+	loaded := false
+	if errCase != nil || errNews != nil {
+		if err := installRecords(ctx, st, content, now); err != nil {
+			return false, err
+		}
+		loaded = true
+	}
+	saved, err := installTranslations(ctx, st, content, now)
+	return loaded || saved > 0, err
+}
 
+// installRecords stores the cases, actions, updates and news of content
+// that are not stored yet, with their pictures.
+func installRecords(ctx context.Context, st store.Store, content Content, now time.Time) error {
 	images := map[string]*model.Image{}
 	imageFor := func(slug string) (*model.Image, error) {
 		name, ok := content.Scenes[slug]
@@ -82,7 +99,7 @@ func Install(ctx context.Context, st store.Store, now time.Time) (bool, error) {
 		c.Updates = now
 		img, err := imageFor(c.Slug)
 		if err != nil {
-			return false, err
+			return err
 		}
 		c.Image = img
 		err = st.CreateCase(ctx, c)
@@ -90,12 +107,12 @@ func Install(ctx context.Context, st store.Store, now time.Time) (bool, error) {
 		case err == nil:
 			created[c.Slug] = true
 		case !errors.Is(err, model.ErrConflict):
-			return false, fmt.Errorf("demo: %w", err)
+			return fmt.Errorf("demo: %w", err)
 		}
 		if c.ID == 0 {
 			existing, err := st.CaseBySlug(ctx, c.Slug)
 			if err != nil {
-				return false, fmt.Errorf("demo: %w", err)
+				return fmt.Errorf("demo: %w", err)
 			}
 			c.ID = existing.ID
 		}
@@ -103,16 +120,13 @@ func Install(ctx context.Context, st store.Store, now time.Time) (bool, error) {
 	}
 	for i := range content.Actions {
 		a := &content.Actions[i]
-		if len(a.Consents) == 0 {
-			a.Consents = defaultConsents
-		}
 		img, err := imageFor(a.Slug)
 		if err != nil {
-			return false, err
+			return err
 		}
 		a.Image = img
 		if err := st.CreateAction(ctx, a); err != nil && !errors.Is(err, model.ErrConflict) {
-			return false, fmt.Errorf("demo: %w", err)
+			return fmt.Errorf("demo: %w", err)
 		}
 	}
 	for _, l := range later {
@@ -121,24 +135,24 @@ func Install(ctx context.Context, st store.Store, now time.Time) (bool, error) {
 		}
 		u := l.update
 		if err := st.PublishUpdate(ctx, l.slug, &u); err != nil && !errors.Is(err, model.ErrConflict) {
-			return false, fmt.Errorf("demo: %w", err)
+			return fmt.Errorf("demo: %w", err)
 		}
 	}
 	for i := range content.News {
 		n := &content.News[i].Article
 		img, err := imageFor(n.Slug)
 		if err != nil {
-			return false, err
+			return err
 		}
 		n.Image = img
 		for _, slug := range content.News[i].CaseSlugs {
 			n.CaseIDs = append(n.CaseIDs, caseIDs[slug])
 		}
 		if err := st.CreateNews(ctx, n); err != nil && !errors.Is(err, model.ErrConflict) {
-			return false, fmt.Errorf("demo: %w", err)
+			return fmt.Errorf("demo: %w", err)
 		}
 	}
-	return true, nil
+	return nil
 }
 
 // rendered keeps each scene's renditions once made: rendering is the slow
@@ -184,4 +198,134 @@ func storeScene(ctx context.Context, st store.Store, scene art.Scene, now time.T
 		return nil, fmt.Errorf("demo: %w", err)
 	}
 	return img, nil
+}
+
+// installTranslations saves each translation of content whose record has
+// none in that language yet, and reports how many it saved. A translation
+// saved already is left as it is, even if it has been edited since.
+func installTranslations(ctx context.Context, st store.Store, content Content, now time.Time) (int, error) {
+	records := translatedRecords{st: st, content: content, cases: map[string]model.Case{},
+		actions: map[string]model.Action{}, news: map[string]model.NewsArticle{}}
+	saved := 0
+	for _, tr := range content.Translations {
+		id, have, err := records.find(ctx, tr)
+		if err != nil {
+			return saved, fmt.Errorf("demo: translation of %s %q%s: %w", tr.Kind, tr.Slug, tr.Scene, err)
+		}
+		if _, ok := have[tr.Translation.Lang]; ok {
+			continue
+		}
+		t := tr.Translation
+		t.Saved = now
+		err = st.SaveTranslation(ctx, tr.Kind, id, &t, 0)
+		switch {
+		case err == nil:
+			saved++
+		case errors.Is(err, model.ErrStale):
+			// Saved since the record was read: there is one already.
+		default:
+			return saved, fmt.Errorf("demo: %w", err)
+		}
+	}
+	return saved, nil
+}
+
+// translatedRecords reads each record a translation belongs to once.
+type translatedRecords struct {
+	st      store.Store
+	content Content
+	cases   map[string]model.Case
+	actions map[string]model.Action
+	news    map[string]model.NewsArticle
+}
+
+// find returns the ID of the record tr translates and the translations it
+// has.
+func (r *translatedRecords) find(ctx context.Context, tr Translated) (int64, model.Translations, error) {
+	switch tr.Kind {
+	case model.KindCase, model.KindUpdate:
+		c, err := r.caseBySlug(ctx, tr.Slug)
+		if err != nil {
+			return 0, nil, err
+		}
+		if tr.Kind == model.KindCase {
+			return c.ID, c.Translations, nil
+		}
+		for _, u := range c.Updates {
+			if u.Number == tr.Update {
+				return u.ID, u.Translations, nil
+			}
+		}
+		return 0, nil, fmt.Errorf("update %d: %w", tr.Update, model.ErrNotFound)
+	case model.KindAction:
+		a, err := r.actionBySlug(ctx, tr.Slug)
+		return a.ID, a.Translations, err
+	case model.KindNews:
+		n, err := r.newsBySlug(ctx, tr.Slug)
+		return n.ID, n.Translations, err
+	case model.KindImage:
+		// A picture is stored once however many records show it: find
+		// it through the first of them.
+		for _, slug := range slices.Sorted(maps.Keys(r.content.Scenes)) {
+			if r.content.Scenes[slug] != tr.Scene {
+				continue
+			}
+			img, err := r.imageOf(ctx, slug)
+			if err != nil || img == nil {
+				return 0, nil, fmt.Errorf("picture of %s: %w", slug, cmp.Or(err, model.ErrNotFound))
+			}
+			return img.ID, img.Translations, nil
+		}
+		return 0, nil, fmt.Errorf("no record shows scene %q: %w", tr.Scene, model.ErrNotFound)
+	}
+	return 0, nil, fmt.Errorf("no kind %q", tr.Kind)
+}
+
+// imageOf returns the picture of the case, action or news article slug.
+func (r *translatedRecords) imageOf(ctx context.Context, slug string) (*model.Image, error) {
+	for _, c := range r.content.Cases {
+		if c.Slug == slug {
+			c, err := r.caseBySlug(ctx, slug)
+			return c.Image, err
+		}
+	}
+	if _, ok := actionBySlug(r.content, slug); ok {
+		a, err := r.actionBySlug(ctx, slug)
+		return a.Image, err
+	}
+	n, err := r.newsBySlug(ctx, slug)
+	return n.Image, err
+}
+
+func (r *translatedRecords) caseBySlug(ctx context.Context, slug string) (model.Case, error) {
+	if c, ok := r.cases[slug]; ok {
+		return c, nil
+	}
+	c, err := r.st.CaseBySlug(ctx, slug)
+	if err == nil {
+		r.cases[slug] = c
+	}
+	return c, err
+}
+
+func (r *translatedRecords) actionBySlug(ctx context.Context, slug string) (model.Action, error) {
+	if a, ok := r.actions[slug]; ok {
+		return a, nil
+	}
+	a, err := r.st.ActionBySlug(ctx, slug)
+	if err == nil {
+		r.actions[slug] = a
+	}
+	return a, err
+}
+
+func (r *translatedRecords) newsBySlug(ctx context.Context, slug string) (model.NewsArticle, error) {
+	if n, ok := r.news[slug]; ok {
+		return n, nil
+	}
+	n, err := r.st.NewsBySlug(ctx, slug)
+	if err == nil {
+		r.news[slug] = n
+	}
+	return n, err
 }
