@@ -183,9 +183,11 @@ type Letter struct {
 }
 
 // LetterIn is the model letter to offer a supporter reading in lang: its
-// translation when there is one, the action's own otherwise.
+// translation when there is one, the action's own otherwise. Letters never
+// holds the action's own language (the admin leaves it out), so this holds
+// for an action already shown in lang (In) as well.
 func (a Action) LetterIn(lang string) Letter {
-	if l, ok := a.Letters[lang]; ok && lang != a.Lang {
+	if l, ok := a.Letters[lang]; ok {
 		return l
 	}
 	return Letter{Subject: a.Subject, Text: a.Letter}

@@ -208,6 +208,8 @@ func (s *Server) act(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
+	// The consent texts stored are those the supporter read.
+	a = a.In(languageOf(r).Lang)
 	if !a.IsOpen(now) {
 		s.showActionForm(w, r, a, &actForm{Notice: "form.closed"}, http.StatusConflict)
 		return

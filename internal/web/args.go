@@ -72,6 +72,7 @@ func partialFuncs(lang string, cat *i18n.Catalogue) template.FuncMap {
 		languages = append(languages, languageChoice{Code: l, Name: cat.Name(l)})
 	}
 	return template.FuncMap{
+		"langof": langAttr(cat, lang),
 		"subscribeArgs": func(f *subscribeForm, langs []languageChoice, prefix, source, id string) subscribeArgs {
 			if f == nil {
 				f = &subscribeForm{Lang: lang}

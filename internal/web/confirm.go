@@ -30,7 +30,9 @@ func (s *Server) thanks(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	loc := s.cat.Localizer(languageOf(r).Lang)
+	lang := languageOf(r).Lang
+	a = a.In(lang)
+	loc := s.cat.Localizer(lang)
 	p := s.newPage(r, loc.T("thanks.title"), "")
 	data := thanksData{Action: a}
 	if len(others) > 0 {
@@ -97,7 +99,7 @@ func (s *Server) doEmailLink(r *http.Request, purpose string, id int64, data *li
 		if err != nil {
 			return err
 		}
-		data.Actions = []model.Action{action}
+		data.Actions = []model.Action{action.In(languageOf(r).Lang)}
 		s.mailer.Wake()
 		s.CountsChanged() // a participation counts once confirmed
 	case notify.PurposeSubscribe:

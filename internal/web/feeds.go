@@ -31,6 +31,7 @@ type atomAuthor struct {
 }
 
 type atomEntry struct {
+	Lang      string     `xml:"xml:lang,attr,omitempty"` // when not the feed's
 	ID        string     `xml:"id"`
 	Title     string     `xml:"title"`
 	Updated   string     `xml:"updated"`
@@ -81,10 +82,11 @@ func (s *Server) newsFeed(w http.ResponseWriter, r *http.Request) {
 	if len(news) > 0 {
 		f.Updated = atomTime(news[0].Published)
 	}
-	for _, n := range news {
+	for _, n := range newsIn(news, rl.Lang) {
 		link := base + "/news/" + n.Slug
 		e := atomEntry{
-			ID: link, Title: n.Title, Updated: atomTime(n.Published), Published: atomTime(n.Published),
+			Lang: otherThan(n.Lang, rl.Lang),
+			ID:   link, Title: n.Title, Updated: atomTime(n.Published), Published: atomTime(n.Published),
 			Link: atomLink{Rel: "alternate", Type: "text/html", Href: link}, Summary: n.Summary,
 			Content: atomText{Type: "html", Body: string(markdown.HTML(n.Body))},
 		}
@@ -104,6 +106,7 @@ func (s *Server) caseFeed(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	rl := languageOf(r)
+	c = c.In(rl.Lang)
 	loc := s.cat.Localizer(rl.Lang)
 	page := s.baseURL + "/" + rl.Lang + "/cases/" + c.Slug
 	f := atomFeed{
@@ -115,10 +118,20 @@ func (s *Server) caseFeed(w http.ResponseWriter, r *http.Request) {
 	for _, u := range c.Updates {
 		link := page + "#update-" + itoa(u.Number)
 		f.Entries = append(f.Entries, atomEntry{
-			ID: link, Title: u.Title, Updated: atomTime(u.Published), Published: atomTime(u.Published),
+			Lang: otherThan(u.Lang, rl.Lang),
+			ID:   link, Title: u.Title, Updated: atomTime(u.Published), Published: atomTime(u.Published),
 			Link:    atomLink{Rel: "alternate", Type: "text/html", Href: link},
 			Content: atomText{Type: "html", Body: string(markdown.HTML(u.Body))},
 		})
 	}
 	s.writeFeed(w, r, f)
+}
+
+// otherThan is lang when it differs from the feed's language, for an
+// entry's xml:lang; empty otherwise.
+func otherThan(lang, feed string) string {
+	if lang == feed {
+		return ""
+	}
+	return lang
 }

@@ -31,8 +31,10 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	loc := s.cat.Localizer(languageOf(r).Lang)
+	lang := languageOf(r).Lang
+	loc := s.cat.Localizer(lang)
 	p := s.newPage(r, "", loc.T("home.lede"))
+	actions, cases, news = actionsIn(actions, lang), casesIn(cases, lang), newsIn(news, lang)
 	if len(actions) > 0 {
 		p.withImage(actions[0].Image)
 	}
@@ -81,11 +83,15 @@ func (s *Server) renderCase(w http.ResponseWriter, r *http.Request, c model.Case
 		s.fail(w, r, err)
 		return
 	}
+	lang := languageOf(r).Lang
+	langs := c.Translations.Languages(c.Lang)
+	c = c.In(lang)
 	p := s.newPage(r, c.Title, c.Summary)
+	s.existsIn(&p, "case", langs)
 	p.OGType = "article"
 	p.Feed = "/cases/" + c.Slug + "/updates.atom"
 	p.withImage(c.Image)
-	p.Data = caseData{Case: c, Related: related, Others: others, Share: s.shareLinks(r, p, "case")}
+	p.Data = caseData{Case: c, Related: newsIn(related, lang), Others: others, Share: s.shareLinks(r, p, "case")}
 	s.render(w, r, http.StatusOK, "case", p)
 }
 
@@ -101,7 +107,7 @@ func (s *Server) otherActions(r *http.Request, caseID int64, slug string) ([]mod
 		if (caseID != 0 && a.CaseID == caseID) || a.Slug == slug {
 			continue
 		}
-		others = append(others, a)
+		others = append(others, a.In(languageOf(r).Lang))
 		if len(others) == 3 {
 			break
 		}
@@ -143,6 +149,8 @@ func (s *Server) showActionForm(w http.ResponseWriter, r *http.Request, a model.
 	}
 	now := s.now()
 	rl := languageOf(r)
+	langs := a.Translations.Languages(a.Lang)
+	a = a.In(rl.Lang)
 	if form == nil || (form.Notice != "" && form.Errors == nil) {
 		notice := ""
 		if form != nil {
@@ -156,8 +164,10 @@ func (s *Server) showActionForm(w http.ResponseWriter, r *http.Request, a model.
 		languages = append(languages, languageChoice{Code: l, Name: s.cat.Name(l)})
 	}
 	p := s.newPage(r, a.Title, a.Summary)
+	s.existsIn(&p, "action", langs)
 	p.OGType = "article"
 	p.withImage(a.Image)
+	related = newsIn(related, rl.Lang)
 	p.Data = actionData{
 		Action: a,
 		Panel: panelArgs{Action: a, Prefix: p.Prefix, Now: now, Open: a.IsOpen(now), Full: true,
@@ -204,8 +214,9 @@ func (s *Server) newsList(w http.ResponseWriter, r *http.Request) {
 	if len(news) > newsPerPage {
 		news, data.Next = news[:newsPerPage], pageNo+1
 	}
-	data.News = news
-	loc := s.cat.Localizer(languageOf(r).Lang)
+	lang := languageOf(r).Lang
+	data.News = newsIn(news, lang)
+	loc := s.cat.Localizer(lang)
 	p := s.newPage(r, loc.T("news.heading"), loc.T("news.description"))
 	if pageNo > 1 {
 		p.Canonical += "?page=" + strconv.Itoa(pageNo)
@@ -269,9 +280,14 @@ func (s *Server) renderNews(w http.ResponseWriter, r *http.Request, n model.News
 		s.fail(w, r, err)
 		return
 	}
+	lang := languageOf(r).Lang
+	langs := n.Translations.Languages(n.Lang)
+	n = n.In(lang)
 	p := s.newPage(r, n.Title, n.Summary)
+	s.existsIn(&p, "news", langs)
 	p.OGType = "article"
 	p.withImage(n.Image)
-	p.Data = newsData{Article: n, Cases: cases, Related: related, Others: others, Share: s.shareLinks(r, p, "news")}
+	p.Data = newsData{Article: n, Cases: casesIn(cases, lang), Related: newsIn(related, lang), Others: others,
+		Share: s.shareLinks(r, p, "news")}
 	s.render(w, r, http.StatusOK, "news", p)
 }

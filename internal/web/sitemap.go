@@ -4,6 +4,7 @@ import (
 	"encoding/xml"
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 	"time"
 )
@@ -26,8 +27,9 @@ type sitemapLink struct {
 	Href     string `xml:"href,attr"`
 }
 
-// sitemap lists every public page in every language, each with its
-// language alternates.
+// sitemap lists every public page in every language it is written or
+// translated in, each with those language alternates (as its hreflang
+// links).
 func (s *Server) sitemap(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	cases, err := s.store.PublishedCases(ctx)
@@ -46,12 +48,16 @@ func (s *Server) sitemap(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	set := urlset{XHTML: "http://www.w3.org/1999/xhtml"}
-	add := func(path string, mod time.Time) {
-		var alts []sitemapLink
+	add := func(path string, mod time.Time, in []string) {
+		var langs, alts []sitemapLink
 		for _, lang := range s.cat.Languages() {
-			alts = append(alts, sitemapLink{Rel: "alternate", HrefLang: lang, Href: s.baseURL + "/" + lang + path})
+			if in == nil || slices.Contains(in, lang) {
+				langs = append(langs, sitemapLink{Rel: "alternate", HrefLang: lang, Href: s.baseURL + "/" + lang + path})
+			}
 		}
-		for _, lang := range s.cat.Languages() {
+		alts = append(slices.Clip(langs), sitemapLink{Rel: "alternate", HrefLang: "x-default", Href: s.baseURL + path})
+		for _, l := range langs {
+			lang := l.HrefLang
 			u := sitemapURL{Loc: s.baseURL + "/" + lang + path, Alternates: alts}
 			if !mod.IsZero() {
 				u.LastMod = mod.UTC().Format("2006-01-02")
@@ -59,16 +65,16 @@ func (s *Server) sitemap(w http.ResponseWriter, r *http.Request) {
 			set.URLs = append(set.URLs, u)
 		}
 	}
-	add("/", time.Time{})
-	add("/news", time.Time{})
+	add("/", time.Time{}, nil)
+	add("/news", time.Time{}, nil)
 	for _, c := range cases {
-		add("/cases/"+c.Slug, c.Updated)
+		add("/cases/"+c.Slug, c.Updated, c.Translations.Languages(c.Lang))
 	}
 	for _, a := range actions {
-		add("/actions/"+a.Slug, a.Published)
+		add("/actions/"+a.Slug, a.Published, a.Translations.Languages(a.Lang))
 	}
 	for _, n := range news {
-		add("/news/"+n.Slug, n.Published)
+		add("/news/"+n.Slug, n.Published, n.Translations.Languages(n.Lang))
 	}
 	w.Header().Set("Content-Type", "application/xml; charset=utf-8")
 	w.Write([]byte(xml.Header))

@@ -137,6 +137,7 @@ type page struct {
 	ImageURL    string // absolute
 	Feed        string // an Atom feed to announce, path without prefix
 	Alternates  []alternate
+	Fallback    *fallback // the content is not in the reader's language
 	Now         time.Time
 	BaseURL     string
 	Data        any
@@ -150,6 +151,7 @@ type alternate struct {
 	URL     string // absolute
 	Href    string // relative, for the language switcher
 	Current bool
+	Missing bool // the page's content is not in this language
 }
 
 // newPage fills what every page shares from the request.

@@ -211,10 +211,12 @@ func TestSpanish(t *testing.T) {
 	page := text(r.body)
 	mustContain(t, "Spanish case page", r.body, `<html lang="es" dir="ltr">`)
 	mustContain(t, "Spanish case page", page, "16 de marzo de 2025", "Cronología", "Noticias relacionadas", "Compartir")
-	// The content is still English: marked so screen readers switch voice.
-	mustContain(t, "Spanish case page", r.body, `<h1 lang="en">`, `<ol class="timeline" lang="en">`)
-	// Content translations come later; the interface is Spanish now.
-	for _, english := range []string{"Related news", "People concerned", "What you can do", "Skip to main content", "16 March 2025 ·"} {
+	// The story is in Spanish too: nothing on it is marked as another
+	// language.
+	mustContain(t, "Spanish case page", page, "Hombres venezolanos expulsados de Estados Unidos a El Salvador")
+	mustContain(t, "Spanish case page", r.body, `<h1 >`, `<ol class="timeline" >`)
+	for _, english := range []string{"Related news", "People concerned", "What you can do", "Skip to main content", "16 March 2025 ·",
+		"Venezuelan men expelled"} {
 		if strings.Contains(page, english) {
 			t.Errorf("the Spanish page still shows %q", english)
 		}
