@@ -244,3 +244,64 @@ func TestBrowserTakingAction(t *testing.T) {
 		t.Errorf("the appeal reached %d of %d targets", found, len(a.Targets))
 	}
 }
+
+// TestBrowserFrenchAndArabic opens the French and Arabic home, case and
+// action pages with JavaScript off: axe-core finds nothing, the Arabic ones
+// run right to left with the timeline's line on the right, and no page is
+// wider than a phone.
+func TestBrowserFrenchAndArabic(t *testing.T) {
+	srv := httptest.NewServer(newSite(t))
+	defer srv.Close()
+	ctx := testutil.Browser(t)
+	requests := testutil.RecordRequests(ctx)
+	if err := testutil.DisableJS(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for _, lang := range []string{"fr", "ar"} {
+		wantDir := map[string]string{"fr": "ltr", "ar": "rtl"}[lang]
+		for _, p := range []struct{ name, path string }{{"home", "/"}, {"case", "/cases/" + demo.CaseSlug}, {"action", "/actions/" + demo.CanadaSlug}} {
+			page := "/" + lang + p.path
+			for _, width := range []int{360, 1280} {
+				if err := chromedp.Do(ctx, chromedp.EmulateViewport(int64(width), 900), chromedp.Navigate(srv.URL+page)); err != nil {
+					t.Fatal(err)
+				}
+				scrollWidth, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.documentElement.scrollWidth`))
+				if err != nil || scrollWidth > width {
+					t.Errorf("%s is %d px wide on a %d px screen (%v)", page, scrollWidth, width, err)
+				}
+			}
+			attrs, err := chromedp.Run(ctx, chromedp.Evaluate[string](
+				`document.documentElement.lang + " " + document.documentElement.dir + " " + getComputedStyle(document.body).direction`))
+			if want := lang + " " + wantDir + " " + wantDir; err != nil || attrs != want {
+				t.Errorf("%s: lang, dir and direction %q, want %q (%v)", page, attrs, want, err)
+			}
+			vs, err := testutil.Axe(ctx)
+			if err != nil {
+				t.Fatalf("%s: axe: %v", page, err)
+			}
+			for _, v := range vs {
+				t.Errorf("%s: axe: %s", page, v)
+			}
+			testutil.Screenshot(t, ctx, lang+"-"+p.name)
+		}
+		// The timeline is drawn on the side the text starts from.
+		if err := chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/"+lang+"/cases/"+demo.CaseSlug)); err != nil {
+			t.Fatal(err)
+		}
+		side, err := chromedp.Run(ctx, chromedp.Evaluate[string](`(() => {
+			const s = getComputedStyle(document.querySelector("ol.timeline"));
+			const line = parseFloat(s.borderRightWidth) > 0 ? "right" : parseFloat(s.borderLeftWidth) > 0 ? "left" : "none";
+			const dot = getComputedStyle(document.querySelector("ol.timeline li"), "::before");
+			return line + " " + (parseFloat(dot.right) < parseFloat(dot.left) ? "right" : "left");
+		})()`))
+		want := map[string]string{"fr": "left left", "ar": "right right"}[lang]
+		if err != nil || side != want {
+			t.Errorf("%s timeline: line and dots on the %q, want %q (%v)", lang, side, want, err)
+		}
+	}
+	for _, u := range requests() {
+		if !strings.HasPrefix(u, srv.URL+"/") && !strings.HasPrefix(u, "data:") {
+			t.Errorf("request to another origin: %s", u)
+		}
+	}
+}

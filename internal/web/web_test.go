@@ -592,3 +592,51 @@ func compareAnswers(t *testing.T, what string, want, got response) {
 		t.Errorf("%s: headers from memory\n%v\nthrough the chain\n%v", what, got.header, want.header)
 	}
 }
+
+// TestFrenchAndArabic reads the home, case and action pages as a French
+// and an Arabic reader do: the interface in their language, Arabic right to
+// left, dates and numbers written their way, with one digit system.
+func TestFrenchAndArabic(t *testing.T) {
+	site := newSite(t)
+	paths := []string{"/", caseURL, "/actions/" + demo.CanadaSlug}
+	english := []string{"Skip to main content", "Timeline", "What you can do", "Send my appeal", "16 March 2025", "people have acted"}
+	for _, tc := range []struct {
+		lang, html string
+		want       map[string][]string // path -> strings of its text
+		number     *regexp.Regexp      // a count of thousands, written the language's way
+	}{
+		{"fr", `<html lang="fr" dir="ltr">`, map[string][]string{
+			"/":                           {"Aller au contenu principal", "Agir pour les personnes en danger", "Les cas que nous suivons", "personnes ont agi"},
+			caseURL:                       {"Chronologie", "16 mars 2025", "Personnes concernées", "Ce que vous pouvez faire"},
+			"/actions/" + demo.CanadaSlug: {"Envoyer mon appel", "Votre lettre", "Votre adresse e-mail", "ouverte jusqu’au"},
+		}, regexp.MustCompile(`<strong>\d{1,3}\x{202f}\d{3}</strong>`)},
+		{"ar", `<html lang="ar" dir="rtl">`, map[string][]string{
+			"/":                           {"الانتقال إلى المحتوى الرئيسي", "تحرّكوا من أجل الأشخاص المعرّضين للخطر", "قضايا نتابعها"},
+			caseURL:                       {"التسلسل الزمني", "16 مارس 2025", "الأشخاص المعنيون", "ما يمكنكم فعله"},
+			"/actions/" + demo.CanadaSlug: {"إرسال مناشدتي", "رسالتكم", "عنوان البريد الإلكتروني", "مفتوح حتى"},
+		}, regexp.MustCompile(`<strong>\d{1,3},\d{3}</strong>`)},
+	} {
+		for _, path := range paths {
+			r := get(t, site, "/"+tc.lang+path)
+			what := "/" + tc.lang + path
+			if r.status != http.StatusOK {
+				t.Errorf("%s: status %d", what, r.status)
+				continue
+			}
+			mustContain(t, what, r.body, tc.html)
+			page := text(r.body)
+			mustContain(t, what, page, tc.want[path]...)
+			for _, s := range english {
+				if strings.Contains(page, s) {
+					t.Errorf("%s shows the English %q", what, s)
+				}
+			}
+			if path != caseURL && !tc.number.MatchString(r.body) {
+				t.Errorf("%s has no count written as %s", what, tc.number)
+			}
+			if strings.ContainsAny(page, "٠١٢٣٤٥٦٧٨٩") {
+				t.Errorf("%s mixes Arabic-Indic digits with 0-9", what)
+			}
+		}
+	}
+}
