@@ -184,3 +184,22 @@ func TestLoadOffersTheLanguagesConfigured(t *testing.T) {
 }
 
 func languageTag(s string) language.Tag { return language.Make(s) }
+
+func TestLanguageName(t *testing.T) {
+	cat, err := Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct{ in, code, want string }{
+		{"en", "fr", "French"},
+		{"fr", "en", "anglais"},
+		{"fr", "fr", "français"},
+		{"es", "en", "inglés"},
+		{"ar", "en", "الإنجليزية"},
+		{"en", "zz-not-a-language!", "zz-not-a-language!"},
+	} {
+		if got := cat.Localizer(tt.in).LanguageName(tt.code); got != tt.want {
+			t.Errorf("%s in %s: %q, want %q", tt.code, tt.in, got, tt.want)
+		}
+	}
+}

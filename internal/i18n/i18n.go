@@ -17,6 +17,7 @@ import (
 
 	"github.com/nicksnyder/go-i18n/v2/i18n"
 	"golang.org/x/text/language"
+	"golang.org/x/text/language/display"
 )
 
 //go:embed locales/*.json
@@ -248,6 +249,19 @@ func (l *Localizer) localize(key string, count any, args []any) string {
 		return key
 	}
 	return s
+}
+
+// LanguageName is the name of a language in this localizer's language
+// ("anglais" in French, "inglés" in Spanish), its code when unknown.
+func (l *Localizer) LanguageName(code string) string {
+	tag, err := language.Parse(code)
+	if err != nil {
+		return code
+	}
+	if n := display.Languages(language.Make(l.Lang)).Name(tag); n != "" {
+		return n
+	}
+	return code
 }
 
 // Date writes a calendar date the way the language does ("16 March 2025",

@@ -163,7 +163,11 @@ func New(opts Options) (*Server, error) {
 		s.now = time.Now
 	}
 	var err error
-	if s.cat, err = i18n.Load(); err != nil {
+	// The languages offered are the composer's, so that pages and
+	// emails agree; a site without one offers every catalogue.
+	if opts.Composer != nil && opts.Composer.Cat != nil {
+		s.cat = opts.Composer.Cat
+	} else if s.cat, err = i18n.Load(); err != nil {
 		return nil, fmt.Errorf("web: %w", err)
 	}
 	if s.assets, err = loadAssets(); err != nil {

@@ -56,8 +56,8 @@ func langAttr(cat *i18n.Catalogue, pageLang string) func(string) template.HTMLAt
 // not translated into the reader's language.
 type fallback struct {
 	Kind     string // "case", "action", "news": which note
-	Language string // the reader's language, in itself
-	Original string // the language shown, in itself
+	Language string // the reader's language, named in it
+	Original string // the language shown, named in the reader's
 	Lang     string // its code
 }
 
@@ -70,15 +70,7 @@ func (s *Server) existsIn(p *page, kind string, langs []string) {
 		a.Missing = a.Lang != "x-default" && !slices.Contains(langs, a.Lang)
 	}
 	if !slices.Contains(langs, p.Lang) && len(langs) > 0 {
-		p.Fallback = &fallback{Kind: kind, Language: s.cat.Name(p.Lang), Original: s.languageName(langs[0]), Lang: langs[0]}
+		loc := s.cat.Localizer(p.Lang)
+		p.Fallback = &fallback{Kind: kind, Language: loc.LanguageName(p.Lang), Original: loc.LanguageName(langs[0]), Lang: langs[0]}
 	}
-}
-
-// languageName is a language's name in itself, its code when Vigil has no
-// catalogue for it.
-func (s *Server) languageName(lang string) string {
-	if n := s.cat.Name(lang); n != "" {
-		return n
-	}
-	return lang
 }

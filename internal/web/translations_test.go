@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"vigil/internal/i18n"
 	"vigil/internal/model"
 	"vigil/internal/testutil"
 	"vigil/internal/web"
@@ -93,7 +94,7 @@ func TestTranslatedCase(t *testing.T) {
 	// French: the original, marked, with a note in French.
 	r = get(t, site, "/fr"+path)
 	page = text(r.body)
-	mustContain(t, "French page", page, "Ce dossier n’est pas encore disponible en Français ; le voici en English.",
+	mustContain(t, "French page", page, "Ce cas n’est pas encore disponible en français ; le voici en anglais.",
 		"Two journalists held", "Release them now")
 	mustContain(t, "French page", r.body, `<h1 lang="en">Two journalists held</h1>`, `<ol class="demands" lang="en">`)
 
@@ -134,6 +135,33 @@ func TestTranslatedActionForm(t *testing.T) {
 	r := get(t, site, "/es/actions/free-the-journalists")
 	mustContain(t, "Spanish action page", text(r.body), "Liberen a los periodistas", "Escríbanme lo que pase después.")
 	r = get(t, site, "/fr/actions/free-the-journalists")
-	mustContain(t, "French action page", text(r.body), "Cette action n’est pas encore disponible en Français",
+	mustContain(t, "French action page", text(r.body), "Cette action n’est pas encore disponible en français ; la voici en anglais",
 		"Email me what happens next.")
+}
+
+// TestOfferedLanguages: a site offering English and Spanish only serves
+// no French page and announces none, though a French catalogue exists.
+func TestOfferedLanguages(t *testing.T) {
+	db := testutil.DemoSQLite(t)
+	composer := testComposer(t, db, db.Keys(), "https://act.example.org")
+	cat, err := i18n.Load("en", "es")
+	if err != nil {
+		t.Fatal(err)
+	}
+	composer.Cat = cat
+	site, err := web.New(web.Options{Store: db, Keys: db.Keys(), BaseURL: "https://act.example.org", Composer: composer,
+		Now: func() time.Time { return testutil.Now }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := get(t, site, "/es"+caseURL)
+	if r.status != http.StatusOK || strings.Contains(r.body, `hreflang="fr"`) || strings.Contains(r.body, `hreflang="ar"`) {
+		t.Errorf("Spanish page: status %d, announces French or Arabic: %v", r.status, strings.Contains(r.body, `hreflang="fr"`))
+	}
+	if r := get(t, site, "/fr"+caseURL); r.status == http.StatusOK || strings.Contains(r.body, `lang="fr"`) {
+		t.Errorf("French page of a site without French: status %d", r.status)
+	}
+	if r := get(t, site, caseURL, "Accept-Language", "fr-FR,fr;q=0.9"); strings.Contains(r.body, `<html lang="fr"`) {
+		t.Error("a French browser got a French page from a site without French")
+	}
 }
