@@ -245,11 +245,12 @@ func TestBrowserTakingAction(t *testing.T) {
 	}
 }
 
-// TestBrowserFrenchAndArabic opens the French and Arabic home, case and
-// action pages with JavaScript off: axe-core finds nothing, the Arabic ones
-// run right to left with the timeline's line on the right, and no page is
-// wider than a phone.
-func TestBrowserFrenchAndArabic(t *testing.T) {
+// TestBrowserEveryPageInEveryLanguage opens every public page in English,
+// Spanish, French and Arabic with JavaScript off: axe-core finds nothing,
+// the Arabic ones run right to left with the timeline's line on the
+// right, no page is wider than a phone, and nothing comes from another
+// origin.
+func TestBrowserEveryPageInEveryLanguage(t *testing.T) {
 	srv := httptest.NewServer(newSite(t))
 	defer srv.Close()
 	ctx := testutil.Browser(t)
@@ -257,9 +258,21 @@ func TestBrowserFrenchAndArabic(t *testing.T) {
 	if err := testutil.DisableJS(ctx); err != nil {
 		t.Fatal(err)
 	}
-	for _, lang := range []string{"fr", "ar"} {
-		wantDir := map[string]string{"fr": "ltr", "ar": "rtl"}[lang]
-		for _, p := range []struct{ name, path string }{{"home", "/"}, {"case", "/cases/" + demo.CaseSlug}, {"action", "/actions/" + demo.CanadaSlug}} {
+	// Every public page in every language; the Canada action and most
+	// news have no French or Arabic translation, so their pages show the
+	// original under a note.
+	pages := []struct{ name, path string }{
+		{"home", "/"}, {"case", "/cases/" + demo.CaseSlug}, {"action", "/actions/" + demo.CanadaSlug},
+		{"appeal", "/actions/" + demo.CaseAppealSlug}, {"thanks", "/actions/" + demo.DeportationsSlug + "/thanks"},
+		{"news", "/news"}, {"article", "/news/" + demo.NewsReturnSlug}, {"subscribe", "/subscribe"},
+		{"link", "/confirm/not-a-token"}, {"missing", "/no-such-page"},
+	}
+	for _, lang := range []string{"fr", "ar", "es", "en"} {
+		wantDir := map[string]string{"ar": "rtl"}[lang]
+		if wantDir == "" {
+			wantDir = "ltr"
+		}
+		for _, p := range pages {
 			page := "/" + lang + p.path
 			for _, width := range []int{360, 1280} {
 				if err := chromedp.Do(ctx, chromedp.EmulateViewport(int64(width), 900), chromedp.Navigate(srv.URL+page)); err != nil {
@@ -282,7 +295,9 @@ func TestBrowserFrenchAndArabic(t *testing.T) {
 			for _, v := range vs {
 				t.Errorf("%s: axe: %s", page, v)
 			}
-			testutil.Screenshot(t, ctx, lang+"-"+p.name)
+			if lang == "fr" || lang == "ar" {
+				testutil.Screenshot(t, ctx, lang+"-"+p.name)
+			}
 		}
 		// The timeline is drawn on the side the text starts from.
 		if err := chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/"+lang+"/cases/"+demo.CaseSlug)); err != nil {
@@ -294,7 +309,7 @@ func TestBrowserFrenchAndArabic(t *testing.T) {
 			const dot = getComputedStyle(document.querySelector("ol.timeline li"), "::before");
 			return line + " " + (parseFloat(dot.right) < parseFloat(dot.left) ? "right" : "left");
 		})()`))
-		want := map[string]string{"fr": "left left", "ar": "right right"}[lang]
+		want := map[string]string{"ltr": "left left", "rtl": "right right"}[wantDir]
 		if err != nil || side != want {
 			t.Errorf("%s timeline: line and dots on the %q, want %q (%v)", lang, side, want, err)
 		}
