@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"vigil/internal/demo"
 	"vigil/internal/i18n"
 	"vigil/internal/model"
 	"vigil/internal/testutil"
@@ -163,5 +164,44 @@ func TestOfferedLanguages(t *testing.T) {
 	}
 	if r := get(t, site, caseURL, "Accept-Language", "fr-FR,fr;q=0.9"); strings.Contains(r.body, `<html lang="fr"`) {
 		t.Error("a French browser got a French page from a site without French")
+	}
+}
+
+// TestDemoCaseInEveryLanguage reads the demo case as a reader of each
+// language does: its story, timeline, demands and updates in that
+// language, and no note saying it is not.
+func TestDemoCaseInEveryLanguage(t *testing.T) {
+	site := newSite(t)
+	content := demo.Load(testutil.Now)
+	original := content.Cases[0]
+	texts := map[string]map[string]string{"en": original.Texts()}
+	updates := map[string][]string{"en": {original.Updates[0].Title, original.Updates[1].Title}}
+	for _, tr := range content.Translations {
+		if tr.Slug != demo.CaseSlug {
+			continue
+		}
+		switch tr.Kind {
+		case model.KindCase:
+			texts[tr.Translation.Lang] = tr.Translation.Texts
+		case model.KindUpdate:
+			updates[tr.Translation.Lang] = append(updates[tr.Translation.Lang], tr.Translation.Texts["title"])
+		}
+	}
+	for _, lang := range []string{"en", "es", "fr", "ar"} {
+		if texts[lang] == nil || len(updates[lang]) != 2 {
+			t.Fatalf("the demo case has no %s translation of itself and both its updates", lang)
+		}
+		for _, k := range []string{"title", "timeline.0.title", "timeline.2.place", "demand.0"} {
+			if texts[lang][k] == "" {
+				t.Fatalf("the demo case's %s translation has no %s", lang, k)
+			}
+		}
+		r := get(t, site, "/"+lang+caseURL)
+		page := text(r.body)
+		mustContain(t, lang+" case page", page, text(texts[lang]["title"]), text(texts[lang]["timeline.0.title"]),
+			text(texts[lang]["timeline.2.place"]), text(texts[lang]["demand.0"]), text(updates[lang][0]), text(updates[lang][1]))
+		if strings.Contains(r.body, `class="notice fallback"`) {
+			t.Errorf("the %s case page says the case is not in %s", lang, lang)
+		}
 	}
 }
