@@ -37,6 +37,9 @@ type actionEdit struct {
 	Conflict  []difference
 	CanWrite  bool
 	Now       time.Time
+	// Translations shows the action's state in each language it can be
+	// translated into; nil for a new action.
+	Translations *translationGrid
 }
 
 func (s *Server) newActionPage(w http.ResponseWriter, r *http.Request) {
@@ -67,7 +70,8 @@ func (s *Server) renderAction(w http.ResponseWriter, r *http.Request, status int
 		return
 	}
 	d := actionEdit{Action: a, F: f, Cases: cases, Targets: targets, Languages: languages, Preview: preview,
-		Conflict: conflict, CanWrite: allowed(sessionOf(r).User.Role, permContentWrite), Now: s.now()}
+		Conflict: conflict, CanWrite: allowed(sessionOf(r).User.Role, permContentWrite), Now: s.now(),
+		Translations: s.actionGrid(r, a)}
 	for i := range len(f.Values("consent_key")) + 2 {
 		d.Consents = append(d.Consents, i)
 	}

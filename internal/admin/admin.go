@@ -55,6 +55,7 @@ type Store interface {
 	store.Staff
 	store.Audit
 	store.Dashboard
+	store.Translating
 
 	OpenActions(ctx context.Context, now time.Time, limit int) ([]model.Action, error)
 	CreateImage(ctx context.Context, img *model.Image, variants []model.ImageVariant) error
@@ -376,6 +377,7 @@ var nav = []struct {
 	{"/admin/actions", "Actions", permContentRead},
 	{"/admin/targets", "Targets", permContentRead},
 	{"/admin/news", "News", permContentRead},
+	{"/admin/translations", "Translations", permContentRead},
 	{"/admin/supporters", "Supporters", permSupportersRead},
 	{"/admin/users", "Staff", permUsers},
 	{"/admin/audit", "Audit log", permAudit},
@@ -473,7 +475,7 @@ func (s *Server) redirectDone(w http.ResponseWriter, r *http.Request, to, note s
 }
 
 // shared are the templates every page is parsed with.
-var shared = map[string]bool{"layout": true, "picture": true, "conflict": true}
+var shared = map[string]bool{"layout": true, "picture": true, "conflict": true, "translated": true}
 
 func parsePages() (map[string]*template.Template, error) {
 	names, err := fs.Glob(files, "templates/*.html")
@@ -487,7 +489,7 @@ func parsePages() (map[string]*template.Template, error) {
 			continue
 		}
 		t, err := template.New(name).Funcs(funcs).ParseFS(files, "templates/layout.html", "templates/picture.html",
-			"templates/conflict.html", file)
+			"templates/conflict.html", "templates/translated.html", file)
 		if err != nil {
 			return nil, fmt.Errorf("template %s: %w", name, err)
 		}

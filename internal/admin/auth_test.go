@@ -63,6 +63,9 @@ var access = map[string]string{
 	"POST /admin/news/{id}":                        "ae",
 	"POST /admin/news/{id}/publish":                "ae",
 	"GET /admin/news/{id}/preview":                 "aerv",
+	"GET /admin/translations":                      "aerv",
+	"GET /admin/translations/{kind}/{id}/{lang}":   "aerv",
+	"POST /admin/translations/{kind}/{id}/{lang}":  "ae",
 	"GET /admin/targets":                           "aerv",
 	"POST /admin/targets":                          "ae",
 	"GET /admin/supporters":                        "ae",
@@ -92,7 +95,8 @@ func concretePath(pattern string) (method, path string) {
 	if !ok {
 		method, path = "GET", pattern+"no-such-page"
 	}
-	r := strings.NewReplacer("{$}", "", "{file}", "admin.css", "{id}", "1", "{update}", "1", "{record}", "1", "{slug}", "x")
+	r := strings.NewReplacer("{$}", "", "{file}", "admin.css", "{id}", "1", "{update}", "1", "{record}", "1", "{slug}", "x",
+		"{kind}", "case", "{lang}", "fr")
 	return method, r.Replace(path)
 }
 

@@ -2,6 +2,7 @@ package admin
 
 import (
 	"context"
+	"fmt"
 	"regexp"
 	"strings"
 	"testing"
@@ -191,9 +192,23 @@ func TestBrowserCampaign(t *testing.T) {
 	testutil.Screenshot(t, ctx, "public-case-closed")
 
 	// The other staff screens an editor uses pass axe too.
+	_, opening, vigil := demoRecords(t, h)
 	for _, path := range []string{"/admin/", "/admin/actions/new", "/admin/news/new", "/admin/targets", "/admin/supporters",
-		"/admin/account", caseURL + "/updates/new"} {
+		"/admin/account", caseURL + "/updates/new", "/admin/translations", "/admin/translations?lang=fr&state=all",
+		fmt.Sprintf("/admin/translations/update/%d/fr", opening.ID), fmt.Sprintf("/admin/translations/news/%d/ar", vigil.ID)} {
 		run("open "+path, chromedp.Navigate(url(path)), chromedp.WaitVisible(chromedp.CSS("main h1")))
 		axe(path)
+	}
+
+	// A translator works side by side, without JavaScript: the article in
+	// Arabic, then the public Arabic page shows it.
+	run("translate into Arabic", chromedp.Navigate(url(fmt.Sprintf("/admin/translations/news/%d/ar", vigil.ID))),
+		chromedp.SendKeys(chromedp.CSS(`[name="tr.title"]`), "بعد شهر: وقفة من أجل الرجال في سجن سيكوت"),
+		chromedp.Click(chromedp.CSS(`main form button[type="submit"]`)),
+		chromedp.WaitVisible(chromedp.CSS(".flash")))
+	testutil.Screenshot(t, ctx, "translation-saved")
+	run("public Arabic page", chromedp.Navigate(url("/ar/news/"+vigil.Slug)))
+	if h1 := text("main h1"); h1 != "بعد شهر: وقفة من أجل الرجال في سجن سيكوت" {
+		t.Errorf("the Arabic page's title: %q", h1)
 	}
 }

@@ -39,6 +39,9 @@ type caseEdit struct {
 	Preview   *model.Case // set when the editor asked for a preview
 	Conflict  []difference
 	CanWrite  bool
+	// Translations shows the case's state in each language it can be
+	// translated into; nil for a new case.
+	Translations *translationGrid
 
 	CanRecords bool // the role may open the case's records of individuals
 }
@@ -87,6 +90,7 @@ func (s *Server) renderCase(w http.ResponseWriter, r *http.Request, status int, 
 		Languages: languages, Preview: preview, Conflict: conflict,
 		CanWrite: allowed(sessionOf(r).User.Role, permContentWrite)}
 	d.CanRecords = allowed(sessionOf(r).User.Role, permRecords)
+	d.Translations = s.caseGrid(r, c)
 	for i := range rows {
 		d.Rows = append(d.Rows, i)
 	}

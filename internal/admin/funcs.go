@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"vigil/internal/markdown"
+	"vigil/internal/model"
 )
 
 // funcs are the functions admin templates call.
@@ -36,6 +37,33 @@ var funcs = template.FuncMap{
 			return vs[i]
 		}
 		return ""
+	},
+	// stateLabel names a translation's state for staff.
+	"stateLabel": func(st model.TranslationState) string {
+		switch st {
+		case model.TranslationMissing:
+			return "missing"
+		case model.TranslationOutdated:
+			return "outdated"
+		case model.TranslationCurrent:
+			return "up to date"
+		}
+		return "original"
+	},
+	// stateLink is what a link to a translation does, for staff who may
+	// write (and those who may only read).
+	"stateLink": func(st model.TranslationState, canWrite bool) string {
+		switch {
+		case !canWrite && st == model.TranslationMissing:
+			return "Open"
+		case !canWrite:
+			return "Read"
+		case st == model.TranslationMissing:
+			return "Translate"
+		case st == model.TranslationOutdated:
+			return "Update"
+		}
+		return "Edit"
 	},
 	"percent": func(n, of int) int {
 		if of <= 0 {

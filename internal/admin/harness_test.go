@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"vigil/internal/delivery"
+	"vigil/internal/demo"
 	"vigil/internal/httpx"
 	"vigil/internal/model"
 	"vigil/internal/notify"
@@ -38,11 +39,8 @@ var ctx = context.Background()
 
 // harness is a site with its admin over real HTTP on a demo database.
 type harness struct {
-	t  *testing.T
-	db interface {
-		storetest.Store
-		Keys() *secret.Keys
-	}
+	t        *testing.T
+	db       harnessDB
 	admin    *Server
 	site     *web.Server
 	composer *notify.Composer
@@ -51,6 +49,12 @@ type harness struct {
 	worker   *delivery.Worker
 	mu       sync.Mutex
 	clock    time.Time
+}
+
+// harnessDB is a database the harness runs on: SQLite or PostgreSQL.
+type harnessDB interface {
+	storetest.Store
+	Keys() *secret.Keys
 }
 
 const testPassword = "correct horse battery staple"
@@ -65,7 +69,26 @@ func newHarness(t *testing.T) *harness { return newHarnessWith(t, false) }
 // emails work), with a mailpit and an outbox worker when withMail is set.
 func newHarnessWith(t *testing.T, withMail bool) *harness {
 	t.Helper()
-	h := &harness{t: t, db: testutil.DemoSQLite(t), clock: testutil.Now}
+	return newHarnessOn(t, testutil.DemoSQLite(t), withMail)
+}
+
+// onBoth runs a test on SQLite and on PostgreSQL (skipped when no server
+// is configured), each with the demo content loaded.
+func onBoth(t *testing.T, test func(t *testing.T, h *harness)) {
+	t.Run("SQLite", func(t *testing.T) { test(t, newHarness(t)) })
+	t.Run("PostgreSQL", func(t *testing.T) {
+		db := testutil.PostgresStore(t)
+		if _, err := demo.Install(ctx, db, testutil.Now); err != nil {
+			t.Fatal(err)
+		}
+		test(t, newHarnessOn(t, db, false))
+	})
+}
+
+// newHarnessOn is newHarnessWith on a database of the caller's.
+func newHarnessOn(t *testing.T, db harnessDB, withMail bool) *harness {
+	t.Helper()
+	h := &harness{t: t, db: db, clock: testutil.Now}
 	now := func() time.Time { h.mu.Lock(); defer h.mu.Unlock(); return h.clock }
 	var site, admin http.Handler
 	h.srv = httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

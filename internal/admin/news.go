@@ -32,6 +32,9 @@ type newsEdit struct {
 	Preview   *model.NewsArticle
 	Conflict  []difference
 	CanWrite  bool
+	// Translations shows the article's state in each language it can be
+	// translated into; nil for a new article.
+	Translations *translationGrid
 }
 
 func (s *Server) newNewsPage(w http.ResponseWriter, r *http.Request) {
@@ -58,7 +61,7 @@ func (s *Server) renderNews(w http.ResponseWriter, r *http.Request, status int, 
 		title = n.Title
 	}
 	s.render(w, r, status, "news", title, newsEdit{News: n, F: f, Cases: cases, Languages: languages, Preview: preview,
-		Conflict: conflict, CanWrite: allowed(sessionOf(r).User.Role, permContentWrite)})
+		Conflict: conflict, CanWrite: allowed(sessionOf(r).User.Role, permContentWrite), Translations: s.newsGrid(r, n)})
 }
 
 func newsForm(n model.NewsArticle) *form {

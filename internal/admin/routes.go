@@ -108,6 +108,10 @@ func (s *Server) routes() []route {
 		{"POST /admin/news/{id}/publish", permContentWrite, s.publish("news")},
 		{"GET /admin/news/{id}/preview", permContentRead, s.previewNews},
 
+		{"GET /admin/translations", permContentRead, s.translationsPage},
+		{"GET /admin/translations/{kind}/{id}/{lang}", permContentRead, s.translationPage},
+		{"POST /admin/translations/{kind}/{id}/{lang}", permContentWrite, s.saveTranslation},
+
 		{"GET /admin/targets", permContentRead, s.targetsPage},
 		{"POST /admin/targets", permContentWrite, s.saveTarget},
 
