@@ -426,6 +426,10 @@ func (s *Server) translationsPage(w http.ResponseWriter, r *http.Request) {
 				break
 			}
 		}
+		if lang == "" {
+			s.render(w, r, http.StatusOK, "translations", "Translations", d) // one language: nothing to translate
+			return
+		}
 		f.values.Set("lang", lang)
 	}
 	if !s.offered(lang) {
