@@ -8,6 +8,7 @@
 package notify
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -67,6 +68,40 @@ func (c *Composer) domain() string {
 		return "vigil.invalid"
 	}
 	return u.Hostname()
+}
+
+// lang is the language Vigil writes in for a reader of lang: lang when it
+// has a catalogue, the default otherwise, as a Localizer falls back.
+func (c *Composer) lang(lang string) string {
+	if c.Cat.Has(lang) {
+		return lang
+	}
+	return i18n.Default
+}
+
+// fallback is the paragraph, in the reader's language, that says a
+// record (kind "action", "case" or "update") is not translated into it
+// and names the language of its texts that follow, shown, both named in
+// the reader's language as the pages' note names them; "" when the texts
+// are in the reader's language.
+func (c *Composer) fallback(loc *i18n.Localizer, kind, shown string) string {
+	if shown == "" || shown == loc.Lang {
+		return ""
+	}
+	return loc.T("email.fallback."+kind, "Language", loc.LanguageName(loc.Lang), "Original", loc.LanguageName(shown)) + "\n\n"
+}
+
+// inline is a record's text in language textLang set inside a sentence in
+// the reader's language: wrapped in Unicode isolates (FSI … PDI) when the
+// two are written in opposite directions, so an English title sits whole
+// inside an Arabic sentence and the sentence's punctuation stays where it
+// belongs. A plain-text email has no dir attribute; this is its
+// equivalent.
+func (c *Composer) inline(loc *i18n.Localizer, text, textLang string) string {
+	if textLang == "" || c.Cat.Dir(textLang) == c.Cat.Dir(loc.Lang) {
+		return text
+	}
+	return "\u2068" + text + "\u2069"
 }
 
 // link is an absolute URL in the supporter's language.
@@ -154,7 +189,7 @@ func (c *Composer) Compose(ctx context.Context, m model.OutboxMessage) (delivery
 	if err != nil {
 		return delivery.Message{}, fmt.Errorf("notify: %s %s: %w", m.Kind, m.MessageID, err)
 	}
-	loc := c.Cat.Localizer(m.Lang)
+	loc := c.Cat.Localizer(c.lang(m.Lang))
 	switch m.Kind {
 	case KindConfirm:
 		return c.confirmation(loc, sup, a, m.ParticipationID, m.CreatedAt, false), nil
@@ -177,15 +212,18 @@ func greeting(loc *i18n.Localizer, sup model.Supporter) string {
 // confirmation asks the supporter to confirm their address; reminder marks
 // the second and last asking.
 func (c *Composer) confirmation(loc *i18n.Localizer, sup model.Supporter, a model.Action, participationID int64, now time.Time, reminder bool) delivery.Message {
+	a = a.In(loc.Lang)
+	title := c.inline(loc, a.Title, a.Lang)
 	// The link confirms this participation only.
 	confirm := c.link(loc.Lang, "/confirm/"+c.Keys.Token(PurposeConfirm, participationID, now.Add(ConfirmLinkLife)))
 	notMe := c.link(loc.Lang, "/not-me/"+c.Keys.Token(PurposeNotMe, participationID, now.Add(NotMeLinkLife)))
 	var b strings.Builder
 	b.WriteString(greeting(loc, sup) + "\n\n")
+	b.WriteString(c.fallback(loc, "action", a.Lang))
 	if reminder {
-		b.WriteString(loc.T("email.reminder.intro", "Title", a.Title) + "\n\n")
+		b.WriteString(loc.T("email.reminder.intro", "Title", title) + "\n\n")
 	} else {
-		b.WriteString(loc.T("email.confirm.intro."+string(a.Kind), "Title", a.Title) + "\n\n")
+		b.WriteString(loc.T("email.confirm.intro."+string(a.Kind), "Title", title) + "\n\n")
 	}
 	b.WriteString(loc.T("email.confirm.ask") + "\n" + confirm + "\n\n")
 	if a.Kind == model.ActionAppeal {
@@ -196,7 +234,7 @@ func (c *Composer) confirmation(loc *i18n.Localizer, sup model.Supporter, a mode
 	if reminder {
 		subjectKey = "email.reminder.subject"
 	}
-	m := delivery.Message{From: c.From, To: []string{sup.Email}, Subject: loc.T(subjectKey, "Title", a.Title), Text: b.String()}
+	m := delivery.Message{From: c.From, To: []string{sup.Email}, Subject: loc.T(subjectKey, "Title", title), Text: b.String()}
 	c.unsubscribe(&m, loc, sup.ID, now)
 	return m
 }
@@ -204,26 +242,29 @@ func (c *Composer) confirmation(loc *i18n.Localizer, sup model.Supporter, a mode
 // thanks answers a confirmed supporter's signature; a repeat is thanked
 // again.
 func (c *Composer) thanks(loc *i18n.Localizer, sup model.Supporter, a model.Action, participationID int64, now time.Time, again bool) delivery.Message {
+	a = a.In(loc.Lang)
+	title := c.inline(loc, a.Title, a.Lang)
 	var b strings.Builder
 	b.WriteString(greeting(loc, sup) + "\n\n")
+	b.WriteString(c.fallback(loc, "action", a.Lang))
 	if again {
-		b.WriteString(loc.T("email.thanks.again", "Title", a.Title) + "\n\n")
+		b.WriteString(loc.T("email.thanks.again", "Title", title) + "\n\n")
 	} else {
-		b.WriteString(loc.T("email.thanks."+string(a.Kind), "Title", a.Title) + "\n\n")
+		b.WriteString(loc.T("email.thanks."+string(a.Kind), "Title", title) + "\n\n")
 	}
 	b.WriteString(loc.T("email.thanks.share") + "\n" + c.link(loc.Lang, "/actions/"+a.Slug) + "\n\n")
 	// Knowing someone's address is enough to sign in their name: they can
 	// undo it.
 	notMe := c.link(loc.Lang, "/not-me/"+c.Keys.Token(PurposeNotMe, participationID, now.Add(NotMeLinkLife)))
 	b.WriteString(loc.T("email.confirm.notme") + "\n" + notMe + "\n")
-	m := delivery.Message{From: c.From, To: []string{sup.Email}, Subject: loc.T("email.thanks.subject", "Title", a.Title), Text: b.String()}
+	m := delivery.Message{From: c.From, To: []string{sup.Email}, Subject: loc.T("email.thanks.subject", "Title", title), Text: b.String()}
 	c.unsubscribe(&m, loc, sup.ID, now)
 	return m
 }
 
 // Reminder asks once more a supporter who has not confirmed.
 func (c *Composer) Reminder(sup model.Supporter, a model.Action, participationID int64, now time.Time) (model.OutboxMessage, error) {
-	loc := c.Cat.Localizer(sup.Lang)
+	loc := c.Cat.Localizer(c.lang(sup.Lang))
 	out, err := c.message("reminder", c.confirmation(loc, sup, a, participationID, now, true), now)
 	out.SupporterID, out.ParticipationID = sup.ID, participationID
 	return out, err
@@ -231,37 +272,46 @@ func (c *Composer) Reminder(sup model.Supporter, a model.Action, participationID
 
 // Appeal is one supporter's letter to one target: from the organisation,
 // replies to the supporter. In test mode it goes to the action's test
-// recipient instead.
+// recipient instead. What Vigil writes around the letter is in the
+// target's language when there is a catalogue for it; the letter is the
+// supporter's as model.LetterTo says (the model letter in the target's
+// language when they sent it unchanged).
 func (c *Composer) Appeal(a model.Action, t model.Target, sup model.Supporter, p model.Participation, now time.Time) (model.OutboxMessage, error) {
-	loc := c.Cat.Localizer(t.Lang)
+	loc := c.Cat.Localizer(c.lang(t.Lang))
+	letter, _ := model.LetterTo(a, t, p.Subject, p.Letter)
 	var b strings.Builder
-	b.WriteString(model.Addressed(t, a.Targets, p.Letter, loc.T("email.appeal.salutation", "Name", t.Name)) + "\n\n")
+	b.WriteString(model.Addressed(t, a.Targets, letter.Text, loc.T("email.appeal.salutation", "Name", t.Name)) + "\n\n")
 	b.WriteString(sup.Name + "\n")
-	place := countryName(sup.Country, t.Lang)
+	place := countryName(sup.Country, cmp.Or(t.Lang, loc.Lang))
 	if sup.PostalCode != "" {
 		place = sup.PostalCode + ", " + place
 	}
 	b.WriteString(place + "\n" + sup.Email + "\n")
-	m := delivery.Message{From: c.From, ReplyTo: sup.Email, Subject: p.Subject, Text: b.String()}
+	m := delivery.Message{From: c.From, ReplyTo: sup.Email, Subject: letter.Subject, Text: b.String()}
 	c.address(&m, a, t)
 	out, err := c.message("appeal", m, now)
 	out.SupporterID, out.ParticipationID, out.TargetID = sup.ID, p.ID, t.ID
 	return out, err
 }
 
-// Digest gathers the day's appeals of one action to one target.
+// Digest gathers the day's appeals of one action to one target, each
+// letter as Appeal would send it alone (model.LetterTo), under the
+// action's title in the target's language where it is translated.
 func (c *Composer) Digest(a model.Action, t model.Target, letters []store.AppealLetter, now time.Time) (model.OutboxMessage, error) {
-	loc := c.Cat.Localizer(t.Lang)
+	loc := c.Cat.Localizer(c.lang(t.Lang))
+	shown := a.In(loc.Lang)
+	title := c.inline(loc, shown.Title, shown.Lang)
 	var b strings.Builder
 	b.WriteString(model.SalutationOf(t, loc.T("email.appeal.salutation", "Name", t.Name)) + "\n\n")
-	b.WriteString(loc.N("email.digest.intro", len(letters), "Title", a.Title) + "\n")
+	b.WriteString(loc.N("email.digest.intro", len(letters), "Title", title) + "\n")
 	for i, l := range letters {
+		letter, _ := model.LetterTo(a, t, l.Participation.Subject, l.Participation.Letter)
 		b.WriteString(fmt.Sprintf("\n%s %d/%d\n", strings.Repeat("—", 3), i+1, len(letters)))
-		b.WriteString(loc.T("email.digest.subject") + " " + l.Participation.Subject + "\n\n")
-		b.WriteString(model.StripSalutation(l.Participation.Letter, a.Targets) + "\n\n")
-		b.WriteString(l.Supporter.Name + " · " + countryName(l.Supporter.Country, t.Lang) + "\n")
+		b.WriteString(loc.T("email.digest.subject") + " " + letter.Subject + "\n\n")
+		b.WriteString(letter.Text + "\n\n")
+		b.WriteString(l.Supporter.Name + " · " + countryName(l.Supporter.Country, cmp.Or(t.Lang, loc.Lang)) + "\n")
 	}
-	m := delivery.Message{From: c.From, Subject: loc.N("email.digest.title", len(letters), "Title", a.Title), Text: b.String()}
+	m := delivery.Message{From: c.From, Subject: loc.N("email.digest.title", len(letters), "Title", title), Text: b.String()}
 	c.address(&m, a, t)
 	out, err := c.message("digest", m, now)
 	out.TargetID = t.ID
@@ -325,21 +375,39 @@ func (c *Composer) Subscription(sub store.Subscribe) store.ComposeSubscription {
 	}
 }
 
-// Update tells a supporter who acted on a case what happened next. Its
-// Message-ID depends only on the update and the supporter, so queuing the
-// update twice reaches nobody twice.
+// Update tells a supporter who acted on a case what happened next, with
+// the case's title and the update in the supporter's language where they
+// are translated. Its Message-ID depends only on the update and the
+// supporter, so queuing the update twice reaches nobody twice.
 func (c *Composer) Update(cs model.Case, u model.Update, sup model.Supporter, now time.Time) (model.OutboxMessage, error) {
-	loc := c.Cat.Localizer(sup.Lang)
+	loc := c.Cat.Localizer(c.lang(sup.Lang))
+	// Only the title of the case is said: its other parts are not
+	// translated for every supporter.
+	head := model.Case{Lang: cs.Lang, Title: cs.Title, Translations: cs.Translations}.In(loc.Lang)
+	if u.Lang == "" {
+		u.Lang = cs.Lang
+	}
+	u = u.In(loc.Lang)
 	var b strings.Builder
 	b.WriteString(greeting(loc, sup) + "\n\n")
-	b.WriteString(loc.T("email.update.intro", "Title", cs.Title) + "\n\n")
+	// One note when the case and the update are in the same other
+	// language; else a note above each text not in the reader's.
+	if head.Lang != loc.Lang && head.Lang == u.Lang {
+		b.WriteString(c.fallback(loc, "update", u.Lang))
+	} else {
+		b.WriteString(c.fallback(loc, "case", head.Lang))
+	}
+	b.WriteString(loc.T("email.update.intro", "Title", c.inline(loc, head.Title, head.Lang)) + "\n\n")
+	if u.Lang != head.Lang {
+		b.WriteString(c.fallback(loc, "update", u.Lang))
+	}
 	b.WriteString(u.Title + "\n\n")
 	b.WriteString(strings.TrimSpace(u.Body) + "\n\n")
 	if u.Final {
 		b.WriteString(loc.T("email.update.final") + "\n\n")
 	}
 	b.WriteString(loc.T("email.update.more") + "\n" + c.link(loc.Lang, "/cases/"+cs.Slug) + "\n")
-	m := delivery.Message{From: c.From, To: []string{sup.Email}, Subject: loc.T("email.update.subject", "Title", cs.Title), Text: b.String()}
+	m := delivery.Message{From: c.From, To: []string{sup.Email}, Subject: loc.T("email.update.subject", "Title", c.inline(loc, head.Title, head.Lang)), Text: b.String()}
 	c.unsubscribe(&m, loc, sup.ID, now)
 	id := fmt.Sprintf("update-%d-%d@%s", u.ID, sup.ID, c.domain())
 	out, err := c.messageWithID(id, "update", m, now)

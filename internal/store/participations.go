@@ -147,6 +147,7 @@ type Participations interface {
 	// with their fields opened.
 	ParticipationsOf(ctx context.Context, supporterID int64) ([]model.Participation, error)
 	// ActionOfParticipation returns what an email about a participation
-	// says of its action: id, slug, kind and title (nothing else is read).
+	// says of its action: id, slug, language, kind and title, with its
+	// translations (nothing else is read).
 	ActionOfParticipation(ctx context.Context, participationID int64) (model.Action, error)
 }

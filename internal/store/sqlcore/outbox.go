@@ -141,13 +141,17 @@ func (c *Core) markAllSent(ctx context.Context, sent []store.Sent) (int64, error
 	return changed, c.d.MapErr(err)
 }
 
-// ActionOfParticipation returns the id, slug, kind and title of a
-// participation's action: what its emails say of it, in one small query
+// ActionOfParticipation returns the id, slug, language, kind and title of
+// a participation's action, with its translations: what its emails say of
+// it, in the supporter's language where translated, in two small queries
 // (the worker composes an email from it for every signature).
 func (c *Core) ActionOfParticipation(ctx context.Context, participationID int64) (model.Action, error) {
 	var a model.Action
-	err := c.db.QueryRowContext(ctx, c.rebind(`SELECT a.id, a.slug, a.kind, a.title FROM participations p
-		JOIN actions a ON a.id = p.action_id WHERE p.id = ?`), participationID).Scan(&a.ID, &a.Slug, &a.Kind, &a.Title)
+	err := c.db.QueryRowContext(ctx, c.rebind(`SELECT a.id, a.slug, a.lang, a.kind, a.title FROM participations p
+		JOIN actions a ON a.id = p.action_id WHERE p.id = ?`), participationID).Scan(&a.ID, &a.Slug, &a.Lang, &a.Kind, &a.Title)
+	if err == nil {
+		a.Translations, err = c.translationsOf(ctx, c.db, model.KindAction, a.ID)
+	}
 	if err != nil {
 		return a, c.errorf("action of participation %d: %w", participationID, c.d.MapErr(err))
 	}

@@ -12,12 +12,16 @@ import (
 // ErrUpdateHidden stops queuing an update that was taken down.
 var ErrUpdateHidden = errors.New("the update was unpublished")
 
-// UpdateByID returns one update.
+// UpdateByID returns one update, with its case's language and its
+// translations.
 func (c *Core) UpdateByID(ctx context.Context, id int64) (model.Update, error) {
 	u := model.Update{ID: id}
-	err := c.db.QueryRowContext(ctx, c.rebind(`SELECT case_id, number, title, body, final, published_at, close_actions, new_status,
-		hidden_at FROM updates WHERE id = ?`), id).Scan(&u.CaseID, &u.Number, &u.Title, &u.Body, &u.Final, at(&u.Published),
-		&u.CloseActions, &u.Status, at(&u.Hidden))
+	err := c.db.QueryRowContext(ctx, c.rebind(`SELECT u.case_id, u.number, u.title, u.body, u.final, u.published_at,
+		u.close_actions, u.new_status, u.hidden_at, c.lang FROM updates u JOIN cases c ON c.id = u.case_id WHERE u.id = ?`), id).
+		Scan(&u.CaseID, &u.Number, &u.Title, &u.Body, &u.Final, at(&u.Published), &u.CloseActions, &u.Status, at(&u.Hidden), &u.Lang)
+	if err == nil {
+		u.Translations, err = c.translationsOf(ctx, c.db, model.KindUpdate, u.ID)
+	}
 	if err != nil {
 		return u, c.errorf("update %d: %w", id, c.d.MapErr(err))
 	}
