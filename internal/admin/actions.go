@@ -328,5 +328,8 @@ func (s *Server) previewAction(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
+	if lang := r.URL.Query().Get("lang"); s.offered(lang) {
+		a = actionOnlyIn(a, lang)
+	}
 	s.site.PreviewAction(w, r, a)
 }

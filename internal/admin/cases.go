@@ -333,5 +333,8 @@ func (s *Server) previewCase(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
+	if lang := r.URL.Query().Get("lang"); s.offered(lang) {
+		c = caseOnlyIn(c, lang)
+	}
 	s.site.PreviewCase(w, r, c)
 }

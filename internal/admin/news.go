@@ -149,5 +149,8 @@ func (s *Server) previewNews(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
+	if lang := r.URL.Query().Get("lang"); s.offered(lang) {
+		n = newsOnlyIn(n, lang)
+	}
 	s.site.PreviewNews(w, r, n)
 }

@@ -40,6 +40,7 @@ type translatable struct {
 	Translations model.Translations
 	Admin        string // the record's admin page
 	Public       string // its public path, without a language; "" for a draft
+	Preview      string // the admin's preview of the page it shows on
 }
 
 // textField is one translatable text of a record.
@@ -113,7 +114,7 @@ func caseTranslatable(c model.Case) translatable {
 		fields = append(fields, textField{Name: fmt.Sprintf("demand.%d", i), Label: fmt.Sprintf("Demand %d", i+1), Max: 1000})
 	}
 	t := translatable{Kind: model.KindCase, ID: c.ID, What: "Case", Title: c.Title, Lang: c.Lang,
-		Translations: c.Translations, Admin: fmt.Sprintf("/admin/cases/%d", c.ID)}
+		Translations: c.Translations, Admin: fmt.Sprintf("/admin/cases/%d", c.ID), Preview: fmt.Sprintf("/admin/cases/%d/preview", c.ID)}
 	if !c.Published.IsZero() {
 		t.Public = "/cases/" + c.Slug
 	}
@@ -126,7 +127,7 @@ func updateTranslatable(c model.Case, u model.Update) translatable {
 		what = fmt.Sprintf("Update %d", u.Number)
 	}
 	t := translatable{Kind: model.KindUpdate, ID: u.ID, What: what, Title: u.Title, About: c.Title, Lang: c.Lang,
-		Translations: u.Translations, Admin: fmt.Sprintf("/admin/cases/%d", c.ID)}
+		Translations: u.Translations, Admin: fmt.Sprintf("/admin/cases/%d", c.ID), Preview: fmt.Sprintf("/admin/cases/%d/preview", c.ID)}
 	if !c.Published.IsZero() && u.Hidden.IsZero() {
 		t.Public = "/cases/" + c.Slug
 	}
@@ -141,7 +142,7 @@ func actionTranslatable(a model.Action) translatable {
 		fields = append(fields, textField{Name: "consent." + c.Key, Label: fmt.Sprintf("Consent “%s”", c.Key), Long: true, Max: 1000})
 	}
 	t := translatable{Kind: model.KindAction, ID: a.ID, What: "Action", Title: a.Title, Lang: a.Lang,
-		Translations: a.Translations, Admin: fmt.Sprintf("/admin/actions/%d", a.ID)}
+		Translations: a.Translations, Admin: fmt.Sprintf("/admin/actions/%d", a.ID), Preview: fmt.Sprintf("/admin/actions/%d/preview", a.ID)}
 	if !a.Published.IsZero() {
 		t.Public = "/actions/" + a.Slug
 	}
@@ -150,7 +151,7 @@ func actionTranslatable(a model.Action) translatable {
 
 func newsTranslatable(n model.NewsArticle) translatable {
 	t := translatable{Kind: model.KindNews, ID: n.ID, What: "News", Title: n.Title, Lang: n.Lang,
-		Translations: n.Translations, Admin: fmt.Sprintf("/admin/news/%d", n.ID)}
+		Translations: n.Translations, Admin: fmt.Sprintf("/admin/news/%d", n.ID), Preview: fmt.Sprintf("/admin/news/%d/preview", n.ID)}
 	if !n.Published.IsZero() {
 		t.Public = "/news/" + n.Slug
 	}
@@ -162,7 +163,7 @@ func newsTranslatable(n model.NewsArticle) translatable {
 // its description is taken to be written in its record's.
 func imageTranslatable(img *model.Image, owner translatable) translatable {
 	t := translatable{Kind: model.KindImage, ID: img.ID, What: "Picture", Title: img.Alt, About: owner.Title,
-		Lang: owner.Lang, Translations: img.Translations, Admin: owner.Admin, Public: owner.Public}
+		Lang: owner.Lang, Translations: img.Translations, Admin: owner.Admin, Public: owner.Public, Preview: owner.Preview}
 	return t.withFields(img.Texts(), altField)
 }
 
@@ -485,7 +486,8 @@ type translationEdit struct {
 	F        *form
 	Conflict []difference
 	CanWrite bool
-	Preview  string // the public page in Lang; "" for a draft
+	Public   string // the public page in Lang; "" for a draft
+	Preview  string // the admin's preview in Lang
 }
 
 // translationTarget loads the record and language the path names,
@@ -550,8 +552,9 @@ func (s *Server) renderTranslation(w http.ResponseWriter, r *http.Request, statu
 		d.Current = &tr
 	}
 	if t.Public != "" {
-		d.Preview = "/" + lang + t.Public
+		d.Public = "/" + lang + t.Public
 	}
+	d.Preview = t.Preview + "?lang=" + lang
 	s.render(w, r, status, "translation", "Translate: "+t.Title, d)
 }
 
@@ -629,4 +632,43 @@ func (s *Server) translationConflict(w http.ResponseWriter, r *http.Request, kin
 		pairs = append(pairs, difference{field.Label, theirs.Texts[field.Name], yours.Texts[field.Name]})
 	}
 	s.renderTranslation(w, r, http.StatusConflict, t, lang, f, differences("(saved again, with the same text)", pairs...))
+}
+
+// caseOnlyIn is a case as readers of lang will see it, with no other
+// translation left for the site to choose from: the staff's preview of a
+// language shows that language, whatever their browser asks for.
+func caseOnlyIn(c model.Case, lang string) model.Case {
+	c = c.In(lang) // copies the updates and actions it translates
+	c.Translations = nil
+	for i := range c.Updates {
+		c.Updates[i].Translations = nil
+	}
+	for i := range c.Actions {
+		c.Actions[i] = actionOnlyIn(c.Actions[i], lang)
+	}
+	c.Image = imageOnlyIn(c.Image, lang)
+	return c
+}
+
+func actionOnlyIn(a model.Action, lang string) model.Action {
+	a = a.In(lang)
+	a.Translations = nil
+	a.Image = imageOnlyIn(a.Image, lang)
+	return a
+}
+
+func newsOnlyIn(n model.NewsArticle, lang string) model.NewsArticle {
+	n = n.In(lang)
+	n.Translations = nil
+	n.Image = imageOnlyIn(n.Image, lang)
+	return n
+}
+
+func imageOnlyIn(img *model.Image, lang string) *model.Image {
+	if img == nil {
+		return nil
+	}
+	out := *img.In(lang)
+	out.Translations = nil
+	return &out
 }

@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"vigil/internal/demo"
 	"vigil/internal/model"
@@ -321,5 +322,53 @@ func TestTranslationRefused(t *testing.T) {
 	}
 	if _, ok := stored.Translations["xx"]; ok {
 		t.Error("a translation into an unknown language was stored")
+	}
+}
+
+// TestTranslatingADraft: a draft is translated before it is published,
+// previewed in the translation's language by staff, and published
+// whether or not every translation exists.
+func TestTranslatingADraft(t *testing.T) {
+	h := newHarness(t)
+	_, _, vigil := demoRecords(t, h)
+	if err := h.db.SetPublished(ctx, model.KindNews, vigil.ID, vigil.Version, time.Time{}); err != nil {
+		t.Fatal(err)
+	}
+	h.addUser("editor@example.org", model.RoleEditor)
+	b := h.browser()
+	b.login("editor@example.org")
+	path := fmt.Sprintf("/admin/translations/news/%d/fr", vigil.ID)
+	page := b.get(path)
+	preview := fmt.Sprintf("/admin/news/%d/preview?lang=fr", vigil.ID)
+	if !strings.Contains(page.body, "Not on the public site yet") || !strings.Contains(page.body, html.EscapeString(preview)) {
+		t.Fatalf("the draft's translation page:\n%s", page.body)
+	}
+	form := readTranslationForm(t, page.body)
+	form.Set("tr.title", "Un mois après : une veillée")
+	if a := b.post(path, path, form); a.status != http.StatusSeeOther {
+		t.Fatalf("save: %d\n%s", a.status, a.body)
+	}
+	if a := b.get("/fr/news/" + vigil.Slug); a.status != http.StatusNotFound {
+		t.Errorf("a translated draft is public: %d", a.status)
+	}
+	// The preview shows French whatever the staff's browser prefers.
+	a := b.do("GET", preview, nil, "Accept-Language", "es")
+	if a.status != http.StatusOK || !strings.Contains(a.body, "Un mois après : une veillée") {
+		t.Errorf("the French preview of the draft: %d", a.status)
+	}
+	if a := b.get(fmt.Sprintf("/admin/news/%d/preview", vigil.ID)); !strings.Contains(a.body, html.EscapeString(vigil.Title)) {
+		t.Error("the preview without a language is not the original")
+	}
+	// Published with French done and Arabic missing.
+	n, _ := h.db.NewsByID(ctx, vigil.ID)
+	edit := fmt.Sprintf("/admin/news/%d", vigil.ID)
+	if a := b.post(edit, edit+"/publish", url.Values{"do": {"publish"}, "version": {fmt.Sprint(n.Version)}}); a.status != http.StatusSeeOther {
+		t.Fatalf("publish: %d", a.status)
+	}
+	if a := b.get("/fr/news/" + vigil.Slug); !strings.Contains(a.body, "Un mois après : une veillée") {
+		t.Error("the published article is not in French on /fr/")
+	}
+	if a := b.get("/ar/news/" + vigil.Slug); a.status != http.StatusOK || !strings.Contains(a.body, html.EscapeString(vigil.Title)) {
+		t.Errorf("the Arabic page of an article not translated into Arabic: %d", a.status)
 	}
 }
