@@ -36,6 +36,7 @@ type StaffUser struct {
 	TOTPSecret   []byte // nil: no second factor set up
 	TOTPStep     int64  // last accepted time step, so a code works once
 	Disabled     bool
+	Lang         string // the language of the staff pages for them: a staff catalogue's code
 	Created      time.Time
 	LastLogin    time.Time
 }

@@ -119,7 +119,7 @@ var Schema = []SchemaTable{
 		"update_id int, lang text"),
 	table("appeal_deliveries", "participation_id int, target_id int, outbox_id int, queued_at instant, delivered_at instant"),
 	table("staff_users", "id int, email text, role text, password_hash text, totp_sealed bytes, totp_step int, "+
-		"disabled bool, created_at instant, last_login_at instant"),
+		"disabled bool, created_at instant, last_login_at instant, lang text"),
 	table("staff_sessions", "token_hash bytes, user_id int, verified bool, created_at instant, last_seen_at instant"),
 	table("staff_login_failures", "user_id int, network bytes, failures int, locked_until instant, last_failed_at instant"),
 	table("audit_log", "id int, at instant, user_id int, user_email text, action text, object_type text, object_id int, "+

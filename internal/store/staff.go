@@ -11,8 +11,9 @@ import (
 // with an actor in the context (WithActor) add their audit entry in the same
 // transaction.
 type Staff interface {
-	// CreateStaffUser stores an account and sets its ID. A taken email is
-	// model.ErrConflict.
+	// CreateStaffUser stores an account and sets its ID; an account
+	// without a language reads the staff pages in English. A taken email
+	// is model.ErrConflict.
 	CreateStaffUser(ctx context.Context, u *model.StaffUser) error
 	// StaffUserByEmail finds an account by its (lower-case) email.
 	StaffUserByEmail(ctx context.Context, email string) (model.StaffUser, error)
@@ -32,6 +33,11 @@ type Staff interface {
 	// session made before a second factor was set or moved outlives the
 	// change.
 	SetStaffTOTP(ctx context.Context, userID int64, secret []byte) error
+	// SetStaffLanguage sets the language an account reads the staff
+	// pages in (a staff catalogue's code, which the caller checks),
+	// touching nothing else of it. model.ErrNotFound when there is no such
+	// account.
+	SetStaffLanguage(ctx context.Context, userID int64, lang string) error
 	// RehashPassword stores a stronger hash of the same password, keeping
 	// the account's sessions.
 	RehashPassword(ctx context.Context, userID int64, hash string) error

@@ -1,6 +1,7 @@
 package sqlcore
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
@@ -13,7 +14,7 @@ import (
 	"vigil/internal/store"
 )
 
-const staffColumns = `id, email, role, password_hash, totp_sealed, totp_step, disabled, created_at, last_login_at`
+const staffColumns = `id, email, role, password_hash, totp_sealed, totp_step, disabled, lang, created_at, last_login_at`
 
 // staffView is what the audit log keeps of an account: never its password
 // hash or second-factor secret.
@@ -22,17 +23,18 @@ type staffView struct {
 	Role     model.Role `json:"role"`
 	Disabled bool       `json:"disabled"`
 	TOTP     bool       `json:"totp"`
+	Lang     string     `json:"lang,omitempty"`
 }
 
 func viewOf(u model.StaffUser) staffView {
-	return staffView{Email: u.Email, Role: u.Role, Disabled: u.Disabled, TOTP: u.TOTPSecret != nil}
+	return staffView{Email: u.Email, Role: u.Role, Disabled: u.Disabled, TOTP: u.TOTPSecret != nil, Lang: u.Lang}
 }
 
 func (c *Core) scanStaff(row interface{ Scan(...any) error }) (model.StaffUser, error) {
 	var u model.StaffUser
 	var sealed []byte
 	err := row.Scan(&u.ID, &u.Email, &u.Role, &u.PasswordHash, &sealed, &u.TOTPStep, &u.Disabled,
-		at(&u.Created), at(&u.LastLogin))
+		&u.Lang, at(&u.Created), at(&u.LastLogin))
 	if err != nil {
 		return u, c.d.MapErr(err)
 	}
@@ -50,12 +52,13 @@ func (c *Core) CreateStaffUser(ctx context.Context, u *model.StaffUser) error {
 		return c.errorf("create staff user: unknown role %q", u.Role)
 	}
 	u.Email = strings.ToLower(u.Email)
+	u.Lang = cmp.Or(u.Lang, defaultStaffLang)
 	if u.Created.IsZero() {
 		return c.errorf("create staff user: %w", errNoTime)
 	}
 	err := c.d.InTx(ctx, func(tx *sql.Tx) error {
-		err := tx.QueryRowContext(ctx, c.rebind(`INSERT INTO staff_users (email, role, password_hash, disabled, created_at)
-			VALUES (?, ?, ?, ?, ?) RETURNING id`), u.Email, u.Role, u.PasswordHash, u.Disabled, c.instant(u.Created)).Scan(&u.ID)
+		err := tx.QueryRowContext(ctx, c.rebind(`INSERT INTO staff_users (email, role, password_hash, disabled, lang, created_at)
+			VALUES (?, ?, ?, ?, ?, ?) RETURNING id`), u.Email, u.Role, u.PasswordHash, u.Disabled, u.Lang, c.instant(u.Created)).Scan(&u.ID)
 		if err != nil {
 			return c.d.MapErr(err)
 		}
@@ -189,6 +192,32 @@ func (c *Core) SetStaffTOTP(ctx context.Context, userID int64, totp []byte) erro
 	})
 	if err != nil {
 		return c.errorf("set second factor of %d: %w", userID, err)
+	}
+	return nil
+}
+
+// defaultStaffLang is the language of an account made without one, as
+// the column's default (migration 00019).
+const defaultStaffLang = "en"
+
+// SetStaffLanguage changes the language an account reads the staff pages
+// in.
+func (c *Core) SetStaffLanguage(ctx context.Context, userID int64, lang string) error {
+	if lang == "" || len(lang) > 35 {
+		return c.errorf("set language of %d: not a language code: %q", userID, lang)
+	}
+	err := c.d.InTx(ctx, func(tx *sql.Tx) error {
+		var before string
+		if err := tx.QueryRowContext(ctx, c.rebind(`SELECT lang FROM staff_users WHERE id = ?`), userID).Scan(&before); err != nil {
+			return c.d.MapErr(err)
+		}
+		if _, err := tx.ExecContext(ctx, c.rebind(`UPDATE staff_users SET lang = ? WHERE id = ?`), lang, userID); err != nil {
+			return err
+		}
+		return c.audit(ctx, tx, "user.language", "user", userID, map[string]string{"lang": before}, map[string]string{"lang": lang})
+	})
+	if err != nil {
+		return c.errorf("set language of %d: %w", userID, err)
 	}
 	return nil
 }

@@ -195,11 +195,12 @@ func FillDump(t testing.TB, s Store, keys *secret.Keys) DumpFixture {
 		t.Fatal(err)
 	}
 	// Staff: an admin with a sealed second factor who signed in, changed a
-	// setting (audited), and an editor who was removed, leaving a gap.
+	// setting (audited), and an editor reading the staff pages in Spanish
+	// who was removed, leaving a gap.
 	staffCtx := store.WithActor(ctx, model.Actor{Email: "cli", At: dumpNow})
 	for _, u := range []*model.StaffUser{
 		{Email: "admin@example.org", Role: model.RoleAdmin, PasswordHash: "$argon2id$a", Created: now, TOTPSecret: []byte("12345678901234567890")},
-		{Email: "gone@example.org", Role: model.RoleEditor, PasswordHash: "$argon2id$b", Created: now},
+		{Email: "gone@example.org", Role: model.RoleEditor, PasswordHash: "$argon2id$b", Lang: "es", Created: now},
 	} {
 		if err := s.CreateStaffUser(staffCtx, u); err != nil {
 			t.Fatal(err)

@@ -25,6 +25,7 @@ func RunStaff(t *testing.T, open func(t *testing.T) Store) {
 		{"Sessions", testSessions},
 		{"ChangesEndSessions", testChangesEndSessions},
 		{"SettingsAndAudit", testSettingsAndAudit},
+		{"Language", testStaffLanguage},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, open(t)) })
@@ -356,5 +357,61 @@ func testSettingsAndAudit(t *testing.T, s Store) {
 		if err != nil || len(got) != c.want {
 			t.Errorf("AuditLog(%+v) = %d entries, %v; want %d", c.f, len(got), err, c.want)
 		}
+	}
+}
+
+// testStaffLanguage checks the language an account reads the staff pages
+// in: English unless given, kept with the account wherever it is read,
+// changed alone (no session ends) and audited.
+func testStaffLanguage(t *testing.T, s Store) {
+	plain := addStaff(t, s, "g@example.org", model.RoleEditor)
+	if got, _ := s.StaffUser(ctx, plain.ID); got.Lang != "en" {
+		t.Errorf("an account made without a language reads %q, want en", got.Lang)
+	}
+	es := model.StaffUser{Email: "h@example.org", Role: model.RoleViewer, PasswordHash: "$argon2id$test", Lang: "es", Created: day(2026, 2, 1)}
+	if err := s.CreateStaffUser(store.WithActor(ctx, admin), &es); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := s.StaffUserByEmail(ctx, "h@example.org"); got.Lang != "es" {
+		t.Errorf("an account made in Spanish reads %q", got.Lang)
+	}
+
+	now := day(2026, 2, 2)
+	h := bytes.Repeat([]byte{11}, 32)
+	if err := s.CreateSession(ctx, model.StaffSession{TokenHash: h, UserID: plain.ID, Verified: true, Created: now, LastSeen: now}); err != nil {
+		t.Fatal(err)
+	}
+	actor := model.Actor{UserID: plain.ID, Email: plain.Email, At: now}
+	if err := s.SetStaffLanguage(store.WithActor(ctx, actor), plain.ID, "es"); err != nil {
+		t.Fatal(err)
+	}
+	sess, err := s.Session(ctx, h, now, time.Hour, time.Hour)
+	if err != nil {
+		t.Fatalf("changing the language ended the session: %v", err)
+	}
+	if sess.User.Lang != "es" || sess.User.Role != model.RoleEditor || sess.User.PasswordHash != "$argon2id$test" {
+		t.Errorf("after choosing Spanish the session's user is %+v", sess.User)
+	}
+	users, err := s.StaffUsers(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, u := range users {
+		if want := map[string]string{"g@example.org": "es", "h@example.org": "es"}[u.Email]; want != "" && u.Lang != want {
+			t.Errorf("the list reads %s's language as %q, want %q", u.Email, u.Lang, want)
+		}
+	}
+	log, err := s.AuditLog(ctx, store.AuditFilter{Action: "user.language", ObjectID: plain.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(log) != 1 || log[0].UserEmail != plain.Email || !strings.Contains(log[0].Before, `"en"`) || !strings.Contains(log[0].After, `"es"`) {
+		t.Errorf("audit of the change: %+v", log)
+	}
+	if err := s.SetStaffLanguage(ctx, plain.ID+1000, "es"); !errors.Is(err, model.ErrNotFound) {
+		t.Errorf("no such account: %v, want ErrNotFound", err)
+	}
+	if err := s.SetStaffLanguage(ctx, plain.ID, ""); err == nil {
+		t.Error("an empty language was stored")
 	}
 }
