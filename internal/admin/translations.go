@@ -571,7 +571,7 @@ func (s *Server) saveTranslation(w http.ResponseWriter, r *http.Request) {
 	f := newForm(r.PostForm)
 	seen := f.number("version", 0, 1<<30)
 	source := f.Value("source")
-	if !fingerprintPattern.MatchString(source) {
+	if !fingerprintPattern.MatchString(source) || f.Error("version") != "" {
 		f.fail("texts", "This form is incomplete: open the translation again from its record's page. Nothing was saved.")
 	}
 	tr := model.Translation{Lang: lang, Texts: map[string]string{}, Source: source, Saved: s.now()}

@@ -304,6 +304,10 @@ func TestTranslationRefused(t *testing.T) {
 			t.Errorf("opening %s: %d", lang, a.status)
 		}
 	}
+	incomplete := url.Values{"version": form["version"], "tr.title": {"Un titre"}}
+	if a := editor.post(page, page, incomplete); a.status != http.StatusBadRequest || !strings.Contains(a.body, "This form is incomplete") {
+		t.Errorf("a form without the original's fingerprint: %d", a.status)
+	}
 	if a := editor.get(fmt.Sprintf("/admin/translations/target/%d/fr", c.ID)); a.status != http.StatusNotFound {
 		t.Errorf("a kind that has no translations: %d", a.status)
 	}
