@@ -23,6 +23,7 @@ import (
 	"time"
 
 	"vigil/internal/httpx"
+	"vigil/internal/i18n"
 	"vigil/internal/model"
 	"vigil/internal/notify"
 	"vigil/internal/secret"
@@ -118,10 +119,11 @@ type Server struct {
 	mailer   Mailer
 	secure   bool
 	cookie   string
-	pages    map[string]*template.Template
-	telling  telling           // updates being queued to everyone who acted
-	signins  *httpx.SigninGate // admits sign-ins, bounds password checks running at once (64 MiB each)
-	decoding chan struct{}     // one uploaded picture decoded at a time
+	staff    *i18n.Catalogue                          // the staff pages' strings, a language per account
+	pages    map[string]map[string]*template.Template // language -> template name -> page
+	telling  telling                                  // updates being queued to everyone who acted
+	signins  *httpx.SigninGate                        // admits sign-ins, bounds password checks running at once (64 MiB each)
+	decoding chan struct{}                            // one uploaded picture decoded at a time
 	mux      *http.ServeMux
 	handler  http.Handler
 
@@ -157,7 +159,10 @@ func New(opts Options) (*Server, error) {
 		s.cookie = "__Host-vigil_staff" // Secure, Path=/, no Domain: no subdomain can set it
 	}
 	var err error
-	if s.pages, err = parsePages(); err != nil {
+	if s.staff, err = staffCatalogue(); err != nil {
+		return nil, fmt.Errorf("admin: %w", err)
+	}
+	if s.pages, err = parsePages(s.staff); err != nil {
 		return nil, fmt.Errorf("admin: %w", err)
 	}
 	opts.Site.AllowDraftMedia(s.mayPreview)
@@ -189,7 +194,7 @@ func (s *Server) dispatch(w http.ResponseWriter, r *http.Request) {
 		mux.ServeHTTP(probe, r)
 		if probe.status == http.StatusMethodNotAllowed {
 			w.Header()["Allow"] = probe.header["Allow"]
-			s.errorPage(w, r, http.StatusMethodNotAllowed, "This page cannot be used that way. Go back and use the page's links and buttons.")
+			s.errorPage(w, r, http.StatusMethodNotAllowed, say("error.method"))
 			return
 		}
 		s.notFound(w, r)
@@ -216,7 +221,7 @@ func IsAdminPath(p string) bool { return p == "/admin" || strings.HasPrefix(p, "
 
 func (s *Server) recoverPanics(next http.Handler) http.Handler {
 	return httpx.RecoverPanics(s.log, func(w http.ResponseWriter, r *http.Request) {
-		s.errorPage(w, r, http.StatusInternalServerError, "Something went wrong on our side. Nothing was saved.")
+		s.errorPage(w, r, http.StatusInternalServerError, say("error.server"))
 	}, next)
 }
 
@@ -250,7 +255,7 @@ func (s *Server) guard(rt route) http.Handler {
 				http.Redirect(w, r, "/admin/login?next="+urlQueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
 				return
 			}
-			s.errorPage(w, r, http.StatusForbidden, "Your session has ended. Sign in again; what you sent was not saved.")
+			s.errorPage(w, r, http.StatusForbidden, say("error.session-ended"))
 			return
 		}
 		if !sess.Verified && rt.perm != permSecondFactor {
@@ -270,20 +275,20 @@ func (s *Server) guard(rt route) http.Handler {
 			_, err := readForm(w, r)
 			var tooLarge *http.MaxBytesError
 			if errors.As(err, &tooLarge) || err == nil && fileTooLarge(r) {
-				s.errorPage(w, r, http.StatusRequestEntityTooLarge, "What you sent is too large: a file may be at most 10 MB. Nothing was saved.")
+				s.errorPage(w, r, http.StatusRequestEntityTooLarge, say("error.too-large"))
 				return
 			}
 			if err != nil {
-				s.errorPage(w, r, http.StatusBadRequest, "The form could not be read. Nothing was saved; go back and try again.")
+				s.errorPage(w, r, http.StatusBadRequest, say("error.unreadable-form"))
 				return
 			}
 		}
 		if r.Method == http.MethodPost && !s.keys.Verify("csrf", sess.TokenHash, r.PostFormValue("csrf")) {
-			s.errorPage(w, r, http.StatusForbidden, "This form has expired or did not come from this site. Go back, reload the page and send it again.")
+			s.errorPage(w, r, http.StatusForbidden, say("error.csrf"))
 			return
 		}
 		if !allowed(sess.User.Role, rt.perm) {
-			s.errorPage(w, r, http.StatusForbidden, "Your role does not allow this page. An admin can change your role.")
+			s.errorPage(w, r, http.StatusForbidden, say("error.forbidden"))
 			return
 		}
 		ctx := context.WithValue(r.Context(), sessionKey{}, sess)
@@ -369,32 +374,36 @@ type navItem struct {
 
 // nav lists the sections a role may open.
 var nav = []struct {
-	path, label string
+	path, label string // label: a key of the staff catalogues
 	perm        permission
 }{
-	{"/admin/", "Dashboard", permDashboard},
-	{"/admin/cases", "Cases", permContentRead},
-	{"/admin/actions", "Actions", permContentRead},
-	{"/admin/targets", "Targets", permContentRead},
-	{"/admin/news", "News", permContentRead},
-	{"/admin/translations", "Translations", permContentRead},
-	{"/admin/supporters", "Supporters", permSupportersRead},
-	{"/admin/users", "Staff", permUsers},
-	{"/admin/audit", "Audit log", permAudit},
-	{"/admin/account", "My account", permSignedIn},
+	{"/admin/", "nav.dashboard", permDashboard},
+	{"/admin/cases", "nav.cases", permContentRead},
+	{"/admin/actions", "nav.actions", permContentRead},
+	{"/admin/targets", "nav.targets", permContentRead},
+	{"/admin/news", "nav.news", permContentRead},
+	{"/admin/translations", "nav.translations", permContentRead},
+	{"/admin/supporters", "nav.supporters", permSupportersRead},
+	{"/admin/users", "nav.staff", permUsers},
+	{"/admin/audit", "nav.audit", permAudit},
+	{"/admin/account", "nav.account", permSignedIn},
 }
 
-// render writes a page inside the admin layout.
-func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name, title string, data any) {
-	t, ok := s.pages[name]
+// render writes a page inside the admin layout, in the language of the
+// staff member who asked. title is a msg or a key of the staff catalogues
+// (or, for now, words as they are).
+func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name string, title, data any) {
+	lang := s.languageOf(r)
+	t, ok := s.pages[lang][name]
 	if !ok {
 		s.serverError(w, r, fmt.Errorf("no admin template %q", name))
 		return
 	}
+	l := s.staff.Localizer(lang)
 	sess := sessionOf(r)
-	p := page{Title: title, User: sess.User, Data: data, Current: r.URL.Path}
+	p := page{Title: text(l, title), User: sess.User, Data: data, Current: r.URL.Path}
 	if note := r.URL.Query().Get("done"); note != "" && s.keys.Verify("flash", []byte(note), r.URL.Query().Get("sig")) {
-		p.Flash = note
+		p.Flash = text(l, decodeNote(note))
 	}
 	if rf, ok := data.(interface{ Refresh() int }); ok {
 		p.Refresh = rf.Refresh()
@@ -405,7 +414,7 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 			for _, n := range nav {
 				if allowed(sess.User.Role, n.perm) {
 					cur := r.URL.Path == n.path || (n.path != "/admin/" && strings.HasPrefix(r.URL.Path, n.path))
-					p.Nav = append(p.Nav, navItem{Path: n.path, Label: n.label, Current: cur})
+					p.Nav = append(p.Nav, navItem{Path: n.path, Label: l.T(n.label), Current: cur})
 				}
 			}
 		}
@@ -420,13 +429,19 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 	w.Write(buf.Bytes())
 }
 
-func (s *Server) errorPage(w http.ResponseWriter, r *http.Request, status int, message string) {
-	s.render(w, r, status, "error", http.StatusText(status), message)
+// errorPage answers with a status and a message (a msg, or words as they
+// are) saying what happened and what to do.
+func (s *Server) errorPage(w http.ResponseWriter, r *http.Request, status int, message any) {
+	title := any(http.StatusText(status))
+	if key := fmt.Sprintf("error.status.%d", status); s.staff.Keys(i18n.Default)[key] {
+		title = say(key)
+	}
+	s.render(w, r, status, "error", title, message)
 }
 
 func (s *Server) serverError(w http.ResponseWriter, r *http.Request, err error) {
 	s.log.Error("admin", "path", r.URL.Path, "err", err)
-	s.errorPage(w, r, http.StatusInternalServerError, "Something went wrong on our side. Nothing was saved.")
+	s.errorPage(w, r, http.StatusInternalServerError, say("error.server"))
 }
 
 // fail answers a store error: not found as 404, a version conflict as
@@ -435,7 +450,7 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	switch {
 	case r.Context().Err() != nil:
 	case errors.Is(err, model.ErrNotFound):
-		s.errorPage(w, r, http.StatusNotFound, "There is nothing here. It may have been deleted.")
+		s.errorPage(w, r, http.StatusNotFound, say("error.not-found"))
 	default:
 		s.serverError(w, r, err)
 	}
@@ -464,24 +479,39 @@ func (s *Server) caseFromPath(w http.ResponseWriter, r *http.Request) (model.Cas
 }
 
 // redirectDone sends the browser on after a write, with a note for the
-// next page. The note is signed, so a link made elsewhere cannot put words
-// of its own into a staff page.
-func (s *Server) redirectDone(w http.ResponseWriter, r *http.Request, to, note string) {
+// next page (a msg, said in its reader's language, or words as they are).
+// The note is signed, so a link made elsewhere cannot put words of its own
+// into a staff page.
+func (s *Server) redirectDone(w http.ResponseWriter, r *http.Request, to string, note any) {
 	sep := "?"
 	if strings.Contains(to, "?") {
 		sep = "&"
 	}
-	http.Redirect(w, r, to+sep+"done="+urlQueryEscape(note)+"&sig="+s.keys.Sign("flash", []byte(note)), http.StatusSeeOther)
+	encoded := encodeNote(note)
+	http.Redirect(w, r, to+sep+"done="+urlQueryEscape(encoded)+"&sig="+s.keys.Sign("flash", []byte(encoded)), http.StatusSeeOther)
 }
 
 // shared are the templates every page is parsed with.
 var shared = map[string]bool{"layout": true, "picture": true, "conflict": true, "translated": true}
 
-func parsePages() (map[string]*template.Template, error) {
+// parsePages parses every page once per staff language, with that
+// language's t and n bound.
+func parsePages(cat *i18n.Catalogue) (map[string]map[string]*template.Template, error) {
 	names, err := fs.Glob(files, "templates/*.html")
 	if err != nil {
 		return nil, err
 	}
+	langs := map[string]map[string]*template.Template{}
+	for _, lang := range cat.Languages() {
+		if langs[lang], err = parseLanguage(names, languageFuncs(cat, cat.Localizer(lang))); err != nil {
+			return nil, fmt.Errorf("%s: %w", lang, err)
+		}
+	}
+	return langs, nil
+}
+
+// parseLanguage parses the pages with one language's functions.
+func parseLanguage(names []string, funcs template.FuncMap) (map[string]*template.Template, error) {
 	pages := map[string]*template.Template{}
 	for _, file := range names {
 		name := strings.TrimSuffix(path.Base(file), ".html")

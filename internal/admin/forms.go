@@ -21,17 +21,17 @@ import (
 
 // form is a submitted (or prefilled) form: its values, kept as typed so a
 // form that fails validation comes back with all its input, and a message
-// per field.
+// per field, which the page says in its reader's language.
 type form struct {
 	values url.Values
-	errors map[string]string
+	errors map[string]*msg
 }
 
 func newForm(values url.Values) *form {
 	if values == nil {
 		values = url.Values{}
 	}
-	return &form{values: values, errors: map[string]string{}}
+	return &form{values: values, errors: map[string]*msg{}}
 }
 
 // Value is a field's value as typed.
@@ -50,12 +50,21 @@ func (f *form) Has(name, value string) bool {
 	return false
 }
 
-// Error is a field's message; "" when it is fine.
-func (f *form) Error(name string) string { return f.errors[name] }
+// Problem is a field's message; nil when it is fine. Templates say it in
+// their language with msg.
+func (f *form) Problem(name string) *msg { return f.errors[name] }
+
+// Error is a field's message in English; "" when it is fine.
+func (f *form) Error(name string) string {
+	if m := f.errors[name]; m != nil {
+		return m.String()
+	}
+	return ""
+}
 
 // Invalid gives the attributes that tie an input to its message.
 func (f *form) Invalid(name string) template.HTMLAttr {
-	if f.errors[name] == "" {
+	if f.errors[name] == nil {
 		return ""
 	}
 	return template.HTMLAttr(fmt.Sprintf(`aria-invalid="true" aria-describedby="%s-error"`, template.HTMLEscapeString(name)))
@@ -67,9 +76,11 @@ func (f *form) OK() bool { return len(f.errors) == 0 }
 // Errors counts the fields that failed, for the summary at the top.
 func (f *form) Errors() int { return len(f.errors) }
 
-func (f *form) fail(name, msg string) {
-	if f.errors[name] == "" {
-		f.errors[name] = msg
+// fail gives a field its message, a key of the staff catalogues and its
+// arguments, unless it has one already.
+func (f *form) fail(name, key string, args ...any) {
+	if f.errors[name] == nil {
+		f.errors[name] = &msg{Key: key, Args: args}
 	}
 }
 
@@ -79,11 +90,11 @@ func (f *form) text(name string, max int, required bool) string {
 	v := strings.TrimSpace(strings.ReplaceAll(f.values.Get(name), "\r\n", "\n"))
 	switch {
 	case !utf8.ValidString(v):
-		f.fail(name, "This contains characters that cannot be read.")
+		f.fail(name, "form.unreadable")
 	case required && v == "":
-		f.fail(name, "This is required.")
+		f.fail(name, "form.required")
 	case utf8.RuneCountInString(v) > max:
-		f.fail(name, fmt.Sprintf("At most %d characters (this has %d).", max, utf8.RuneCountInString(v)))
+		f.fail(name, "form.too-long", "Max", max, "Has", utf8.RuneCountInString(v))
 	}
 	return v
 }
@@ -92,7 +103,7 @@ func (f *form) text(name string, max int, required bool) string {
 func (f *form) line(name string, max int, required bool) string {
 	v := f.text(name, max, required)
 	if strings.ContainsAny(v, "\r\n") {
-		f.fail(name, "One line only.")
+		f.fail(name, "form.one-line")
 	}
 	return v
 }
@@ -104,7 +115,7 @@ func (f *form) number(name string, min, max int) int {
 	}
 	n, err := strconv.Atoi(v)
 	if err != nil || n < min || n > max {
-		f.fail(name, fmt.Sprintf("A whole number from %d to %d.", min, max))
+		f.fail(name, "form.number", "Min", min, "Max", max)
 	}
 	return n
 }
@@ -114,7 +125,7 @@ var slugPattern = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
 func (f *form) slug(name string) string {
 	v := f.line(name, 80, true)
 	if v != "" && !slugPattern.MatchString(v) {
-		f.fail(name, "Lower-case letters, digits and single hyphens, e.g. men-expelled-to-el-salvador.")
+		f.fail(name, "form.slug")
 	}
 	return v
 }
@@ -129,7 +140,7 @@ func (f *form) lang(name string) string {
 			return v
 		}
 	}
-	f.fail(name, "Choose a language.")
+	f.fail(name, "form.language")
 	return v
 }
 
@@ -139,13 +150,13 @@ func (f *form) list(name string, maxItems, maxLen int) []string {
 	for _, item := range strings.Split(f.values.Get(name), ",") {
 		if item = strings.TrimSpace(item); item != "" {
 			if utf8.RuneCountInString(item) > maxLen {
-				f.fail(name, fmt.Sprintf("Each item at most %d characters.", maxLen))
+				f.fail(name, "form.item-too-long", "Max", maxLen)
 			}
 			out = append(out, item)
 		}
 	}
 	if len(out) > maxItems {
-		f.fail(name, fmt.Sprintf("At most %d items.", maxItems))
+		f.fail(name, "form.too-many-items", "Max", maxItems)
 	}
 	return out
 }
@@ -158,7 +169,7 @@ func (f *form) date(name string, v string) time.Time {
 	}
 	t, err := time.Parse("2006-01-02", v)
 	if err != nil {
-		f.fail(name, "A date as YYYY-MM-DD, e.g. 2025-03-16.")
+		f.fail(name, "form.date")
 	}
 	return t
 }
@@ -175,7 +186,7 @@ func (f *form) instant(name string) time.Time {
 			return t
 		}
 	}
-	f.fail(name, "A date and time in UTC as YYYY-MM-DD HH:MM.")
+	f.fail(name, "form.instant")
 	return time.Time{}
 }
 
@@ -186,7 +197,7 @@ func (f *form) id(name string) int64 {
 	}
 	id, err := strconv.ParseInt(v, 10, 64)
 	if err != nil || id < 0 {
-		f.fail(name, "Choose from the list.")
+		f.fail(name, "form.choose")
 	}
 	return id
 }
@@ -249,7 +260,7 @@ func (s *Server) picture(r *http.Request, f *form, current *model.Image) *model.
 			img = &model.Image{ID: id} // stored with an earlier attempt at this form
 		}
 	case err != nil:
-		f.fail("image", "The picture could not be read; try again.")
+		f.fail("image", "form.picture.unreadable")
 		return current
 	default:
 		defer file.Close()
@@ -261,12 +272,13 @@ func (s *Server) picture(r *http.Request, f *form, current *model.Image) *model.
 		processed, variants, err := upload.Process(data[:n])
 		<-s.decoding
 		if err != nil {
-			f.fail("image", pictureRefusal(err))
+			refusal := pictureRefusal(err)
+			f.fail("image", refusal.Key, refusal.Args...)
 			return current
 		}
 		processed.Alt, processed.Credit, processed.Created = cmp.Or(alt, pendingAlt), credit, s.now()
 		if err := s.store.CreateImage(r.Context(), &processed, variants); err != nil {
-			f.fail("image", "The picture could not be stored; try again.")
+			f.fail("image", "form.picture.not-stored")
 			s.log.Error("store picture", "err", err)
 			return current
 		}
@@ -277,12 +289,12 @@ func (s *Server) picture(r *http.Request, f *form, current *model.Image) *model.
 		return nil
 	}
 	if alt == "" {
-		f.fail("image_alt", "Describe the picture for people who cannot see it.")
+		f.fail("image_alt", "form.picture.alt")
 		return img
 	}
 	if img.Alt != alt || img.Credit != credit {
 		if err := s.store.SetImageText(r.Context(), img.ID, alt, credit); err != nil {
-			f.fail("image_alt", "The description could not be saved; try again.")
+			f.fail("image_alt", "form.picture.alt-not-saved")
 			s.log.Error("describe picture", "err", err)
 			return img
 		}
@@ -292,22 +304,21 @@ func (s *Server) picture(r *http.Request, f *form, current *model.Image) *model.
 }
 
 // pictureRefusal tells staff why a picture was refused and what to do.
-func pictureRefusal(err error) string {
+func pictureRefusal(err error) msg {
 	var memErr *upload.MemoryError
 	switch {
 	case errors.Is(err, upload.ErrTooLarge):
-		return "The picture is larger than 10 MB."
+		return say("form.picture.too-large")
 	case errors.Is(err, upload.ErrTooManyPixels):
-		return "The picture has more than 40 million pixels."
+		return say("form.picture.too-many-pixels")
 	case errors.As(err, &memErr):
-		fits := ""
+		size := []any{"Kind", memErr.Kind, "Width", memErr.Width, "Height", memErr.Height}
 		if mp := float64(memErr.FittingPixels) / 1e6; mp >= 1 {
-			fits = fmt.Sprintf(" (up to about %.0f megapixels)", math.Floor(mp))
+			return say("form.picture.too-large-to-process.fits", append(size, "Megapixels", int(math.Floor(mp)))...)
 		}
-		return fmt.Sprintf("This %s of %d×%d pixels is too large to process. Save it smaller%s, or as an ordinary JPEG, and upload it again.",
-			memErr.Kind, memErr.Width, memErr.Height, fits)
+		return say("form.picture.too-large-to-process", size...)
 	default:
-		return "This is not a JPEG, PNG, GIF or WebP picture."
+		return say("form.picture.not-a-picture")
 	}
 }
 

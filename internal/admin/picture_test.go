@@ -22,7 +22,7 @@ func TestPictureRefusal(t *testing.T) {
 		{fmt.Errorf("x: %w", upload.ErrTooManyPixels), []string{"more than 40 million pixels"}},
 		{fmt.Errorf("x: %w", upload.ErrNotImage), []string{"not a JPEG, PNG, GIF or WebP"}},
 	} {
-		got := pictureRefusal(tt.err)
+		got := pictureRefusal(tt.err).String()
 		for _, want := range tt.want {
 			if !strings.Contains(got, want) {
 				t.Errorf("%v: %q lacks %q", tt.err, got, want)

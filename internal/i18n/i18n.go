@@ -44,10 +44,6 @@ type Catalogue struct {
 // one when offer is empty, else those named, which must include Default.
 // A language named without a catalogue is refused, with the ones there are.
 func Load(offer ...string) (*Catalogue, error) {
-	files, err := fs.Glob(locales, "locales/*.json")
-	if err != nil {
-		return nil, err
-	}
 	wanted := map[string]bool{}
 	for _, l := range offer {
 		wanted[l] = true
@@ -67,6 +63,36 @@ func Load(offer ...string) (*Catalogue, error) {
 			return nil, fmt.Errorf("i18n: the languages offered must include %s, which fills any string another catalogue lacks", Default)
 		}
 	}
+	return parse(locales, "locales/*.json", wanted)
+}
+
+//go:embed staff/*.json
+var staffLocales embed.FS
+
+// LoadStaff reads every catalogue of the staff pages (internal/i18n/staff);
+// each staff member reads the admin in one of them, whatever languages the
+// public site offers. They are apart from the public ones so that the
+// site's catalogues need not carry the admin's strings, and a staff
+// language can be added on its own. English fills any string another
+// lacks.
+func LoadStaff() (*Catalogue, error) {
+	c, err := parse(staffLocales, "staff/*.json", nil)
+	if err != nil {
+		return nil, err
+	}
+	if !c.Has(Default) {
+		return nil, fmt.Errorf("i18n: staff/%s.json is missing; it fills any string another staff catalogue lacks", Default)
+	}
+	return c, nil
+}
+
+// parse reads the catalogues that pattern finds in fsys: those wanted, or
+// every one when wanted is empty.
+func parse(fsys embed.FS, pattern string, wanted map[string]bool) (*Catalogue, error) {
+	files, err := fs.Glob(fsys, pattern)
+	if err != nil {
+		return nil, err
+	}
 	c := &Catalogue{bundle: i18n.NewBundle(language.English), names: map[string]string{}, dirs: map[string]string{}, keys: map[string]map[string]bool{}}
 	c.bundle.RegisterUnmarshalFunc("json", json.Unmarshal)
 	for _, f := range files {
@@ -74,7 +100,7 @@ func Load(offer ...string) (*Catalogue, error) {
 		if len(wanted) > 0 && !wanted[code] {
 			continue
 		}
-		data, err := locales.ReadFile(f)
+		data, err := fsys.ReadFile(f)
 		if err != nil {
 			return nil, err
 		}
@@ -104,7 +130,7 @@ func Load(offer ...string) (*Catalogue, error) {
 		// a catalogue copied from another cannot set Arabic left to right.
 		dir := c.Localizer(l).T("language.dir")
 		if want := scriptDir(tags[i]); dir != want {
-			return nil, fmt.Errorf("i18n: %s.json: language.dir is %q, but %s is written %s", l, dir, l, want)
+			return nil, fmt.Errorf("i18n: %s: language.dir is %q, but %s is written %s", path.Join(path.Dir(pattern), l+".json"), dir, l, want)
 		}
 		c.dirs[l] = dir
 	}

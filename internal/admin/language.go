@@ -1,0 +1,195 @@
+package admin
+
+import (
+	"errors"
+	"fmt"
+	"html/template"
+	"maps"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+
+	"vigil/internal/i18n"
+	"vigil/internal/secret"
+)
+
+// The staff pages speak the language of the staff catalogues
+// (internal/i18n/staff) that each account chose (model.StaffUser.Lang);
+// before anyone is known, the sign-in pages follow Accept-Language among
+// those catalogues. Templates call t and n, as the public site's do; Go
+// code hands pages a msg, which the page translates.
+
+// staffCatalogue is the staff catalogues, read once: they are embedded,
+// the same for every Server.
+var staffCatalogue = sync.OnceValues(i18n.LoadStaff)
+
+// msg is a message for staff: a key of the staff catalogues and its
+// arguments, name/value pairs as i18n.Localizer.T takes them. Go code
+// names what to say; the page it reaches says it in its reader's
+// language.
+type msg struct {
+	Key  string
+	Args []any
+}
+
+// say makes a message.
+func say(key string, args ...any) msg { return msg{Key: key, Args: args} }
+
+// String is the message in English, for a template that prints it as it
+// is and for logs.
+func (m msg) String() string { return m.in(english()) }
+
+// in is the message in l's language.
+func (m msg) in(l *i18n.Localizer) string {
+	if l == nil {
+		return m.Key
+	}
+	if len(m.Args) >= 2 && m.Args[0] == "Count" {
+		if n, ok := m.Args[1].(int); ok {
+			return l.N(m.Key, n, m.Args[2:]...)
+		}
+	}
+	if s := l.T(m.Key, m.Args...); s != m.Key || !looksLikeKey(m.Key) {
+		return s
+	}
+	return m.Key
+}
+
+// english is the English localizer; nil if the catalogues cannot be read
+// (New refuses to start then).
+func english() *i18n.Localizer {
+	cat, err := staffCatalogue()
+	if err != nil {
+		return nil
+	}
+	return cat.Localizer(i18n.Default)
+}
+
+// looksLikeKey tells a catalogue key ("flash.saved") from words written
+// straight into the code.
+func looksLikeKey(s string) bool {
+	return s != "" && !strings.ContainsAny(s, " \n") && strings.Contains(s, ".") && strings.ToLower(s) == s
+}
+
+// text is what a page shows of v in l's language: a msg translated; a
+// string that is a catalogue key translated; any other string as it is.
+func text(l *i18n.Localizer, v any) string {
+	switch v := v.(type) {
+	case nil:
+		return ""
+	case msg:
+		return v.in(l)
+	case *msg:
+		if v == nil {
+			return ""
+		}
+		return v.in(l)
+	case string:
+		if looksLikeKey(v) {
+			return l.T(v)
+		}
+		return v
+	case error:
+		return errorText(l, v)
+	}
+	return fmt.Sprint(v)
+}
+
+// passwordRefusals say why a password was refused, by secret's sentinel.
+var passwordRefusals = []struct {
+	err error
+	key string
+}{
+	{secret.ErrPasswordTooShort, "form.password.too-short"},
+	{secret.ErrPasswordTooLong, "form.password.too-long"},
+	{secret.ErrPasswordEncoding, "form.password.encoding"},
+	{secret.ErrPasswordRepeated, "form.password.repeated"},
+}
+
+// errorText says an error meant for staff (a password refused) in l's
+// language.
+func errorText(l *i18n.Localizer, err error) string {
+	for _, p := range passwordRefusals {
+		if errors.Is(err, p.err) {
+			return l.T(p.key, "Min", secret.MinPasswordLength)
+		}
+	}
+	return err.Error()
+}
+
+// passwordRefusal is why secret.CheckPasswordPolicy refused a password, as
+// a message.
+func passwordRefusal(err error) msg {
+	for _, p := range passwordRefusals {
+		if errors.Is(err, p.err) {
+			return say(p.key, "Min", secret.MinPasswordLength)
+		}
+	}
+	return say("form.password.refused")
+}
+
+// languageOf is the language of the staff pages for a request: the
+// signed-in account's, else the browser's best among the catalogues.
+func (s *Server) languageOf(r *http.Request) string {
+	if l := sessionOf(r).User.Lang; l != "" && s.staff.Has(l) {
+		return l
+	}
+	return s.staff.Match(r.Header.Get("Accept-Language"))
+}
+
+// localizer speaks the language of the staff pages for a request.
+func (s *Server) localizer(r *http.Request) *i18n.Localizer {
+	return s.staff.Localizer(s.languageOf(r))
+}
+
+// languageFuncs are funcs with the text functions bound to l's language:
+// t and n as on the public site, msg for what Go code hands a page, lang
+// and dir for the html element.
+func languageFuncs(cat *i18n.Catalogue, l *i18n.Localizer) template.FuncMap {
+	fm := maps.Clone(funcs)
+	fm["t"] = l.T
+	fm["n"] = l.N
+	fm["msg"] = func(v any) string { return text(l, v) }
+	fm["lang"] = func() string { return l.Lang }
+	fm["dir"] = func() string { return cat.Dir(l.Lang) }
+	fm["langName"] = cat.Name
+	fm["people"] = func(n int) string { return l.N("label.people", n) }
+	return fm
+}
+
+// encodeNote writes a flash note for a URL: its key, then a line per
+// argument (name=value).
+func encodeNote(note any) string {
+	m, ok := note.(msg)
+	if !ok {
+		return fmt.Sprint(note)
+	}
+	var b strings.Builder
+	b.WriteString(m.Key)
+	for i := 0; i+1 < len(m.Args); i += 2 {
+		fmt.Fprintf(&b, "\n%v=%v", m.Args[i], m.Args[i+1])
+	}
+	return b.String()
+}
+
+// decodeNote reads what encodeNote wrote; numbers come back as numbers, so
+// a note can choose its plural.
+func decodeNote(note string) any {
+	key, rest, found := strings.Cut(note, "\n")
+	if !looksLikeKey(key) {
+		return note
+	}
+	m := msg{Key: key}
+	for found {
+		var line string
+		line, rest, found = strings.Cut(rest, "\n")
+		name, value, _ := strings.Cut(line, "=")
+		if n, err := strconv.Atoi(value); err == nil {
+			m.Args = append(m.Args, name, n)
+		} else {
+			m.Args = append(m.Args, name, value)
+		}
+	}
+	return m
+}
