@@ -20,7 +20,8 @@ const (
 )
 
 type loginForm struct {
-	Email, Next, Error string
+	Email, Next string
+	Error       any // a msg; nil: none
 }
 
 func (s *Server) toDashboard(w http.ResponseWriter, r *http.Request) {
@@ -28,11 +29,11 @@ func (s *Server) toDashboard(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {
-	s.errorPage(w, r, http.StatusNotFound, "There is no such page in the admin.")
+	s.errorPage(w, r, http.StatusNotFound, say("error.no-such-page"))
 }
 
 func (s *Server) loginPage(w http.ResponseWriter, r *http.Request) {
-	s.render(w, r, http.StatusOK, "login", "Sign in", loginForm{Next: safeNext(r.URL.Query().Get("next"))})
+	s.render(w, r, http.StatusOK, "login", "title.signin", loginForm{Next: safeNext(r.URL.Query().Get("next"))})
 }
 
 // safeNext keeps a post-sign-in destination inside the admin, so the sign-in
@@ -56,14 +57,14 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 	password := r.PostForm.Get("password")
 	if len(form.Email) > maxEmailLen || len(password) > maxPasswordLen {
 		form.Email = ""
-		form.Error = "That email or password is too long."
-		s.render(w, r, http.StatusBadRequest, "login", "Sign in", form)
+		form.Error = say("form.signin.too-long")
+		s.render(w, r, http.StatusBadRequest, "login", "title.signin", form)
 		return
 	}
 	refuse := func(err error) {
 		status, msg := signinRefusal(w, err)
 		form.Error = msg
-		s.render(w, r, status, "login", "Sign in", form)
+		s.render(w, r, status, "login", "title.signin", form)
 	}
 	network := s.clientNetwork(r)
 	attempt, err := s.signins.Admit(network, s.now())
@@ -92,8 +93,8 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 	}
 	wrong := func() {
 		attempt.Failed()
-		form.Error = "The email or password is wrong, or the account is locked after too many failed attempts. Try again in a few minutes."
-		s.render(w, r, http.StatusUnauthorized, "login", "Sign in", form)
+		form.Error = say("form.signin.wrong")
+		s.render(w, r, http.StatusUnauthorized, "login", "title.signin", form)
 	}
 	if !known || user.Disabled || now.Before(lockedUntil) {
 		s.burnPasswordTime(password)
@@ -161,12 +162,12 @@ func (s *Server) readLoginForm(w http.ResponseWriter, r *http.Request) bool {
 	if err == nil {
 		return true
 	}
-	form, status := loginForm{Next: "/admin/", Error: "The form could not be read. Try again."}, http.StatusBadRequest
+	form, status := loginForm{Next: "/admin/", Error: say("form.signin.unreadable")}, http.StatusBadRequest
 	var tooLarge *http.MaxBytesError
 	if errors.As(err, &tooLarge) {
-		form.Error, status = "What you sent is too large for the sign-in form. Nothing was checked; try again.", http.StatusRequestEntityTooLarge
+		form.Error, status = say("form.signin.too-large"), http.StatusRequestEntityTooLarge
 	}
-	s.render(w, r, status, "login", "Sign in", form)
+	s.render(w, r, status, "login", "title.signin", form)
 	return false
 }
 
@@ -201,7 +202,8 @@ func (s *Server) audit(r *http.Request, user model.StaffUser, action string) {
 }
 
 type codeForm struct {
-	Next, Error string
+	Next  string
+	Error any // a msg; nil: none
 }
 
 func (s *Server) codePage(w http.ResponseWriter, r *http.Request) {
@@ -210,7 +212,7 @@ func (s *Server) codePage(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/admin/", http.StatusSeeOther)
 		return
 	}
-	s.render(w, r, http.StatusOK, "code", "Your code", codeForm{Next: safeNext(r.URL.Query().Get("next"))})
+	s.render(w, r, http.StatusOK, "code", "title.code", codeForm{Next: safeNext(r.URL.Query().Get("next"))})
 }
 
 // code checks the second factor; a code works once, and failures count
@@ -229,7 +231,7 @@ func (s *Server) code(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		status, msg := signinRefusal(w, err)
 		form.Error = msg
-		s.render(w, r, status, "code", "Your code", form)
+		s.render(w, r, status, "code", "title.code", form)
 		return
 	}
 	defer attempt.End()
@@ -240,8 +242,8 @@ func (s *Server) code(w http.ResponseWriter, r *http.Request) {
 	}
 	if now.Before(lockedUntil) {
 		attempt.Failed()
-		form.Error = "Too many attempts. Wait a few minutes and try again."
-		s.render(w, r, http.StatusTooManyRequests, "code", "Your code", form)
+		form.Error = say("form.code.too-many")
+		s.render(w, r, http.StatusTooManyRequests, "code", "title.code", form)
 		return
 	}
 	step, ok := secret.CheckTOTP(sess.User.TOTPSecret, r.PostFormValue("code"), now, sess.User.TOTPStep)
@@ -257,8 +259,8 @@ func (s *Server) code(w http.ResponseWriter, r *http.Request) {
 			s.serverError(w, r, err)
 			return
 		}
-		form.Error = "That code is wrong or was used already. Enter the code your app shows now."
-		s.render(w, r, http.StatusUnauthorized, "code", "Your code", form)
+		form.Error = say("form.code.wrong")
+		s.render(w, r, http.StatusUnauthorized, "code", "title.code", form)
 		return
 	}
 	if err := s.store.LoginSucceeded(r.Context(), sess.User.ID, s.networkKey(network), now); err != nil {
@@ -280,7 +282,7 @@ func (s *Server) logout(w http.ResponseWriter, r *http.Request) {
 	}
 	s.audit(r, sess.User, "session.signout")
 	s.clearCookie(w)
-	s.redirectDone(w, r, "/admin/login", "You are signed out.")
+	s.redirectDone(w, r, "/admin/login", say("flash.signed-out"))
 }
 
 func (s *Server) signOutEverywhere(w http.ResponseWriter, r *http.Request) {
@@ -290,11 +292,11 @@ func (s *Server) signOutEverywhere(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.clearCookie(w)
-	s.redirectDone(w, r, "/admin/login", "You are signed out on every device.")
+	s.redirectDone(w, r, "/admin/login", say("flash.signed-out-everywhere"))
 }
 
 type accountData struct {
-	PasswordError string
+	PasswordError any // a msg; nil: none
 	Required      bool
 }
 
@@ -308,7 +310,7 @@ func (s *Server) renderAccount(w http.ResponseWriter, r *http.Request, status in
 		s.serverError(w, r, err)
 		return
 	}
-	s.render(w, r, status, "account", "My account", d)
+	s.render(w, r, status, "account", "title.account", d)
 }
 
 // changePassword needs the current password too, so a session left open
@@ -327,11 +329,11 @@ func (s *Server) changePassword(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err := secret.CheckPasswordPolicy(next); err != nil {
-		s.renderAccount(w, r, http.StatusBadRequest, accountData{PasswordError: err.Error()})
+		s.renderAccount(w, r, http.StatusBadRequest, accountData{PasswordError: passwordRefusal(err)})
 		return
 	}
 	if next != r.PostFormValue("repeat") {
-		s.renderAccount(w, r, http.StatusBadRequest, accountData{PasswordError: "The two new passwords differ."})
+		s.renderAccount(w, r, http.StatusBadRequest, accountData{PasswordError: say("form.password.differ")})
 		return
 	}
 	hash, err := secret.HashPassword(next) // in the slot taken for the check
@@ -345,13 +347,13 @@ func (s *Server) changePassword(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.clearCookie(w)
-	s.redirectDone(w, r, "/admin/login", "Password changed. Sign in with the new one; your other sessions have ended.")
+	s.redirectDone(w, r, "/admin/login", say("flash.password-changed"))
 }
 
 // formProblem is why a form was not accepted, for its page to say.
 type formProblem struct {
 	status  int
-	message string
+	message msg
 }
 
 // checkOwnPassword checks the password of the session's user as the door
@@ -376,7 +378,7 @@ func (s *Server) checkOwnPassword(w http.ResponseWriter, r *http.Request, passwo
 	}
 	if now.Before(lockedUntil) {
 		attempt.Failed()
-		return attempt, &formProblem{http.StatusTooManyRequests, "Too many wrong attempts. Wait a few minutes and try again."}, nil
+		return attempt, &formProblem{http.StatusTooManyRequests, say("form.password.too-many")}, nil
 	}
 	if err := attempt.StartHashing(r.Context()); err != nil {
 		status, msg := signinRefusal(w, err)
@@ -386,7 +388,7 @@ func (s *Server) checkOwnPassword(w http.ResponseWriter, r *http.Request, passwo
 		if err := s.ownFailure(r, attempt); err != nil {
 			return attempt, nil, err
 		}
-		return attempt, &formProblem{http.StatusBadRequest, "Your current password is not right."}, nil
+		return attempt, &formProblem{http.StatusBadRequest, say("form.password.wrong")}, nil
 	}
 	return attempt, nil, nil
 }
@@ -400,7 +402,8 @@ func (s *Server) ownFailure(r *http.Request, attempt *httpx.Signin) error {
 }
 
 type totpData struct {
-	Secret, Error     string
+	Secret            string
+	Error             any          // a msg; nil: none
 	URI               template.URL // otpauth:, built from escaped parts
 	Required, Enabled bool
 }
@@ -409,10 +412,10 @@ type totpData struct {
 // The secret travels in the form, so nothing is stored until a code made
 // from it is entered.
 func (s *Server) totpPage(w http.ResponseWriter, r *http.Request) {
-	s.renderTOTP(w, r, http.StatusOK, secret.NewTOTPSecret(), "")
+	s.renderTOTP(w, r, http.StatusOK, secret.NewTOTPSecret(), nil)
 }
 
-func (s *Server) renderTOTP(w http.ResponseWriter, r *http.Request, status int, key []byte, msg string) {
+func (s *Server) renderTOTP(w http.ResponseWriter, r *http.Request, status int, key []byte, problem any) {
 	sess := sessionOf(r)
 	required, err := s.requireTOTP(r.Context())
 	if err != nil {
@@ -420,8 +423,8 @@ func (s *Server) renderTOTP(w http.ResponseWriter, r *http.Request, status int, 
 		return
 	}
 	d := totpData{Secret: secret.TOTPSecretText(key), URI: template.URL(secret.TOTPURI("Vigil", sess.User.Email, key)),
-		Error: msg, Required: required, Enabled: sess.User.TOTPSecret != nil}
-	s.render(w, r, status, "totp", "Second factor", d)
+		Error: problem, Required: required, Enabled: sess.User.TOTPSecret != nil}
+	s.render(w, r, status, "totp", "title.totp", d)
 }
 
 // setUpTOTP turns the second factor on, or moves it to a new device. It
@@ -437,14 +440,14 @@ func (s *Server) setUpTOTP(w http.ResponseWriter, r *http.Request) {
 	}
 	key, err := base32.StdEncoding.WithPadding(base32.NoPadding).DecodeString(r.PostFormValue("secret"))
 	if err != nil || len(key) != len(secret.NewTOTPSecret()) {
-		s.renderTOTP(w, r, http.StatusBadRequest, secret.NewTOTPSecret(), "That secret was altered; here is a new one.")
+		s.renderTOTP(w, r, http.StatusBadRequest, secret.NewTOTPSecret(), say("form.totp.altered"))
 		return
 	}
 	now := s.now()
 	// The new device's code first: a slip there is no guess at anything.
 	step, ok := secret.CheckTOTP(key, r.PostFormValue("code"), now, 0)
 	if !ok {
-		s.renderTOTP(w, r, http.StatusBadRequest, key, "That code does not match. Check your device's clock and enter the code it shows now.")
+		s.renderTOTP(w, r, http.StatusBadRequest, key, say("form.totp.mismatch"))
 		return
 	}
 	attempt, problem, err := s.checkOwnPassword(w, r, r.PostFormValue("password"))
@@ -472,7 +475,7 @@ func (s *Server) setUpTOTP(w http.ResponseWriter, r *http.Request) {
 				s.serverError(w, r, err)
 				return
 			}
-			s.renderTOTP(w, r, http.StatusBadRequest, key, "The code from your current device is wrong or was used already. Enter the code it shows now.")
+			s.renderTOTP(w, r, http.StatusBadRequest, key, say("form.totp.current-wrong"))
 			return
 		}
 	}
@@ -493,5 +496,5 @@ func (s *Server) setUpTOTP(w http.ResponseWriter, r *http.Request) {
 		s.serverError(w, r, err)
 		return
 	}
-	s.redirectDone(w, r, "/admin/account", "Second factor set up. You will be asked for a code at each sign-in; your other sessions have ended.")
+	s.redirectDone(w, r, "/admin/account", say("flash.totp-set"))
 }

@@ -37,16 +37,16 @@ func (s *Server) networkKey(network netip.Prefix) []byte {
 
 // signinRefusal is the status and message for a sign-in that was not
 // admitted or found no slot, for the page it came from to say what to do.
-func signinRefusal(w http.ResponseWriter, err error) (status int, message string) {
+func signinRefusal(w http.ResponseWriter, err error) (status int, message msg) {
 	switch {
 	case errors.Is(err, httpx.ErrSigninsInFlight):
 		w.Header().Set("Retry-After", "5")
-		return http.StatusTooManyRequests, "Another sign-in from your network is being checked. Wait a few seconds and try again."
+		return http.StatusTooManyRequests, say("form.signin.in-flight")
 	case errors.Is(err, httpx.ErrSigninsTooMany):
 		w.Header().Set("Retry-After", "60")
-		return http.StatusTooManyRequests, "Too many failed attempts from your network. Wait a minute and try again."
+		return http.StatusTooManyRequests, say("form.signin.network-failures")
 	default:
 		w.Header().Set("Retry-After", "10")
-		return http.StatusServiceUnavailable, "Too many people are signing in at once. Try again in a few seconds."
+		return http.StatusServiceUnavailable, say("form.signin.busy")
 	}
 }
