@@ -297,7 +297,9 @@ func (s *Server) signOutEverywhere(w http.ResponseWriter, r *http.Request) {
 
 type accountData struct {
 	PasswordError any // a msg; nil: none
+	LanguageError any // a msg; nil: none
 	Required      bool
+	Languages     []string // the staff languages to choose from
 }
 
 func (s *Server) accountPage(w http.ResponseWriter, r *http.Request) {
@@ -310,7 +312,23 @@ func (s *Server) renderAccount(w http.ResponseWriter, r *http.Request, status in
 		s.serverError(w, r, err)
 		return
 	}
+	d.Languages = s.staff.Languages()
 	s.render(w, r, status, "account", "title.account", d)
+}
+
+// setLanguage changes the language the staff member reads the admin in,
+// from the next page on.
+func (s *Server) setLanguage(w http.ResponseWriter, r *http.Request) {
+	lang := r.PostFormValue("lang")
+	if !s.staff.Has(lang) {
+		s.renderAccount(w, r, http.StatusBadRequest, accountData{LanguageError: say("form.language")})
+		return
+	}
+	if err := s.store.SetStaffLanguage(r.Context(), sessionOf(r).User.ID, lang); err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	s.redirectDone(w, r, "/admin/account", say("flash.language-set"))
 }
 
 // changePassword needs the current password too, so a session left open

@@ -32,6 +32,7 @@ var access = map[string]string{
 	"POST /admin/logout":                           "aerv",
 	"GET /admin/account":                           "aerv",
 	"POST /admin/account/password":                 "aerv",
+	"POST /admin/account/language":                 "aerv",
 	"GET /admin/account/totp":                      "aerv",
 	"POST /admin/account/totp":                     "aerv",
 	"POST /admin/account/signout-everywhere":       "aerv",

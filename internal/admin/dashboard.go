@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"vigil/internal/i18n"
 	"vigil/internal/model"
 	"vigil/internal/store"
 )
@@ -34,6 +35,7 @@ type actionSummary struct {
 func (s *Server) dashboard(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	now := s.now()
+	l := s.localizer(r)
 	actions, err := s.store.OpenActions(ctx, now, 0)
 	if err != nil {
 		s.serverError(w, r, err)
@@ -48,7 +50,7 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request) {
 			s.serverError(w, r, err)
 			return
 		}
-		sum := actionSummary{Action: a, Chart: barChart(a.Title, days, from, chartDays)}
+		sum := actionSummary{Action: a, Chart: barChart(l, a.Title, days, from, chartDays)}
 		if n := len(days); n > 0 && days[n-1].Day.Equal(to.AddDate(0, 0, -1)) {
 			sum.Today = days[n-1].Count
 		}
@@ -71,13 +73,13 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request) {
 		s.serverError(w, r, err)
 		return
 	}
-	s.render(w, r, http.StatusOK, "dashboard", "Dashboard", d)
+	s.render(w, r, http.StatusOK, "dashboard", "title.dashboard", d)
 }
 
 // barChart draws participations per day as an inline SVG: no script, no
 // request, readable by screen readers through its title and a table-like
-// description.
-func barChart(title string, days []store.DayCount, from time.Time, n int) template.HTML {
+// description, in l's language.
+func barChart(l *i18n.Localizer, title string, days []store.DayCount, from time.Time, n int) template.HTML {
 	counts := make([]int, n)
 	peak := 0
 	for _, d := range days {
@@ -94,7 +96,7 @@ func barChart(title string, days []store.DayCount, from time.Time, n int) templa
 	for _, c := range counts {
 		total += c
 	}
-	label := fmt.Sprintf("%s: %d participations in the last %d days, at most %d in a day", title, total, n, peak)
+	label := l.N("label.chart", total, "Title", title, "Days", n, "Peak", peak)
 	fmt.Fprintf(&b, `<svg class="chart" viewBox="0 0 %d %d" width="%d" height="%d" role="img" aria-label="%s"><title>%s</title>`,
 		width, height+12, width, height+12, template.HTMLEscapeString(label), template.HTMLEscapeString(label))
 	for i, c := range counts {
@@ -102,12 +104,17 @@ func barChart(title string, days []store.DayCount, from time.Time, n int) templa
 		if peak > 0 {
 			h = float64(c) / float64(peak) * height
 		}
-		day := from.AddDate(0, 0, i).Format("2 Jan")
+		day := shortDate(l, from.AddDate(0, 0, i))
 		fmt.Fprintf(&b, `<rect x="%.1f" y="%.1f" width="%.1f" height="%.1f"><title>%s: %d</title></rect>`,
 			float64(i)*(barW+gap), float64(height)-h, barW, h, day, c)
 	}
 	fmt.Fprintf(&b, `<line x1="0" y1="%d" x2="%d" y2="%d"></line>`, height, width, height)
-	fmt.Fprintf(&b, `<text x="0" y="%d">%s</text><text x="%d" y="%d" text-anchor="end">today</text></svg>`,
-		height+11, from.Format("2 Jan"), width, height+11)
+	fmt.Fprintf(&b, `<text x="0" y="%d">%s</text><text x="%d" y="%d" text-anchor="end">%s</text></svg>`,
+		height+11, template.HTMLEscapeString(shortDate(l, from)), width, height+11, template.HTMLEscapeString(l.T("label.today")))
 	return template.HTML(b.String())
+}
+
+// shortDate is a day and month in l's language ("16 Mar", "16 mar").
+func shortDate(l *i18n.Localizer, t time.Time) string {
+	return l.T("label.day-month", "Day", t.Day(), "Month", l.T(fmt.Sprintf("label.month.%d", int(t.Month()))))
 }

@@ -69,6 +69,7 @@ func (s *Server) routes() []route {
 
 		{"GET /admin/account", permSignedIn, s.accountPage},
 		{"POST /admin/account/password", permSignedIn, s.changePassword},
+		{"POST /admin/account/language", permSignedIn, s.setLanguage},
 		{"GET /admin/account/totp", permSecondFactor, s.totpPage},
 		{"POST /admin/account/totp", permSecondFactor, s.setUpTOTP},
 		{"POST /admin/account/signout-everywhere", permSignedIn, s.signOutEverywhere},

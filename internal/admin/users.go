@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"vigil/internal/i18n"
 	"vigil/internal/model"
 	"vigil/internal/secret"
 )
@@ -15,6 +16,7 @@ type usersData struct {
 	Users       []model.StaffUser
 	Locked      map[int64]time.Time // accounts locked from some client network, until when
 	Roles       []model.Role
+	Languages   []string // the staff languages an account may read the admin in
 	Form        userForm
 	RequireTOTP bool
 }
@@ -22,11 +24,12 @@ type usersData struct {
 type userForm struct {
 	Email  string
 	Role   model.Role
-	Errors map[string]string
+	Lang   string
+	Errors map[string]any // field -> msg
 }
 
 func (s *Server) usersPage(w http.ResponseWriter, r *http.Request) {
-	s.renderUsers(w, r, http.StatusOK, userForm{Role: model.RoleViewer})
+	s.renderUsers(w, r, http.StatusOK, userForm{Role: model.RoleViewer, Lang: s.languageOf(r)})
 }
 
 func (s *Server) renderUsers(w http.ResponseWriter, r *http.Request, status int, form userForm) {
@@ -45,7 +48,8 @@ func (s *Server) renderUsers(w http.ResponseWriter, r *http.Request, status int,
 		s.serverError(w, r, err)
 		return
 	}
-	s.render(w, r, status, "users", "Staff", usersData{Users: users, Locked: locked, Roles: model.Roles, Form: form,
+	s.render(w, r, status, "users", "title.staff", usersData{Users: users, Locked: locked, Roles: model.Roles, Form: form,
+		Languages:   s.staff.Languages(),
 		RequireTOTP: required})
 }
 
@@ -53,24 +57,29 @@ func (s *Server) renderUsers(w http.ResponseWriter, r *http.Request, status int,
 // its owner changes it on their account page.
 func (s *Server) addUser(w http.ResponseWriter, r *http.Request) {
 	form := userForm{Email: strings.TrimSpace(r.PostFormValue("email")), Role: model.Role(r.PostFormValue("role")),
-		Errors: map[string]string{}}
+		Lang: r.PostFormValue("lang"), Errors: map[string]any{}}
 	password := r.PostFormValue("password")
 	email, err := secret.NormaliseEmail(form.Email)
 	if err != nil {
-		form.Errors["email"] = "Enter a valid email address."
+		form.Errors["email"] = say("form.user.email")
 	}
 	if !form.Role.Valid() {
-		form.Errors["role"] = "Choose a role."
+		form.Errors["role"] = say("form.user.role")
+	}
+	if form.Lang == "" {
+		form.Lang = i18n.Default
+	} else if !s.staff.Has(form.Lang) {
+		form.Errors["lang"] = say("form.language")
 	}
 	if err := secret.CheckPasswordPolicy(password); err != nil {
-		form.Errors["password"] = err.Error()
+		form.Errors["password"] = passwordRefusal(err)
 	}
 	if len(form.Errors) > 0 {
 		s.renderUsers(w, r, http.StatusBadRequest, form)
 		return
 	}
 	if !s.signins.StartHashing(r.Context()) {
-		form.Errors["password"] = "The server is busy. Try again in a minute."
+		form.Errors["password"] = say("form.user.busy")
 		s.renderUsers(w, r, http.StatusServiceUnavailable, form)
 		return
 	}
@@ -80,16 +89,16 @@ func (s *Server) addUser(w http.ResponseWriter, r *http.Request) {
 		s.serverError(w, r, err)
 		return
 	}
-	u := model.StaffUser{Email: email, Role: form.Role, PasswordHash: hash, Created: s.now()}
+	u := model.StaffUser{Email: email, Role: form.Role, Lang: form.Lang, PasswordHash: hash, Created: s.now()}
 	if err := s.store.CreateStaffUser(r.Context(), &u); errors.Is(err, model.ErrConflict) {
-		form.Errors["email"] = "There is already an account with this email."
+		form.Errors["email"] = say("form.user.taken")
 		s.renderUsers(w, r, http.StatusConflict, form)
 		return
 	} else if err != nil {
 		s.serverError(w, r, err)
 		return
 	}
-	s.redirectDone(w, r, "/admin/users", "Account "+email+" added.")
+	s.redirectDone(w, r, "/admin/users", say("flash.user-added", "Email", email))
 }
 
 // updateUser changes a role, disables or enables an account, removes its
@@ -111,13 +120,13 @@ func (s *Server) updateUser(w http.ResponseWriter, r *http.Request) {
 	case "role":
 		role := model.Role(r.PostFormValue("role"))
 		if !role.Valid() || u.ID == me.ID {
-			s.renderUsers(w, r, http.StatusBadRequest, userForm{Errors: map[string]string{"list": "Choose a role; you cannot change your own."}})
+			s.renderUsers(w, r, http.StatusBadRequest, userForm{Errors: map[string]any{"list": say("form.user.own-role")}})
 			return
 		}
 		u.Role = role
 	case "disable":
 		if u.ID == me.ID {
-			s.renderUsers(w, r, http.StatusBadRequest, userForm{Errors: map[string]string{"list": "You cannot disable your own account."}})
+			s.renderUsers(w, r, http.StatusBadRequest, userForm{Errors: map[string]any{"list": say("form.user.own-disable")}})
 			return
 		}
 		u.Disabled = true
@@ -132,17 +141,17 @@ func (s *Server) updateUser(w http.ResponseWriter, r *http.Request) {
 			s.fail(w, r, err)
 			return
 		}
-		s.redirectDone(w, r, "/admin/users", "Account "+u.Email+" unlocked: it can be signed in to from every network again.")
+		s.redirectDone(w, r, "/admin/users", say("flash.user-unlocked", "Email", u.Email))
 		return
 	default:
-		s.renderUsers(w, r, http.StatusBadRequest, userForm{Errors: map[string]string{"list": "Unknown change."}})
+		s.renderUsers(w, r, http.StatusBadRequest, userForm{Errors: map[string]any{"list": say("form.user.unknown-change")}})
 		return
 	}
 	if err := s.store.UpdateStaffUser(r.Context(), u); err != nil {
 		s.serverError(w, r, err)
 		return
 	}
-	s.redirectDone(w, r, "/admin/users", "Account "+u.Email+" changed.")
+	s.redirectDone(w, r, "/admin/users", say("flash.user-changed", "Email", u.Email))
 }
 
 func (s *Server) saveSettings(w http.ResponseWriter, r *http.Request) {
@@ -154,5 +163,5 @@ func (s *Server) saveSettings(w http.ResponseWriter, r *http.Request) {
 		s.serverError(w, r, err)
 		return
 	}
-	s.redirectDone(w, r, "/admin/users", "Settings saved.")
+	s.redirectDone(w, r, "/admin/users", say("flash.settings-saved"))
 }
