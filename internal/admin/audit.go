@@ -33,5 +33,5 @@ func (s *Server) auditPage(w http.ResponseWriter, r *http.Request) {
 		q.Set("before", strconv.FormatInt(entries[len(entries)-1].ID, 10))
 		d.Older = template.URL("/admin/audit?" + q.Encode())
 	}
-	s.render(w, r, http.StatusOK, "audit", "Audit log", d)
+	s.render(w, r, http.StatusOK, "audit", "title.audit", d)
 }

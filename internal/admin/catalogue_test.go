@@ -24,7 +24,7 @@ func TestStaffCatalogues(t *testing.T) {
 	}
 	used := map[string]string{}     // key -> where
 	prefixes := map[string]string{} // start of keys built from a value -> where
-	keyInTemplate := regexp.MustCompile(`\b[tn] "([a-z][a-z0-9._-]*[a-z0-9])"`)
+	keyInTemplate := regexp.MustCompile(`\b(?:t|n|th) "([a-z][a-z0-9._-]*[a-z0-9])"`)
 	prefixInTemplate := regexp.MustCompile(`print "([a-z][a-z0-9._-]*\.)" `)
 	err = fs.WalkDir(files, "templates", func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {

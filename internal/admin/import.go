@@ -33,7 +33,7 @@ type importReport struct {
 type rejectedRow struct {
 	Line   int
 	Email  string
-	Reason string
+	Reason msg
 }
 
 func (s *Server) importPage(w http.ResponseWriter, r *http.Request) {
@@ -43,7 +43,7 @@ func (s *Server) importPage(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) renderImport(w http.ResponseWriter, r *http.Request, status int, f *form, report *importReport) {
-	s.render(w, r, status, "import", "Import supporters", importData{F: f, Report: report, MaxRows: maxImportRows,
+	s.render(w, r, status, "import", "title.import", importData{F: f, Report: report, MaxRows: maxImportRows,
 		Columns: []string{"email", "first_name", "last_name", "name", "postal_code", "country", "language"}})
 }
 
@@ -54,12 +54,12 @@ func (s *Server) importSupporters(w http.ResponseWriter, r *http.Request) {
 	consent := model.Consent{Key: f.line("consent_key", 40, true), Text: f.text("consent_text", 1000, true),
 		Source: f.line("consent_source", 300, true), Given: true}
 	if consent.Key != "" && !slugPattern.MatchString(consent.Key) {
-		f.fail("consent_key", "A short key such as newsletter or updates.")
+		f.fail("consent_key", "form.import.consent-key")
 	}
 	confirmed := f.Has("confirmed", "yes")
 	file, _, err := r.FormFile("file")
 	if err != nil {
-		f.fail("file", "Choose a CSV file.")
+		f.fail("file", "form.import.choose-file")
 	}
 	if !f.OK() {
 		s.renderImport(w, r, http.StatusBadRequest, f, nil)
@@ -68,8 +68,8 @@ func (s *Server) importSupporters(w http.ResponseWriter, r *http.Request) {
 	defer file.Close()
 	consent.Source = "import: " + consent.Source
 	report, rows, problem := readImport(file)
-	if problem != "" {
-		f.fail("file", problem)
+	if problem.Key != "" {
+		f.fail("file", problem.Key, problem.Args...)
 		s.renderImport(w, r, http.StatusBadRequest, f, nil)
 		return
 	}
@@ -94,14 +94,15 @@ func (s *Server) importSupporters(w http.ResponseWriter, r *http.Request) {
 }
 
 // readImport checks a CSV file row by row. A problem with the file as a
-// whole (not CSV, no email column, too many rows) is returned as text.
-func readImport(file io.Reader) (*importReport, []store.ImportRow, string) {
+// whole (not CSV, no email column, too many rows) is returned as a
+// message.
+func readImport(file io.Reader) (*importReport, []store.ImportRow, msg) {
 	cr := csv.NewReader(file)
 	cr.FieldsPerRecord = -1
 	cr.TrimLeadingSpace = true
 	header, err := cr.Read()
 	if err != nil {
-		return nil, nil, "This file is not CSV, or it is empty."
+		return nil, nil, say("form.import.not-csv")
 	}
 	col := map[string]int{}
 	for i, h := range header {
@@ -110,7 +111,7 @@ func readImport(file io.Reader) (*importReport, []store.ImportRow, string) {
 		col[h] = i
 	}
 	if _, ok := col["email"]; !ok {
-		return nil, nil, "The first line must name the columns, one of them email (also: first_name, last_name or name, postal_code, country, language)."
+		return nil, nil, say("form.import.no-email-column")
 	}
 	report := &importReport{}
 	var rows []store.ImportRow
@@ -121,7 +122,7 @@ func readImport(file io.Reader) (*importReport, []store.ImportRow, string) {
 			break
 		}
 		if report.Rows++; report.Rows > maxImportRows {
-			return nil, nil, fmt.Sprintf("At most %d rows per file; split it.", maxImportRows)
+			return nil, nil, say("form.import.too-many-rows", "Max", maxImportRows)
 		}
 		get := func(name string) string {
 			if i, ok := col[name]; ok && i < len(rec) {
@@ -129,11 +130,11 @@ func readImport(file io.Reader) (*importReport, []store.ImportRow, string) {
 			}
 			return ""
 		}
-		reject := func(reason string) {
-			report.Rejected = append(report.Rejected, rejectedRow{Line: line, Email: get("email"), Reason: reason})
+		reject := func(key string) {
+			report.Rejected = append(report.Rejected, rejectedRow{Line: line, Email: get("email"), Reason: say(key)})
 		}
 		if err != nil {
-			reject("This line is not valid CSV.")
+			reject("form.import.row.not-csv")
 			continue
 		}
 		sup := model.Supporter{Name: get("name"), PostalCode: get("postal_code"), Country: strings.ToUpper(get("country")),
@@ -144,19 +145,19 @@ func readImport(file io.Reader) (*importReport, []store.ImportRow, string) {
 		email, err := secret.NormaliseEmail(get("email"))
 		switch {
 		case !utf8.ValidString(strings.Join(rec, "")):
-			reject("Characters that cannot be read (save the file as UTF-8).")
+			reject("form.import.row.encoding")
 		case err != nil:
-			reject("Not a valid email address.")
+			reject("form.import.row.email")
 		case seen[email]:
-			reject("This address is on an earlier line of the file.")
+			reject("form.import.row.repeated")
 		case utf8.RuneCountInString(sup.Name) > 200 || strings.ContainsAny(sup.Name, "\r\n<>"):
-			reject("The name is too long or holds line breaks or angle brackets.")
+			reject("form.import.row.name")
 		case len(sup.PostalCode) > 20:
-			reject("The postal code is longer than 20 characters.")
+			reject("form.import.row.postal-code")
 		case sup.Country != "" && (len(sup.Country) != 2 || strings.Trim(sup.Country, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") != ""):
-			reject("The country must be a two-letter code such as VE.")
+			reject("form.import.row.country")
 		case sup.Lang != "" && sup.Lang != "en" && sup.Lang != "es":
-			reject("The language must be en or es.")
+			reject("form.import.row.language")
 		default:
 			seen[email] = true
 			sup.Email = email
@@ -166,5 +167,5 @@ func readImport(file io.Reader) (*importReport, []store.ImportRow, string) {
 			rows = append(rows, store.ImportRow{Supporter: sup})
 		}
 	}
-	return report, rows, ""
+	return report, rows, msg{}
 }

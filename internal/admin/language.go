@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"vigil/internal/i18n"
 	"vigil/internal/secret"
@@ -17,8 +18,9 @@ import (
 // The staff pages speak the language of the staff catalogues
 // (internal/i18n/staff) that each account chose (model.StaffUser.Lang);
 // before anyone is known, the sign-in pages follow Accept-Language among
-// those catalogues. Templates call t and n, as the public site's do; Go
-// code hands pages a msg, which the page translates.
+// those catalogues. Templates call t and n, as the public site's do (th
+// for a message whose text holds markup); Go code hands pages a msg, which
+// the page translates.
 
 // staffCatalogue is the staff catalogues, read once: they are embedded,
 // the same for every Server.
@@ -150,12 +152,38 @@ func languageFuncs(cat *i18n.Catalogue, l *i18n.Localizer) template.FuncMap {
 	fm := maps.Clone(funcs)
 	fm["t"] = l.T
 	fm["n"] = l.N
+	fm["th"] = func(key string, args ...any) template.HTML { return markup(l, key, args...) }
 	fm["msg"] = func(v any) string { return text(l, v) }
 	fm["lang"] = func() string { return l.Lang }
 	fm["dir"] = func() string { return cat.Dir(l.Lang) }
 	fm["langName"] = cat.Name
 	fm["people"] = func(n int) string { return l.N("label.people", n) }
+	fm["when"] = func(t time.Time) string { return when(l, t) }
 	return fm
+}
+
+// markup is a message whose catalogue text holds markup (<strong>, <code>):
+// the text is ours and trusted; the arguments are escaped.
+func markup(l *i18n.Localizer, key string, args ...any) template.HTML {
+	escaped := make([]any, len(args))
+	for i, a := range args {
+		if s, ok := a.(string); ok && i%2 == 1 {
+			a = template.HTMLEscapeString(s)
+		}
+		escaped[i] = a
+	}
+	return template.HTML(l.T(key, escaped...))
+}
+
+// when is an instant for staff, in UTC, with the month in l's language
+// ("16 Mar 2025 14:05 UTC", "16 mar 2025 14:05 UTC").
+func when(l *i18n.Localizer, t time.Time) string {
+	if t.IsZero() {
+		return "—"
+	}
+	t = t.UTC()
+	return l.T("label.when", "Day", t.Day(), "Month", l.T(fmt.Sprintf("label.month.%d", int(t.Month()))), "Year", t.Year(),
+		"Time", t.Format("15:04"))
 }
 
 // encodeNote writes a flash note for a URL: its key, then a line per
