@@ -266,7 +266,7 @@ func TestTellEveryoneWhoActed(t *testing.T) {
 	}
 	tellPath := strings.SplitN(r.location, "?", 2)[0]
 	page := b.get(tellPath)
-	for _, want := range []string{"<strong>2 people</strong>", "In es: 1 person", "In en: 1 person", "Qué pasó después: Held without charge",
+	for _, want := range []string{"<strong>2 people</strong>", "In Spanish: 1 person", "In English: 1 person", "Qué pasó después: Held without charge",
 		"What happened next: Held without charge", "They are **home**.", "/unsubscribe/"} {
 		if !strings.Contains(page.body, want) {
 			t.Errorf("tell page lacks %q", want)
@@ -279,7 +279,7 @@ func TestTellEveryoneWhoActed(t *testing.T) {
 	// is marked running before the answer; wait for any such run to end
 	// before looking.
 	u, _ := h.db.UpdateByID(ctx, mustID(t, tellPath))
-	if r := b.post(tellPath, tellPath, url.Values{}); !strings.Contains(r.location+r.body, "Tick") {
+	if r := b.post(tellPath, tellPath, url.Values{}); r.status != http.StatusSeeOther || !strings.Contains(b.get(r.location).body, "Tick the box") {
 		t.Errorf("tell without the box: %d %s, want to be asked to tick it", r.status, r.location)
 	}
 	waitFor(t, func() bool { return !h.admin.telling.running(u.ID) })

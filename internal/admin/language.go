@@ -157,6 +157,7 @@ func languageFuncs(cat *i18n.Catalogue, l *i18n.Localizer) template.FuncMap {
 	fm["lang"] = func() string { return l.Lang }
 	fm["dir"] = func() string { return cat.Dir(l.Lang) }
 	fm["langName"] = cat.Name
+	fm["languageName"] = l.LanguageName
 	fm["people"] = func(n int) string { return l.N("label.people", n) }
 	fm["when"] = func(t time.Time) string { return when(l, t) }
 	return fm

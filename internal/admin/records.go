@@ -76,7 +76,7 @@ func (s *Server) renderRecords(w http.ResponseWriter, r *http.Request, status in
 		s.serverError(w, r, err)
 		return
 	}
-	s.render(w, r, status, "records", "Records: "+c.Title, recordsData{Case: c, Records: records, Edit: edit, F: f,
+	s.render(w, r, status, "records", say("title.records", "Title", c.Title), recordsData{Case: c, Records: records, Edit: edit, F: f,
 		Statuses: model.RecordStatuses, Conflict: conflict})
 }
 
@@ -108,11 +108,11 @@ func (s *Server) parseRecord(f *form, caseID int64) model.Record {
 		Name: f.line("name", 200, true), Status: model.RecordStatus(f.Value("status")),
 		Place: f.line("place", 200, false), SourceNote: f.text("source_note", 2000, false)}
 	if !rec.Status.Valid() {
-		f.fail("status", "Choose a status from the list.")
+		f.fail("status", "form.record.status")
 	}
 	rec.LastConfirmed = f.date("last_confirmed", f.Value("last_confirmed"))
 	if rec.LastConfirmed.After(s.latestDay()) {
-		f.fail("last_confirmed", "This date has not come yet: give the day the status was last confirmed.")
+		f.fail("last_confirmed", "form.record.future")
 	}
 	return rec
 }
@@ -148,9 +148,9 @@ func (s *Server) saveRecord(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	// The note names no one: it travels in the address.
-	note := "Record saved."
+	note := say("flash.record-saved")
 	if created {
-		note = "Record added."
+		note = say("flash.record-added")
 	}
 	s.redirectDone(w, r, recordsPath(c.ID), note)
 }
@@ -165,12 +165,12 @@ func (s *Server) recordConflict(w http.ResponseWriter, r *http.Request, c model.
 		return
 	}
 	f.values.Set("version", strconv.Itoa(theirs.Version))
-	diffs := differences("(saved meanwhile, with the values you sent)",
-		difference{"Name", theirs.Name, yours.Name},
-		difference{"Status", string(theirs.Status), string(yours.Status)},
-		difference{"Place", theirs.Place, yours.Place},
-		difference{"Last confirmed", dayText(theirs.LastConfirmed), dayText(yours.LastConfirmed)},
-		difference{"Source", theirs.SourceNote, yours.SourceNote})
+	diffs := differences("label.saved-meanwhile.values",
+		difference{"label.field.name", theirs.Name, yours.Name},
+		difference{"label.field.status", string(theirs.Status), string(yours.Status)},
+		difference{"label.field.place", theirs.Place, yours.Place},
+		difference{"label.field.last-confirmed", dayText(theirs.LastConfirmed), dayText(yours.LastConfirmed)},
+		difference{"label.field.source", theirs.SourceNote, yours.SourceNote})
 	s.renderRecords(w, r, http.StatusConflict, c, theirs, f, diffs)
 }
 
@@ -195,12 +195,12 @@ func (s *Server) deleteRecord(w http.ResponseWriter, r *http.Request) {
 	err := s.store.DeleteRecord(r.Context(), rec.ID, version)
 	if errors.Is(err, model.ErrStale) {
 		s.redirectDone(w, r, fmt.Sprintf("%s?edit=%d", recordsPath(c.ID), rec.ID),
-			"Someone changed this record meanwhile, so it was not deleted: check the latest version below, then delete again.")
+			say("flash.record-stale"))
 		return
 	}
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	s.redirectDone(w, r, recordsPath(c.ID), "Record deleted.")
+	s.redirectDone(w, r, recordsPath(c.ID), say("flash.record-deleted"))
 }

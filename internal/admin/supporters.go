@@ -13,7 +13,7 @@ import (
 
 type supportersData struct {
 	Query   string
-	Problem string
+	Problem any // a msg; nil: none
 	Actions []model.Action
 	CanEdit bool
 }
@@ -32,11 +32,11 @@ func (s *Server) supportersPage(w http.ResponseWriter, r *http.Request) {
 		var found int64
 		email, err := secret.NormaliseEmail(d.Query)
 		if err != nil {
-			d.Problem, status = "That is not an email address.", http.StatusBadRequest
+			d.Problem, status = say("form.supporter.email"), http.StatusBadRequest
 		} else if sup, err := s.store.SupporterByEmail(ctx, email); err == nil {
 			found = sup.ID
 		} else if errors.Is(err, model.ErrNotFound) {
-			d.Problem, status = "Nobody with this address has acted or subscribed (or they were erased).", http.StatusNotFound
+			d.Problem, status = say("form.supporter.unknown"), http.StatusNotFound
 		} else {
 			s.serverError(w, r, err)
 			return
@@ -55,7 +55,7 @@ func (s *Server) supportersPage(w http.ResponseWriter, r *http.Request) {
 		s.serverError(w, r, err)
 		return
 	}
-	s.render(w, r, status, "supporters", "Supporters", d)
+	s.render(w, r, status, "supporters", "title.supporters", d)
 }
 
 type supporterData struct {
@@ -104,9 +104,9 @@ func (s *Server) supporterPage(w http.ResponseWriter, r *http.Request) {
 		s.serverError(w, r, err)
 		return
 	}
-	title := d.Supporter.Email
+	title := say("title.supporter", "Email", d.Supporter.Email)
 	if !d.Supporter.Erased.IsZero() {
-		title = fmt.Sprintf("Supporter %d (erased)", id)
+		title = say("title.supporter-erased", "ID", id)
 	}
 	if err := s.auditRead(r, "supporter.read", id, ""); err != nil {
 		s.serverError(w, r, err)
@@ -134,7 +134,7 @@ func (s *Server) eraseSupporter(w http.ResponseWriter, r *http.Request) {
 	}
 	back := fmt.Sprintf("/admin/supporters/%d", id)
 	if r.PostFormValue("confirm") != "yes" {
-		s.redirectDone(w, r, back, "Nothing was erased: tick the box to confirm.")
+		s.redirectDone(w, r, back, say("flash.erase-unconfirmed"))
 		return
 	}
 	if err := s.store.EraseSupporter(r.Context(), id, s.now()); err != nil {
@@ -142,5 +142,5 @@ func (s *Server) eraseSupporter(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.site.ContentChanged()
-	s.redirectDone(w, r, back, "Erased: name, address, postal code, letters, comments, consents and emails are gone; the count stays.")
+	s.redirectDone(w, r, back, say("flash.erased"))
 }

@@ -99,7 +99,7 @@ func TestSupportersExportAndErase(t *testing.T) {
 
 	// Erase: the person is gone, the count stays.
 	eraseAt := fmt.Sprintf("/admin/supporters/%d", ana.SupporterID)
-	if r := b.post(eraseAt, eraseAt+"/erase", url.Values{}); !strings.Contains(r.location, "Nothing+was+erased") {
+	if r := b.post(eraseAt, eraseAt+"/erase", url.Values{}); !strings.Contains(b.get(r.location).body, "Nothing was erased") {
 		t.Errorf("erase without confirming: %s", r.location)
 	}
 	if r := b.post(eraseAt, eraseAt+"/erase", url.Values{"confirm": {"yes"}}); r.status != http.StatusSeeOther {

@@ -36,7 +36,7 @@ func (s *Server) renderTargets(w http.ResponseWriter, r *http.Request, status in
 		s.serverError(w, r, err)
 		return
 	}
-	s.render(w, r, status, "targets", "Targets", targetsData{Targets: targets, Edit: edit, F: f, Languages: languages,
+	s.render(w, r, status, "targets", "title.targets", targetsData{Targets: targets, Edit: edit, F: f, Languages: languages,
 		CanWrite: allowed(sessionOf(r).User.Role, permContentWrite), Conflict: conflict})
 }
 
@@ -63,7 +63,7 @@ func (s *Server) saveTarget(w http.ResponseWriter, r *http.Request) {
 		Lang: f.lang("lang")}
 	if t.Email != "" {
 		if _, err := mail.ParseAddress(t.Email); err != nil {
-			f.fail("email", "One email address, e.g. minister@example.gov.")
+			f.fail("email", "form.target.email")
 		}
 	}
 	var stored model.Target
@@ -86,7 +86,7 @@ func (s *Server) saveTarget(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		f.values.Set("version", strconv.Itoa(theirs.Version))
-		diffs := []difference{{Field: "Target", Theirs: theirs.Name + ", " + theirs.Title + " <" + theirs.Email + ">",
+		diffs := []difference{{Field: "label.field.target", Theirs: theirs.Name + ", " + theirs.Title + " <" + theirs.Email + ">",
 			Yours: t.Name + ", " + t.Title + " <" + t.Email + ">"}}
 		s.renderTargets(w, r, http.StatusConflict, theirs, f, diffs)
 		return
@@ -96,5 +96,5 @@ func (s *Server) saveTarget(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.site.ContentChanged()
-	s.redirectDone(w, r, "/admin/targets", "Target "+t.Name+" saved.")
+	s.redirectDone(w, r, "/admin/targets", say("flash.target-saved", "Name", t.Name))
 }

@@ -49,7 +49,7 @@ func (s *Server) newUpdatePage(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) renderUpdate(w http.ResponseWriter, r *http.Request, status int, c model.Case, f *form, preview *model.Update) {
-	s.render(w, r, status, "update", "New update: "+c.Title, updateEdit{Case: c, F: f, Preview: preview,
+	s.render(w, r, status, "update", say("title.update", "Title", c.Title), updateEdit{Case: c, F: f, Preview: preview,
 		Statuses: []model.CaseStatus{model.CaseActive, model.CaseMonitoring, model.CaseClosed}})
 }
 
@@ -68,7 +68,7 @@ func (s *Server) publishUpdate(w http.ResponseWriter, r *http.Request) {
 	case "", model.CaseActive, model.CaseMonitoring, model.CaseClosed:
 		u.Status = st
 	default:
-		f.fail("status", "Choose a status.")
+		f.fail("status", "form.update.status")
 	}
 	if !f.OK() {
 		s.renderUpdate(w, r, http.StatusBadRequest, c, f, nil)
@@ -89,7 +89,7 @@ func (s *Server) publishUpdate(w http.ResponseWriter, r *http.Request) {
 			s.fail(w, r, err)
 			return
 		}
-		s.redirectDone(w, r, fmt.Sprintf("/admin/cases/%d/updates/new", c.ID), "Draft saved: not on the site until you publish it.")
+		s.redirectDone(w, r, fmt.Sprintf("/admin/cases/%d/updates/new", c.ID), say("flash.update-draft"))
 		return
 	case "publish":
 	default:
@@ -108,8 +108,7 @@ func (s *Server) publishUpdate(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		f.values.Set("last_number", strconv.Itoa(lastNumber(c)))
-		f.fail("title", "Another update was published on this case meanwhile (see the case page): nothing was published. "+
-			"Check that yours is still needed, then publish it.")
+		f.fail("title", "form.update.stale")
 		s.renderUpdate(w, r, http.StatusConflict, c, f, nil)
 		return
 	}
@@ -119,7 +118,7 @@ func (s *Server) publishUpdate(w http.ResponseWriter, r *http.Request) {
 	}
 	s.site.ContentChanged()
 	s.redirectDone(w, r, fmt.Sprintf("/admin/cases/%d/updates/%d/tell", c.ID, u.ID),
-		fmt.Sprintf("Update %d published on the case page and its feed.", u.Number))
+		say("flash.update-published", "Number", u.Number))
 }
 
 // lastNumber is the highest update number of a case, -1 when it has none.
@@ -138,7 +137,7 @@ func (s *Server) draftConflict(w http.ResponseWriter, r *http.Request, c model.C
 	theirs, err := s.store.UpdateDraft(r.Context(), c.ID)
 	switch {
 	case errors.Is(err, model.ErrNotFound):
-		theirs.Title = "(no draft any more: it was published or replaced)"
+		theirs.Title = "label.no-draft"
 		f.values.Del("draft_read")
 	case err != nil:
 		s.serverError(w, r, err)
@@ -146,9 +145,9 @@ func (s *Server) draftConflict(w http.ResponseWriter, r *http.Request, c model.C
 	default:
 		f.values.Set("draft_read", theirs.Published.UTC().Format(time.RFC3339Nano))
 	}
-	diffs := differences("(saved meanwhile, with the text you sent)",
-		difference{"Title", theirs.Title, yours.Title}, difference{"Text", theirs.Body, yours.Body})
-	s.render(w, r, http.StatusConflict, "update", "New update: "+c.Title, updateEdit{Case: c, F: f, Conflict: diffs,
+	diffs := differences("label.saved-meanwhile.text",
+		difference{"label.field.title", theirs.Title, yours.Title}, difference{"label.field.text", theirs.Body, yours.Body})
+	s.render(w, r, http.StatusConflict, "update", say("title.update", "Title", c.Title), updateEdit{Case: c, F: f, Conflict: diffs,
 		Statuses: []model.CaseStatus{model.CaseActive, model.CaseMonitoring, model.CaseClosed}})
 }
 
@@ -159,9 +158,9 @@ func (s *Server) hideUpdate(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	when, note := s.now(), "Update unpublished: it is no longer on the case page or in its feed. What it did to the case stays done."
+	when, note := s.now(), say("flash.update-hidden")
 	if r.PostFormValue("do") == "show" {
-		when, note = time.Time{}, "Update published again."
+		when, note = time.Time{}, say("flash.update-shown")
 	}
 	if err := s.store.HideUpdate(r.Context(), u.ID, when); err != nil {
 		s.fail(w, r, err)
@@ -265,7 +264,7 @@ func (s *Server) tellPage(w http.ResponseWriter, r *http.Request) {
 	if d.Queued > 0 {
 		d.Percent = d.Sent * 100 / d.Queued
 	}
-	s.render(w, r, http.StatusOK, "tell", "Tell everyone who acted", d)
+	s.render(w, r, http.StatusOK, "tell", "title.tell", d)
 }
 
 // tell starts queuing the update's messages in the background and shows
@@ -276,11 +275,11 @@ func (s *Server) tell(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if r.PostFormValue("confirm") != "yes" {
-		s.redirectDone(w, r, r.URL.Path, "Tick the box to confirm, then send.")
+		s.redirectDone(w, r, r.URL.Path, say("flash.tell-unconfirmed"))
 		return
 	}
 	if !u.Hidden.IsZero() {
-		s.errorPage(w, r, http.StatusConflict, "This update is unpublished: publish it again before emailing it to anyone.")
+		s.errorPage(w, r, http.StatusConflict, say("error.update-hidden"))
 		return
 	}
 	actor, _ := store.ActorFrom(r.Context())
@@ -304,7 +303,7 @@ func (s *Server) tell(w http.ResponseWriter, r *http.Request) {
 			}
 		}()
 	}
-	s.redirectDone(w, r, r.URL.Path, "Sending started: the messages are being queued and sent.")
+	s.redirectDone(w, r, r.URL.Path, say("flash.tell-started"))
 }
 
 // telling remembers which updates are being queued in this process.
