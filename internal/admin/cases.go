@@ -26,7 +26,7 @@ func (s *Server) casesPage(w http.ResponseWriter, r *http.Request) {
 		s.serverError(w, r, err)
 		return
 	}
-	s.render(w, r, http.StatusOK, "cases", "Cases", caseListData{Cases: cases})
+	s.render(w, r, http.StatusOK, "cases", "title.cases", caseListData{Cases: cases})
 }
 
 // caseEdit is what the case form shows.
@@ -53,8 +53,8 @@ type difference struct {
 
 // differences keeps the fields whose two versions differ. When none does
 // (the record changed in a way the form does not show), it says so with
-// otherwise, so a conflict never shows an empty comparison; "" adds
-// nothing.
+// otherwise (a key of the staff catalogues), so a conflict never shows an
+// empty comparison; "" adds nothing. Fields are named by their keys too.
 func differences(otherwise string, pairs ...difference) []difference {
 	var out []difference
 	for _, d := range pairs {
@@ -63,7 +63,7 @@ func differences(otherwise string, pairs ...difference) []difference {
 		}
 	}
 	if len(out) == 0 && otherwise != "" {
-		out = append(out, difference{Field: "Other changes", Theirs: otherwise, Yours: "(as before)"})
+		out = append(out, difference{Field: "label.field.other", Theirs: otherwise, Yours: "label.as-before"})
 	}
 	return out
 }
@@ -94,9 +94,9 @@ func (s *Server) renderCase(w http.ResponseWriter, r *http.Request, status int, 
 	for i := range rows {
 		d.Rows = append(d.Rows, i)
 	}
-	title := "New case"
+	title := say("title.new-case")
 	if c.ID != 0 {
-		title = c.Title
+		title = say("title.case", "Title", c.Title)
 	}
 	s.render(w, r, status, "case", title, d)
 }
@@ -164,13 +164,13 @@ func (s *Server) parseCase(r *http.Request, f *form, c *model.Case) {
 	switch c.Status {
 	case model.CaseActive, model.CaseMonitoring, model.CaseClosed:
 	default:
-		f.fail("status", "Choose a status.")
+		f.fail("status", "form.update.status")
 	}
 	c.Countries = nil
 	for _, code := range f.list("countries", 30, 60) {
 		code = strings.ToUpper(code)
 		if len(code) != 2 || code[0] < 'A' || code[0] > 'Z' || code[1] < 'A' || code[1] > 'Z' {
-			f.fail("countries", "Two-letter country codes separated by commas, e.g. SV, VE, US.")
+			f.fail("countries", "form.case.countries")
 			break
 		}
 		c.Countries = append(c.Countries, code)
@@ -198,14 +198,14 @@ func (s *Server) parseCase(r *http.Request, f *form, c *model.Case) {
 		row := fmt.Sprintf("event_%d", i)
 		e := model.TimelineEvent{Date: f.date(row, at(dates)), Place: at(places), Title: at(titles), Body: at(bodies)}
 		if e.Date.IsZero() {
-			f.fail(row, "Each event needs a date (YYYY-MM-DD) and a title.")
+			f.fail(row, "form.case.event-date")
 		}
 		if e.Title == "" || len(e.Title) > 300 || len(e.Place) > 200 || len(e.Body) > 5000 {
-			f.fail(row, "Each event needs a title (at most 300 characters); place at most 200, text at most 5,000.")
+			f.fail(row, "form.case.event-title")
 		}
 		if p := at(people); p != "" {
 			if n, err := strconv.Atoi(p); err != nil || n < 0 {
-				f.fail(row, "The number of people is a whole number.")
+				f.fail(row, "form.case.event-people")
 			} else {
 				e.PeopleCount = n
 			}
@@ -247,7 +247,7 @@ func (s *Server) saveCase(w http.ResponseWriter, r *http.Request) {
 		s.caseConflict(w, r, c, f)
 		return
 	case errors.Is(err, model.ErrConflict):
-		f.fail("slug", "Another case has this address; choose another.")
+		f.fail("slug", "form.case.slug-taken")
 		s.renderCase(w, r, http.StatusConflict, stored, f, nil, nil)
 		return
 	case err != nil:
@@ -255,7 +255,7 @@ func (s *Server) saveCase(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.site.ContentChanged()
-	s.redirectDone(w, r, fmt.Sprintf("/admin/cases/%d", c.ID), "Saved.")
+	s.redirectDone(w, r, fmt.Sprintf("/admin/cases/%d", c.ID), say("flash.saved"))
 }
 
 // caseConflict shows what another editor saved beside what this one sent,
@@ -268,15 +268,15 @@ func (s *Server) caseConflict(w http.ResponseWriter, r *http.Request, yours mode
 		return
 	}
 	f.values.Set("version", strconv.Itoa(theirs.Version))
-	diffs := differences("(published, or an update added)",
-		difference{"Title", theirs.Title, yours.Title},
-		difference{"Summary", theirs.Summary, yours.Summary},
-		difference{"Text", theirs.Body, yours.Body},
-		difference{"Status", string(theirs.Status), string(yours.Status)},
-		difference{"Timeline", timelineText(theirs.Timeline), timelineText(yours.Timeline)},
-		difference{"Demands", demandsText(theirs.Demands), demandsText(yours.Demands)},
-		difference{"Countries", strings.Join(theirs.Countries, ", "), strings.Join(yours.Countries, ", ")},
-		difference{"Tags", strings.Join(theirs.Tags, ", "), strings.Join(yours.Tags, ", ")})
+	diffs := differences("label.published-or-updated",
+		difference{"label.field.title", theirs.Title, yours.Title},
+		difference{"label.field.summary", theirs.Summary, yours.Summary},
+		difference{"label.field.text", theirs.Body, yours.Body},
+		difference{"label.field.status", string(theirs.Status), string(yours.Status)},
+		difference{"label.field.timeline", timelineText(theirs.Timeline), timelineText(yours.Timeline)},
+		difference{"label.field.demands", demandsText(theirs.Demands), demandsText(yours.Demands)},
+		difference{"label.field.countries", strings.Join(theirs.Countries, ", "), strings.Join(yours.Countries, ", ")},
+		difference{"label.field.themes", strings.Join(theirs.Tags, ", "), strings.Join(yours.Tags, ", ")})
 	s.renderCase(w, r, http.StatusConflict, theirs, f, nil, diffs)
 }
 
@@ -305,14 +305,14 @@ func (s *Server) publish(kind string) http.HandlerFunc {
 			return
 		}
 		version, _ := strconv.Atoi(r.PostFormValue("version"))
-		when, note := s.now(), "Published."
+		when, note := s.now(), say("flash.published")
 		if r.PostFormValue("do") == "unpublish" {
-			when, note = time.Time{}, "Unpublished: no longer on the public site."
+			when, note = time.Time{}, say("flash.unpublished")
 		}
 		back := fmt.Sprintf("/admin/%s/%d", plural[kind], id)
 		err = s.store.SetPublished(r.Context(), kind, id, version, when)
 		if errors.Is(err, model.ErrStale) {
-			s.redirectDone(w, r, back, "Someone changed this meanwhile: check the latest version below, then publish again.")
+			s.redirectDone(w, r, back, say("flash.publish-stale"))
 			return
 		}
 		if err != nil {

@@ -73,6 +73,31 @@ func TestStaffPagesInTheirLanguage(t *testing.T) {
 	has("bob", page, "Enter a valid email address.", "A password needs at least 12 characters.", "Add an account")
 	lacks("bob", page, "Escriba")
 
+	// A case's edit form, and the same form refused.
+	cases, err := h.db.AllCases(ctx)
+	if err != nil || len(cases) == 0 {
+		t.Fatalf("demo cases: %v", err)
+	}
+	casePath := "/admin/cases/" + itoa(cases[0].ID)
+	page = read(es, casePath)
+	has("ana", page, "Cronología", "Personas afectadas", "Peticiones", "Escribir una actualización", "Más filas", "Actualizaciones",
+		`<option value="es">español</option>`, "Descripción para quien no pueda verla")
+	lacks("ana", page, ">What happened</label>", ">People concerned</label>", ">Write an update</a>")
+	has("bob", read(en, casePath), "Timeline", "People concerned", "Write an update", `<option value="es">Spanish</option>`)
+	refused := caseValues()
+	refused.Set("slug", "Not A Slug")
+	refused["event_date"] = []string{"", "2026-05-20", ""}
+	a = es.multipart("/admin/cases/new", "/admin/cases/new", refused, nil)
+	page = html.UnescapeString(a.body)
+	if a.status != http.StatusBadRequest {
+		t.Fatalf("a refused case: %d", a.status)
+	}
+	has("ana", page, "No se ha guardado nada: hay 2 campos que revisar", "Minúsculas, cifras y guiones sueltos",
+		"Cada hecho necesita una fecha (AAAA-MM-DD) y un título.", `value="Not A Slug"`)
+	lacks("ana", page, "Lower-case letters", "Each event needs")
+	page = html.UnescapeString(en.multipart("/admin/cases/new", "/admin/cases/new", refused, nil).body)
+	has("bob", page, "Nothing was saved: 2 fields need attention", "Lower-case letters", "Each event needs a date")
+
 	// An admin gives a new account its language.
 	a = en.post("/admin/users", "/admin/users", url.Values{"email": {"carla@example.org"}, "role": {"viewer"}, "lang": {"es"},
 		"password": {testPassword}})
