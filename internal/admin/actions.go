@@ -23,7 +23,7 @@ func (s *Server) actionsPage(w http.ResponseWriter, r *http.Request) {
 		s.serverError(w, r, err)
 		return
 	}
-	s.render(w, r, http.StatusOK, "actions", "Actions", actionListData{Actions: actions})
+	s.render(w, r, http.StatusOK, "actions", "title.actions", actionListData{Actions: actions})
 }
 
 type actionEdit struct {
@@ -75,9 +75,9 @@ func (s *Server) renderAction(w http.ResponseWriter, r *http.Request, status int
 	for i := range len(f.Values("consent_key")) + 2 {
 		d.Consents = append(d.Consents, i)
 	}
-	title := "New action"
+	title := say("title.new-action")
 	if a.ID != 0 {
-		title = a.Title
+		title = say("title.named", "Title", a.Title)
 	}
 	s.render(w, r, status, "action", title, d)
 }
@@ -149,7 +149,7 @@ func (s *Server) parseAction(r *http.Request, f *form, a *model.Action, targets 
 	a.Lang = f.lang("lang")
 	a.Kind = model.ActionKind(f.Value("kind"))
 	if a.Kind != model.ActionPetition && a.Kind != model.ActionAppeal {
-		f.fail("kind", "Choose petition or appeal.")
+		f.fail("kind", "form.action.kind")
 	}
 	a.Title = f.line("title", 200, true)
 	a.Summary = f.text("summary", 600, false)
@@ -159,7 +159,7 @@ func (s *Server) parseAction(r *http.Request, f *form, a *model.Action, targets 
 	a.ClosingText = f.text("closing_text", 2000, false)
 	a.Delivery = model.DeliveryMode(f.Value("delivery"))
 	if a.Delivery != model.DeliverEach && a.Delivery != model.DeliverDigest {
-		f.fail("delivery", "Choose how appeals reach the targets.")
+		f.fail("delivery", "form.action.delivery")
 	}
 	a.Subject = f.line("subject", 200, a.Kind == model.ActionAppeal)
 	a.Letter = f.text("letter", 10_000, a.Kind == model.ActionAppeal)
@@ -170,7 +170,7 @@ func (s *Server) parseAction(r *http.Request, f *form, a *model.Action, targets 
 		}
 		subject, text := f.line("subject_"+lang, 200, false), f.text("letter_"+lang, 10_000, false)
 		if (subject == "") != (text == "") {
-			f.fail("letter_"+lang, "Give both the subject and the letter in this language, or neither.")
+			f.fail("letter_"+lang, "form.action.letter-pair")
 		}
 		if subject != "" && text != "" {
 			if a.Letters == nil {
@@ -190,11 +190,11 @@ func (s *Server) parseAction(r *http.Request, f *form, a *model.Action, targets 
 			}
 		}
 		if !found {
-			f.fail("target", "Choose targets from the list.")
+			f.fail("target", "form.action.target-list")
 		}
 	}
 	if a.Kind == model.ActionAppeal && len(a.Targets) == 0 {
-		f.fail("target", "An appeal needs at least one target.")
+		f.fail("target", "form.action.target-needed")
 	}
 	a.Consents = nil
 	keys, texts := f.Values("consent_key"), f.Values("consent_text")
@@ -209,19 +209,19 @@ func (s *Server) parseAction(r *http.Request, f *form, a *model.Action, targets 
 		}
 		row := fmt.Sprintf("consent_%d", i)
 		if !consentKey.MatchString(key) || len(key) > 40 || text == "" || len(text) > 1000 {
-			f.fail(row, "Each consent needs a short key (e.g. updates, newsletter) and the exact text supporters see.")
+			f.fail(row, "form.action.consent")
 		}
 		a.Consents = append(a.Consents, model.ConsentRequest{Key: key, Text: text, Required: f.Has("consent_required", strconv.Itoa(i))})
 	}
 	a.SendFromHour = f.number("send_from", 0, 23)
 	a.SendToHour = f.number("send_to", 0, 24)
 	if a.SendToHour != 0 && a.SendToHour <= a.SendFromHour {
-		f.fail("send_to", "The sending window ends after it starts.")
+		f.fail("send_to", "form.action.window")
 	}
 	a.TimeZone = f.line("time_zone", 60, false)
 	if a.TimeZone != "" {
 		if _, err := time.LoadLocation(a.TimeZone); err != nil {
-			f.fail("time_zone", "A time zone name such as America/Caracas or UTC.")
+			f.fail("time_zone", "form.action.time-zone")
 		}
 	}
 	a.DailyCap = f.number("daily_cap", 0, 1_000_000)
@@ -230,14 +230,14 @@ func (s *Server) parseAction(r *http.Request, f *form, a *model.Action, targets 
 	for _, name := range []string{"cc", "bcc"} {
 		if v := f.Value(name); strings.TrimSpace(v) != "" {
 			if _, err := mail.ParseAddressList(v); err != nil {
-				f.fail(name, "Email addresses separated by commas.")
+				f.fail(name, "form.action.emails")
 			}
 		}
 	}
 	a.TestRecipient = f.line("test_recipient", 254, false)
 	if a.TestRecipient != "" {
 		if _, err := mail.ParseAddress(a.TestRecipient); err != nil {
-			f.fail("test_recipient", "One email address.")
+			f.fail("test_recipient", "form.action.email")
 		}
 	}
 	a.Image = s.picture(r, f, a.Image)
@@ -276,16 +276,16 @@ func (s *Server) saveAction(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		f.values.Set("version", strconv.Itoa(theirs.Version))
-		diffs := differences("(published, closed or otherwise changed)",
-			difference{"Title", theirs.Title, a.Title}, difference{"Summary", theirs.Summary, a.Summary},
-			difference{"Text", theirs.Body, a.Body}, difference{"Subject", theirs.Subject, a.Subject},
-			difference{"Letter", theirs.Letter, a.Letter}, difference{"Closing text", theirs.ClosingText, a.ClosingText},
-			difference{"Goal", strconv.Itoa(theirs.Goal), strconv.Itoa(a.Goal)},
-			difference{"Open", fmt.Sprint(!theirs.Closed), fmt.Sprint(!stored.Closed)})
+		diffs := differences("label.action-changed",
+			difference{"label.field.title", theirs.Title, a.Title}, difference{"label.field.summary", theirs.Summary, a.Summary},
+			difference{"label.field.text", theirs.Body, a.Body}, difference{"label.field.subject", theirs.Subject, a.Subject},
+			difference{"label.field.letter", theirs.Letter, a.Letter}, difference{"label.field.closing-text", theirs.ClosingText, a.ClosingText},
+			difference{"label.field.goal", strconv.Itoa(theirs.Goal), strconv.Itoa(a.Goal)},
+			difference{"label.field.open", fmt.Sprint(!theirs.Closed), fmt.Sprint(!stored.Closed)})
 		s.renderAction(w, r, http.StatusConflict, theirs, f, nil, diffs)
 		return
 	case errors.Is(err, model.ErrConflict):
-		f.fail("slug", "Another action has this address; choose another.")
+		f.fail("slug", "form.action.slug-taken")
 		s.renderAction(w, r, http.StatusConflict, stored, f, nil, nil)
 		return
 	case err != nil:
@@ -293,7 +293,7 @@ func (s *Server) saveAction(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.site.ContentChanged()
-	s.redirectDone(w, r, fmt.Sprintf("/admin/actions/%d", a.ID), "Saved.")
+	s.redirectDone(w, r, fmt.Sprintf("/admin/actions/%d", a.ID), say("flash.saved"))
 }
 
 // closeAction closes an action now (the form is replaced by its closing
@@ -308,7 +308,7 @@ func (s *Server) closeAction(w http.ResponseWriter, r *http.Request) {
 	back := fmt.Sprintf("/admin/actions/%d", a.ID)
 	err := s.store.CloseAction(r.Context(), a.ID, version, closing, s.now())
 	if errors.Is(err, model.ErrStale) {
-		s.redirectDone(w, r, back, "Someone changed this action meanwhile: check it below, then try again.")
+		s.redirectDone(w, r, back, say("flash.action-stale"))
 		return
 	}
 	if err != nil {
@@ -316,9 +316,9 @@ func (s *Server) closeAction(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.site.ContentChanged()
-	note := "Reopened: the form is back on the site."
+	note := say("flash.action-reopened")
 	if closing {
-		note = "Closed: the site shows the closing text instead of the form; the count is frozen."
+		note = say("flash.action-closed")
 	}
 	s.redirectDone(w, r, back, note)
 }

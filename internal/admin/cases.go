@@ -96,7 +96,7 @@ func (s *Server) renderCase(w http.ResponseWriter, r *http.Request, status int, 
 	}
 	title := say("title.new-case")
 	if c.ID != 0 {
-		title = say("title.case", "Title", c.Title)
+		title = say("title.named", "Title", c.Title)
 	}
 	s.render(w, r, status, "case", title, d)
 }
