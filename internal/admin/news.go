@@ -21,7 +21,7 @@ func (s *Server) newsListPage(w http.ResponseWriter, r *http.Request) {
 		s.serverError(w, r, err)
 		return
 	}
-	s.render(w, r, http.StatusOK, "news_list", "News", newsListData{News: news})
+	s.render(w, r, http.StatusOK, "news_list", "title.news", newsListData{News: news})
 }
 
 type newsEdit struct {
@@ -56,9 +56,9 @@ func (s *Server) renderNews(w http.ResponseWriter, r *http.Request, status int, 
 		s.serverError(w, r, err)
 		return
 	}
-	title := "New article"
+	title := say("title.new-article")
 	if n.ID != 0 {
-		title = n.Title
+		title = say("title.named", "Title", n.Title)
 	}
 	s.render(w, r, status, "news", title, newsEdit{News: n, F: f, Cases: cases, Languages: languages, Preview: preview,
 		Conflict: conflict, CanWrite: allowed(sessionOf(r).User.Role, permContentWrite), Translations: s.newsGrid(r, n)})
@@ -105,7 +105,7 @@ func (s *Server) saveNews(w http.ResponseWriter, r *http.Request) {
 	for _, v := range f.Values("case") {
 		id, err := strconv.ParseInt(v, 10, 64)
 		if err != nil {
-			f.fail("case", "Choose cases from the list.")
+			f.fail("case", "form.news.cases")
 			continue
 		}
 		n.CaseIDs = append(n.CaseIDs, id)
@@ -128,12 +128,12 @@ func (s *Server) saveNews(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		f.values.Set("version", strconv.Itoa(theirs.Version))
-		diffs := differences("(published or otherwise changed)", difference{"Title", theirs.Title, n.Title},
-			difference{"Summary", theirs.Summary, n.Summary}, difference{"Text", theirs.Body, n.Body})
+		diffs := differences("label.news-changed", difference{"label.field.title", theirs.Title, n.Title},
+			difference{"label.field.summary", theirs.Summary, n.Summary}, difference{"label.field.text", theirs.Body, n.Body})
 		s.renderNews(w, r, http.StatusConflict, theirs, f, nil, diffs)
 		return
 	case errors.Is(err, model.ErrConflict):
-		f.fail("slug", "Another article has this address; choose another.")
+		f.fail("slug", "form.news.slug-taken")
 		s.renderNews(w, r, http.StatusConflict, stored, f, nil, nil)
 		return
 	case err != nil:
@@ -141,7 +141,7 @@ func (s *Server) saveNews(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.site.ContentChanged()
-	s.redirectDone(w, r, fmt.Sprintf("/admin/news/%d", n.ID), "Saved.")
+	s.redirectDone(w, r, fmt.Sprintf("/admin/news/%d", n.ID), say("flash.saved"))
 }
 
 func (s *Server) previewNews(w http.ResponseWriter, r *http.Request) {
