@@ -48,7 +48,8 @@ type caseEdit struct {
 
 // difference is one field two editors changed differently.
 type difference struct {
-	Field, Theirs, Yours string
+	Field         any // a msg, or a key of the staff catalogues
+	Theirs, Yours string
 }
 
 // differences keeps the fields whose two versions differ. When none does

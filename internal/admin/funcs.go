@@ -38,37 +38,44 @@ var funcs = template.FuncMap{
 		}
 		return ""
 	},
-	// stateLabel names a translation's state for staff.
-	"stateLabel": func(st model.TranslationState) string {
-		switch st {
-		case model.TranslationMissing:
-			return "missing"
-		case model.TranslationOutdated:
-			return "outdated"
-		case model.TranslationCurrent:
-			return "up to date"
-		}
-		return "original"
-	},
-	// stateLink is what a link to a translation does, for staff who may
-	// write (and those who may only read).
-	"stateLink": func(st model.TranslationState, canWrite bool) string {
-		switch {
-		case !canWrite && st == model.TranslationMissing:
-			return "Open"
-		case !canWrite:
-			return "Read"
-		case st == model.TranslationMissing:
-			return "Translate"
-		case st == model.TranslationOutdated:
-			return "Update"
-		}
-		return "Edit"
-	},
+	// stateLabel and stateLink give keys here; each language's
+	// templates say them (languageFuncs).
+	"stateLabel": stateLabel,
+	"stateLink":  stateLink,
 	"percent": func(n, of int) int {
 		if of <= 0 {
 			return 0
 		}
 		return min(100, n*100/of)
 	},
+}
+
+// stateLabel names a translation's state for staff: a key of the staff
+// catalogues.
+func stateLabel(st model.TranslationState) string {
+	switch st {
+	case model.TranslationMissing:
+		return "label.state.missing"
+	case model.TranslationOutdated:
+		return "label.state.outdated"
+	case model.TranslationCurrent:
+		return "label.state.current"
+	}
+	return "label.state.original"
+}
+
+// stateLink is what a link to a translation does, for staff who may
+// write (and those who may only read): a key of the staff catalogues.
+func stateLink(st model.TranslationState, canWrite bool) string {
+	switch {
+	case !canWrite && st == model.TranslationMissing:
+		return "label.link.open"
+	case !canWrite:
+		return "label.link.read"
+	case st == model.TranslationMissing:
+		return "label.link.translate"
+	case st == model.TranslationOutdated:
+		return "label.link.update"
+	}
+	return "label.link.edit"
 }

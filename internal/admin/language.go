@@ -6,12 +6,14 @@ import (
 	"html/template"
 	"maps"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
 
 	"vigil/internal/i18n"
+	"vigil/internal/model"
 	"vigil/internal/secret"
 )
 
@@ -27,7 +29,8 @@ import (
 var staffCatalogue = sync.OnceValues(i18n.LoadStaff)
 
 // msg is a message for staff: a key of the staff catalogues and its
-// arguments, name/value pairs as i18n.Localizer.T takes them. Go code
+// arguments, name/value pairs as i18n.Localizer.T takes them (a value may
+// be a msg itself, said in the same language). Go code
 // names what to say; the page it reaches says it in its reader's
 // language.
 type msg struct {
@@ -46,6 +49,15 @@ func (m msg) String() string { return m.in(english()) }
 func (m msg) in(l *i18n.Localizer) string {
 	if l == nil {
 		return m.Key
+	}
+	if slices.ContainsFunc(m.Args, func(a any) bool { _, ok := a.(msg); return ok }) {
+		args := slices.Clone(m.Args)
+		for i, a := range args {
+			if inner, ok := a.(msg); ok {
+				args[i] = inner.in(l)
+			}
+		}
+		m.Args = args
 	}
 	if len(m.Args) >= 2 && m.Args[0] == "Count" {
 		if n, ok := m.Args[1].(int); ok {
@@ -160,6 +172,8 @@ func languageFuncs(cat *i18n.Catalogue, l *i18n.Localizer) template.FuncMap {
 	fm["languageName"] = l.LanguageName
 	fm["people"] = func(n int) string { return l.N("label.people", n) }
 	fm["when"] = func(t time.Time) string { return when(l, t) }
+	fm["stateLabel"] = func(st model.TranslationState) string { return l.T(stateLabel(st)) }
+	fm["stateLink"] = func(st model.TranslationState, canWrite bool) string { return l.T(stateLink(st, canWrite)) }
 	return fm
 }
 

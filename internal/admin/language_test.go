@@ -98,6 +98,14 @@ func TestStaffPagesInTheirLanguage(t *testing.T) {
 	page = html.UnescapeString(en.multipart("/admin/cases/new", "/admin/cases/new", refused, nil).body)
 	has("bob", page, "Nothing was saved: 2 fields need attention", "Lower-case letters", "Each event needs a date")
 
+	// The translators' screens.
+	page = read(es, "/admin/translations?lang=fr&state=all")
+	has("ana", page, "<title>Traducciones · ", "necesita traducción (falta o está desactualizada)", "de ", "textos por traducir")
+	lacks("ana", page, "texts to translate", ">Show</button>")
+	page = read(es, "/admin/translations/case/"+itoa(cases[0].ID)+"/fr")
+	has("ana", page, "Traducir: ", "Guardar la traducción", "Deje un campo vacío para mostrar ahí el original.")
+	has("bob", read(en, "/admin/translations/case/"+itoa(cases[0].ID)+"/fr"), "Translate: ", "Save the translation")
+
 	// An admin gives a new account its language.
 	a = en.post("/admin/users", "/admin/users", url.Values{"email": {"carla@example.org"}, "role": {"viewer"}, "lang": {"es"},
 		"password": {testPassword}})

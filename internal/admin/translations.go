@@ -28,7 +28,7 @@ import (
 type translatable struct {
 	Kind  string // model.KindCase, KindUpdate, KindAction, KindNews or KindImage
 	ID    int64
-	What  string // "Case", "Update 2", "Picture", …
+	What  msg    // "Case", "Update 2", "Picture", …
 	Title string // the original's title; a picture's description
 	About string // for an update or a picture: the record it belongs to
 	Lang  string // the language the original is written in
@@ -46,7 +46,7 @@ type translatable struct {
 // textField is one translatable text of a record.
 type textField struct {
 	Name     string // the field's name in Texts: "title", "timeline.0.place", …
-	Label    string
+	Label    any    // a msg; for a field the model gained, its name
 	Original string
 	Long     bool // several lines: a textarea
 	Markdown bool
@@ -95,10 +95,10 @@ func (t translatable) withFields(texts map[string]string, fields ...textField) t
 
 // Fields of each kind of record, with the limits their own forms set.
 var (
-	titleField   = textField{Name: "title", Label: "Title", Max: 200}
-	summaryField = textField{Name: "summary", Label: "Summary", Long: true, Max: 600}
-	bodyField    = textField{Name: "body", Label: "Text", Long: true, Markdown: true, Max: 50_000}
-	altField     = textField{Name: "alt", Label: "Description for people who cannot see it", Max: 300}
+	titleField   = textField{Name: "title", Label: say("label.field.title"), Max: 200}
+	summaryField = textField{Name: "summary", Label: say("label.field.summary"), Long: true, Max: 600}
+	bodyField    = textField{Name: "body", Label: say("label.field.text"), Long: true, Markdown: true, Max: 50_000}
+	altField     = textField{Name: "alt", Label: say("picture.alt"), Max: 300}
 )
 
 func caseTranslatable(c model.Case) translatable {
@@ -106,14 +106,14 @@ func caseTranslatable(c model.Case) translatable {
 	for i, e := range c.Timeline {
 		when := e.Date.UTC().Format("2006-01-02")
 		fields = append(fields,
-			textField{Name: fmt.Sprintf("timeline.%d.title", i), Label: fmt.Sprintf("Timeline, %s: what happened", when), Max: 300},
-			textField{Name: fmt.Sprintf("timeline.%d.place", i), Label: fmt.Sprintf("Timeline, %s: place", when), Max: 200},
-			textField{Name: fmt.Sprintf("timeline.%d.body", i), Label: fmt.Sprintf("Timeline, %s: more", when), Long: true, Max: 5000})
+			textField{Name: fmt.Sprintf("timeline.%d.title", i), Label: say("label.tr.timeline.title", "Date", when), Max: 300},
+			textField{Name: fmt.Sprintf("timeline.%d.place", i), Label: say("label.tr.timeline.place", "Date", when), Max: 200},
+			textField{Name: fmt.Sprintf("timeline.%d.body", i), Label: say("label.tr.timeline.body", "Date", when), Long: true, Max: 5000})
 	}
 	for i := range c.Demands {
-		fields = append(fields, textField{Name: fmt.Sprintf("demand.%d", i), Label: fmt.Sprintf("Demand %d", i+1), Max: 1000})
+		fields = append(fields, textField{Name: fmt.Sprintf("demand.%d", i), Label: say("label.tr.demand", "Number", i+1), Max: 1000})
 	}
-	t := translatable{Kind: model.KindCase, ID: c.ID, What: "Case", Title: c.Title, Lang: c.Lang,
+	t := translatable{Kind: model.KindCase, ID: c.ID, What: say("label.what.case"), Title: c.Title, Lang: c.Lang,
 		Translations: c.Translations, Admin: fmt.Sprintf("/admin/cases/%d", c.ID), Preview: fmt.Sprintf("/admin/cases/%d/preview", c.ID)}
 	if !c.Published.IsZero() {
 		t.Public = "/cases/" + c.Slug
@@ -122,9 +122,9 @@ func caseTranslatable(c model.Case) translatable {
 }
 
 func updateTranslatable(c model.Case, u model.Update) translatable {
-	what := "Opening update"
+	what := say("label.what.opening")
 	if u.Number > 0 {
-		what = fmt.Sprintf("Update %d", u.Number)
+		what = say("label.what.update", "Number", u.Number)
 	}
 	t := translatable{Kind: model.KindUpdate, ID: u.ID, What: what, Title: u.Title, About: c.Title, Lang: c.Lang,
 		Translations: u.Translations, Admin: fmt.Sprintf("/admin/cases/%d", c.ID), Preview: fmt.Sprintf("/admin/cases/%d/preview", c.ID)}
@@ -136,12 +136,12 @@ func updateTranslatable(c model.Case, u model.Update) translatable {
 
 func actionTranslatable(a model.Action) translatable {
 	fields := []textField{titleField, summaryField,
-		{Name: "body", Label: "Why it matters", Long: true, Markdown: true, Max: 50_000},
-		{Name: "closing", Label: "Shown once closed", Long: true, Markdown: true, Max: 2000}}
+		{Name: "body", Label: say("action.body"), Long: true, Markdown: true, Max: 50_000},
+		{Name: "closing", Label: say("action.closing-text"), Long: true, Markdown: true, Max: 2000}}
 	for _, c := range a.Consents {
-		fields = append(fields, textField{Name: "consent." + c.Key, Label: fmt.Sprintf("Consent “%s”", c.Key), Long: true, Max: 1000})
+		fields = append(fields, textField{Name: "consent." + c.Key, Label: say("label.tr.consent", "Key", c.Key), Long: true, Max: 1000})
 	}
-	t := translatable{Kind: model.KindAction, ID: a.ID, What: "Action", Title: a.Title, Lang: a.Lang,
+	t := translatable{Kind: model.KindAction, ID: a.ID, What: say("label.what.action"), Title: a.Title, Lang: a.Lang,
 		Translations: a.Translations, Admin: fmt.Sprintf("/admin/actions/%d", a.ID), Preview: fmt.Sprintf("/admin/actions/%d/preview", a.ID)}
 	if !a.Published.IsZero() {
 		t.Public = "/actions/" + a.Slug
@@ -150,7 +150,7 @@ func actionTranslatable(a model.Action) translatable {
 }
 
 func newsTranslatable(n model.NewsArticle) translatable {
-	t := translatable{Kind: model.KindNews, ID: n.ID, What: "News", Title: n.Title, Lang: n.Lang,
+	t := translatable{Kind: model.KindNews, ID: n.ID, What: say("label.what.news"), Title: n.Title, Lang: n.Lang,
 		Translations: n.Translations, Admin: fmt.Sprintf("/admin/news/%d", n.ID), Preview: fmt.Sprintf("/admin/news/%d/preview", n.ID)}
 	if !n.Published.IsZero() {
 		t.Public = "/news/" + n.Slug
@@ -162,7 +162,7 @@ func newsTranslatable(n model.NewsArticle) translatable {
 // illustrates (owner) shows it: a picture has no language of its own, so
 // its description is taken to be written in its record's.
 func imageTranslatable(img *model.Image, owner translatable) translatable {
-	t := translatable{Kind: model.KindImage, ID: img.ID, What: "Picture", Title: img.Alt, About: owner.Title,
+	t := translatable{Kind: model.KindImage, ID: img.ID, What: say("label.what.image"), Title: img.Alt, About: owner.Title,
 		Lang: owner.Lang, Translations: img.Translations, Admin: owner.Admin, Public: owner.Public, Preview: owner.Preview}
 	return t.withFields(img.Texts(), altField)
 }
@@ -291,12 +291,12 @@ type translationGrid struct {
 	Original langInfo
 	Langs    []langInfo
 	Rows     []gridRow
-	Note     string // what is translated elsewhere
+	Note     any // what is translated elsewhere: a msg
 	CanWrite bool
 }
 
 type gridRow struct {
-	Label string // "The case", "Update 2: …", "Picture description"
+	Label msg // "This case", "Update 2: …", "Picture description"
 	Cells []gridCell
 }
 
@@ -319,14 +319,9 @@ func (s *Server) grid(r *http.Request, records ...translatable) *translationGrid
 		}
 	}
 	for _, t := range records {
-		row := gridRow{Label: "This " + strings.ToLower(t.What)}
-		switch t.Kind {
-		case model.KindUpdate:
-			row.Label = t.What + ": " + t.Title
-		case model.KindImage:
-			row.Label = "Picture description"
-		case model.KindNews:
-			row.Label = "This article"
+		row := gridRow{Label: say("label.tr.row." + t.Kind)}
+		if t.Kind == model.KindUpdate {
+			row.Label = say("label.tr.row.update", "What", t.What, "Title", t.Title)
 		}
 		for _, l := range g.Langs {
 			row.Cells = append(row.Cells, gridCell{Lang: l, State: t.state(l.Code), Path: t.path(l.Code)})
@@ -363,7 +358,7 @@ func (s *Server) actionGrid(r *http.Request, a model.Action) *translationGrid {
 		records = append(records, imageTranslatable(a.Image, at))
 	}
 	g := s.grid(r, records...)
-	g.Note = "The model letter and its subject are translated in the form above (“The letter in …”)."
+	g.Note = say("label.tr.letter-note")
 	return g
 }
 
@@ -380,13 +375,14 @@ func (s *Server) newsGrid(r *http.Request, n model.NewsArticle) *translationGrid
 }
 
 // translationStates are the list screen's filters: what needs a
-// translator (missing or outdated), one state, or everything.
+// translator (missing or outdated), one state, or everything; Label is a
+// key of the staff catalogues.
 var translationStates = []struct{ Value, Label string }{
-	{"todo", "needs translation (missing or outdated)"},
-	{string(model.TranslationMissing), "missing"},
-	{string(model.TranslationOutdated), "outdated"},
-	{string(model.TranslationCurrent), "up to date"},
-	{"all", "all"},
+	{"todo", "label.tr.show.todo"},
+	{string(model.TranslationMissing), "label.state.missing"},
+	{string(model.TranslationOutdated), "label.state.outdated"},
+	{string(model.TranslationCurrent), "label.state.current"},
+	{"all", "label.tr.show.all"},
 }
 
 type translationList struct {
@@ -428,14 +424,14 @@ func (s *Server) translationsPage(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 		if lang == "" {
-			s.render(w, r, http.StatusOK, "translations", "Translations", d) // one language: nothing to translate
+			s.render(w, r, http.StatusOK, "translations", "title.translations", d) // one language: nothing to translate
 			return
 		}
 		f.values.Set("lang", lang)
 	}
 	if !s.offered(lang) {
-		f.fail("lang", fmt.Sprintf("The site does not offer %q; it offers %s.", lang, s.offeredNames()))
-		s.render(w, r, http.StatusBadRequest, "translations", "Translations", d)
+		f.fail("lang", "form.tr.not-offered", "Lang", lang, "Offered", s.offeredNames())
+		s.render(w, r, http.StatusBadRequest, "translations", "title.translations", d)
 		return
 	}
 	state := f.Value("state")
@@ -444,8 +440,8 @@ func (s *Server) translationsPage(w http.ResponseWriter, r *http.Request) {
 		f.values.Set("state", state)
 	}
 	if !slices.ContainsFunc(translationStates, func(st struct{ Value, Label string }) bool { return st.Value == state }) {
-		f.fail("state", "Choose a state from the list.")
-		s.render(w, r, http.StatusBadRequest, "translations", "Translations", d)
+		f.fail("state", "form.tr.state")
+		s.render(w, r, http.StatusBadRequest, "translations", "title.translations", d)
 		return
 	}
 	d.Lang = s.language(lang)
@@ -473,7 +469,7 @@ func (s *Server) translationsPage(w http.ResponseWriter, r *http.Request) {
 		}
 		d.Items = append(d.Items, item)
 	}
-	s.render(w, r, http.StatusOK, "translations", "Translations", d)
+	s.render(w, r, http.StatusOK, "translations", "title.translations", d)
 }
 
 // translationEdit is the side-by-side page of one record in one language.
@@ -512,13 +508,10 @@ func (s *Server) translationTarget(w http.ResponseWriter, r *http.Request) (tran
 	}
 	switch {
 	case !s.offered(lang):
-		s.errorPage(w, r, refused, fmt.Sprintf("The site does not offer the language %q, so nothing can be translated into it. "+
-			"It offers %s. Nothing was saved.", lang, s.offeredNames()))
+		s.errorPage(w, r, refused, say("error.tr.not-offered", "Lang", lang, "Offered", s.offeredNames()))
 		return t, lang, false
 	case lang == t.Lang:
-		s.errorPage(w, r, refused, fmt.Sprintf("This %s is written in %s (%s): its text is the original, not a translation. "+
-			"Edit it on its own page, or choose another language. Nothing was saved.",
-			strings.ToLower(t.What), s.composer.Cat.Name(lang), lang))
+		s.errorPage(w, r, refused, say("error.tr.original."+t.Kind, "Language", s.composer.Cat.Name(lang), "Lang", lang))
 		return t, lang, false
 	}
 	return t, lang, true
@@ -555,7 +548,7 @@ func (s *Server) renderTranslation(w http.ResponseWriter, r *http.Request, statu
 		d.Public = "/" + lang + t.Public
 	}
 	d.Preview = t.Preview + "?lang=" + lang
-	s.render(w, r, status, "translation", "Translate: "+t.Title, d)
+	s.render(w, r, status, "translation", say("title.translate", "Title", t.Title), d)
 }
 
 // fingerprintPattern is what model.Fingerprint writes.
@@ -572,7 +565,7 @@ func (s *Server) saveTranslation(w http.ResponseWriter, r *http.Request) {
 	seen := f.number("version", 0, 1<<30)
 	source := f.Value("source")
 	if !fingerprintPattern.MatchString(source) || f.Error("version") != "" {
-		f.fail("texts", "This form is incomplete: open the translation again from its record's page. Nothing was saved.")
+		f.fail("texts", "form.tr.incomplete")
 	}
 	tr := model.Translation{Lang: lang, Texts: map[string]string{}, Source: source, Saved: s.now()}
 	for _, field := range t.Fields {
@@ -590,8 +583,7 @@ func (s *Server) saveTranslation(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if f.OK() && len(tr.Texts) == 0 {
-		f.fail("texts", fmt.Sprintf("Write at least one field in %[1]s: an empty translation would tell readers the page exists in %[1]s. "+
-			"Nothing was saved.", lang))
+		f.fail("texts", "form.tr.empty", "Lang", lang)
 	}
 	if !f.OK() {
 		s.renderTranslation(w, r, http.StatusBadRequest, t, lang, f, nil)
@@ -607,11 +599,9 @@ func (s *Server) saveTranslation(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.site.ContentChanged()
-	note := fmt.Sprintf("Saved: the site's /%s/ pages show this translation now.", lang)
+	note := say("flash.tr.saved", "Lang", lang)
 	if source != model.Fingerprint(t.Texts) {
-		note = fmt.Sprintf("Saved, and marked outdated: the original changed while you were translating. "+
-			"Compare each field with the original below and save again. The site's /%s/ pages show your translation meanwhile.",
-			lang)
+		note = say("flash.tr.saved-outdated", "Lang", lang)
 	}
 	s.redirectDone(w, r, t.path(lang), note)
 }
@@ -631,7 +621,7 @@ func (s *Server) translationConflict(w http.ResponseWriter, r *http.Request, kin
 	for _, field := range t.Fields {
 		pairs = append(pairs, difference{field.Label, theirs.Texts[field.Name], yours.Texts[field.Name]})
 	}
-	s.renderTranslation(w, r, http.StatusConflict, t, lang, f, differences("(saved again, with the same text)", pairs...))
+	s.renderTranslation(w, r, http.StatusConflict, t, lang, f, differences("label.tr.saved-again", pairs...))
 }
 
 // caseOnlyIn is a case as readers of lang will see it, with no other
