@@ -144,10 +144,19 @@ func passwordRefusal(err error) msg {
 }
 
 // languageOf is the language of the staff pages for a request: the
-// signed-in account's, else the browser's best among the catalogues.
+// signed-in account's, else the browser's best among the catalogues. A
+// page answered outside the staff guard (a path that is no route, the
+// sign-in page) looks the session up itself, so that a staff member who
+// mistypes an address is still answered in their language.
 func (s *Server) languageOf(r *http.Request) string {
-	if l := sessionOf(r).User.Lang; l != "" && s.staff.Has(l) {
-		return l
+	user := sessionOf(r).User
+	if user.ID == 0 {
+		if sess, err := s.session(r); err == nil {
+			user = sess.User
+		}
+	}
+	if user.Lang != "" && s.staff.Has(user.Lang) {
+		return user.Lang
 	}
 	return s.staff.Match(r.Header.Get("Accept-Language"))
 }

@@ -134,6 +134,10 @@ func TestStaffPagesInTheirLanguage(t *testing.T) {
 	if log, err := h.db.AuditLog(ctx, store.AuditFilter{Action: "user.language"}); err != nil || len(log) != 1 || log[0].UserEmail != "bob@example.org" {
 		t.Errorf("the change's audit entry: %+v, %v", log, err)
 	}
+	// A mistyped address is answered in his language too.
+	if a := en.get("/admin/no-such-page"); a.status != http.StatusNotFound || !strings.Contains(a.body, "Esa página no existe") {
+		t.Errorf("a page that does not exist: %d\n%s", a.status, a.body)
+	}
 	// A language without a staff catalogue is refused, in his language.
 	a = en.post("/admin/account", "/admin/account/language", url.Values{"lang": {"xx"}})
 	if page := html.UnescapeString(a.body); a.status != http.StatusBadRequest || !strings.Contains(page, "Elija un idioma.") {
