@@ -46,3 +46,32 @@ func TestMatchChoosesTheReadersLanguage(t *testing.T) {
 		t.Error("a value not kept is not matched again")
 	}
 }
+
+// TestLoadStaff: the staff catalogues load apart from the public ones,
+// English first, each language whole, and a language's own name and
+// direction are read from it.
+func TestLoadStaff(t *testing.T) {
+	staff, err := LoadStaff()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if langs := staff.Languages(); len(langs) < 2 || langs[0] != Default || !staff.Has("es") {
+		t.Fatalf("staff languages %v, want en first, and es", langs)
+	}
+	if staff.Name("es") != "Español" || staff.Dir("es") != "ltr" {
+		t.Errorf("es: %q, %q", staff.Name("es"), staff.Dir("es"))
+	}
+	if got := staff.Localizer("es").T("nav.dashboard"); got != "Panel" {
+		t.Errorf("nav.dashboard in Spanish: %q", got)
+	}
+	if got := staff.Match("es-MX,es;q=0.9"); got != "es" {
+		t.Errorf("Match(es-MX) = %q", got)
+	}
+	public, err := Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if public.Keys(Default)["nav.dashboard"] || staff.Keys(Default)["home.heading"] {
+		t.Error("the staff and public catalogues share strings")
+	}
+}
