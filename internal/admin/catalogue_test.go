@@ -48,7 +48,9 @@ func TestStaffCatalogues(t *testing.T) {
 	// In Go, every string literal shaped like a staff key: whole
 	// ("flash.saved") or the start of keys built from a value
 	// ("label.state.").
-	keyInGo := regexp.MustCompile(`"((?:error|flash|form|label|nav|role|title)\.[a-z0-9._-]*)"`)
+	keyInGo := regexp.MustCompile(`"((?:error|flash|form|label|nav|role|title)\.[a-z0-9._-]*)"` +
+		// and whatever a message is made of, whatever its prefix
+		`|\bsay\("([a-z][a-z0-9._-]*)"|\.fail\([^,()]+, "([a-z][a-z0-9._-]*)"`)
 	goFiles, _ := filepath.Glob("*.go")
 	for _, f := range goFiles {
 		if strings.HasSuffix(f, "_test.go") {
@@ -59,10 +61,14 @@ func TestStaffCatalogues(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, m := range keyInGo.FindAllStringSubmatch(string(b), -1) {
-			if strings.HasSuffix(m[1], ".") {
-				prefixes[m[1]] = f
-			} else {
-				used[m[1]] = f
+			for _, k := range m[1:] {
+				switch {
+				case k == "":
+				case strings.HasSuffix(k, "."):
+					prefixes[k] = f
+				default:
+					used[k] = f
+				}
 			}
 		}
 	}
