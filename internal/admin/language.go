@@ -30,9 +30,8 @@ var staffCatalogue = sync.OnceValues(i18n.LoadStaff)
 
 // msg is a message for staff: a key of the staff catalogues and its
 // arguments, name/value pairs as i18n.Localizer.T takes them (a value may
-// be a msg itself, said in the same language). Go code
-// names what to say; the page it reaches says it in its reader's
-// language.
+// be a msg itself, said in the same language). Go code names what to say;
+// the page it reaches says it in its reader's language.
 type msg struct {
 	Key  string
 	Args []any
@@ -64,10 +63,9 @@ func (m msg) in(l *i18n.Localizer) string {
 			return l.N(m.Key, n, m.Args[2:]...)
 		}
 	}
-	if s := l.T(m.Key, m.Args...); s != m.Key || !looksLikeKey(m.Key) {
-		return s
-	}
-	return m.Key
+	// A key no catalogue has comes back as it is: words not yet moved
+	// to the catalogues still read well.
+	return l.T(m.Key, m.Args...)
 }
 
 // english is the English localizer; nil if the catalogues cannot be read
