@@ -69,7 +69,7 @@ func (s *Server) renderAction(w http.ResponseWriter, r *http.Request, status int
 		s.serverError(w, r, err)
 		return
 	}
-	d := actionEdit{Action: a, F: f, Cases: cases, Targets: targets, Languages: languages, Preview: preview,
+	d := actionEdit{Action: a, F: f, Cases: cases, Targets: targets, Languages: s.languages(), Preview: preview,
 		Conflict: conflict, CanWrite: allowed(sessionOf(r).User.Role, permContentWrite), Now: s.now(),
 		Translations: s.actionGrid(r, a)}
 	for i := range len(f.Values("consent_key")) + 2 {
@@ -146,7 +146,7 @@ func (s *Server) parseAction(r *http.Request, f *form, a *model.Action, targets 
 	a.Slug = f.slug("slug")
 	a.CaseID = f.id("case")
 	a.CaseSlug = ""
-	a.Lang = f.lang("lang")
+	a.Lang = f.lang("lang", s.languages())
 	a.Kind = model.ActionKind(f.Value("kind"))
 	if a.Kind != model.ActionPetition && a.Kind != model.ActionAppeal {
 		f.fail("kind", "form.action.kind")
@@ -164,7 +164,7 @@ func (s *Server) parseAction(r *http.Request, f *form, a *model.Action, targets 
 	a.Subject = f.line("subject", 200, a.Kind == model.ActionAppeal)
 	a.Letter = f.text("letter", 10_000, a.Kind == model.ActionAppeal)
 	a.Letters = nil
-	for _, lang := range languages {
+	for _, lang := range s.languages() {
 		if lang == a.Lang {
 			continue
 		}

@@ -88,7 +88,7 @@ func (s *Server) renderCase(w http.ResponseWriter, r *http.Request, status int, 
 		rows += blankRows
 	}
 	d := caseEdit{Case: c, F: f, Statuses: []model.CaseStatus{model.CaseActive, model.CaseMonitoring, model.CaseClosed},
-		Languages: languages, Preview: preview, Conflict: conflict,
+		Languages: s.languages(), Preview: preview, Conflict: conflict,
 		CanWrite: allowed(sessionOf(r).User.Role, permContentWrite)}
 	d.CanRecords = allowed(sessionOf(r).User.Role, permRecords)
 	d.Translations = s.caseGrid(r, c)
@@ -155,7 +155,7 @@ func caseForm(c model.Case) *form {
 func (s *Server) parseCase(r *http.Request, f *form, c *model.Case) {
 	c.Version = f.number("version", 0, 1<<30)
 	c.Slug = f.slug("slug")
-	c.Lang = f.lang("lang")
+	c.Lang = f.lang("lang", s.languages())
 	c.Title = f.line("title", 200, true)
 	c.Summary = f.text("summary", 600, false)
 	c.Body = f.text("body", 50_000, false)

@@ -517,3 +517,21 @@ func TestTwoEditorsPublish(t *testing.T) {
 		t.Errorf("updates: %+v", got.Updates)
 	}
 }
+
+// TestOfferedLanguagesForContent: content and officials may be in any
+// language the site offers, and in no other.
+func TestOfferedLanguagesForContent(t *testing.T) {
+	h := newHarness(t)
+	h.addUser("editor@example.org", model.RoleEditor)
+	b := h.browser()
+	b.login("editor@example.org")
+	for lang, ok := range map[string]bool{"ar": true, "fr": true, "de": false} {
+		r := b.post("/admin/targets", "/admin/targets", url.Values{"name": {"Official " + lang}, "lang": {lang}, "version": {"0"}})
+		if saved := r.status == http.StatusSeeOther; saved != ok {
+			t.Errorf("official in %s saved: %v (status %d), want %v", lang, saved, r.status, ok)
+		}
+	}
+	if r := b.get("/admin/cases/new"); !strings.Contains(r.body, `<option value="ar"`) || !strings.Contains(r.body, `<option value="fr"`) {
+		t.Error("the case form does not offer Arabic and French as the original's language")
+	}
+}

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -130,17 +131,13 @@ func (f *form) slug(name string) string {
 	return v
 }
 
-// languages are those content may be written in: the site's own.
-var languages = []string{"en", "es"}
-
-func (f *form) lang(name string) string {
+// lang is a language among those offered: the languages the site offers
+// (--languages), in which content, officials and supporters may be.
+func (f *form) lang(name string, offered []string) string {
 	v := f.values.Get(name)
-	for _, l := range languages {
-		if v == l {
-			return v
-		}
+	if !slices.Contains(offered, v) {
+		f.fail(name, "form.language")
 	}
-	f.fail(name, "form.language")
 	return v
 }
 

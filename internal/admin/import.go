@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -67,7 +68,7 @@ func (s *Server) importSupporters(w http.ResponseWriter, r *http.Request) {
 	}
 	defer file.Close()
 	consent.Source = "import: " + consent.Source
-	report, rows, problem := readImport(file)
+	report, rows, problem := readImport(file, s.languages())
 	if problem.Key != "" {
 		f.fail("file", problem.Key, problem.Args...)
 		s.renderImport(w, r, http.StatusBadRequest, f, nil)
@@ -96,7 +97,7 @@ func (s *Server) importSupporters(w http.ResponseWriter, r *http.Request) {
 // readImport checks a CSV file row by row. A problem with the file as a
 // whole (not CSV, no email column, too many rows) is returned as a
 // message.
-func readImport(file io.Reader) (*importReport, []store.ImportRow, msg) {
+func readImport(file io.Reader, offered []string) (*importReport, []store.ImportRow, msg) {
 	cr := csv.NewReader(file)
 	cr.FieldsPerRecord = -1
 	cr.TrimLeadingSpace = true
@@ -130,8 +131,8 @@ func readImport(file io.Reader) (*importReport, []store.ImportRow, msg) {
 			}
 			return ""
 		}
-		reject := func(key string) {
-			report.Rejected = append(report.Rejected, rejectedRow{Line: line, Email: get("email"), Reason: say(key)})
+		reject := func(key string, args ...any) {
+			report.Rejected = append(report.Rejected, rejectedRow{Line: line, Email: get("email"), Reason: say(key, args...)})
 		}
 		if err != nil {
 			reject("form.import.row.not-csv")
@@ -156,13 +157,13 @@ func readImport(file io.Reader) (*importReport, []store.ImportRow, msg) {
 			reject("form.import.row.postal-code")
 		case sup.Country != "" && (len(sup.Country) != 2 || strings.Trim(sup.Country, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") != ""):
 			reject("form.import.row.country")
-		case sup.Lang != "" && sup.Lang != "en" && sup.Lang != "es":
-			reject("form.import.row.language")
+		case sup.Lang != "" && !slices.Contains(offered, sup.Lang):
+			reject("form.import.row.language", "Languages", strings.Join(offered, ", "))
 		default:
 			seen[email] = true
 			sup.Email = email
 			if sup.Lang == "" {
-				sup.Lang = "en"
+				sup.Lang = offered[0]
 			}
 			rows = append(rows, store.ImportRow{Supporter: sup})
 		}

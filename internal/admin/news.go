@@ -60,7 +60,7 @@ func (s *Server) renderNews(w http.ResponseWriter, r *http.Request, status int, 
 	if n.ID != 0 {
 		title = say("title.named", "Title", n.Title)
 	}
-	s.render(w, r, status, "news", title, newsEdit{News: n, F: f, Cases: cases, Languages: languages, Preview: preview,
+	s.render(w, r, status, "news", title, newsEdit{News: n, F: f, Cases: cases, Languages: s.languages(), Preview: preview,
 		Conflict: conflict, CanWrite: allowed(sessionOf(r).User.Role, permContentWrite), Translations: s.newsGrid(r, n)})
 }
 
@@ -96,7 +96,7 @@ func (s *Server) saveNews(w http.ResponseWriter, r *http.Request) {
 	n := stored
 	n.Version = f.number("version", 0, 1<<30)
 	n.Slug = f.slug("slug")
-	n.Lang = f.lang("lang")
+	n.Lang = f.lang("lang", s.languages())
 	n.Title = f.line("title", 200, true)
 	n.Summary = f.text("summary", 600, false)
 	n.Body = f.text("body", 50_000, true)

@@ -131,7 +131,7 @@ func TestImportReportsBadRows(t *testing.T) {
 		"not-an-address,Bad,Row,,VE,es\n" +
 		"LUCIA@example.org,Again,Same,,VE,es\n" +
 		"marco@example.org,Marco,,,Venezuela,en\n" +
-		"nina@example.org,Nina,,,,fr\n" +
+		"nina@example.org,Nina,,,,de\n" +
 		"omar@example.org,Omar,Haddad,,,\n"
 	send := func(form url.Values, csvFile string) answer {
 		form.Set("csrf", b.csrf("/admin/supporters/import"))
@@ -173,7 +173,7 @@ func TestImportReportsBadRows(t *testing.T) {
 	for _, want := range []string{"6 rows read", "<strong>2</strong> new supporters added", "<strong>4</strong> rejected",
 		"<td>3</td><td>not-an-address</td><td>Not a valid email address.</td>",
 		"<td>4</td><td>LUCIA@example.org</td><td>This address is on an earlier line of the file.</td>",
-		"two-letter code", "must be en or es"} {
+		"two-letter code", "must be one the site offers: en, ar, es, fr"} {
 		if !strings.Contains(r.body, want) {
 			t.Errorf("report lacks %q", want)
 		}

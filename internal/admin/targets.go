@@ -36,7 +36,7 @@ func (s *Server) renderTargets(w http.ResponseWriter, r *http.Request, status in
 		s.serverError(w, r, err)
 		return
 	}
-	s.render(w, r, status, "targets", "title.targets", targetsData{Targets: targets, Edit: edit, F: f, Languages: languages,
+	s.render(w, r, status, "targets", "title.targets", targetsData{Targets: targets, Edit: edit, F: f, Languages: s.languages(),
 		CanWrite: allowed(sessionOf(r).User.Role, permContentWrite), Conflict: conflict})
 }
 
@@ -60,7 +60,7 @@ func (s *Server) saveTarget(w http.ResponseWriter, r *http.Request) {
 	t := model.Target{ID: f.id("id"), Version: f.number("version", 0, 1<<30),
 		Name: f.line("name", 200, true), Title: f.line("title", 200, false), Organisation: f.line("organisation", 200, false),
 		Address: f.text("address", 1000, false), Email: f.line("email", 254, false), Salutation: f.line("salutation", 200, false),
-		Lang: f.lang("lang")}
+		Lang: f.lang("lang", s.languages())}
 	if t.Email != "" {
 		if _, err := mail.ParseAddress(t.Email); err != nil {
 			f.fail("email", "form.target.email")

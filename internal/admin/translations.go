@@ -275,6 +275,10 @@ func (s *Server) language(code string) langInfo {
 // offered reports whether the site offers lang.
 func (s *Server) offered(lang string) bool { return s.composer.Cat.Has(lang) }
 
+// languages are the languages the site offers (--languages), the first
+// the default: those content, officials and supporters may be in.
+func (s *Server) languages() []string { return s.composer.Cat.Languages() }
+
 // offeredNames lists the languages the site offers, for messages.
 func (s *Server) offeredNames() string {
 	var names []string

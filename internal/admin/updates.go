@@ -245,7 +245,7 @@ func (s *Server) tellPage(w http.ResponseWriter, r *http.Request) {
 		d.Queued += n
 	}
 	d.Sent = d.Progress[string(model.MessageSent)]
-	for _, lang := range languages {
+	for _, lang := range s.languages() {
 		n := d.Audience[lang]
 		d.Total += n
 		sample := model.Supporter{ID: 0, Name: "Ana", Email: "ana@example.org", Lang: lang}
