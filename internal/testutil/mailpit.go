@@ -285,27 +285,41 @@ func (m *MailpitServer) get(t testing.TB, path string, into any) {
 // Messages lists every message mailpit holds, oldest first.
 func (m *MailpitServer) Messages(t testing.TB) []MailpitSummary {
 	t.Helper()
-	var out []MailpitSummary
-	for start := 0; ; {
-		var page struct {
-			Total    int
-			Count    int
-			Messages []MailpitSummary `json:"messages"`
+	// mailpit lists newest first, at most limit a page: a message arriving
+	// while the pages are read shifts the later ones, so that one message
+	// shows twice and another not at all. The listing is read again until
+	// it is whole: every page saw the same total, and it holds that many
+	// distinct messages.
+	for {
+		var out []MailpitSummary
+		totals := map[int]bool{}
+		for start := 0; ; {
+			var page struct {
+				Total    int
+				Count    int
+				Messages []MailpitSummary `json:"messages"`
+			}
+			m.get(t, "/api/v1/messages?"+url.Values{
+				"start": {strconv.Itoa(start)}, "limit": {"500"},
+			}.Encode(), &page)
+			totals[page.Total] = true
+			out = append(out, page.Messages...)
+			start += len(page.Messages)
+			if len(page.Messages) == 0 || start >= page.Total {
+				break
+			}
 		}
-		// mailpit's list is newest first, at most limit per page.
-		m.get(t, "/api/v1/messages?"+url.Values{
-			"start": {strconv.Itoa(start)}, "limit": {"500"},
-		}.Encode(), &page)
-		out = append(out, page.Messages...)
-		start += len(page.Messages)
-		if len(page.Messages) == 0 || start >= page.Total {
-			break
+		seen := map[string]bool{}
+		for _, s := range out {
+			seen[s.ID] = true
+		}
+		if len(totals) == 1 && totals[len(out)] && len(seen) == len(out) {
+			for i, j := 0, len(out)-1; i < j; i, j = i+1, j-1 {
+				out[i], out[j] = out[j], out[i]
+			}
+			return out
 		}
 	}
-	for i, j := 0, len(out)-1; i < j; i, j = i+1, j-1 {
-		out[i], out[j] = out[j], out[i]
-	}
-	return out
 }
 
 // Message returns one message (id is mailpit's ID from Messages) with its
