@@ -258,6 +258,7 @@ type Supporter struct {
 	Confirmed    time.Time // zero until double opt-in
 	Unsubscribed time.Time // zero unless unsubscribed
 	Erased       time.Time // zero unless erased at their request
+	Updated      time.Time // when what the API shows of them last changed
 }
 
 // Consent is one answer to a consent request.

@@ -109,7 +109,7 @@ var Schema = []SchemaTable{
 	table("news_cases", "news_id int, case_id int"),
 	table("supporters", "id int, email_index bytes, email_sealed bytes, name_sealed bytes, postal_sealed bytes, "+
 		"country text, lang text, created_at instant, confirmed_at instant, unsubscribed_at instant, reminded_at instant, "+
-		"erased_at instant"),
+		"erased_at instant, updated_at instant"),
 	table("participations", "id int, supporter_id int, action_id int, created_at instant, confirmed_at instant, "+
 		"subject_sealed bytes, letter_sealed bytes, comment_sealed bytes, referrer text, share_code text, ip_hash bytes, "+
 		"agent_class text, fill_ms int"),
@@ -125,6 +125,8 @@ var Schema = []SchemaTable{
 	table("audit_log", "id int, at instant, user_id int, user_email text, action text, object_type text, object_id int, "+
 		"before text, after text, ip_hash text"),
 	table("settings", "key text, value text"),
+	table("api_keys", "id int, name text, hash bytes, scopes text, created_at instant, created_by text, last_used_at instant, "+
+		"revoked_at instant"),
 	table("records", "id int, case_id int, name_sealed bytes, status text, place_sealed bytes, last_confirmed date, "+
 		"source_note_sealed bytes, version int, created_at instant, updated_at instant"),
 }

@@ -30,6 +30,8 @@ type Store interface {
 	Records
 	Rekeying
 	Translating
+	APIKeys
+	People
 	// Ping answers nil once the database is reachable.
 	Ping(ctx context.Context) error
 	// Close releases the database.

@@ -58,6 +58,7 @@ type batchSupporter struct {
 	confirmed bool
 	typed     typedDetails // what the batch's requests typed
 	created   time.Time    // the first request's time
+	last      time.Time    // the last request's time
 }
 
 // live calls fn for each request still to be written.
@@ -157,6 +158,7 @@ func (w *batchWrite) findSupporters() error {
 		if bs.created.IsZero() {
 			bs.created = r.P.Now
 		}
+		bs.last = r.P.Now
 	})
 	if len(indexes) == 0 {
 		return nil
@@ -190,9 +192,9 @@ func (w *batchWrite) findSupporters() error {
 			created = append(created, instant(bs.created))
 		}
 		rows, err := w.tx.QueryContext(w.ctx, `INSERT INTO supporters (id, email_index, email_sealed, name_sealed,
-				postal_sealed, country, lang, created_at) OVERRIDING SYSTEM VALUE
-			SELECT * FROM unnest($1::bigint[], $2::bytea[], $3::bytea[], $4::bytea[], $5::bytea[], $6::text[], $7::text[],
-				$8::timestamptz[])
+				postal_sealed, country, lang, created_at, updated_at) OVERRIDING SYSTEM VALUE
+			SELECT *, created_at FROM unnest($1::bigint[], $2::bytea[], $3::bytea[], $4::bytea[], $5::bytea[], $6::text[],
+				$7::text[], $8::timestamptz[]) AS u(id, email_index, email_sealed, name_sealed, postal_sealed, country, lang, created_at)
 			ON CONFLICT (email_index) DO NOTHING RETURNING id, email_index, false`, ids, idx, email, name, postal, country, lang, created)
 		if err := w.scanSupporters(rows, err, true); err != nil {
 			return err
@@ -435,6 +437,7 @@ func (w *batchWrite) details() error {
 	var email, name, postal [][]byte
 	var lang, country []string
 	var place []bool
+	var when []time.Time
 	for _, bs := range w.supporters {
 		if bs.inserted || bs.confirmed || bs.id == 0 {
 			continue
@@ -445,15 +448,16 @@ func (w *batchWrite) details() error {
 		name = append(name, w.s.sealBytes(t.name, "supporters", "name", id))
 		postal = append(postal, w.s.sealBytes(t.postal, "supporters", "postal", id))
 		lang, country, place = append(lang, cleanText(t.lang)), append(country, cleanText(t.country)), append(place, t.place)
+		when = append(when, instant(bs.last))
 	}
 	if len(ids) > 0 {
 		if _, err := w.tx.ExecContext(w.ctx, `UPDATE supporters s SET email_sealed = u.email, lang = u.lang,
 				name_sealed = COALESCE(u.name, s.name_sealed),
 				postal_sealed = CASE WHEN u.place THEN u.postal ELSE s.postal_sealed END,
-				country = CASE WHEN u.place THEN u.country ELSE s.country END
-			FROM unnest($1::bigint[], $2::bytea[], $3::text[], $4::bytea[], $5::bytea[], $6::text[], $7::bool[])
-				AS u(id, email, lang, name, postal, country, place)
-			WHERE s.id = u.id`, ids, email, lang, name, postal, country, place); err != nil {
+				country = CASE WHEN u.place THEN u.country ELSE s.country END, updated_at = u.at
+			FROM unnest($1::bigint[], $2::bytea[], $3::text[], $4::bytea[], $5::bytea[], $6::text[], $7::bool[],
+				$8::timestamptz[]) AS u(id, email, lang, name, postal, country, place, at)
+			WHERE s.id = u.id`, ids, email, lang, name, postal, country, place, when); err != nil {
 			return err
 		}
 	}

@@ -70,9 +70,9 @@ func (c *Core) UpsertSupporter(q Runner, sup model.Supporter, now time.Time) (id
 	}
 	err = find()
 	if errors.Is(err, sql.ErrNoRows) {
-		err = q.QueryRow(c.rebind(`INSERT INTO supporters (email_index, country, lang, created_at) VALUES (?, ?, ?, ?)
+		err = q.QueryRow(c.rebind(`INSERT INTO supporters (email_index, country, lang, created_at, updated_at) VALUES (?, ?, ?, ?, ?)
 			ON CONFLICT (email_index) DO NOTHING RETURNING id`), index, CleanText(sup.Country), CleanText(sup.Lang),
-			c.instant(now)).Scan(&id)
+			c.instant(now), c.instant(now)).Scan(&id)
 		switch {
 		case err == nil:
 			created = true
@@ -89,8 +89,8 @@ func (c *Core) UpsertSupporter(q Runner, sup model.Supporter, now time.Time) (id
 		// mailbox, not because someone typed their address.
 		return id, false, true, nil
 	}
-	set := `email_sealed = ?, lang = ?`
-	args := []any{c.seal(sup.Email, "supporters", "email", id), CleanText(sup.Lang)}
+	set := `email_sealed = ?, lang = ?, updated_at = ?`
+	args := []any{c.seal(sup.Email, "supporters", "email", id), CleanText(sup.Lang), c.instant(now)}
 	// A newsletter sign-up may give only an email: keep what we have.
 	if sup.Name != "" {
 		set += `, name_sealed = ?`
@@ -190,8 +190,8 @@ func (c *Core) ConfirmParticipation(ctx context.Context, participationID int64, 
 		if _, err := tx.ExecContext(ctx, c.rebind(`UPDATE actions SET count = count + 1 WHERE id = ?`), actionID); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, c.rebind(`UPDATE supporters SET confirmed_at = COALESCE(confirmed_at, ?) WHERE id = ?`),
-			c.instant(now), supporterID); err != nil {
+		if _, err := tx.ExecContext(ctx, c.rebind(`UPDATE supporters SET updated_at = CASE WHEN confirmed_at IS NULL THEN ? ELSE updated_at END,
+			confirmed_at = COALESCE(confirmed_at, ?) WHERE id = ?`), c.instant(now), c.instant(now), supporterID); err != nil {
 			return err
 		}
 		// An appeal on an open action goes to its targets.
@@ -260,8 +260,8 @@ func (c *Core) RemoveParticipation(ctx context.Context, participationID int64) e
 
 // Unsubscribe records that the supporter wants no more email.
 func (c *Core) Unsubscribe(ctx context.Context, supporterID int64, now time.Time) error {
-	res, err := c.write(ctx, c.rebind(`UPDATE supporters SET unsubscribed_at = COALESCE(unsubscribed_at, ?) WHERE id = ?`),
-		c.instant(now), supporterID)
+	res, err := c.write(ctx, c.rebind(`UPDATE supporters SET updated_at = CASE WHEN unsubscribed_at IS NULL THEN ? ELSE updated_at END,
+		unsubscribed_at = COALESCE(unsubscribed_at, ?) WHERE id = ?`), c.instant(now), c.instant(now), supporterID)
 	if err != nil {
 		return c.errorf("unsubscribe %d: %w", supporterID, err)
 	}

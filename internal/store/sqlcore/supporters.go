@@ -12,13 +12,13 @@ import (
 )
 
 const staffSupporterColumns = `s.id, s.email_sealed, s.name_sealed, s.postal_sealed, s.country, s.lang, s.created_at,
-	s.confirmed_at, s.unsubscribed_at, s.erased_at`
+	s.confirmed_at, s.unsubscribed_at, s.erased_at, s.updated_at`
 
 func (c *Core) scanSupporter(row interface{ Scan(...any) error }) (model.Supporter, error) {
 	var sup model.Supporter
 	var email, name, postal []byte
 	err := row.Scan(&sup.ID, &email, &name, &postal, &sup.Country, &sup.Lang, at(&sup.Created), at(&sup.Confirmed),
-		at(&sup.Unsubscribed), at(&sup.Erased))
+		at(&sup.Unsubscribed), at(&sup.Erased), at(&sup.Updated))
 	if err != nil {
 		return sup, c.d.MapErr(err)
 	}
@@ -73,8 +73,8 @@ func (c *Core) EraseSupporter(ctx context.Context, supporterID int64, now time.T
 		index := make([]byte, 32)
 		rand.Read(index)
 		res, err := tx.ExecContext(ctx, c.rebind(`UPDATE supporters SET email_index = ?, email_sealed = NULL, name_sealed = NULL,
-			postal_sealed = NULL, erased_at = ?, unsubscribed_at = COALESCE(unsubscribed_at, ?) WHERE id = ?`),
-			index, c.instant(now), c.instant(now), supporterID)
+			postal_sealed = NULL, erased_at = ?, unsubscribed_at = COALESCE(unsubscribed_at, ?), updated_at = ? WHERE id = ?`),
+			index, c.instant(now), c.instant(now), c.instant(now), supporterID)
 		if err != nil {
 			return err
 		}
@@ -333,8 +333,8 @@ func (c *Core) ImportSupporters(ctx context.Context, rows []store.ImportRow, now
 				if r.Confirmed {
 					confirmed = c.instant(now)
 				}
-				if err := tx.QueryRowContext(ctx, c.rebind(`INSERT INTO supporters (email_index, country, lang, created_at, confirmed_at)
-					VALUES (?, ?, ?, ?, ?) RETURNING id`), index, sup.Country, sup.Lang, c.instant(now), confirmed).Scan(&id); err != nil {
+				if err := tx.QueryRowContext(ctx, c.rebind(`INSERT INTO supporters (email_index, country, lang, created_at, confirmed_at, updated_at)
+					VALUES (?, ?, ?, ?, ?, ?) RETURNING id`), index, sup.Country, sup.Lang, c.instant(now), confirmed, c.instant(now)).Scan(&id); err != nil {
 					return err
 				}
 				if _, err := tx.ExecContext(ctx, c.rebind(`UPDATE supporters SET email_sealed = ?, name_sealed = ?, postal_sealed = ? WHERE id = ?`),
@@ -380,8 +380,9 @@ func (c *Core) ConfirmSupporter(ctx context.Context, supporterID int64, now time
 			supporterID).Scan(at(&unsubscribed)); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, c.rebind(`UPDATE supporters SET confirmed_at = COALESCE(confirmed_at, ?), unsubscribed_at = NULL
-			WHERE id = ?`), c.instant(now), supporterID); err != nil {
+		if _, err := tx.ExecContext(ctx, c.rebind(`UPDATE supporters SET confirmed_at = COALESCE(confirmed_at, ?), unsubscribed_at = NULL,
+			updated_at = CASE WHEN confirmed_at IS NULL OR unsubscribed_at IS NOT NULL THEN ? ELSE updated_at END
+			WHERE id = ?`), c.instant(now), c.instant(now), supporterID); err != nil {
 			return err
 		}
 		if consent.Key == "" {

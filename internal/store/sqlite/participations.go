@@ -146,10 +146,11 @@ func (s *DB) findOrAddSupporterTx(q runner, b *batchState, sup model.Supporter, 
 	if id, err = b.newID(q, "supporters", &b.nextSupporter); err != nil {
 		return 0, false, false, err
 	}
+	at := formatTime(now)
 	err = q.queryRow(`INSERT INTO supporters (id, email_index, email_sealed, name_sealed, postal_sealed,
-			country, lang, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (email_index) DO NOTHING RETURNING id`,
+			country, lang, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (email_index) DO NOTHING RETURNING id`,
 		id, index, s.Seal(sup.Email, "supporters", "email", id), s.Seal(sup.Name, "supporters", "name", id),
-		s.Seal(sup.PostalCode, "supporters", "postal", id), sup.Country, sup.Lang, formatTime(now)).Scan(&id)
+		s.Seal(sup.PostalCode, "supporters", "postal", id), sup.Country, sup.Lang, at, at).Scan(&id)
 	if err == nil {
 		b.nextSupporter = id
 		return id, true, false, nil

@@ -98,6 +98,22 @@ func FillDump(t testing.TB, s Store, keys *secret.Keys) DumpFixture {
 	if err := s.SaveTranslation(ctx, model.KindNews, article.ID, de, 0); err != nil {
 		t.Fatal(err)
 	}
+	// An API key, used once, and a revoked one.
+	for i, name := range []string{"CRM", "old"} {
+		k := &model.APIKey{Name: name, Hash: []byte{byte(i), 1, 2, 3}, Scopes: []model.Scope{model.ScopeRead, model.ScopePeople},
+			Created: now.Add(600 * time.Millisecond), CreatedBy: "admin@example.org"}
+		if err := s.CreateAPIKey(ctx, k); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.TouchAPIKey(ctx, k.ID, now.Add(700*time.Millisecond)); err != nil {
+			t.Fatal(err)
+		}
+		if i == 1 {
+			if err := s.RevokeAPIKey(ctx, k.ID, now.Add(800*time.Millisecond)); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
 	var fx DumpFixture
 	act := func(slug, email, name string, at time.Time, mutate func(*store.Participate)) store.Participated {
 		t.Helper()
@@ -683,7 +699,8 @@ func testDumpEmptyBytes(t *testing.T, openA, openB OpenDump) {
 	a, b := openA(t, keys), openB(t, keys)
 	row := store.Row{"id": int64(7), "email_index": []byte{1, 2}, "email_sealed": []byte{}, "name_sealed": nil,
 		"postal_sealed": []byte{0}, "country": "", "lang": "en", "created_at": dumpNow.Add(time.Millisecond),
-		"confirmed_at": nil, "unsubscribed_at": nil, "reminded_at": nil, "erased_at": nil}
+		"confirmed_at": nil, "unsubscribed_at": nil, "reminded_at": nil, "erased_at": nil,
+		"updated_at": dumpNow.Add(time.Millisecond)}
 	if err := a.Load(ctx, func(w store.LoadTx) error {
 		_, err := w.LoadTable(ctx, "supporters", func(yield func(store.Row) error) error { return yield(row) })
 		return err

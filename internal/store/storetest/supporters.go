@@ -22,6 +22,10 @@ func RunSupporters(t *testing.T, open func(t *testing.T) Store) {
 		{"ExportInBatches", testExportInBatches},
 		{"ImportKeepsChoices", testImportKeepsChoices},
 		{"UpdateReachesTheReachable", testUpdateReachesTheReachable},
+		{"APIKeys", testAPIKeys},
+		{"PeopleSyncByModified", testPeopleSyncByModified},
+		{"ParticipationsPage", testParticipationsPage},
+		{"Tags", testTags},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, open(t)) })
