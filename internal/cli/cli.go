@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"vigil/internal/admin"
+	"vigil/internal/api"
 	"vigil/internal/config"
 	"vigil/internal/delivery"
 	"vigil/internal/demo"
@@ -54,6 +55,8 @@ var commands = []command{
 		[]string{"email", "role", "db", "key-file", "log-format", "log-level"}, addUser},
 	{"user unlock", "Unlock a staff account locked after failed sign-ins, from every network.",
 		[]string{"email", "db", "key-file", "log-format", "log-level"}, unlockUser},
+	{"api-key add", "Add a key to the OSDI API at /api/v1/. The key is printed once, on the last line: keep it.",
+		[]string{"name", "scope", "db", "key-file", "log-format", "log-level"}, addAPIKey},
 }
 
 // environment is what a command runs with.
@@ -273,15 +276,18 @@ func runDemo(ctx context.Context, env *environment) error {
 	return serveSite(ctx, env, true)
 }
 
-// withAdmin sends /admin/… to the staff side, everything else to the
-// public site.
-func withAdmin(site, staff http.Handler) http.Handler {
+// withAdmin sends /admin/… to the staff side, /api/v1/… to the API,
+// everything else to the public site.
+func withAdmin(site, staff, osdi http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if admin.IsAdminPath(r.URL.Path) {
+		switch {
+		case admin.IsAdminPath(r.URL.Path):
 			staff.ServeHTTP(w, r)
-			return
+		case api.IsAPIPath(r.URL.Path):
+			osdi.ServeHTTP(w, r)
+		default:
+			site.ServeHTTP(w, r)
 		}
-		site.ServeHTTP(w, r)
 	})
 }
 
@@ -365,6 +371,10 @@ func serveSite(ctx context.Context, env *environment, withDemo bool) error {
 	if err != nil {
 		return err
 	}
+	osdi, err := api.New(api.Options{Store: db, Keys: keys, BaseURL: env.cfg.BaseURL, Clients: clients, Logger: env.log})
+	if err != nil {
+		return err
+	}
 	if withDemo {
 		if err := demoStaff(ctx, env, db); err != nil {
 			return err
@@ -392,7 +402,7 @@ func serveSite(ctx context.Context, env *environment, withDemo bool) error {
 		work.Wait()
 	}()
 	srv := &http.Server{
-		Handler:           withAdmin(site, staff),
+		Handler:           withAdmin(site, staff, osdi),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      60 * time.Second,

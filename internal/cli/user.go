@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"vigil/internal/api"
 	"vigil/internal/model"
 	"vigil/internal/secret"
 	"vigil/internal/store"
@@ -106,5 +107,32 @@ func demoStaff(ctx context.Context, env *environment, db store.Store) error {
 	// to grow to twice that before the next collection and the demo would
 	// sit at 100+ MiB for nothing.
 	debug.FreeOSMemory()
+	return nil
+}
+
+// addAPIKey makes a key for the API and prints it once, on the last line
+// of the output; the database keeps only its hash.
+func addAPIKey(ctx context.Context, env *environment) error {
+	name := strings.TrimSpace(env.cfg.KeyName)
+	if name == "" || len(name) > 100 {
+		return errors.New("--name: say what the key is for (1 to 100 characters), e.g. --name \"CRM sync\"")
+	}
+	scopes, err := model.ParseScopes(env.cfg.Scope)
+	if err != nil {
+		return fmt.Errorf("--scope %q: %w", env.cfg.Scope, err)
+	}
+	db, _, err := openStore(ctx, env)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	key, hash := api.NewKey()
+	k := model.APIKey{Name: name, Hash: hash, Scopes: scopes, Created: time.Now(), CreatedBy: "command line"}
+	ctx = store.WithActor(ctx, model.Actor{Email: "command line", At: k.Created})
+	if err := db.CreateAPIKey(ctx, &k); err != nil {
+		return err
+	}
+	fmt.Fprintf(env.stdout, "API key %d %q added with scopes %s. It is shown once; send it in the OSDI-API-Token header:\n%s\n",
+		k.ID, name, model.JoinScopes(scopes), key)
 	return nil
 }

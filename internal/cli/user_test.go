@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"vigil/internal/api"
 	"vigil/internal/cli"
 	"vigil/internal/model"
 	"vigil/internal/secret"
@@ -125,5 +126,57 @@ func TestUserUnlock(t *testing.T) {
 		if code, out := run("", append([]string{"user", "unlock"}, c.args...)...); code == 0 || !strings.Contains(out, c.want) {
 			t.Errorf("user unlock %v: %d, want an error saying %q:\n%s", c.args, code, c.want, out)
 		}
+	}
+}
+
+// TestAPIKeyAdd makes an API key from the command line: printed once on
+// the last line, stored as its hash with its scopes, audited.
+func TestAPIKeyAdd(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "vigil.db")
+	run := func(args ...string) (int, string) {
+		var out bytes.Buffer
+		args = append([]string{"api-key", "add", "--db", db}, args...)
+		code := cli.RunWithInput(context.Background(), args, strings.NewReader(""), &out, &out, func(string) string { return "" })
+		return code, out.String()
+	}
+	code, out := run("--name", "CRM sync", "--scope", "people, read")
+	if code != 0 {
+		t.Fatalf("api-key add: %d\n%s", code, out)
+	}
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	key := lines[len(lines)-1]
+	if !strings.HasPrefix(key, "vgl_") || len(key) != 56 || !strings.Contains(out, "scopes read,people") {
+		t.Fatalf("the last line is not the key:\n%s", out)
+	}
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--name", "x", "--scope", "read,admin"}, "unknown scope admin"},
+		{[]string{"--name", "x", "--scope", ","}, "no scope given"},
+		{[]string{"--scope", "read"}, "--name"},
+	} {
+		if code, out := run(c.args...); code == 0 || !strings.Contains(out, c.want) || strings.Contains(out, "vgl_") {
+			t.Errorf("api-key add %v: %d, want an error saying %q and no key:\n%s", c.args, code, c.want, out)
+		}
+	}
+	keys, _, err := secret.LoadOrCreate(filepath.Join(dir, "vigil.key"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := testutil.SQLiteAt(t, db, keys)
+	stored, err := st.APIKeys(context.Background())
+	if err != nil || len(stored) != 1 {
+		t.Fatalf("keys %+v, %v", stored, err)
+	}
+	k := stored[0]
+	if k.Name != "CRM sync" || !k.Has(model.ScopeRead) || !k.Has(model.ScopePeople) || k.Has(model.ScopeWrite) ||
+		!bytes.Equal(k.Hash, api.HashKey(key)) || bytes.Contains(k.Hash, []byte(key)) {
+		t.Errorf("stored %+v", k)
+	}
+	log, err := st.AuditLog(context.Background(), store.AuditFilter{Action: "apikey."})
+	if err != nil || len(log) != 1 || log[0].UserEmail != "command line" || strings.Contains(log[0].After, key) {
+		t.Errorf("audit %+v, %v", log, err)
 	}
 }

@@ -44,6 +44,7 @@ type Config struct {
 	MetricsToken   string        // also opens /metrics to requests bearing it; empty: this machine only
 	From, To       string        // vigil copy: the database to copy and the empty one to fill
 	Email, Role    string        // vigil user add: the new staff account; vigil user unlock: the email
+	KeyName, Scope string        // vigil api-key add: the new key's name and scopes
 
 	MailRetentionText string
 	MailRetention     time.Duration // a sent email's recipients and text are dropped after this
@@ -76,6 +77,8 @@ var Options = []option{
 	{"to", "VIGIL_COPY_TO", "", "vigil copy: the empty database to copy into (SQLite path or postgres:// URL)", func(c *Config) *string { return &c.To }},
 	{"email", "VIGIL_USER_EMAIL", "", "vigil user add, vigil user unlock: email of the staff account (its login name)", func(c *Config) *string { return &c.Email }},
 	{"role", "VIGIL_USER_ROLE", "", "vigil user add: admin, editor, researcher or viewer", func(c *Config) *string { return &c.Role }},
+	{"name", "VIGIL_API_KEY_NAME", "", "vigil api-key add: what the key is for, e.g. the tool that uses it", func(c *Config) *string { return &c.KeyName }},
+	{"scope", "VIGIL_API_KEY_SCOPE", "read", "vigil api-key add: read, people and/or write, comma-separated", func(c *Config) *string { return &c.Scope }},
 	{"metrics-token", "VIGIL_METRICS_TOKEN", "", "a secret that also opens /metrics to a scraper elsewhere (Authorization: Bearer …); give it in the variable, a flag shows in the process list", func(c *Config) *string { return &c.MetricsToken }},
 	{"pprof-addr", "VIGIL_PPROF_ADDR", "", "serve Go's profiler (net/http/pprof) on this loopback address, for measuring; off when empty", func(c *Config) *string { return &c.PprofAddr }},
 	{"purge-after", "VIGIL_PURGE_AFTER", "168h", "delete participations still unconfirmed after this long", func(c *Config) *string { return &c.PurgeText }},
