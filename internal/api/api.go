@@ -154,8 +154,6 @@ type caller struct {
 	key model.APIKey
 }
 
-type callerKey struct{}
-
 // authorised runs h for a request made with an active key holding scope,
 // answering 401 without a key (or with a wrong one), 403 without the
 // scope and 429 past the key's rate.
