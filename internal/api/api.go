@@ -46,6 +46,19 @@ type Store interface {
 	People(ctx context.Context, f store.PeopleFilter) ([]model.Supporter, int, error)
 	ParticipationsPage(ctx context.Context, f store.ParticipationFilter) ([]model.Participation, int, error)
 	Tags(ctx context.Context) ([]model.Tag, error)
+
+	Participate(ctx context.Context, p store.Participate) (store.Participated, error)
+}
+
+// Emails names the confirmation email a participation causes
+// (notify.Composer).
+type Emails interface {
+	ParticipationEmail(lang string) store.ParticipationEmail
+}
+
+// Mailer is the outbox worker, woken after a participation queues email.
+type Mailer interface {
+	Wake()
 }
 
 // Options are what the API needs from its caller.
@@ -58,6 +71,10 @@ type Options struct {
 	Now     func() time.Time // defaults to time.Now; tests fix it
 	// Rate is the requests a key may make per minute; 0: DefaultRate.
 	Rate int
+	// Emails names the confirmation a recorded participation asks for;
+	// nil: none is sent (tests of reads only).
+	Emails Emails
+	Mailer Mailer // may be nil
 }
 
 // DefaultRate is the requests per minute a key may make: enough to page
@@ -74,6 +91,8 @@ const maxBody = 64 << 10
 // Server is the API.
 type Server struct {
 	store   Store
+	emails  Emails
+	mailer  Mailer
 	keys    *secret.Keys
 	base    string // BaseURL + "/api/v1"
 	site    string // BaseURL
@@ -95,7 +114,7 @@ func New(opts Options) (*Server, error) {
 	if opts.Store == nil || opts.Keys == nil {
 		return nil, errors.New("api: a store and keys are required")
 	}
-	s := &Server{store: opts.Store, keys: opts.Keys, site: strings.TrimSuffix(opts.BaseURL, "/"), clients: opts.Clients,
+	s := &Server{store: opts.Store, emails: opts.Emails, mailer: opts.Mailer, keys: opts.Keys, site: strings.TrimSuffix(opts.BaseURL, "/"), clients: opts.Clients,
 		log: opts.Logger, now: opts.Now, limiters: map[int64]*rate.Limiter{}, touched: map[int64]time.Time{}}
 	s.base = s.site + "/api/v1"
 	if s.log == nil {

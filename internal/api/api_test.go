@@ -14,6 +14,7 @@ import (
 	"vigil/internal/api"
 	"vigil/internal/demo"
 	"vigil/internal/model"
+	"vigil/internal/notify"
 	"vigil/internal/store"
 	"vigil/internal/testutil"
 )
@@ -89,7 +90,11 @@ func newFixture(t *testing.T, st apiStore, opts ...func(*api.Options)) *fixture 
 	var handler http.Handler
 	f.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { handler.ServeHTTP(w, r) }))
 	t.Cleanup(f.srv.Close)
-	o := api.Options{Store: st, Keys: testutil.Keys(t), BaseURL: f.srv.URL, Now: func() time.Time { return now }}
+	composer, err := notify.New(testutil.Keys(t), f.srv.URL, "Vigil <noreply@vigil.test>", st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := api.Options{Store: st, Keys: testutil.Keys(t), BaseURL: f.srv.URL, Now: func() time.Time { return now }, Emails: composer}
 	for _, fn := range opts {
 		fn(&o)
 	}
@@ -99,6 +104,28 @@ func newFixture(t *testing.T, st apiStore, opts ...func(*api.Options)) *fixture 
 	}
 	handler = a
 	return f
+}
+
+// post sends a JSON body to a path under the API with a key.
+func (f *fixture) post(t *testing.T, key, path, body string) (int, map[string]any) {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodPost, f.srv.URL+path, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("OSDI-API-Token", key)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(resp.Body)
+	var doc map[string]any
+	if err := json.Unmarshal(raw, &doc); err != nil {
+		t.Fatalf("POST %s: %d, not JSON: %s", path, resp.StatusCode, raw)
+	}
+	return resp.StatusCode, doc
 }
 
 // get fetches a URL (or a path under the API) with a key, decoding the
@@ -146,6 +173,8 @@ func hrefs(doc map[string]any, rel string) []string {
 	}
 	return nil
 }
+
+func sqliteStore(t *testing.T) apiStore { return testutil.SQLite(t) }
 
 func forEachStore(t *testing.T, fn func(t *testing.T, st apiStore)) {
 	t.Run("SQLite", func(t *testing.T) { fn(t, testutil.SQLite(t)) })
@@ -347,7 +376,7 @@ func TestPagesCoverEveryRecordOnce(t *testing.T) {
 // TestKeysAndScopes: each endpoint answers a key with its scope, 403 to
 // a key without, 401 without a valid key; nothing else leaks.
 func TestKeysAndScopes(t *testing.T) {
-	f := newFixture(t, testutil.SQLite(t))
+	f := newFixture(t, sqliteStore(t))
 	ana := f.signs["ana@example.org "+demo.DeportationsSlug]
 	pet := fmt.Sprintf("/api/v1/petitions/%d", ana.Action.ID)
 	endpoints := []struct {
@@ -397,7 +426,7 @@ func TestKeysAndScopes(t *testing.T) {
 // TestBadRequests: what an integrator gets wrong is answered 400 or 404
 // with a message saying what.
 func TestBadRequests(t *testing.T) {
-	f := newFixture(t, testutil.SQLite(t))
+	f := newFixture(t, sqliteStore(t))
 	key := f.keys["read,people"]
 	for path, want := range map[string]int{
 		"/api/v1/people?per_page=1000":                                          400,
@@ -430,7 +459,7 @@ func TestBadRequests(t *testing.T) {
 // TestReadsOfPeopleAreAudited: each read of personal data names the key
 // in the audit log; reading petitions adds nothing.
 func TestReadsOfPeopleAreAudited(t *testing.T) {
-	f := newFixture(t, testutil.SQLite(t))
+	f := newFixture(t, sqliteStore(t))
 	key := f.keys["read,people"]
 	before, err := f.st.AuditLog(ctx, store.AuditFilter{Action: "api."})
 	if err != nil || len(before) != 0 {
@@ -465,7 +494,7 @@ func TestReadsOfPeopleAreAudited(t *testing.T) {
 // TestRateLimitPerKey: past its allowance a key is answered 429 with
 // Retry-After; another key is not held back.
 func TestRateLimitPerKey(t *testing.T) {
-	f := newFixture(t, testutil.SQLite(t), func(o *api.Options) { o.Rate = 12 }) // a burst of 2
+	f := newFixture(t, sqliteStore(t), func(o *api.Options) { o.Rate = 12 }) // a burst of 2
 	for i, want := range []int{200, 200, 429} {
 		if status, doc := f.get(t, f.keys["read"], "/api/v1/petitions"); status != want {
 			t.Errorf("request %d: %d, want %d (%v)", i+1, status, want, doc)
@@ -479,7 +508,7 @@ func TestRateLimitPerKey(t *testing.T) {
 // TestKeyUseRecorded: a key's last use shows in the store, written once
 // a minute at most.
 func TestKeyUseRecorded(t *testing.T) {
-	f := newFixture(t, testutil.SQLite(t))
+	f := newFixture(t, sqliteStore(t))
 	f.get(t, f.keys["read"], "/api/v1/")
 	keys, err := f.st.APIKeys(ctx)
 	if err != nil {

@@ -25,6 +25,7 @@ func (s *Server) routes() *http.ServeMux {
 		mux.HandleFunc("GET /api/v1/"+c.path+"/{id}", s.authorised(model.ScopeRead, s.action(kind)))
 		mux.HandleFunc("GET /api/v1/"+c.path+"/{id}/"+c.items, s.authorised(model.ScopePeople, s.participationsOfAction(kind)))
 		mux.HandleFunc("GET /api/v1/"+c.path+"/{id}/"+c.items+"/{pid}", s.authorised(model.ScopePeople, s.participation(kind)))
+		mux.HandleFunc("POST /api/v1/"+c.path+"/{id}/"+c.items, s.authorised(model.ScopeWrite, s.record(kind)))
 		mux.HandleFunc("GET /api/v1/"+c.items, s.authorised(model.ScopePeople, s.participations(kind)))
 		mux.HandleFunc("GET /api/v1/people/{id}/"+c.items, s.authorised(model.ScopePeople, s.participationsOfPerson(kind)))
 	}

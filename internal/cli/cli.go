@@ -371,7 +371,8 @@ func serveSite(ctx context.Context, env *environment, withDemo bool) error {
 	if err != nil {
 		return err
 	}
-	osdi, err := api.New(api.Options{Store: db, Keys: keys, BaseURL: env.cfg.BaseURL, Clients: clients, Logger: env.log})
+	osdi, err := api.New(api.Options{Store: db, Keys: keys, BaseURL: env.cfg.BaseURL, Clients: clients, Logger: env.log,
+		Emails: composer, Mailer: worker})
 	if err != nil {
 		return err
 	}

@@ -18,11 +18,11 @@ import (
 // Limits on what a supporter may type. Each has a message in the catalogue.
 const (
 	maxFormBytes  = 64 << 10 // a whole form body; more is 413
-	maxName       = 100
-	maxPostalCode = 20
-	maxSubject    = 200
-	maxLetter     = 5000
-	maxComment    = 1000
+	maxName       = model.MaxName
+	maxPostalCode = model.MaxPostalCode
+	maxSubject    = model.MaxSubject
+	maxLetter     = model.MaxLetter
+	maxComment    = model.MaxComment
 )
 
 // actForm is a supporter's action form: the values typed, kept when
