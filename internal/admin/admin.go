@@ -57,6 +57,7 @@ type Store interface {
 	store.Audit
 	store.Dashboard
 	store.Translating
+	store.APIKeys
 
 	OpenActions(ctx context.Context, now time.Time, limit int) ([]model.Action, error)
 	CreateImage(ctx context.Context, img *model.Image, variants []model.ImageVariant) error
@@ -118,6 +119,7 @@ type Server struct {
 	now      func() time.Time
 	mailer   Mailer
 	secure   bool
+	baseURL  string // the public site's address, without a trailing slash
 	cookie   string
 	staff    *i18n.Catalogue                          // the staff pages' strings, a language per account
 	pages    map[string]map[string]*template.Template // language -> template name -> page
@@ -140,7 +142,7 @@ func New(opts Options) (*Server, error) {
 	}
 	s := &Server{store: opts.Store, keys: opts.Keys, site: opts.Site, clients: opts.Clients, signins: opts.Signins,
 		composer: opts.Composer, log: opts.Logger, now: opts.Now, mailer: opts.Mailer,
-		secure: strings.HasPrefix(opts.BaseURL, "https://")}
+		secure: strings.HasPrefix(opts.BaseURL, "https://"), baseURL: strings.TrimSuffix(opts.BaseURL, "/")}
 	if s.log == nil {
 		s.log = slog.Default()
 	}
@@ -386,6 +388,7 @@ var nav = []struct {
 	{"/admin/supporters", "nav.supporters", permSupportersRead},
 	{"/admin/users", "nav.staff", permUsers},
 	{"/admin/audit", "nav.audit", permAudit},
+	{"/admin/keys", "nav.apikeys", permKeys},
 	{"/admin/account", "nav.account", permSignedIn},
 }
 

@@ -83,6 +83,9 @@ var access = map[string]string{
 	"POST /admin/users/{id}":                       "a",
 	"POST /admin/settings":                         "a",
 	"GET /admin/audit":                             "a",
+	"GET /admin/keys":                              "a",
+	"POST /admin/keys":                             "a",
+	"POST /admin/keys/{id}/revoke":                 "a",
 
 	// Researchers' records of individuals.
 	"GET /admin/cases/{id}/records":                  "ar",

@@ -78,6 +78,7 @@ func TestBrowserStaffPagesInSpanish(t *testing.T) {
 		{"/admin/cases/" + itoa(cases[0].ID), cases[0].Title},
 		{"/admin/translations", "Traducciones"},
 		{"/admin/users", "Equipo"},
+		{"/admin/keys", "Claves de API"},
 		{"/admin/account", "Mi cuenta"},
 	} {
 		run("open "+p.path, chromedp.Navigate(h.srv.URL+p.path), chromedp.WaitVisible(chromedp.CSS("main h1")))

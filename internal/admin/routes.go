@@ -25,13 +25,14 @@ const (
 	permRecords        permission = "records"          // restricted records of individuals, read and write
 	permUsers          permission = "users"            // staff accounts and site settings
 	permAudit          permission = "audit"            // the audit log
+	permKeys           permission = "keys"             // API keys and webhook receivers
 )
 
 // rolePermissions is least privilege: each role holds what its work needs
 // and nothing more. Every role holds permSignedIn and permDashboard.
 var rolePermissions = map[model.Role][]permission{
 	model.RoleAdmin: {permContentRead, permContentWrite, permSend, permPeopleSeen, permSupportersRead,
-		permSupportersEdit, permRecords, permUsers, permAudit},
+		permSupportersEdit, permRecords, permUsers, permAudit, permKeys},
 	model.RoleEditor:     {permContentRead, permContentWrite, permSend, permPeopleSeen, permSupportersRead},
 	model.RoleResearcher: {permContentRead, permRecords},
 	model.RoleViewer:     {permContentRead},
@@ -131,6 +132,9 @@ func (s *Server) routes() []route {
 		{"POST /admin/users/{id}", permUsers, s.updateUser},
 		{"POST /admin/settings", permUsers, s.saveSettings},
 		{"GET /admin/audit", permAudit, s.auditPage},
+		{"GET /admin/keys", permKeys, s.keysPage},
+		{"POST /admin/keys", permKeys, s.addKey},
+		{"POST /admin/keys/{id}/revoke", permKeys, s.revokeKey},
 	}
 }
 
