@@ -60,3 +60,33 @@ type ParticipationFilter struct {
 	ModifiedBefore time.Time
 	Offset, Limit  int // Limit 0: 25
 }
+
+// Webhooks keeps the receivers of webhooks and the deliveries to them.
+// Deliveries are added by other store methods inside the transaction of
+// the event that causes them (see model.Events), one per receiver that
+// wants it, never on their own.
+type Webhooks interface {
+	// CreateWebhook stores a receiver, its secret sealed, and sets its ID.
+	CreateWebhook(ctx context.Context, w *model.Webhook) error
+	// Webhooks lists the receivers not removed, with their secrets, oldest
+	// first.
+	Webhooks(ctx context.Context) ([]model.Webhook, error)
+	// RemoveWebhook stops a receiver at now: nothing more is queued for it
+	// and what is queued is not sent. model.ErrNotFound when there is none.
+	RemoveWebhook(ctx context.Context, id int64, now time.Time) error
+	// ClaimDeliveries leases up to n deliveries due at now to receivers
+	// not removed — queued with NextAttempt <= now, or sending with an
+	// expired lease — marks them sending until leaseUntil, counts the
+	// attempt, and returns them. Two workers, in one instance or several,
+	// never claim the same delivery while its lease runs.
+	ClaimDeliveries(ctx context.Context, now, leaseUntil time.Time, n int) ([]model.WebhookDelivery, error)
+	// MarkDelivery records an attempt's outcome: sent at at, or queued
+	// again for next (zero next: failed for good), with the receiver's
+	// status and the error.
+	MarkDelivery(ctx context.Context, id int64, sent bool, at, next time.Time, status int, lastError string) error
+	// Deliveries lists a receiver's latest deliveries, newest first.
+	Deliveries(ctx context.Context, webhookID int64, limit int) ([]model.WebhookDelivery, error)
+	// ResendDelivery queues a delivery again, due at now, with fresh
+	// attempts. model.ErrNotFound when there is none.
+	ResendDelivery(ctx context.Context, id int64, now time.Time) error
+}

@@ -127,6 +127,9 @@ var Schema = []SchemaTable{
 	table("settings", "key text, value text"),
 	table("api_keys", "id int, name text, hash bytes, scopes text, created_at instant, created_by text, last_used_at instant, "+
 		"revoked_at instant"),
+	table("webhooks", "id int, url text, secret_sealed bytes, events text, created_at instant, created_by text, removed_at instant"),
+	table("webhook_deliveries", "id int, webhook_id int, event text, supporter_id int, participation_id int, state text, "+
+		"attempts int, next_attempt_at instant, lease_until instant, last_status int, last_error text, created_at instant, sent_at instant"),
 	table("records", "id int, case_id int, name_sealed bytes, status text, place_sealed bytes, last_confirmed date, "+
 		"source_note_sealed bytes, version int, created_at instant, updated_at instant"),
 }

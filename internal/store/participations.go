@@ -151,3 +151,17 @@ type Participations interface {
 	// translations (nothing else is read).
 	ActionOfParticipation(ctx context.Context, participationID int64) (model.Action, error)
 }
+
+// HookOf is the webhook event a stored participation causes: a new
+// signature or outreach; none for a repeat, which receivers were told of
+// the first time. Every adapter queues it (see Webhooks), so the rule is
+// the same on every database.
+func HookOf(res Participated) (event string, ok bool) {
+	if res.Duplicate {
+		return "", false
+	}
+	if res.Action.Kind == model.ActionAppeal {
+		return model.EventOutreach, true
+	}
+	return model.EventSignature, true
+}

@@ -32,6 +32,7 @@ type Store interface {
 	Translating
 	APIKeys
 	People
+	Webhooks
 	// Ping answers nil once the database is reachable.
 	Ping(ctx context.Context) error
 	// Close releases the database.

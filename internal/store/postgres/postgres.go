@@ -67,7 +67,7 @@ func Open(ctx context.Context, url string, keys *secret.Keys) (*DB, error) {
 	s := &DB{db: db, cfg: cfg, keys: keys}
 	s.Core = sqlcore.New(db, sqlcore.Dialect{Name: "postgres", Numbered: true,
 		Day:            func(col string) string { return "to_char(" + col + " AT TIME ZONE 'UTC', 'YYYY-MM-DD')" },
-		CodePointOrder: ` COLLATE "C"`, ForUpdate: " FOR UPDATE", KeyLock: " FOR NO KEY UPDATE", MapErr: mapErr, InTx: s.inTx,
+		CodePointOrder: ` COLLATE "C"`, ForUpdate: " FOR UPDATE", SkipLocked: " FOR UPDATE SKIP LOCKED", KeyLock: " FOR NO KEY UPDATE", MapErr: mapErr, InTx: s.inTx,
 		Jobs: jobHooks, Dump: dumpHooks}, keys)
 	s.batch = groupcommit.Start(maxBatch, s.commitBatch)
 	return s, nil

@@ -81,7 +81,7 @@ func (s *DB) tryBatch(ctx context.Context, batch []*groupcommit.Request) error {
 		return err
 	}
 	w := &batchWrite{s: s, ctx: ctx, tx: tx, reqs: batch}
-	for _, step := range []func() error{w.actions, w.findSupporters, w.participations, w.details, w.outbox} {
+	for _, step := range []func() error{w.actions, w.findSupporters, w.participations, w.details, w.outbox, w.hooks} {
 		if err := step(); err != nil {
 			tx.Rollback()
 			return err
@@ -531,6 +531,32 @@ func (w *batchWrite) outbox() error {
 		SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bytea[], $5::bigint[], $6::bigint[], $7::bigint[],
 			$8::int[], $9::timestamptz[], $10::timestamptz[], $11::text[], $12::timestamptz[], $13::timestamptz[], $14::text[])`,
 		messageID, kind, state, sealed, supporter, participation, target, attempts, next, lease, lastError, created, sent, lang)
+	return err
+}
+
+// hooks queues, for every webhook receiver that wants it, the event each
+// new participation causes (store.HookOf): nothing when there is no
+// receiver.
+func (w *batchWrite) hooks() error {
+	var event []string
+	var supporter, participation []int64
+	var at []time.Time
+	w.live(func(r *groupcommit.Request) {
+		if e, ok := store.HookOf(r.Res); ok {
+			event, supporter, participation = append(event, e), append(supporter, r.Res.SupporterID),
+				append(participation, r.Res.ParticipationID)
+			at = append(at, instant(r.P.Now))
+		}
+	})
+	if len(event) == 0 {
+		return nil
+	}
+	_, err := w.tx.ExecContext(w.ctx, `INSERT INTO webhook_deliveries (webhook_id, event, supporter_id, participation_id, state,
+			next_attempt_at, created_at)
+		SELECT wh.id, u.event, u.supporter_id, u.participation_id, 'queued', u.at, u.at
+		FROM unnest($1::text[], $2::bigint[], $3::bigint[], $4::timestamptz[]) AS u(event, supporter_id, participation_id, at)
+		JOIN webhooks wh ON wh.removed_at IS NULL AND (wh.events = '' OR strpos(',' || wh.events || ',', ',' || u.event || ',') > 0)`,
+		event, supporter, participation, at)
 	return err
 }
 

@@ -39,6 +39,10 @@ type Dialect struct {
 	// ForUpdate follows a SELECT to lock its rows for the transaction;
 	// "" where one writer at a time makes locks needless.
 	ForUpdate string
+	// SkipLocked follows a SELECT to lock its rows, passing over those
+	// another transaction holds (" FOR UPDATE SKIP LOCKED"); "" where one
+	// writer at a time makes locks needless.
+	SkipLocked string
 	// KeyLock follows a SELECT to lock rows that other writers lock too,
 	// without blocking the rows that refer to them (" FOR NO KEY UPDATE"):
 	// an action before its participations, a supporter being signed up.

@@ -142,6 +142,10 @@ func (c *Core) Subscribe(ctx context.Context, sub store.Subscribe, compose store
 				CleanText(consent.Source), c.instant(sub.Now)); err != nil {
 				return err
 			}
+			if err := c.EnqueueHooks(c.runner(ctx, tx), HookEvent{Event: model.EventSubscription, SupporterID: res.SupporterID,
+				At: sub.Now}); err != nil {
+				return err
+			}
 		}
 		return EnqueueComposed(compose, res, func(m *model.OutboxMessage) error { return c.EnqueueTx(ctx, tx, m, sub.Now) })
 	})
@@ -188,6 +192,10 @@ func (c *Core) ConfirmParticipation(ctx context.Context, participationID int64, 
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, c.rebind(`UPDATE actions SET count = count + 1 WHERE id = ?`), actionID); err != nil {
+			return err
+		}
+		if err := c.EnqueueHooks(c.runner(ctx, tx), HookEvent{Event: model.EventConfirmation, SupporterID: supporterID,
+			ParticipationID: participationID, At: now}); err != nil {
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, c.rebind(`UPDATE supporters SET updated_at = CASE WHEN confirmed_at IS NULL THEN ? ELSE updated_at END,
@@ -259,14 +267,25 @@ func (c *Core) RemoveParticipation(ctx context.Context, participationID int64) e
 }
 
 // Unsubscribe records that the supporter wants no more email.
+// Receivers of webhooks are told the first time.
 func (c *Core) Unsubscribe(ctx context.Context, supporterID int64, now time.Time) error {
-	res, err := c.write(ctx, c.rebind(`UPDATE supporters SET updated_at = CASE WHEN unsubscribed_at IS NULL THEN ? ELSE updated_at END,
-		unsubscribed_at = COALESCE(unsubscribed_at, ?) WHERE id = ?`), c.instant(now), c.instant(now), supporterID)
+	err := c.d.InTx(ctx, func(tx *sql.Tx) error {
+		var before time.Time
+		if err := tx.QueryRowContext(ctx, c.rebind(`SELECT unsubscribed_at FROM supporters WHERE id = ?`+c.d.ForUpdate),
+			supporterID).Scan(at(&before)); err != nil {
+			return c.d.MapErr(err)
+		}
+		if !before.IsZero() {
+			return nil
+		}
+		if _, err := tx.ExecContext(ctx, c.rebind(`UPDATE supporters SET updated_at = ?, unsubscribed_at = ? WHERE id = ?`),
+			c.instant(now), c.instant(now), supporterID); err != nil {
+			return err
+		}
+		return c.EnqueueHooks(c.runner(ctx, tx), HookEvent{Event: model.EventUnsubscription, SupporterID: supporterID, At: now})
+	})
 	if err != nil {
 		return c.errorf("unsubscribe %d: %w", supporterID, err)
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return c.errorf("unsubscribe %d: %w", supporterID, model.ErrNotFound)
 	}
 	return nil
 }

@@ -30,6 +30,7 @@ type sealedTable struct {
 // would leave it under a key about to be retired.
 var sealedTables = []sealedTable{
 	{"supporters", "id", []sealedColumn{{"email_sealed", "email"}, {"name_sealed", "name"}, {"postal_sealed", "postal"}}},
+	{"webhooks", "id", []sealedColumn{{"secret_sealed", "secret"}}},
 	{"participations", "id", []sealedColumn{{"subject_sealed", "subject"}, {"letter_sealed", "letter"}, {"comment_sealed", "comment"}}},
 	{"records", "id", []sealedColumn{{"name_sealed", "name_sealed"}, {"place_sealed", "place_sealed"},
 		{"source_note_sealed", "source_note_sealed"}}},

@@ -81,6 +81,9 @@ func (c *Core) EraseSupporter(ctx context.Context, supporterID int64, now time.T
 		if n, _ := res.RowsAffected(); n == 0 {
 			return model.ErrNotFound
 		}
+		if err := c.EnqueueHooks(c.runner(ctx, tx), HookEvent{Event: model.EventErasure, SupporterID: supporterID, At: now}); err != nil {
+			return err
+		}
 		if err := c.eraseFromDigests(ctx, tx, supporterID); err != nil {
 			return err
 		}
@@ -375,15 +378,20 @@ func (c *Core) seal(value, table, column string, id int64) any {
 // link unless the same yes is on record since they last unsubscribed.
 func (c *Core) ConfirmSupporter(ctx context.Context, supporterID int64, now time.Time, consent model.Consent) error {
 	err := c.d.InTx(ctx, func(tx *sql.Tx) error {
-		var unsubscribed time.Time
-		if err := tx.QueryRowContext(ctx, c.rebind(`SELECT unsubscribed_at FROM supporters WHERE id = ? AND erased_at IS NULL`),
-			supporterID).Scan(at(&unsubscribed)); err != nil {
+		var unsubscribed, confirmed time.Time
+		if err := tx.QueryRowContext(ctx, c.rebind(`SELECT unsubscribed_at, confirmed_at FROM supporters WHERE id = ? AND erased_at IS NULL`),
+			supporterID).Scan(at(&unsubscribed), at(&confirmed)); err != nil {
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, c.rebind(`UPDATE supporters SET confirmed_at = COALESCE(confirmed_at, ?), unsubscribed_at = NULL,
 			updated_at = CASE WHEN confirmed_at IS NULL OR unsubscribed_at IS NOT NULL THEN ? ELSE updated_at END
 			WHERE id = ?`), c.instant(now), c.instant(now), supporterID); err != nil {
 			return err
+		}
+		if confirmed.IsZero() || !unsubscribed.IsZero() {
+			if err := c.EnqueueHooks(c.runner(ctx, tx), HookEvent{Event: model.EventConfirmation, SupporterID: supporterID, At: now}); err != nil {
+				return err
+			}
 		}
 		if consent.Key == "" {
 			return nil

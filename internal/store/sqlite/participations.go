@@ -116,6 +116,12 @@ func (s *DB) participateTx(q runner, b *batchState, ba *batchAction, p store.Par
 			return res, err
 		}
 	}
+	if event, ok := store.HookOf(res); ok {
+		if err := s.EnqueueHooks(coreRunner{q}, sqlcore.HookEvent{Event: event, SupporterID: res.SupporterID,
+			ParticipationID: res.ParticipationID, At: p.Now}); err != nil {
+			return res, err
+		}
+	}
 	if m, ok := store.EmailOf(p, res); ok {
 		return res, s.enqueuePrepared(q, &m, p.Now)
 	}

@@ -221,3 +221,143 @@ func testTags(t *testing.T, s Store) {
 		t.Errorf("tags %v, want the published ones by code point, once each", names)
 	}
 }
+
+// testWebhookDeliveries: each event queues one delivery per receiver that
+// wants it, in its own transaction; deliveries are claimed once, marked,
+// retried and resent; a removed receiver is sent nothing more.
+func testWebhookDeliveries(t *testing.T, s Store) {
+	now := day(2026, 2, 1)
+	all := &model.Webhook{URL: "https://crm.example.org/hook", Secret: "first secret", Created: now}
+	signatures := &model.Webhook{URL: "https://data.example.org/in", Secret: "second", Events: []string{model.EventSignature}, Created: now}
+	for _, w := range []*model.Webhook{all, signatures} {
+		if err := s.CreateWebhook(ctx, w); err != nil {
+			t.Fatal(err)
+		}
+	}
+	hooks, err := s.Webhooks(ctx)
+	if err != nil || len(hooks) != 2 || hooks[0].Secret != "first secret" || hooks[1].Wants(model.EventErasure) ||
+		!hooks[1].Wants(model.EventSignature) || !hooks[0].Wants(model.EventErasure) {
+		t.Fatalf("webhooks %+v, %v", hooks, err)
+	}
+	petition(t, s, "p")
+	appeal := &model.Action{Slug: "a", Lang: "en", Kind: model.ActionAppeal, Title: "Write", Published: day(2026, 1, 1)}
+	if err := s.CreateAction(ctx, appeal); err != nil {
+		t.Fatal(err)
+	}
+	ana := sign(t, s, "p", "ana@example.org", "", true) // a signature, then its confirmation
+	sign(t, s, "p", "ana@example.org", "", false)       // a repeat: nothing
+	if _, err := s.Participate(ctx, store.Participate{ActionSlug: "a", Now: day(2026, 2, 3),
+		Supporter: model.Supporter{Email: "bruno@example.org", Lang: "es"}}); err != nil {
+		t.Fatal(err)
+	}
+	sub, err := s.Subscribe(ctx, store.Subscribe{Supporter: model.Supporter{Email: "carla@example.org", Lang: "es"},
+		Consent: model.Consent{Key: "newsletter", Text: "Send me news", Source: "/subscribe"}, Now: day(2026, 2, 4)},
+		func(store.Subscribed) ([]model.OutboxMessage, error) { return nil, nil })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.ConfirmSupporter(ctx, sub.SupporterID, day(2026, 2, 5), model.Consent{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Unsubscribe(ctx, sub.SupporterID, day(2026, 2, 6)); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Unsubscribe(ctx, sub.SupporterID, day(2026, 2, 7)); err != nil { // again: nothing
+		t.Fatal(err)
+	}
+	if err := s.EraseSupporter(ctx, ana.SupporterID, day(2026, 2, 8)); err != nil {
+		t.Fatal(err)
+	}
+	events := func(hookID int64) []string {
+		ds, err := s.Deliveries(ctx, hookID, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, d := range ds {
+			out = append(out, d.Event)
+		}
+		slices.Reverse(out)
+		return out
+	}
+	if got, want := events(all.ID), []string{"signature", "confirmation", "outreach", "subscription", "confirmation",
+		"unsubscription", "erasure"}; !slices.Equal(got, want) {
+		t.Errorf("deliveries to the receiver of every event: %v, want %v", got, want)
+	}
+	if got := events(signatures.ID); !slices.Equal(got, []string{"signature"}) {
+		t.Errorf("deliveries to the receiver of signatures: %v", got)
+	}
+	// Claimed once while the lease runs; again once it ran out.
+	at := day(2026, 3, 1)
+	first, err := s.ClaimDeliveries(ctx, at, at.Add(time.Minute), 3)
+	if err != nil || len(first) != 3 || first[0].Attempts != 1 || first[0].State != model.DeliverySending {
+		t.Fatalf("first claim: %+v, %v", first, err)
+	}
+	if first[0].Event != "signature" || first[0].ParticipationID != ana.ParticipationID || first[0].SupporterID != ana.SupporterID {
+		t.Errorf("the first delivery: %+v", first[0])
+	}
+	rest, err := s.ClaimDeliveries(ctx, at, at.Add(time.Minute), 100)
+	if err != nil || len(rest) != 5 {
+		t.Fatalf("second claim: %d, %v; want the other 5", len(rest), err)
+	}
+	if again, err := s.ClaimDeliveries(ctx, at.Add(30*time.Second), at.Add(time.Minute), 100); err != nil || len(again) != 0 {
+		t.Errorf("claimed again under the lease: %+v, %v", again, err)
+	}
+	if err := s.MarkDelivery(ctx, first[0].ID, true, at, time.Time{}, 200, ""); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.MarkDelivery(ctx, first[1].ID, false, at, at.Add(time.Hour), 500, "server error"); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.MarkDelivery(ctx, first[2].ID, false, at, time.Time{}, 410, "gone"); err != nil {
+		t.Fatal(err)
+	}
+	// After the lease: the five never marked, and not the retried one yet.
+	expired, err := s.ClaimDeliveries(ctx, at.Add(2*time.Minute), at.Add(3*time.Minute), 100)
+	if err != nil || len(expired) != 5 || expired[0].Attempts != 2 {
+		t.Errorf("after the lease ran out: %d %+v, %v", len(expired), expired, err)
+	}
+	retried, err := s.ClaimDeliveries(ctx, at.Add(2*time.Hour), at.Add(3*time.Hour), 100)
+	if err != nil || len(retried) != 6 {
+		t.Errorf("after the retry time: %d, %v", len(retried), err)
+	}
+	ds, err := s.Deliveries(ctx, all.ID, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	byID := map[int64]model.WebhookDelivery{}
+	for _, d := range ds {
+		byID[d.ID] = d
+	}
+	if d := byID[first[0].ID]; d.State != model.DeliverySent || !d.Sent.Equal(at) || d.LastStatus != 200 {
+		t.Errorf("sent: %+v", d)
+	}
+	if d := byID[first[2].ID]; d.State != model.DeliveryFailed || d.LastError != "gone" || d.LastStatus != 410 {
+		t.Errorf("failed: %+v", d)
+	}
+	if err := s.ResendDelivery(ctx, first[2].ID, at.Add(3*time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if again, err := s.ClaimDeliveries(ctx, at.Add(4*time.Hour), at.Add(5*time.Hour), 100); err != nil || len(again) != 7 ||
+		!slices.ContainsFunc(again, func(d model.WebhookDelivery) bool { return d.ID == first[2].ID && d.Attempts == 1 }) {
+		t.Errorf("after resending the failed one: %d, %v", len(again), err)
+	}
+	// A removed receiver: nothing claimed for it, nothing more queued.
+	if err := s.RemoveWebhook(ctx, all.ID, at); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.RemoveWebhook(ctx, all.ID, at); !errors.Is(err, model.ErrNotFound) {
+		t.Errorf("removing twice: %v", err)
+	}
+	if got, err := s.ClaimDeliveries(ctx, at.Add(24*time.Hour), at.Add(25*time.Hour), 100); err != nil || len(got) != 1 ||
+		got[0].WebhookID != signatures.ID {
+		t.Errorf("after removing a receiver: %+v, %v", got, err)
+	}
+	sign(t, s, "p", "dario@example.org", "", false)
+	if got := events(all.ID); len(got) != 7 {
+		t.Errorf("queued for a removed receiver: %v", got)
+	}
+	if got := events(signatures.ID); len(got) != 2 {
+		t.Errorf("the other receiver: %v", got)
+	}
+}

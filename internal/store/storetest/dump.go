@@ -114,6 +114,11 @@ func FillDump(t testing.TB, s Store, keys *secret.Keys) DumpFixture {
 			}
 		}
 	}
+	// A webhook receiver: every participation below queues a delivery.
+	hook := &model.Webhook{URL: "https://crm.example.org/hook", Secret: "s3cret", Created: now.Add(900 * time.Millisecond)}
+	if err := s.CreateWebhook(ctx, hook); err != nil {
+		t.Fatal(err)
+	}
 	var fx DumpFixture
 	act := func(slug, email, name string, at time.Time, mutate func(*store.Participate)) store.Participated {
 		t.Helper()

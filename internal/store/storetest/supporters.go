@@ -26,6 +26,7 @@ func RunSupporters(t *testing.T, open func(t *testing.T) Store) {
 		{"PeopleSyncByModified", testPeopleSyncByModified},
 		{"ParticipationsPage", testParticipationsPage},
 		{"Tags", testTags},
+		{"WebhookDeliveries", testWebhookDeliveries},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, open(t)) })
