@@ -16,9 +16,16 @@ import (
 	"vigil/internal/store"
 )
 
-// exportColumns are the columns campaigning tools import.
-var exportColumns = []string{"first_name", "last_name", "email", "postal_code", "country", "language", "date",
-	"comment", "confirmed", "consents"}
+// participantColumns are the columns of an action's participant export,
+// named so that other campaigning tools map them without help: Action
+// Network's names for a person's fields (its exports and uploads say
+// first_name, last_name, email, zip_code, country), OSDI's for the
+// signature's own (created_date, comments), and plain words for what only
+// Vigil records: whether the participation was confirmed from the
+// supporter's mailbox, and the answers to the action's consent requests
+// (key=yes or key=no, separated by semicolons).
+var participantColumns = []string{"first_name", "last_name", "email", "zip_code", "country", "language", "created_date",
+	"comments", "confirmed_by_email", "consents"}
 
 // splitName splits a full name at its first space, as the tools that want
 // first and last names expect.
@@ -49,7 +56,7 @@ func (s *Server) exportParticipants(w http.ResponseWriter, r *http.Request) {
 	}
 	s.attachment(w, fmt.Sprintf("%s-participants-%s.csv", a.Slug, s.now().UTC().Format("2006-01-02")))
 	cw := csv.NewWriter(w)
-	cw.Write(exportColumns)
+	cw.Write(participantColumns)
 	n := 0
 	err := s.store.ExportParticipants(r.Context(), a.ID, func(p store.Participant) error {
 		first, last := splitName(p.Supporter.Name)

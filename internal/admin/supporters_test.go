@@ -84,7 +84,7 @@ func TestSupportersExportAndErase(t *testing.T) {
 	if err != nil || r.header.Get("Content-Disposition") == "" {
 		t.Fatalf("export: %v\n%s", err, r.body)
 	}
-	if strings.Join(rows[0], ",") != "first_name,last_name,email,postal_code,country,language,date,comment,confirmed,consents" || len(rows) != 3 {
+	if strings.Join(rows[0], ",") != "first_name,last_name,email,zip_code,country,language,created_date,comments,confirmed_by_email,consents" || len(rows) != 3 {
 		t.Fatalf("export rows: %q", rows)
 	}
 	if got := strings.Join(rows[1], "|"); !strings.HasPrefix(got, "Ana|María Pérez|ana@example.org|1010|VE|es|") ||
