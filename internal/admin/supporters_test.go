@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"vigil/internal/model"
 	"vigil/internal/store"
@@ -119,6 +120,69 @@ func TestSupportersExportAndErase(t *testing.T) {
 	if len(log) != 3 || log[0].After != `{"rows":1}` {
 		t.Errorf("exports audited: %+v", log)
 	}
+}
+
+// TestNewsletterExport downloads the newsletter's subscribers as staff who
+// may export personal data do: only those who receive it, in the
+// participant export's columns, formulas defused, the read audited.
+func TestNewsletterExport(t *testing.T) {
+	onBoth(t, func(t *testing.T, h *harness) {
+		h.addUser("editor@example.org", model.RoleEditor)
+		b := h.browser()
+		b.login("editor@example.org")
+		subscribe := func(email, name, source string) int64 {
+			t.Helper()
+			res, err := h.db.Subscribe(ctx, store.Subscribe{Supporter: model.Supporter{Email: email, Name: name, Lang: "es"},
+				Consent: model.Consent{Key: model.ConsentNewsletter, Text: "Send me the newsletter", Given: true, Source: source},
+				Now:     h.clock.Add(-48 * time.Hour)}, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return res.SupporterID
+		}
+		confirm := func(id int64) {
+			t.Helper()
+			if err := h.db.ConfirmSupporter(ctx, id, h.clock.Add(-24*time.Hour), model.Consent{}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		confirm(subscribe("ana@example.org", "Ana María Pérez", "/es/subscribe"))
+		confirm(subscribe("mallory@example.org", "=cmd|' /C calc'!A0", "@SUM(1+1)"))
+		subscribe("ben@example.org", "Ben", "/subscribe") // never confirmed
+		cleo := subscribe("cleo@example.org", "Cleo", "/subscribe")
+		confirm(cleo)
+		if err := h.db.Unsubscribe(ctx, cleo, h.clock); err != nil {
+			t.Fatal(err)
+		}
+
+		page := b.get("/admin/supporters")
+		if !strings.Contains(page.body, `href="/admin/supporters/newsletter.csv"`) {
+			t.Errorf("the supporters page does not link to the newsletter export:\n%s", page.body)
+		}
+		r := b.get("/admin/supporters/newsletter.csv")
+		if r.status != http.StatusOK || r.header.Get("Content-Type") != "text/csv; charset=utf-8" ||
+			r.header.Get("Content-Disposition") != `attachment; filename="newsletter-subscribers-`+h.clock.UTC().Format("2006-01-02")+`.csv"` {
+			t.Fatalf("download: %d %v", r.status, r.header)
+		}
+		rows, err := csv.NewReader(strings.NewReader(r.body)).ReadAll()
+		if err != nil {
+			t.Fatalf("not CSV: %v\n%s", err, r.body)
+		}
+		confirmed := h.clock.Add(-24 * time.Hour).UTC().Format(time.RFC3339)
+		want := [][]string{
+			{"first_name", "last_name", "email", "zip_code", "country", "language", "subscription_date", "source"},
+			{"Ana", "María Pérez", "ana@example.org", "", "", "es", confirmed, "/es/subscribe"},
+			{"'=cmd|'", "/C calc'!A0", "mallory@example.org", "", "", "es", confirmed, "'@SUM(1+1)"},
+		}
+		if fmt.Sprint(rows) != fmt.Sprint(want) {
+			t.Errorf("export:\n%q\nwant\n%q", rows, want)
+		}
+		log, _ := h.db.AuditLog(ctx, store.AuditFilter{Action: "export.subscribers"})
+		if len(log) != 1 || log[0].UserEmail != "editor@example.org" || log[0].IPHash == "" || log[0].ObjectType != "supporters" ||
+			log[0].After != `{"rows":2}` {
+			t.Errorf("export audited: %+v", log)
+		}
+	})
 }
 
 func TestImportReportsBadRows(t *testing.T) {
