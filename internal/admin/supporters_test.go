@@ -243,7 +243,7 @@ func TestImportReportsBadRows(t *testing.T) {
 		}
 	}
 	lucia, err := h.db.SupporterByEmail(ctx, "lucia@example.org")
-	if err != nil || lucia.Name != "Lucía Rojas" || lucia.Country != "VE" || lucia.Confirmed.IsZero() {
+	if err != nil || lucia.Name != "Lucía Rojas" || lucia.Country != "VE" || lucia.PostalCode != "1010" || lucia.Confirmed.IsZero() {
 		t.Errorf("imported: %+v, %v", lucia, err)
 	}
 	if cs, _ := h.db.Consents(ctx, lucia.ID); len(cs) != 1 || cs[0].Source != "import: Paper petition, Caracas vigil" {
@@ -253,5 +253,21 @@ func TestImportReportsBadRows(t *testing.T) {
 	r = send(form, file)
 	if !strings.Contains(r.body, "<strong>0</strong> new supporters added, <strong>2</strong> already known") {
 		t.Errorf("second import:\n%s", r.body)
+	}
+}
+
+// TestImportReadsActionNetworkColumns: a file exported from Action Network,
+// or from Vigil itself, imports as it is: zip_code is the postal code, and
+// columns Vigil does not keep are passed over.
+func TestImportReadsActionNetworkColumns(t *testing.T) {
+	file := "uuid,first_name,last_name,email,zip_code,can2_user_city,country,can2_subscription_status\n" +
+		"action_network:1,Lucía,Rojas,lucia@example.org,1010,Caracas,VE,subscribed\n"
+	report, rows, problem := readImport(strings.NewReader(file), []string{"en", "es"})
+	if problem.Key != "" || len(report.Rejected) != 0 || len(rows) != 1 {
+		t.Fatalf("import: %+v %+v %v", report, rows, problem)
+	}
+	if sup := rows[0].Supporter; sup.Email != "lucia@example.org" || sup.Name != "Lucía Rojas" || sup.PostalCode != "1010" ||
+		sup.Country != "VE" || sup.Lang != "en" {
+		t.Errorf("imported: %+v", sup)
 	}
 }
