@@ -76,6 +76,7 @@ var access = map[string]string{
 	"GET /admin/supporters/import":                 "a",
 	"POST /admin/supporters/import":                "a",
 	"GET /admin/actions/{id}/export.csv":           "ae",
+	"GET /admin/supporters/newsletter.csv":         "ae",
 	"GET /admin/actions/{id}/signatures":           "ae",
 	"GET /admin/actions/{id}/signatures.csv":       "ae",
 	"GET /admin/users":                             "a",

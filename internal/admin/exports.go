@@ -16,9 +16,22 @@ import (
 	"vigil/internal/store"
 )
 
-// exportColumns are the columns campaigning tools import.
-var exportColumns = []string{"first_name", "last_name", "email", "postal_code", "country", "language", "date",
-	"comment", "confirmed", "consents"}
+// participantColumns are the columns of an action's participant export,
+// named so that other campaigning tools map them without help: Action
+// Network's names for a person's fields (its exports and uploads say
+// first_name, last_name, email, zip_code, country), OSDI's for the
+// signature's own (created_date, comments), and plain words for what only
+// Vigil records: whether the participation was confirmed from the
+// supporter's mailbox, and the answers to the action's consent requests
+// (key=yes or key=no, separated by semicolons).
+var participantColumns = []string{"first_name", "last_name", "email", "zip_code", "country", "language", "created_date",
+	"comments", "confirmed_by_email", "consents"}
+
+// subscriberColumns are the columns of the newsletter export, named as the
+// participant export's are; subscription_date is when the yes took effect
+// (model.SubscribedSince), source where it was given.
+var subscriberColumns = []string{"first_name", "last_name", "email", "zip_code", "country", "language",
+	"subscription_date", "source"}
 
 // splitName splits a full name at its first space, as the tools that want
 // first and last names expect.
@@ -40,6 +53,34 @@ func cell(v string) string {
 // browser sees the download grow.
 const flushEvery = 1000
 
+// csvDownload is a CSV export being sent.
+type csvDownload struct {
+	w    http.ResponseWriter
+	cw   *csv.Writer
+	rows int
+}
+
+// startCSV starts a CSV attachment called name with its header row.
+func (s *Server) startCSV(w http.ResponseWriter, name string, header []string) *csvDownload {
+	s.attachment(w, name)
+	d := &csvDownload{w: w, cw: csv.NewWriter(w)}
+	d.cw.Write(header)
+	return d
+}
+
+// write adds a row, and sends what is buffered every flushEvery rows.
+func (d *csvDownload) write(fields []string) error {
+	d.cw.Write(fields)
+	if d.rows++; d.rows%flushEvery == 0 {
+		d.cw.Flush()
+		keepWriting(d.w)
+	}
+	return d.cw.Error()
+}
+
+// end sends the last rows.
+func (d *csvDownload) end() { d.cw.Flush() }
+
 // exportParticipants streams an action's participants as CSV, a batch at
 // a time: memory stays flat for a million rows.
 func (s *Server) exportParticipants(w http.ResponseWriter, r *http.Request) {
@@ -47,33 +88,35 @@ func (s *Server) exportParticipants(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	s.attachment(w, fmt.Sprintf("%s-participants-%s.csv", a.Slug, s.now().UTC().Format("2006-01-02")))
-	cw := csv.NewWriter(w)
-	cw.Write(exportColumns)
-	n := 0
+	d := s.startCSV(w, fmt.Sprintf("%s-participants-%s.csv", a.Slug, s.now().UTC().Format("2006-01-02")), participantColumns)
 	err := s.store.ExportParticipants(r.Context(), a.ID, func(p store.Participant) error {
 		first, last := splitName(p.Supporter.Name)
-		confirmed := "no"
-		if !p.Participation.Confirmed.IsZero() {
-			confirmed = "yes"
-		}
 		var consents []string
 		for _, c := range a.Consents {
 			if given, ok := p.Answer(c.Key); ok {
 				consents = append(consents, c.Key+"="+yesNo(given))
 			}
 		}
-		cw.Write([]string{cell(first), cell(last), cell(p.Supporter.Email), cell(p.Supporter.PostalCode),
+		return d.write([]string{cell(first), cell(last), cell(p.Supporter.Email), cell(p.Supporter.PostalCode),
 			p.Supporter.Country, p.Supporter.Lang, p.Participation.Created.UTC().Format(time.RFC3339),
-			cell(p.Participation.Comment), confirmed, strings.Join(consents, ";")})
-		if n++; n%flushEvery == 0 {
-			cw.Flush()
-			keepWriting(w)
-		}
-		return cw.Error()
+			cell(p.Participation.Comment), yesNo(!p.Participation.Confirmed.IsZero()), strings.Join(consents, ";")})
 	})
-	cw.Flush()
-	s.auditExport(r, "export.participants", a.ID, n, err)
+	d.end()
+	s.auditExport(r, "export.participants", "action", a.ID, d.rows, err)
+}
+
+// exportSubscribers streams the newsletter's subscribers as CSV, for the
+// tool that sends it: everyone whose latest answer to the newsletter is a
+// yes, confirmed from their mailbox, neither unsubscribed nor erased.
+func (s *Server) exportSubscribers(w http.ResponseWriter, r *http.Request) {
+	d := s.startCSV(w, fmt.Sprintf("newsletter-subscribers-%s.csv", s.now().UTC().Format("2006-01-02")), subscriberColumns)
+	err := s.store.ExportSubscribers(r.Context(), func(sub store.Subscriber) error {
+		first, last := splitName(sub.Supporter.Name)
+		return d.write([]string{cell(first), cell(last), cell(sub.Supporter.Email), cell(sub.Supporter.PostalCode),
+			sub.Supporter.Country, sub.Supporter.Lang, sub.Since.UTC().Format(time.RFC3339), cell(sub.Consent.Source)})
+	})
+	d.end()
+	s.auditExport(r, "export.subscribers", "supporters", 0, d.rows, err)
 }
 
 // keepWriting sends what is buffered and gives the download another
@@ -97,17 +140,18 @@ func (s *Server) attachment(w http.ResponseWriter, name string) {
 	w.Header().Set("Content-Disposition", `attachment; filename="`+name+`"`)
 }
 
-// auditExport records a bulk read of personal data. Once the download has
-// started its status cannot change, so a failure is logged and recorded.
-func (s *Server) auditExport(r *http.Request, action string, actionID int64, rows int, err error) {
+// auditExport records a bulk read of personal data: of one object (an
+// action), or of many (objectID 0). Once the download has started its
+// status cannot change, so a failure is logged and recorded.
+func (s *Server) auditExport(r *http.Request, action, objectType string, objectID int64, rows int, err error) {
 	u := sessionOf(r).User
 	after := fmt.Sprintf(`{"rows":%d}`, rows)
 	if err != nil {
-		s.log.Error("export stopped", "action", actionID, "rows", rows, "err", err)
+		s.log.Error("export stopped", "export", action, "object", objectID, "rows", rows, "err", err)
 		after = fmt.Sprintf(`{"rows":%d,"error":%q}`, rows, err.Error())
 	}
 	if err := s.store.RecordAudit(r.Context(), model.AuditEntry{At: s.now(), UserID: u.ID, UserEmail: u.Email,
-		IPHash: s.ipHash(r), Action: action, ObjectType: "action", ObjectID: actionID, After: after}); err != nil {
+		IPHash: s.ipHash(r), Action: action, ObjectType: objectType, ObjectID: objectID, After: after}); err != nil {
 		s.log.Error("audit", "err", err)
 	}
 }
@@ -198,7 +242,7 @@ func (s *Server) signatureList(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprintf(w, "<p>End of the list: %d signatures.</p>\n", n)
 	}
 	fmt.Fprint(w, "</main></body></html>\n")
-	s.auditExport(r, "export.signatures", a.ID, n, err)
+	s.auditExport(r, "export.signatures", "action", a.ID, n, err)
 }
 
 func (s *Server) signatureListCSV(w http.ResponseWriter, r *http.Request) {
@@ -206,17 +250,11 @@ func (s *Server) signatureListCSV(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	s.attachment(w, fmt.Sprintf("%s-signatures-%s.csv", a.Slug, s.now().UTC().Format("2006-01-02")))
-	cw := csv.NewWriter(w)
-	cw.Write([]string{"number", "name", "place", "date"})
+	d := s.startCSV(w, fmt.Sprintf("%s-signatures-%s.csv", a.Slug, s.now().UTC().Format("2006-01-02")),
+		[]string{"number", "name", "place", "date"})
 	n, err := s.signatures(r, a, func(row signatureRow) error {
-		cw.Write([]string{strconv.Itoa(row.Number), cell(row.Name), row.Place, row.Date})
-		if row.Number%flushEvery == 0 {
-			cw.Flush()
-			keepWriting(w)
-		}
-		return cw.Error()
+		return d.write([]string{strconv.Itoa(row.Number), cell(row.Name), row.Place, row.Date})
 	})
-	cw.Flush()
-	s.auditExport(r, "export.signatures", a.ID, n, err)
+	d.end()
+	s.auditExport(r, "export.signatures", "action", a.ID, n, err)
 }

@@ -45,7 +45,7 @@ func (s *Server) importPage(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) renderImport(w http.ResponseWriter, r *http.Request, status int, f *form, report *importReport) {
 	s.render(w, r, status, "import", "title.import", importData{F: f, Report: report, MaxRows: maxImportRows,
-		Columns: []string{"email", "first_name", "last_name", "name", "postal_code", "country", "language"}})
+		Columns: []string{"email", "first_name", "last_name", "name", "zip_code", "country", "language"}})
 }
 
 // importSupporters reads a CSV of supporters from another tool, checks
@@ -138,7 +138,13 @@ func readImport(file io.Reader, offered []string) (*importReport, []store.Import
 			reject("form.import.row.not-csv")
 			continue
 		}
-		sup := model.Supporter{Name: get("name"), PostalCode: get("postal_code"), Country: strings.ToUpper(get("country")),
+		// zip_code, as Action Network and Vigil's own exports name it;
+		// postal_code, as files made for earlier versions of Vigil do.
+		postal := get("zip_code")
+		if postal == "" {
+			postal = get("postal_code")
+		}
+		sup := model.Supporter{Name: get("name"), PostalCode: postal, Country: strings.ToUpper(get("country")),
 			Lang: strings.ToLower(get("language"))}
 		if sup.Name == "" {
 			sup.Name = strings.TrimSpace(get("first_name") + " " + get("last_name"))

@@ -123,6 +123,7 @@ func (s *Server) routes() []route {
 		{"POST /admin/supporters/{id}/erase", permSupportersEdit, s.eraseSupporter},
 		{"GET /admin/supporters/import", permSupportersEdit, s.importPage},
 		{"POST /admin/supporters/import", permSupportersEdit, s.importSupporters},
+		{"GET /admin/supporters/newsletter.csv", permSupportersRead, s.exportSubscribers},
 		{"GET /admin/actions/{id}/export.csv", permSupportersRead, s.exportParticipants},
 		{"GET /admin/actions/{id}/signatures", permSupportersRead, s.signatureList},
 		{"GET /admin/actions/{id}/signatures.csv", permSupportersRead, s.signatureListCSV},

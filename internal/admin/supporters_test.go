@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"vigil/internal/model"
 	"vigil/internal/store"
@@ -84,7 +85,7 @@ func TestSupportersExportAndErase(t *testing.T) {
 	if err != nil || r.header.Get("Content-Disposition") == "" {
 		t.Fatalf("export: %v\n%s", err, r.body)
 	}
-	if strings.Join(rows[0], ",") != "first_name,last_name,email,postal_code,country,language,date,comment,confirmed,consents" || len(rows) != 3 {
+	if strings.Join(rows[0], ",") != "first_name,last_name,email,zip_code,country,language,created_date,comments,confirmed_by_email,consents" || len(rows) != 3 {
 		t.Fatalf("export rows: %q", rows)
 	}
 	if got := strings.Join(rows[1], "|"); !strings.HasPrefix(got, "Ana|María Pérez|ana@example.org|1010|VE|es|") ||
@@ -119,6 +120,69 @@ func TestSupportersExportAndErase(t *testing.T) {
 	if len(log) != 3 || log[0].After != `{"rows":1}` {
 		t.Errorf("exports audited: %+v", log)
 	}
+}
+
+// TestNewsletterExport downloads the newsletter's subscribers as staff who
+// may export personal data do: only those who receive it, in the
+// participant export's columns, formulas defused, the read audited.
+func TestNewsletterExport(t *testing.T) {
+	onBoth(t, func(t *testing.T, h *harness) {
+		h.addUser("editor@example.org", model.RoleEditor)
+		b := h.browser()
+		b.login("editor@example.org")
+		subscribe := func(email, name, source string) int64 {
+			t.Helper()
+			res, err := h.db.Subscribe(ctx, store.Subscribe{Supporter: model.Supporter{Email: email, Name: name, Lang: "es"},
+				Consent: model.Consent{Key: model.ConsentNewsletter, Text: "Send me the newsletter", Given: true, Source: source},
+				Now:     h.clock.Add(-48 * time.Hour)}, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return res.SupporterID
+		}
+		confirm := func(id int64) {
+			t.Helper()
+			if err := h.db.ConfirmSupporter(ctx, id, h.clock.Add(-24*time.Hour), model.Consent{}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		confirm(subscribe("ana@example.org", "Ana María Pérez", "/es/subscribe"))
+		confirm(subscribe("mallory@example.org", "=cmd|' /C calc'!A0", "@SUM(1+1)"))
+		subscribe("ben@example.org", "Ben", "/subscribe") // never confirmed
+		cleo := subscribe("cleo@example.org", "Cleo", "/subscribe")
+		confirm(cleo)
+		if err := h.db.Unsubscribe(ctx, cleo, h.clock); err != nil {
+			t.Fatal(err)
+		}
+
+		page := b.get("/admin/supporters")
+		if !strings.Contains(page.body, `href="/admin/supporters/newsletter.csv"`) {
+			t.Errorf("the supporters page does not link to the newsletter export:\n%s", page.body)
+		}
+		r := b.get("/admin/supporters/newsletter.csv")
+		if r.status != http.StatusOK || r.header.Get("Content-Type") != "text/csv; charset=utf-8" ||
+			r.header.Get("Content-Disposition") != `attachment; filename="newsletter-subscribers-`+h.clock.UTC().Format("2006-01-02")+`.csv"` {
+			t.Fatalf("download: %d %v", r.status, r.header)
+		}
+		rows, err := csv.NewReader(strings.NewReader(r.body)).ReadAll()
+		if err != nil {
+			t.Fatalf("not CSV: %v\n%s", err, r.body)
+		}
+		confirmed := h.clock.Add(-24 * time.Hour).UTC().Format(time.RFC3339)
+		want := [][]string{
+			{"first_name", "last_name", "email", "zip_code", "country", "language", "subscription_date", "source"},
+			{"Ana", "María Pérez", "ana@example.org", "", "", "es", confirmed, "/es/subscribe"},
+			{"'=cmd|'", "/C calc'!A0", "mallory@example.org", "", "", "es", confirmed, "'@SUM(1+1)"},
+		}
+		if fmt.Sprint(rows) != fmt.Sprint(want) {
+			t.Errorf("export:\n%q\nwant\n%q", rows, want)
+		}
+		log, _ := h.db.AuditLog(ctx, store.AuditFilter{Action: "export.subscribers"})
+		if len(log) != 1 || log[0].UserEmail != "editor@example.org" || log[0].IPHash == "" || log[0].ObjectType != "supporters" ||
+			log[0].After != `{"rows":2}` {
+			t.Errorf("export audited: %+v", log)
+		}
+	})
 }
 
 func TestImportReportsBadRows(t *testing.T) {
@@ -179,7 +243,7 @@ func TestImportReportsBadRows(t *testing.T) {
 		}
 	}
 	lucia, err := h.db.SupporterByEmail(ctx, "lucia@example.org")
-	if err != nil || lucia.Name != "Lucía Rojas" || lucia.Country != "VE" || lucia.Confirmed.IsZero() {
+	if err != nil || lucia.Name != "Lucía Rojas" || lucia.Country != "VE" || lucia.PostalCode != "1010" || lucia.Confirmed.IsZero() {
 		t.Errorf("imported: %+v, %v", lucia, err)
 	}
 	if cs, _ := h.db.Consents(ctx, lucia.ID); len(cs) != 1 || cs[0].Source != "import: Paper petition, Caracas vigil" {
@@ -189,5 +253,21 @@ func TestImportReportsBadRows(t *testing.T) {
 	r = send(form, file)
 	if !strings.Contains(r.body, "<strong>0</strong> new supporters added, <strong>2</strong> already known") {
 		t.Errorf("second import:\n%s", r.body)
+	}
+}
+
+// TestImportReadsActionNetworkColumns: a file exported from Action Network,
+// or from Vigil itself, imports as it is: zip_code is the postal code, and
+// columns Vigil does not keep are passed over.
+func TestImportReadsActionNetworkColumns(t *testing.T) {
+	file := "uuid,first_name,last_name,email,zip_code,can2_user_city,country,can2_subscription_status\n" +
+		"action_network:1,Lucía,Rojas,lucia@example.org,1010,Caracas,VE,subscribed\n"
+	report, rows, problem := readImport(strings.NewReader(file), []string{"en", "es"})
+	if problem.Key != "" || len(report.Rejected) != 0 || len(rows) != 1 {
+		t.Fatalf("import: %+v %+v %v", report, rows, problem)
+	}
+	if sup := rows[0].Supporter; sup.Email != "lucia@example.org" || sup.Name != "Lucía Rojas" || sup.PostalCode != "1010" ||
+		sup.Country != "VE" || sup.Lang != "en" {
+		t.Errorf("imported: %+v", sup)
 	}
 }

@@ -1,7 +1,10 @@
 package model
 
+import "time"
+
 // The rules about supporters and what they did: what an action's public
-// count holds, and who hears of a case's updates. Each is stated here for
+// count holds, who hears of a case's updates, who receives the
+// newsletter. Each is stated here for
 // one supporter or one participation, so that a table test can state it.
 // Where the store must apply a rule to many rows at once, its SQL is
 // written once (sqlcore) and a test there checks that the SQL and the
@@ -10,6 +13,10 @@ package model
 // ConsentUpdates is the key of the consent to hear of a case's updates,
 // asked with a participation in one of its actions.
 const ConsentUpdates = "updates"
+
+// ConsentNewsletter is the key of the consent to receive the newsletter,
+// asked by the sign-up form and by any action that asks it too.
+const ConsentNewsletter = "newsletter"
 
 // Counted reports whether a participation is in its action's public
 // count: only once it was confirmed from the supporter's mailbox, since
@@ -68,4 +75,36 @@ func declined(consents []Consent, key string) bool {
 		}
 	}
 	return false
+}
+
+// NewsletterYes returns the answer through which a supporter receives the
+// newsletter, and whether they do: still reachable (neither unsubscribed
+// nor erased), their address confirmed from their mailbox, and their
+// latest answer to the newsletter a yes. answers are those on the
+// supporter's record, oldest first, as the store's Consents lists them (an
+// answer given with an action counts once its participation is
+// confirmed). A no given later, with an action, outweighs an earlier yes:
+// it is what they said last.
+func NewsletterYes(s Supporter, answers []Consent) (Consent, bool) {
+	if s.Confirmed.IsZero() || !s.Unsubscribed.IsZero() || !s.Erased.IsZero() {
+		return Consent{}, false
+	}
+	var latest Consent
+	found := false
+	for _, c := range answers {
+		if c.Key == ConsentNewsletter && (!found || !c.At.Before(latest.At)) {
+			latest, found = c, true
+		}
+	}
+	return latest, found && latest.Given
+}
+
+// SubscribedSince is when a supporter's yes to the newsletter took
+// effect: when they gave it, or when they confirmed their address if that
+// came later (a sign-up counts from the link in its email).
+func SubscribedSince(s Supporter, yes Consent) time.Time {
+	if s.Confirmed.After(yes.At) {
+		return s.Confirmed
+	}
+	return yes.At
 }

@@ -70,3 +70,42 @@ func TestReceivesUpdates(t *testing.T) {
 		}
 	}
 }
+
+func TestNewsletterYes(t *testing.T) {
+	day := func(d int) time.Time { return time.Date(2026, 3, d, 0, 0, 0, 0, time.UTC) }
+	reachable := Supporter{Confirmed: day(2)}
+	yes := func(d int, source string) Consent {
+		return Consent{Key: ConsentNewsletter, Given: true, Source: source, At: day(d)}
+	}
+	no := Consent{Key: ConsentNewsletter, Given: false, Source: "/actions/sign", At: day(5)}
+	otherYes := Consent{Key: ConsentUpdates, Given: true, At: day(6)}
+	for _, tc := range []struct {
+		name    string
+		s       Supporter
+		answers []Consent
+		want    bool
+		source  string    // of the yes found
+		since   time.Time // SubscribedSince
+	}{
+		{"a yes, confirmed after", reachable, []Consent{yes(1, "/subscribe")}, true, "/subscribe", day(2)},
+		{"a yes, given after confirming", reachable, []Consent{yes(3, "/")}, true, "/", day(3)},
+		{"never confirmed", Supporter{}, []Consent{yes(1, "/")}, false, "", time.Time{}},
+		{"unsubscribed", Supporter{Confirmed: day(2), Unsubscribed: day(4)}, []Consent{yes(1, "/")}, false, "", time.Time{}},
+		{"erased", Supporter{Confirmed: day(2), Unsubscribed: day(4), Erased: day(4)}, []Consent{yes(1, "/")}, false, "", time.Time{}},
+		{"no answer", reachable, nil, false, "", time.Time{}},
+		{"only a yes to something else", reachable, []Consent{otherYes}, false, "", time.Time{}},
+		{"said no", reachable, []Consent{no}, false, "", time.Time{}},
+		{"yes, then no", reachable, []Consent{yes(3, "/"), no}, false, "", time.Time{}},
+		{"no, then yes", reachable, []Consent{no, yes(7, "/subscribe-confirm")}, true, "/subscribe-confirm", day(7)},
+		{"the latest yes counts", reachable, []Consent{yes(1, "/"), yes(8, "/again"), otherYes}, true, "/again", day(8)},
+		{"latest by date, not by place in the list", reachable, []Consent{yes(8, "/later"), no}, true, "/later", day(8)},
+	} {
+		got, ok := NewsletterYes(tc.s, tc.answers)
+		if ok != tc.want || (ok && got.Source != tc.source) {
+			t.Errorf("%s: NewsletterYes = %+v, %v; want %v from %q", tc.name, got, ok, tc.want, tc.source)
+		}
+		if ok && !SubscribedSince(tc.s, got).Equal(tc.since) {
+			t.Errorf("%s: SubscribedSince = %v, want %v", tc.name, SubscribedSince(tc.s, got), tc.since)
+		}
+	}
+}

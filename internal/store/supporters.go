@@ -28,6 +28,11 @@ type Supporters interface {
 	// CountParticipants counts an action's participations that have not
 	// been erased, and how many are confirmed.
 	CountParticipants(ctx context.Context, actionID int64) (all, confirmed int, err error)
+	// ExportSubscribers calls fn with each supporter who receives the
+	// newsletter, as model.NewsletterYes says, by supporter ID, reading a
+	// batch at a time so that memory stays flat however many there are.
+	// Only the subscribers' sealed fields are opened.
+	ExportSubscribers(ctx context.Context, fn func(Subscriber) error) error
 	// ImportSupporters adds supporters from another tool in one
 	// transaction, each with the consent they gave there. An address
 	// already known keeps its details and its choices (an unsubscribed
@@ -58,6 +63,16 @@ func (p Participant) Answer(key string) (given, ok bool) {
 		}
 	}
 	return false, false
+}
+
+// Subscriber is one row of the newsletter export: the supporter's ID,
+// email, name, postal code, country, language and confirmation, the yes
+// through which they receive the newsletter (its text, source and time,
+// as given), and when that yes took effect (model.SubscribedSince).
+type Subscriber struct {
+	Supporter model.Supporter
+	Consent   model.Consent
+	Since     time.Time
 }
 
 // ImportRow is one supporter to import.

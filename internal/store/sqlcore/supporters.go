@@ -168,27 +168,54 @@ var ExportBatch = 5000
 // order they acted. Each batch picks up after the last row of the one
 // before by (created_at, id): the order of the index on (action_id,
 // created_at), so a batch reads its rows and sorts nothing, however many
-// came before it. The next batch is read while this one's sealed fields
-// are opened and written, so both cores work.
+// came before it.
 func (c *Core) ExportParticipants(ctx context.Context, actionID int64, fn func(store.Participant) error) error {
+	read := func(ctx context.Context, after exportCursor) ([]sealedParticipant, exportCursor, error) {
+		rows, err := c.participantsAfter(ctx, actionID, after)
+		if err != nil {
+			return nil, after, c.errorf("export action %d: %w", actionID, err)
+		}
+		if len(rows) == 0 {
+			return nil, after, nil
+		}
+		last := rows[len(rows)-1].Participation
+		return rows, exportCursor{at: last.Created, id: last.ID}, nil
+	}
+	return readAhead(ctx, exportCursor{at: time.Unix(0, 0)}, read, func(r *sealedParticipant) error {
+		p, err := c.openParticipant(r)
+		if err != nil {
+			return c.errorf("export action %d: %w", actionID, err)
+		}
+		return fn(p)
+	})
+}
+
+// readAhead calls each with every row read returns, batch after batch,
+// starting from cursor from: read returns a batch and the cursor after it,
+// and an empty batch at the end. The next batch is read while this one is
+// handed to each (sealed fields opened, CSV written), so both cores work;
+// memory holds three batches at most (handed out, waiting, being read).
+// The first error, of read or of
+// each, stops the export and is returned as it is. Nothing of the reading
+// outlives the call.
+func readAhead[R, C any](ctx context.Context, from C, read func(context.Context, C) ([]R, C, error), each func(*R) error) error {
 	ctx, cancel := context.WithCancel(ctx)
 	type batch struct {
-		rows []sealedParticipant
+		rows []R
 		err  error
 	}
 	batches := make(chan batch, 1)
 	defer func() {
-		// Stop the reader, and wait until it has: nothing of the export
-		// outlives the call.
+		// Stop the reader, and wait until it has.
 		cancel()
 		for range batches {
 		}
 	}()
 	go func() {
 		defer close(batches)
-		after := exportCursor{at: time.Unix(0, 0)}
+		cursor := from
 		for {
-			rows, err := c.participantsAfter(ctx, actionID, after)
+			rows, next, err := read(ctx, cursor)
 			select {
 			case batches <- batch{rows, err}:
 			case <-ctx.Done():
@@ -197,23 +224,18 @@ func (c *Core) ExportParticipants(ctx context.Context, actionID int64, fn func(s
 			if err != nil || len(rows) == 0 {
 				return
 			}
-			last := rows[len(rows)-1].Participation
-			after = exportCursor{at: last.Created, id: last.ID}
+			cursor = next
 		}
 	}()
 	for b := range batches {
 		if b.err != nil {
-			return c.errorf("export action %d: %w", actionID, b.err)
+			return b.err
 		}
 		if len(b.rows) == 0 {
 			return nil
 		}
 		for i := range b.rows {
-			p, err := c.openParticipant(&b.rows[i])
-			if err != nil {
-				return c.errorf("export action %d: %w", actionID, err)
-			}
-			if err := fn(p); err != nil {
+			if err := each(&b.rows[i]); err != nil {
 				return err
 			}
 		}
@@ -412,15 +434,11 @@ func (c *Core) ConfirmSupporter(ctx context.Context, supporterID int64, now time
 	return nil
 }
 
-// Consents lists the answers on a supporter's record, oldest first: those
-// of a sign-up, and those given with a participation once it is confirmed
-// from the mailbox. Until then a participation's answers wait with it, so
-// whoever types a known address puts nothing on its owner's record.
+// Consents lists the answers on a supporter's record (onRecord), oldest
+// first.
 func (c *Core) Consents(ctx context.Context, supporterID int64) ([]model.Consent, error) {
 	rows, err := c.db.QueryContext(ctx, c.rebind(`SELECT cn.key, cn.text, cn.given, cn.source, cn.at FROM consents cn
-		WHERE cn.supporter_id = ? AND (cn.participation_id IS NULL OR EXISTS (SELECT 1 FROM participations p
-			WHERE p.id = cn.participation_id AND p.confirmed_at IS NOT NULL))
-		ORDER BY cn.id`), supporterID)
+		WHERE cn.supporter_id = ? AND `+onRecord+` ORDER BY cn.id`), supporterID)
 	if err != nil {
 		return nil, c.errorf("consents: %w", err)
 	}

@@ -3,7 +3,9 @@ package storetest
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
+	"time"
 
 	"vigil/internal/model"
 	"vigil/internal/store"
@@ -20,6 +22,7 @@ func RunSupporters(t *testing.T, open func(t *testing.T) Store) {
 		{"EraseKeepsCounts", testEraseKeepsCounts},
 		{"EraseReachesDigests", testEraseReachesDigests},
 		{"ExportInBatches", testExportInBatches},
+		{"ExportSubscribers", testExportSubscribers},
 		{"ImportKeepsChoices", testImportKeepsChoices},
 		{"UpdateReachesTheReachable", testUpdateReachesTheReachable},
 		{"APIKeys", testAPIKeys},
@@ -142,6 +145,125 @@ func testExportInBatches(t *testing.T, s Store) {
 	}
 	stop := errors.New("stop")
 	if err := s.ExportParticipants(ctx, a.ID, func(store.Participant) error { return stop }); !errors.Is(err, stop) {
+		t.Errorf("an error from fn: %v", err)
+	}
+}
+
+// testExportSubscribers: who receives the newsletter is whoever said yes
+// to it last, confirmed their address, and has neither unsubscribed nor
+// been erased since.
+func testExportSubscribers(t *testing.T, s Store) {
+	petition(t, s, "p")
+	at := func(d int) time.Time { return day(2026, 4, d) }
+	yes := func(source string) model.Consent {
+		return model.Consent{Key: model.ConsentNewsletter, Text: "Send me the newsletter", Given: true, Source: source}
+	}
+	subscribe := func(email, name string, d int) int64 {
+		t.Helper()
+		res, err := s.Subscribe(ctx, store.Subscribe{Supporter: model.Supporter{Email: email, Name: name, Lang: "es"},
+			Consent: yes("/subscribe"), Now: at(d)}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res.SupporterID
+	}
+	confirm := func(id int64, d int, source string) {
+		t.Helper()
+		if err := s.ConfirmSupporter(ctx, id, at(d), yes(source)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	act := func(email string, newsletter bool, d int, confirmed bool) store.Participated {
+		t.Helper()
+		answer := yes("/actions/p")
+		answer.Given = newsletter
+		res, err := s.Participate(ctx, store.Participate{ActionSlug: "p", Now: at(d),
+			Supporter: model.Supporter{Email: email, Name: "Name " + email, PostalCode: "1010", Country: "VE", Lang: "es"},
+			Consents:  []model.Consent{answer}, Email: testEmail()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if confirmed {
+			if _, _, err := s.ConfirmParticipation(ctx, res.ParticipationID, at(d+1)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return res
+	}
+
+	// In: a sign-up confirmed from the mailbox, counted from then.
+	ana := subscribe("ana@example.org", "Ana María Pérez", 1)
+	confirm(ana, 2, "/subscribe-confirm")
+	// Out: never confirmed.
+	subscribe("ben@example.org", "Ben", 1)
+	// Out: unsubscribed.
+	cleo := subscribe("cleo@example.org", "", 1)
+	confirm(cleo, 2, "/subscribe-confirm")
+	s.Unsubscribe(ctx, cleo, at(3))
+	// Out: erased.
+	dan := subscribe("dan@example.org", "", 1)
+	confirm(dan, 2, "/subscribe-confirm")
+	s.EraseSupporter(ctx, dan, at(3))
+	// Out: said no, with an action they confirmed.
+	act("eve@example.org", false, 1, true)
+	// In: said yes, unsubscribed, signed up again and confirmed that;
+	// counted from the new yes, given where they gave it.
+	fay := subscribe("fay@example.org", "Fay", 1)
+	confirm(fay, 2, "/subscribe-confirm")
+	s.Unsubscribe(ctx, fay, at(3))
+	subscribe("fay@example.org", "Fay", 4)
+	confirm(fay, 5, "/again")
+	// Out: said yes, unsubscribed, signed up again but has not confirmed.
+	gus := subscribe("gus@example.org", "", 1)
+	confirm(gus, 2, "/subscribe-confirm")
+	s.Unsubscribe(ctx, gus, at(3))
+	subscribe("gus@example.org", "", 4)
+	// In: said yes with an action they confirmed.
+	act("hana@example.org", true, 1, true)
+	// Out: said yes with an action, never confirmed.
+	act("ivan@example.org", true, 1, false)
+	// Out: said yes, then no with an action they confirmed: the last
+	// answer counts. Two in a row, so that a batch of one finds nobody.
+	for _, email := range []string{"jon@example.org", "kai@example.org"} {
+		confirm(subscribe(email, "", 1), 2, "/subscribe-confirm")
+		act(email, false, 3, true)
+	}
+	// Out: confirmed (an earlier action), then said yes with an action not
+	// confirmed: that yes is not theirs until it is.
+	act("lia@example.org", false, 1, true)
+	act("lia@example.org", true, 3, false)
+	// In: imported as confirmed with the newsletter consent.
+	imported := yes("import: paper petition")
+	if _, _, err := s.ImportSupporters(ctx, []store.ImportRow{{Supporter: model.Supporter{Email: "max@example.org",
+		Name: "Max", Country: "CL", PostalCode: "8320000", Lang: "es"}, Confirmed: true, Consent: imported}}, at(6)); err != nil {
+		t.Fatal(err)
+	}
+
+	defer func(b int) { sqlcore.ExportBatch = b }(sqlcore.ExportBatch)
+	for _, batch := range []int{1, 2, 5000} {
+		sqlcore.ExportBatch = batch
+		var got []string
+		err := s.ExportSubscribers(ctx, func(sub store.Subscriber) error {
+			sup := sub.Supporter
+			got = append(got, fmt.Sprintf("%s|%s|%s|%s|%s|%s|%s", sup.Email, sup.Name, sup.PostalCode, sup.Country, sup.Lang,
+				sub.Since.Format("01-02"), sub.Consent.Source))
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := []string{
+			"ana@example.org|Ana María Pérez|||es|04-02|/subscribe",
+			"fay@example.org|Fay|||es|04-05|/again",
+			"hana@example.org|Name hana@example.org|1010|VE|es|04-02|/actions/p",
+			"max@example.org|Max|8320000|CL|es|04-06|import: paper petition",
+		}
+		if strings.Join(got, "\n") != strings.Join(want, "\n") {
+			t.Errorf("batches of %d: subscribers\n%s\nwant\n%s", batch, strings.Join(got, "\n"), strings.Join(want, "\n"))
+		}
+	}
+	stop := errors.New("stop")
+	if err := s.ExportSubscribers(ctx, func(store.Subscriber) error { return stop }); !errors.Is(err, stop) {
 		t.Errorf("an error from fn: %v", err)
 	}
 }
