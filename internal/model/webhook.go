@@ -32,7 +32,9 @@ type Webhook struct {
 }
 
 // Wants reports whether the receiver is told of event.
-func (w Webhook) Wants(event string) bool { return len(w.Events) == 0 || slices.Contains(w.Events, event) }
+func (w Webhook) Wants(event string) bool {
+	return len(w.Events) == 0 || slices.Contains(w.Events, event)
+}
 
 // ParseEvents reads a comma-separated list of events ("" for every one);
 // an unknown one is an error naming it.
