@@ -55,6 +55,8 @@ var commands = []command{
 		[]string{"email", "role", "db", "key-file", "log-format", "log-level"}, addUser},
 	{"user unlock", "Unlock a staff account locked after failed sign-ins, from every network.",
 		[]string{"email", "db", "key-file", "log-format", "log-level"}, unlockUser},
+	{"webhook add", "Add a webhook receiver: each event is posted to it, signed with the secret (X-Vigil-Signature).",
+		[]string{"url", "secret", "events", "db", "key-file", "log-format", "log-level"}, addWebhook},
 	{"api-key add", "Add a key to the OSDI API at /api/v1/. The key is printed once, on the last line: keep it.",
 		[]string{"name", "scope", "db", "key-file", "log-format", "log-level"}, addAPIKey},
 }
@@ -376,6 +378,7 @@ func serveSite(ctx context.Context, env *environment, withDemo bool) error {
 	if err != nil {
 		return err
 	}
+	hooks := api.NewHooks(api.HookOptions{Store: db, BaseURL: env.cfg.BaseURL, Logger: env.log})
 	if withDemo {
 		if err := demoStaff(ctx, env, db); err != nil {
 			return err
@@ -394,6 +397,7 @@ func serveSite(ctx context.Context, env *environment, withDemo bool) error {
 		}
 	})
 	work.Go(func() { runner.Run(workCtx) })
+	work.Go(func() { hooks.Run(workCtx) })
 	if env.cfg.IsPostgres() {
 		// Hear the other instances' changes, for the page cache.
 		work.Go(func() { db.Listen(workCtx, site.Heard) })

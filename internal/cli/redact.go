@@ -23,8 +23,10 @@ const minSecretLen = 6
 // driver or library might repeat in an error.
 func secretReplacer(cfg config.Config) *strings.Replacer {
 	var pairs []string
-	if len(cfg.MetricsToken) >= minSecretLen {
-		pairs = append(pairs, cfg.MetricsToken, "xxxxx")
+	for _, secret := range []string{cfg.MetricsToken, cfg.HookSecret} {
+		if len(secret) >= minSecretLen {
+			pairs = append(pairs, secret, "xxxxx")
+		}
 	}
 	for _, raw := range []string{cfg.DB, cfg.From, cfg.To, cfg.SMTP} {
 		if !strings.Contains(raw, "://") {

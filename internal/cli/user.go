@@ -136,3 +136,34 @@ func addAPIKey(ctx context.Context, env *environment) error {
 		k.ID, name, model.JoinScopes(scopes), key)
 	return nil
 }
+
+// addWebhook registers a receiver of webhooks.
+func addWebhook(ctx context.Context, env *environment) error {
+	if err := api.CheckReceiverURL(env.cfg.HookURL); err != nil {
+		return fmt.Errorf("--url %q: %w", env.cfg.HookURL, err)
+	}
+	if len(env.cfg.HookSecret) < 16 {
+		return errors.New("--secret: at least 16 characters, shared with the receiver only (VIGIL_WEBHOOK_SECRET keeps it out of the process list)")
+	}
+	events, err := model.ParseEvents(env.cfg.HookEvents)
+	if err != nil {
+		return fmt.Errorf("--events %q: %w", env.cfg.HookEvents, err)
+	}
+	db, _, err := openStore(ctx, env)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	w := model.Webhook{URL: strings.TrimSpace(env.cfg.HookURL), Secret: env.cfg.HookSecret, Events: events,
+		Created: time.Now(), CreatedBy: "command line"}
+	ctx = store.WithActor(ctx, model.Actor{Email: "command line", At: w.Created})
+	if err := db.CreateWebhook(ctx, &w); err != nil {
+		return err
+	}
+	which := "every event"
+	if len(events) > 0 {
+		which = strings.Join(events, ", ")
+	}
+	fmt.Fprintf(env.stdout, "webhook %d added: %s receives %s\n", w.ID, w.URL, which)
+	return nil
+}

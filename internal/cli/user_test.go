@@ -180,3 +180,46 @@ func TestAPIKeyAdd(t *testing.T) {
 		t.Errorf("audit %+v, %v", log, err)
 	}
 }
+
+// TestWebhookAdd registers a receiver from the command line; a URL that
+// is not https (but to this machine), a short secret or an unknown event
+// are refused, naming the flag.
+func TestWebhookAdd(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "vigil.db")
+	run := func(args ...string) (int, string) {
+		var out bytes.Buffer
+		args = append([]string{"webhook", "add", "--db", db}, args...)
+		code := cli.RunWithInput(context.Background(), args, strings.NewReader(""), &out, &out, func(string) string { return "" })
+		return code, out.String()
+	}
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--url", "http://crm.example.org/in", "--secret", "sixteen chars ok"}, "only https"},
+		{[]string{"--url", "https://user:pw@crm.example.org/in", "--secret", "sixteen chars ok"}, "no user or password"},
+		{[]string{"--url", "https://crm.example.org/in", "--secret", "short"}, "--secret: at least 16"},
+		{[]string{"--url", "https://crm.example.org/in", "--secret", "sixteen chars ok", "--events", "signature,donation"}, "unknown event donation"},
+	} {
+		if code, out := run(c.args...); code == 0 || !strings.Contains(out, c.want) {
+			t.Errorf("webhook add %v: %d, want an error saying %q:\n%s", c.args, code, c.want, out)
+		}
+	}
+	code, out := run("--url", "https://crm.example.org/in", "--secret", "a secret of some length", "--events", "erasure, signature")
+	if code != 0 || !strings.Contains(out, "receives signature, erasure") || strings.Contains(out, "a secret of some length") {
+		t.Fatalf("webhook add: %d\n%s", code, out)
+	}
+	if code, out := run("--url", "http://127.0.0.1:9000/hook", "--secret", "a secret of some length"); code != 0 || !strings.Contains(out, "every event") {
+		t.Errorf("a loopback receiver: %d\n%s", code, out)
+	}
+	keys, _, err := secret.LoadOrCreate(filepath.Join(dir, "vigil.key"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	hooks, err := testutil.SQLiteAt(t, db, keys).Webhooks(context.Background())
+	if err != nil || len(hooks) != 2 || hooks[0].Secret != "a secret of some length" || !hooks[0].Wants(model.EventErasure) ||
+		hooks[0].Wants(model.EventOutreach) || !hooks[1].Wants(model.EventOutreach) {
+		t.Errorf("stored %+v, %v", hooks, err)
+	}
+}

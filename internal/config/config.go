@@ -45,6 +45,9 @@ type Config struct {
 	From, To       string        // vigil copy: the database to copy and the empty one to fill
 	Email, Role    string        // vigil user add: the new staff account; vigil user unlock: the email
 	KeyName, Scope string        // vigil api-key add: the new key's name and scopes
+	HookURL        string        // vigil webhook add: the receiver
+	HookSecret     string        // vigil webhook add: signs each delivery
+	HookEvents     string        // vigil webhook add: the events it wants; "": all
 
 	MailRetentionText string
 	MailRetention     time.Duration // a sent email's recipients and text are dropped after this
@@ -78,6 +81,9 @@ var Options = []option{
 	{"email", "VIGIL_USER_EMAIL", "", "vigil user add, vigil user unlock: email of the staff account (its login name)", func(c *Config) *string { return &c.Email }},
 	{"role", "VIGIL_USER_ROLE", "", "vigil user add: admin, editor, researcher or viewer", func(c *Config) *string { return &c.Role }},
 	{"name", "VIGIL_API_KEY_NAME", "", "vigil api-key add: what the key is for, e.g. the tool that uses it", func(c *Config) *string { return &c.KeyName }},
+	{"url", "VIGIL_WEBHOOK_URL", "", "vigil webhook add: the receiver's URL (https, or http to this machine for testing)", func(c *Config) *string { return &c.HookURL }},
+	{"secret", "VIGIL_WEBHOOK_SECRET", "", "vigil webhook add: the secret that signs each delivery (X-Vigil-Signature); give it in the variable, a flag shows in the process list", func(c *Config) *string { return &c.HookSecret }},
+	{"events", "VIGIL_WEBHOOK_EVENTS", "", "vigil webhook add: signature, outreach, subscription, confirmation, unsubscription, erasure, comma-separated; empty: all", func(c *Config) *string { return &c.HookEvents }},
 	{"scope", "VIGIL_API_KEY_SCOPE", "read", "vigil api-key add: read, people and/or write, comma-separated", func(c *Config) *string { return &c.Scope }},
 	{"metrics-token", "VIGIL_METRICS_TOKEN", "", "a secret that also opens /metrics to a scraper elsewhere (Authorization: Bearer …); give it in the variable, a flag shows in the process list", func(c *Config) *string { return &c.MetricsToken }},
 	{"pprof-addr", "VIGIL_PPROF_ADDR", "", "serve Go's profiler (net/http/pprof) on this loopback address, for measuring; off when empty", func(c *Config) *string { return &c.PprofAddr }},
