@@ -58,6 +58,7 @@ type Store interface {
 	store.Dashboard
 	store.Translating
 	store.APIKeys
+	store.Webhooks
 
 	OpenActions(ctx context.Context, now time.Time, limit int) ([]model.Action, error)
 	CreateImage(ctx context.Context, img *model.Image, variants []model.ImageVariant) error
@@ -106,6 +107,7 @@ type Options struct {
 	Logger   *slog.Logger
 	Now      func() time.Time
 	Mailer   Mailer // woken after an update queues email; may be nil
+	Hooks    Mailer // the webhook worker, woken after a delivery is sent again; may be nil
 }
 
 // Server is the staff side of the site.
@@ -118,6 +120,7 @@ type Server struct {
 	log      *slog.Logger
 	now      func() time.Time
 	mailer   Mailer
+	hooks    Mailer
 	secure   bool
 	baseURL  string // the public site's address, without a trailing slash
 	cookie   string
@@ -141,7 +144,7 @@ func New(opts Options) (*Server, error) {
 		return nil, errors.New("admin: a store, keys, the site and a composer are required")
 	}
 	s := &Server{store: opts.Store, keys: opts.Keys, site: opts.Site, clients: opts.Clients, signins: opts.Signins,
-		composer: opts.Composer, log: opts.Logger, now: opts.Now, mailer: opts.Mailer,
+		composer: opts.Composer, log: opts.Logger, now: opts.Now, mailer: opts.Mailer, hooks: opts.Hooks,
 		secure: strings.HasPrefix(opts.BaseURL, "https://"), baseURL: strings.TrimSuffix(opts.BaseURL, "/")}
 	if s.log == nil {
 		s.log = slog.Default()
@@ -389,6 +392,7 @@ var nav = []struct {
 	{"/admin/users", "nav.staff", permUsers},
 	{"/admin/audit", "nav.audit", permAudit},
 	{"/admin/keys", "nav.apikeys", permKeys},
+	{"/admin/webhooks", "nav.webhooks", permKeys},
 	{"/admin/account", "nav.account", permSignedIn},
 }
 

@@ -87,6 +87,10 @@ var access = map[string]string{
 	"GET /admin/keys":                              "a",
 	"POST /admin/keys":                             "a",
 	"POST /admin/keys/{id}/revoke":                 "a",
+	"GET /admin/webhooks":                          "a",
+	"POST /admin/webhooks":                         "a",
+	"POST /admin/webhooks/{id}/remove":             "a",
+	"POST /admin/webhooks/deliveries/{id}/resend":  "a",
 
 	// Researchers' records of individuals.
 	"GET /admin/cases/{id}/records":                  "ar",

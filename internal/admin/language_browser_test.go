@@ -79,6 +79,7 @@ func TestBrowserStaffPagesInSpanish(t *testing.T) {
 		{"/admin/translations", "Traducciones"},
 		{"/admin/users", "Equipo"},
 		{"/admin/keys", "Claves de API"},
+		{"/admin/webhooks", "Webhooks"},
 		{"/admin/account", "Mi cuenta"},
 	} {
 		run("open "+p.path, chromedp.Navigate(h.srv.URL+p.path), chromedp.WaitVisible(chromedp.CSS("main h1")))

@@ -136,6 +136,10 @@ func (s *Server) routes() []route {
 		{"GET /admin/keys", permKeys, s.keysPage},
 		{"POST /admin/keys", permKeys, s.addKey},
 		{"POST /admin/keys/{id}/revoke", permKeys, s.revokeKey},
+		{"GET /admin/webhooks", permKeys, s.hooksPage},
+		{"POST /admin/webhooks", permKeys, s.addHook},
+		{"POST /admin/webhooks/{id}/remove", permKeys, s.removeHook},
+		{"POST /admin/webhooks/deliveries/{id}/resend", permKeys, s.resendDelivery},
 	}
 }
 

@@ -368,8 +368,9 @@ func serveSite(ctx context.Context, env *environment, withDemo bool) error {
 	if err != nil {
 		return err
 	}
+	hooks := api.NewHooks(api.HookOptions{Store: db, BaseURL: env.cfg.BaseURL, Logger: env.log})
 	staff, err := admin.New(admin.Options{Store: db, Keys: keys, Site: site, Clients: clients, Signins: httpx.NewSigninGate(),
-		Composer: composer, BaseURL: env.cfg.BaseURL, Logger: env.log, Mailer: worker})
+		Composer: composer, BaseURL: env.cfg.BaseURL, Logger: env.log, Mailer: worker, Hooks: hooks})
 	if err != nil {
 		return err
 	}
@@ -378,7 +379,6 @@ func serveSite(ctx context.Context, env *environment, withDemo bool) error {
 	if err != nil {
 		return err
 	}
-	hooks := api.NewHooks(api.HookOptions{Store: db, BaseURL: env.cfg.BaseURL, Logger: env.log})
 	if withDemo {
 		if err := demoStaff(ctx, env, db); err != nil {
 			return err
