@@ -9,6 +9,7 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
+	_ "embed"
 	"encoding/base32"
 	"encoding/json"
 	"errors"
@@ -278,4 +279,16 @@ func (s *Server) tooMany(w http.ResponseWriter) {
 func (s *Server) internal(w http.ResponseWriter, err error) {
 	s.log.Error("api", "err", err)
 	s.fail(w, http.StatusInternalServerError, "the server could not answer; try again later")
+}
+
+//go:embed openapi.json
+var openAPIDoc []byte
+
+// OpenAPI is the API's OpenAPI 3.1 description.
+func OpenAPI() []byte { return openAPIDoc }
+
+// openAPI serves the description, to anyone: it holds no data.
+func (s *Server) openAPI(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Write(openAPIDoc)
 }

@@ -125,6 +125,7 @@ func (f *fixture) post(t *testing.T, key, path, body string) (int, map[string]an
 	if err := json.Unmarshal(raw, &doc); err != nil {
 		t.Fatalf("POST %s: %d, not JSON: %s", path, resp.StatusCode, raw)
 	}
+	checkAnswer(t, http.MethodPost, path, resp.StatusCode, raw)
 	return resp.StatusCode, doc
 }
 
@@ -155,6 +156,7 @@ func (f *fixture) get(t *testing.T, key, url string) (int, map[string]any) {
 	if err := json.Unmarshal(body, &doc); err != nil {
 		t.Fatalf("GET %s: %d, not JSON: %s", url, resp.StatusCode, body)
 	}
+	checkAnswer(t, http.MethodGet, resp.Request.URL.RequestURI(), resp.StatusCode, body)
 	return resp.StatusCode, doc
 }
 

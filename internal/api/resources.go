@@ -17,6 +17,7 @@ import (
 func (s *Server) routes() *http.ServeMux {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /api/v1/{$}", s.authorised(model.ScopeRead, s.entry))
+	mux.HandleFunc("GET /api/v1/openapi.json", s.openAPI)
 	mux.HandleFunc("GET /api/v1", s.authorised(model.ScopeRead, s.entry))
 
 	for _, kind := range []model.ActionKind{model.ActionPetition, model.ActionAppeal} {
@@ -96,6 +97,7 @@ func (s *Server) entry(w http.ResponseWriter, r *http.Request, _ caller) {
 		"osdi:signatures":         s.href("/signatures"),
 		"osdi:outreaches":         s.href("/outreaches"),
 		"osdi:tags":               s.href("/tags"),
+		"docs":                    link{Href: s.base + "/openapi.json", Title: "OpenAPI 3.1 description"},
 	}
 	s.writeJSON(w, http.StatusOK, map[string]any{
 		"motd":         "Vigil's OSDI API. Send your key in the OSDI-API-Token header.",
@@ -213,7 +215,7 @@ func (s *Server) collectionBody(r *http.Request, p page, total int, rel string, 
 	if p.number > 1 {
 		l["previous"] = link{Href: s.pageURL(r, min(p.number-1, max(pages, 1)))}
 	}
-	var each []link
+	each := []link{}
 	for _, it := range items {
 		each = append(each, it.(map[string]any)["_links"].(links)["self"].(link))
 	}
