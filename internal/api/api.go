@@ -47,6 +47,7 @@ type Store interface {
 	People(ctx context.Context, f store.PeopleFilter) ([]model.Supporter, int, error)
 	ParticipationsPage(ctx context.Context, f store.ParticipationFilter) ([]model.Participation, int, error)
 	Tags(ctx context.Context) ([]model.Tag, error)
+	Consents(ctx context.Context, supporterID int64) ([]model.Consent, error)
 
 	Participate(ctx context.Context, p store.Participate) (store.Participated, error)
 }

@@ -43,8 +43,8 @@ func newFixture(t *testing.T, st apiStore, opts ...func(*api.Options)) *fixture 
 		t.Fatal(err)
 	}
 	f := &fixture{st: st, keys: map[string]string{}, now: now, signs: map[string]store.Participated{}}
-	sign := func(slug, email, name string, at time.Time, confirm bool, part model.Participation) {
-		res, err := st.Participate(ctx, store.Participate{ActionSlug: slug, Now: at, Participation: part,
+	sign := func(slug, email, name string, at time.Time, confirm bool, part model.Participation, consents ...model.Consent) {
+		res, err := st.Participate(ctx, store.Participate{ActionSlug: slug, Now: at, Participation: part, Consents: consents,
 			Supporter: model.Supporter{Email: email, Name: name, Country: "VE", PostalCode: "1010", Lang: "es"}})
 		if err != nil {
 			t.Fatal(err)
@@ -57,7 +57,9 @@ func newFixture(t *testing.T, st apiStore, opts ...func(*api.Options)) *fixture 
 		f.signs[email+" "+slug] = res
 	}
 	day := now.Add(-24 * time.Hour)
-	sign(demo.DeportationsSlug, "ana@example.org", "Ana María Pérez", day, true, model.Participation{Comment: "Libérenlos", ShareCode: "wa1"})
+	// Ana asks for the newsletter; Carla confirms without.
+	sign(demo.DeportationsSlug, "ana@example.org", "Ana María Pérez", day, true, model.Participation{Comment: "Libérenlos", ShareCode: "wa1"},
+		model.Consent{Key: model.ConsentNewsletter, Text: "Send me the newsletter", Given: true, Source: "/actions/x", At: day})
 	sign(demo.CanadaSlug, "ana@example.org", "Ana María Pérez", day.Add(time.Minute), true,
 		model.Participation{Subject: "Free them", Letter: "Dear President, free them."})
 	sign(demo.DeportationsSlug, "bruno@example.org", "Bruno", day.Add(2*time.Minute), false, model.Participation{Referrer: "https://partner.example"})
@@ -282,7 +284,12 @@ func TestWalkFromTheEntryPoint(t *testing.T) {
 			person["preferred_language"] != "es" {
 			t.Errorf("Ana: %v", person)
 		}
-		// Bruno never confirmed: a CRM must not write to him.
+		// Carla confirmed, but asked for no newsletter; Bruno never
+		// confirmed: a CRM must write to neither.
+		_, carla := f.get(t, key, fmt.Sprintf("/api/v1/people/%d", f.signs["carla@example.org "+demo.UgandaSlug].SupporterID))
+		if s := carla["email_addresses"].([]any)[0].(map[string]any)["status"]; s != "unsubscribed" {
+			t.Errorf("Carla's address: %v", s)
+		}
 		_, people := f.get(t, key, "/api/v1/people?filter="+queryEscape("email_address eq 'BRUNO@example.org'"))
 		list := people["_embedded"].(map[string]any)["osdi:people"].([]any)
 		if len(list) != 1 || list[0].(map[string]any)["email_addresses"].([]any)[0].(map[string]any)["status"] != "unsubscribed" {
@@ -381,11 +388,26 @@ func TestKeysAndScopes(t *testing.T) {
 	f := newFixture(t, sqliteStore(t))
 	ana := f.signs["ana@example.org "+demo.DeportationsSlug]
 	pet := fmt.Sprintf("/api/v1/petitions/%d", ana.Action.ID)
+	appeal := f.signs["ana@example.org "+demo.CanadaSlug]
+	tags, err := f.st.Tags(ctx)
+	if err != nil || len(tags) == 0 {
+		t.Fatalf("tags %v, %v", tags, err)
+	}
+	tagged := fmt.Sprintf("/api/v1/tags/%d", tags[0].ID)
 	endpoints := []struct {
 		path  string
 		scope string
 	}{
 		{"/api/v1/", "read"},
+		{fmt.Sprintf("/api/v1/advocacy_campaigns/%d", appeal.Action.ID), "read"},
+		{tagged, "read"},
+		{tagged + "/taggings", "read"},
+		{fmt.Sprintf("/api/v1/advocacy_campaigns/%d/outreaches", appeal.Action.ID), "people"},
+		{fmt.Sprintf("/api/v1/advocacy_campaigns/%d/outreaches/%d", appeal.Action.ID, appeal.ParticipationID), "people"},
+		{fmt.Sprintf("/api/v1/people/%d/signatures", ana.SupporterID), "people"},
+		{fmt.Sprintf("/api/v1/people/%d/outreaches", ana.SupporterID), "people"},
+		{"POST " + pet + "/signatures", "write"},
+		{fmt.Sprintf("POST /api/v1/advocacy_campaigns/%d/outreaches", appeal.Action.ID), "write"},
 		{"/api/v1/petitions", "read"},
 		{pet, "read"},
 		{"/api/v1/advocacy_campaigns", "read"},
@@ -414,7 +436,13 @@ func TestKeysAndScopes(t *testing.T) {
 			case !strings.Contains(scopes, e.scope):
 				want = http.StatusForbidden
 			}
-			status, doc := f.get(t, key, e.path)
+			var status int
+			var doc map[string]any
+			if path, ok := strings.CutPrefix(e.path, "POST "); ok {
+				status, doc = f.post(t, key, path, `{"person": {"email_addresses": [{"address": "matrix@example.org"}]}}`)
+			} else {
+				status, doc = f.get(t, key, e.path)
+			}
 			if status != want {
 				t.Errorf("GET %s with scopes %q: %d, want %d (%v)", e.path, scopes, status, want, doc)
 			}

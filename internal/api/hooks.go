@@ -30,6 +30,7 @@ type HookStore interface {
 	People(ctx context.Context, f store.PeopleFilter) ([]model.Supporter, int, error)
 	ParticipationsPage(ctx context.Context, f store.ParticipationFilter) ([]model.Participation, int, error)
 	PublishedActions(ctx context.Context) ([]model.Action, error)
+	Consents(ctx context.Context, supporterID int64) ([]model.Consent, error)
 }
 
 // HookOptions are what the webhook worker needs from its caller.
@@ -269,7 +270,7 @@ func (h *Hooks) person(ctx context.Context, id int64) (map[string]any, error) {
 	if len(people) == 0 {
 		return nil, errNothingLeft
 	}
-	return h.shapes.personBody(people[0]), nil
+	return h.shapes.personBody(ctx, h.store, people[0])
 }
 
 func (h *Hooks) participation(ctx context.Context, id int64) (map[string]any, model.ActionKind, error) {

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -408,7 +409,12 @@ func (s *Server) people(w http.ResponseWriter, r *http.Request, c caller) {
 	}
 	var items []any
 	for _, sup := range people {
-		items = append(items, s.personBody(sup))
+		body, err := s.personBody(r.Context(), s.store, sup)
+		if err != nil {
+			s.internal(w, err)
+			return
+		}
+		items = append(items, body)
 	}
 	s.writeJSON(w, http.StatusOK, s.collectionBody(r, p, total, "osdi:people", items))
 }
@@ -422,7 +428,12 @@ func (s *Server) person(w http.ResponseWriter, r *http.Request, c caller) {
 		s.internal(w, err)
 		return
 	}
-	s.writeJSON(w, http.StatusOK, s.personBody(sup))
+	body, err := s.personBody(r.Context(), s.store, sup)
+	if err != nil {
+		s.internal(w, err)
+		return
+	}
+	s.writeJSON(w, http.StatusOK, body)
 }
 
 // findPerson reads the supporter of the path, answering 404 for one
@@ -450,15 +461,26 @@ func SplitName(name string) (given, family string) {
 }
 
 // EmailStatus is a supporter's address as OSDI reports it: subscribed
-// once confirmed from their mailbox, until they unsubscribe.
-func EmailStatus(sup model.Supporter) string {
-	if !sup.Confirmed.IsZero() && sup.Unsubscribed.IsZero() && sup.Erased.IsZero() {
+// when they receive the newsletter (model.NewsletterYes: confirmed from
+// their mailbox, not unsubscribed, and their latest answer a yes), so
+// that a tool syncing its list never adds someone who did not ask.
+func EmailStatus(sup model.Supporter, answers []model.Consent) string {
+	if _, yes := model.NewsletterYes(sup, answers); yes {
 		return "subscribed"
 	}
 	return "unsubscribed"
 }
 
-func (s *Server) personBody(sup model.Supporter) map[string]any {
+// consentReader reads a supporter's answers (store.Participations).
+type consentReader interface {
+	Consents(ctx context.Context, supporterID int64) ([]model.Consent, error)
+}
+
+func (s *Server) personBody(ctx context.Context, st consentReader, sup model.Supporter) (map[string]any, error) {
+	answers, err := st.Consents(ctx, sup.ID)
+	if err != nil {
+		return nil, err
+	}
 	given, family := SplitName(sup.Name)
 	self := fmt.Sprintf("/people/%d", sup.ID)
 	postal := map[string]any{"primary": true, "country": sup.Country}
@@ -474,14 +496,14 @@ func (s *Server) personBody(sup model.Supporter) map[string]any {
 		"family_name":        family,
 		"preferred_language": sup.Lang,
 		"languages_spoken":   []string{sup.Lang},
-		"email_addresses":    []map[string]any{{"primary": true, "address": sup.Email, "status": EmailStatus(sup)}},
+		"email_addresses":    []map[string]any{{"primary": true, "address": sup.Email, "status": EmailStatus(sup, answers)}},
 		"postal_addresses":   []map[string]any{postal},
 		"_links": links{
 			"self":            s.href("%s", self),
 			"osdi:signatures": s.href("%s/signatures", self),
 			"osdi:outreaches": s.href("%s/outreaches", self),
 		},
-	}
+	}, nil
 }
 
 // ---- signatures and outreaches
