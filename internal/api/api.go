@@ -71,18 +71,14 @@ type Options struct {
 	Clients httpx.Clients
 	Logger  *slog.Logger
 	Now     func() time.Time // defaults to time.Now; tests fix it
-	// Rate is the requests a key may make per minute; 0: DefaultRate.
+	// Rate is the requests a key may make per minute; 0: no limit (load
+	// tests). vigil serve's default is --api-rate's.
 	Rate int
 	// Emails names the confirmation a recorded participation asks for;
 	// nil: none is sent (tests of reads only).
 	Emails Emails
 	Mailer Mailer // may be nil
 }
-
-// DefaultRate is the requests per minute a key may make: enough to page
-// through a large list of people at 100 a page in a few minutes, not
-// enough for one key to take the server from the supporters.
-const DefaultRate = 600
 
 // MaxPageSize is the largest page a collection answers with.
 const MaxPageSize = 100
@@ -105,6 +101,10 @@ type Server struct {
 	burst   int
 	mux     *http.ServeMux
 
+	actionsMu        sync.Mutex
+	publishedActions []model.Action // as read at actionsRead (see published)
+	actionsRead      time.Time
+
 	mu       sync.Mutex
 	limiters map[int64]*rate.Limiter // by key
 	touched  map[int64]time.Time     // when each key's use was last written
@@ -125,11 +125,11 @@ func New(opts Options) (*Server, error) {
 	if s.now == nil {
 		s.now = time.Now
 	}
-	perMinute := opts.Rate
-	if perMinute <= 0 {
-		perMinute = DefaultRate
+	if opts.Rate > 0 {
+		s.rate, s.burst = rate.Limit(float64(opts.Rate)/60), max(opts.Rate/6, 1)
+	} else {
+		s.rate = rate.Inf
 	}
-	s.rate, s.burst = rate.Limit(float64(perMinute)/60), max(perMinute/6, 1)
 	// Wrong keys are refused after one look-up each; many at once are
 	// someone guessing, slowed down together.
 	s.failures = rate.NewLimiter(rate.Limit(10), 100)

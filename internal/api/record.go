@@ -129,12 +129,19 @@ func (s *Server) record(kind model.ActionKind) func(http.ResponseWriter, *http.R
 			s.internal(w, err)
 			return
 		}
-		list, _, err := s.store.ParticipationsPage(r.Context(), store.ParticipationFilter{ID: res.ParticipationID, Limit: 1})
-		if err != nil || len(list) != 1 {
-			s.internal(w, fmt.Errorf("reading participation %d back: %v", res.ParticipationID, err))
-			return
+		// A new participation is what was sent; a repeat, what was
+		// stored the first time.
+		stored := p.Participation
+		stored.ID, stored.SupporterID, stored.ActionID, stored.Created = res.ParticipationID, res.SupporterID, a.ID, p.Now
+		if res.Duplicate {
+			list, _, err := s.store.ParticipationsPage(r.Context(), store.ParticipationFilter{ID: res.ParticipationID, Limit: 1})
+			if err != nil || len(list) != 1 {
+				s.internal(w, fmt.Errorf("reading participation %d back: %v", res.ParticipationID, err))
+				return
+			}
+			stored = list[0]
 		}
-		s.writeJSON(w, http.StatusOK, s.participationBody(kind, list[0], a.Targets))
+		s.writeJSON(w, http.StatusOK, s.participationBody(kind, stored, a.Targets))
 	}
 }
 

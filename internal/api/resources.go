@@ -258,8 +258,30 @@ func identifiers(id int64) []string { return []string{"vigil:" + strconv.FormatI
 
 // ---- petitions and advocacy campaigns
 
+// publishedFor is how long the API answers from the published actions
+// it read last: reading them all (with targets, tags, pictures and
+// translations) at each request cost most of a recorded signature's CPU
+// (BENCHMARKS.md). A count or a close shows a second late at most; the
+// store itself refuses a participation in a closed action.
+const publishedFor = time.Second
+
+// published returns the published actions, read again when older than
+// publishedFor.
+func (s *Server) published(ctx context.Context) ([]model.Action, error) {
+	s.actionsMu.Lock()
+	defer s.actionsMu.Unlock()
+	if s.actionsRead.IsZero() || time.Since(s.actionsRead) >= publishedFor {
+		all, err := s.store.PublishedActions(ctx)
+		if err != nil {
+			return nil, err
+		}
+		s.publishedActions, s.actionsRead = all, time.Now()
+	}
+	return s.publishedActions, nil
+}
+
 func (s *Server) actionsOf(r *http.Request, kind model.ActionKind) ([]model.Action, error) {
-	all, err := s.store.PublishedActions(r.Context())
+	all, err := s.published(r.Context())
 	if err != nil {
 		return nil, err
 	}
@@ -721,7 +743,7 @@ func (s *Server) taggings(w http.ResponseWriter, r *http.Request, _ caller) {
 		s.fail(w, http.StatusBadRequest, err.Error())
 		return
 	}
-	all, err := s.store.PublishedActions(r.Context())
+	all, err := s.published(r.Context())
 	if err != nil {
 		s.internal(w, err)
 		return
@@ -747,7 +769,7 @@ func (s *Server) tagging(w http.ResponseWriter, r *http.Request, _ caller) {
 		return
 	}
 	if id, ok := pathID(r, "aid"); ok {
-		all, err := s.store.PublishedActions(r.Context())
+		all, err := s.published(r.Context())
 		if err != nil {
 			s.internal(w, err)
 			return

@@ -35,7 +35,7 @@ import (
 
 // serveOptions are the options of the commands that serve the site.
 var serveOptions = []string{"addr", "db", "base-url", "log-format", "log-level", "key-file", "smtp", "mail-from",
-	"form-rate", "trusted-proxies", "blocked-email-domains", "reminder-after", "purge-after", "mail-retention", "pprof-addr",
+	"form-rate", "api-rate", "trusted-proxies", "blocked-email-domains", "reminder-after", "purge-after", "mail-retention", "pprof-addr",
 	"metrics-token", "languages"}
 
 type command struct {
@@ -375,7 +375,7 @@ func serveSite(ctx context.Context, env *environment, withDemo bool) error {
 		return err
 	}
 	osdi, err := api.New(api.Options{Store: db, Keys: keys, BaseURL: env.cfg.BaseURL, Clients: clients, Logger: env.log,
-		Emails: composer, Mailer: worker})
+		Emails: composer, Mailer: worker, Rate: env.cfg.APIRate})
 	if err != nil {
 		return err
 	}

@@ -33,6 +33,8 @@ type Config struct {
 	MailFrom       string // From of every email
 	FormRateText   string
 	FormRate       int // public form submissions per minute per client IP; 0: off
+	APIRateText    string
+	APIRate        int // API requests per minute per key; 0: off
 	ProxiesText    string
 	TrustedProxies []netip.Prefix
 	BlockedDomains string // file of refused email domains; empty: the built-in list
@@ -73,6 +75,7 @@ var Options = []option{
 	{"smtp", "VIGIL_SMTP_URL", "", "smtp://user:pass@host:port (STARTTLS, required off this machine; ?tls=none for a trusted relay in clear) or smtps://… (TLS); none: mail stays in the outbox, held", func(c *Config) *string { return &c.SMTP }},
 	{"mail-from", "VIGIL_MAIL_FROM", "", "From address of every email (default: Vigil <noreply@host of --base-url>)", func(c *Config) *string { return &c.MailFrom }},
 	{"form-rate", "VIGIL_FORM_RATE", "30", "public form submissions per minute per client IP; 0 turns the limit off", func(c *Config) *string { return &c.FormRateText }},
+	{"api-rate", "VIGIL_API_RATE", "600", "API requests per minute per key; 0 turns the limit off (load tests)", func(c *Config) *string { return &c.APIRateText }},
 	{"trusted-proxies", "VIGIL_TRUSTED_PROXIES", "", "comma-separated CIDRs whose X-Forwarded-For is believed", func(c *Config) *string { return &c.ProxiesText }},
 	{"blocked-email-domains", "VIGIL_BLOCKED_EMAIL_DOMAINS", "", "file of email domains to refuse, one per line (default: a built-in list of disposable-address services)", func(c *Config) *string { return &c.BlockedDomains }},
 	{"reminder-after", "VIGIL_REMINDER_AFTER", "48h", "send one reminder to confirm after this long", func(c *Config) *string { return &c.ReminderText }},
@@ -159,6 +162,12 @@ func (c *Config) validate(used []option) error {
 			if c.LogFormat != "text" && c.LogFormat != "json" {
 				errs = append(errs, fmt.Errorf("--log-format %q: want text or json", c.LogFormat))
 			}
+		case "api-rate":
+			n, err := strconv.Atoi(c.APIRateText)
+			if err != nil || n < 0 {
+				errs = append(errs, fmt.Errorf("--api-rate %q: want a whole number, 0 or more", c.APIRateText))
+			}
+			c.APIRate = n
 		case "form-rate":
 			n, err := strconv.Atoi(c.FormRateText)
 			if err != nil || n < 0 {
