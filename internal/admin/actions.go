@@ -93,13 +93,16 @@ func (s *Server) renderAction(w http.ResponseWriter, r *http.Request, status int
 // form (the public site's /embed/actions/{slug}). With no language in its
 // address the form speaks each reader's. The frame cannot grow with its
 // content, as the form runs no script: its height fits the form of the
-// action's kind on a medium screen, and the partner may change it.
+// action's kind on a medium screen, and the partner may change it. The
+// frame sends the partner's origin, and only that, whatever referrer
+// policy their page has otherwise, so signatures record where they came
+// from.
 func embedSnippet(baseURL string, a model.Action) string {
 	height := 1400
 	if a.Kind == model.ActionAppeal {
 		height = 2200 // the letter to edit
 	}
-	return fmt.Sprintf(`<iframe src="%s/embed/actions/%s" title="%s" width="100%%" height="%d"></iframe>`,
+	return fmt.Sprintf(`<iframe src="%s/embed/actions/%s" title="%s" width="100%%" height="%d" referrerpolicy="strict-origin"></iframe>`,
 		html.EscapeString(baseURL), html.EscapeString(url.PathEscape(a.Slug)), html.EscapeString(a.Title), height)
 }
 

@@ -33,7 +33,7 @@ func TestActionEmbedCode(t *testing.T) {
 	page := b.get(fmt.Sprintf("/admin/actions/%d", a.ID))
 	typed := regexpFind(t, page.body, `(?s)<textarea id="embed-snippet" readonly[^>]*>(.*?)</textarea>`)
 	snippet := html.UnescapeString(typed)
-	want := `<iframe src="` + h.srv.URL + `/embed/actions/write-now" title="Write &#34;now&#34; &amp; often" width="100%" height="2200"></iframe>`
+	want := `<iframe src="` + h.srv.URL + `/embed/actions/write-now" title="Write &#34;now&#34; &amp; often" width="100%" height="2200" referrerpolicy="strict-origin"></iframe>`
 	if snippet != want {
 		t.Errorf("embed code\n%s\nwant\n%s", snippet, want)
 	}

@@ -338,9 +338,12 @@ func TestBrowserEmbedInPartnerFrame(t *testing.T) {
 	var vigilURL string
 	partner := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		fmt.Fprintf(w, `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>A partner's campaign</title></head>
+		// The partner's page sends no referrer; the frame, as the
+		// admin's snippet says, sends the partner's origin.
+		fmt.Fprintf(w, `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="referrer" content="no-referrer">
+<title>A partner's campaign</title></head>
 <body><main><h1 id="partner">Stand with the men returned to Venezuela</h1>
-<iframe src="%s/embed/actions/%s" title="Sign the petition" width="100%%" height="900"></iframe></main></body></html>`,
+<iframe src="%s/embed/actions/%s" title="Sign the petition" width="100%%" height="900" referrerpolicy="strict-origin"></iframe></main></body></html>`,
 			vigilURL, demo.DeportationsSlug)
 	}))
 	defer partner.Close()
