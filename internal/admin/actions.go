@@ -3,6 +3,7 @@ package admin
 import (
 	"errors"
 	"fmt"
+	"html"
 	"net/http"
 	"net/mail"
 	"net/url"
@@ -40,6 +41,9 @@ type actionEdit struct {
 	// Translations shows the action's state in each language it can be
 	// translated into; nil for a new action.
 	Translations *translationGrid
+	// Embed is the HTML a partner site pastes to show the action's form;
+	// "" for a new action.
+	Embed string
 }
 
 func (s *Server) newActionPage(w http.ResponseWriter, r *http.Request) {
@@ -72,6 +76,9 @@ func (s *Server) renderAction(w http.ResponseWriter, r *http.Request, status int
 	d := actionEdit{Action: a, F: f, Cases: cases, Targets: targets, Languages: s.languages(), Preview: preview,
 		Conflict: conflict, CanWrite: allowed(sessionOf(r).User.Role, permContentWrite), Now: s.now(),
 		Translations: s.actionGrid(r, a)}
+	if a.ID != 0 {
+		d.Embed = embedSnippet(s.baseURL, a)
+	}
 	for i := range len(f.Values("consent_key")) + 2 {
 		d.Consents = append(d.Consents, i)
 	}
@@ -80,6 +87,23 @@ func (s *Server) renderAction(w http.ResponseWriter, r *http.Request, status int
 		title = say("title.named", "Title", a.Title)
 	}
 	s.render(w, r, status, "action", title, d)
+}
+
+// embedSnippet is the <iframe> a partner site pastes to show an action's
+// form (the public site's /embed/actions/{slug}). With no language in its
+// address the form speaks each reader's. The frame cannot grow with its
+// content, as the form runs no script: its height fits the form of the
+// action's kind on a medium screen, and the partner may change it. The
+// frame sends the partner's origin, and only that, whatever referrer
+// policy their page has otherwise, so signatures record where they came
+// from.
+func embedSnippet(baseURL string, a model.Action) string {
+	height := 1400
+	if a.Kind == model.ActionAppeal {
+		height = 2200 // the letter to edit
+	}
+	return fmt.Sprintf(`<iframe src="%s/embed/actions/%s" title="%s" width="100%%" height="%d" referrerpolicy="strict-origin"></iframe>`,
+		html.EscapeString(baseURL), html.EscapeString(url.PathEscape(a.Slug)), html.EscapeString(a.Title), height)
 }
 
 // actionForm fills a form from a stored action.

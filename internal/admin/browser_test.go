@@ -117,6 +117,7 @@ func TestBrowserCampaign(t *testing.T) {
 		chromedp.Click(chromedp.CSS(`button[name="do"][value="save"]`)),
 		chromedp.WaitVisible(chromedp.CSS(".flash")),
 		chromedp.Click(chromedp.CSS(`button[value="publish"]`)), chromedp.WaitVisible(chromedp.CSS(`button[value="unpublish"]`)))
+	axe("action with its embed code")
 
 	// The public site shows it.
 	run("public case page", chromedp.Navigate(url("/cases/students-held-in-managua")))

@@ -35,8 +35,8 @@ import (
 
 // serveOptions are the options of the commands that serve the site.
 var serveOptions = []string{"addr", "db", "base-url", "log-format", "log-level", "key-file", "smtp", "mail-from",
-	"form-rate", "api-rate", "trusted-proxies", "blocked-email-domains", "reminder-after", "purge-after", "mail-retention", "pprof-addr",
-	"metrics-token", "languages"}
+	"form-rate", "api-rate", "trusted-proxies", "blocked-email-domains", "reminder-after", "purge-after", "mail-retention",
+	"pprof-addr", "metrics-token", "languages", "embed-origins"}
 
 type command struct {
 	name, summary string
@@ -364,6 +364,7 @@ func serveSite(ctx context.Context, env *environment, withDemo bool) error {
 		Store: db, Keys: keys, BaseURL: env.cfg.BaseURL, Composer: composer, Logger: env.log,
 		FormRate: env.cfg.FormRate, Clients: clients, BlockedDomains: blocked,
 		Mailer: worker, Announcer: newAnnouncer(env, db), MetricsToken: env.cfg.MetricsToken,
+		EmbedOrigins: env.cfg.EmbedOrigins,
 	})
 	if err != nil {
 		return err

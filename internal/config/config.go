@@ -16,7 +16,9 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 
+	"vigil/internal/httpx"
 	"vigil/internal/i18n"
 )
 
@@ -56,6 +58,9 @@ type Config struct {
 
 	LanguagesText string
 	Languages     []string // language codes the site offers, each with a catalogue; nil: every catalogue
+
+	EmbedOriginsText string
+	EmbedOrigins     []string // origins allowed to frame /embed/ pages (httpx.ParseOrigin); nil: any https origin
 }
 
 // option is one row of the contract.
@@ -92,6 +97,7 @@ var Options = []option{
 	{"pprof-addr", "VIGIL_PPROF_ADDR", "", "serve Go's profiler (net/http/pprof) on this loopback address, for measuring; off when empty", func(c *Config) *string { return &c.PprofAddr }},
 	{"purge-after", "VIGIL_PURGE_AFTER", "168h", "delete participations still unconfirmed after this long", func(c *Config) *string { return &c.PurgeText }},
 	{"languages", "VIGIL_LANGUAGES", "", "comma-separated languages the site offers, en among them, each with a catalogue in internal/i18n/locales (default: every catalogue: " + strings.Join(i18n.Available(), ", ") + ")", func(c *Config) *string { return &c.LanguagesText }},
+	{"embed-origins", "VIGIL_EMBED_ORIGINS", "", "origins allowed to show /embed/ pages in a frame, separated by commas or spaces, such as https://partner.example (default: any https origin)", func(c *Config) *string { return &c.EmbedOriginsText }},
 	{"mail-retention", "VIGIL_MAIL_RETENTION", "720h", "keep a sent email's recipients and text this long (720h: 30 days), then only its kind and when it went", func(c *Config) *string { return &c.MailRetentionText }},
 }
 
@@ -225,6 +231,18 @@ func (c *Config) validate(used []option) error {
 		case "languages":
 			if err := c.parseLanguages(); err != nil {
 				errs = append(errs, err)
+			}
+		case "embed-origins":
+			c.EmbedOrigins = nil
+			for _, field := range strings.FieldsFunc(c.EmbedOriginsText, func(r rune) bool { return r == ',' || unicode.IsSpace(r) }) {
+				origin, err := httpx.ParseOrigin(field)
+				if err != nil {
+					errs = append(errs, fmt.Errorf("--embed-origins: %w (want origins such as https://partner.example, separated by commas)", err))
+					continue
+				}
+				if !slices.Contains(c.EmbedOrigins, origin) {
+					c.EmbedOrigins = append(c.EmbedOrigins, origin)
+				}
 			}
 		case "log-level":
 			switch c.LogLevel {

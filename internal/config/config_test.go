@@ -39,6 +39,8 @@ func TestBadValuesNamed(t *testing.T) {
 		{[]string{"--base-url", "ftp://x"}, "--base-url"},
 		{[]string{"--log-format", "xml"}, "--log-format"},
 		{[]string{"--metrics-token", "short"}, "--metrics-token"},
+		{[]string{"--embed-origins", "https://partner.example/campaign"}, "--embed-origins"},
+		{[]string{"--embed-origins", "partner.example"}, "--embed-origins"},
 	} {
 		_, _, err := Parse("serve", "", tc.args, env(nil), io.Discard)
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
@@ -99,5 +101,23 @@ func TestLanguages(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("--languages %s: %v, want an error with %q", tc.value, err, tc.want)
 		}
+	}
+}
+
+func TestEmbedOrigins(t *testing.T) {
+	c, _, err := Parse("serve", "", nil, env(nil), io.Discard)
+	if err != nil || c.EmbedOrigins != nil {
+		t.Errorf("default: %q, %v; want none (any https origin)", c.EmbedOrigins, err)
+	}
+	c, _, err = Parse("serve", "", nil, env(map[string]string{
+		"VIGIL_EMBED_ORIGINS": "https://Partner.example:443/, http://127.0.0.1:8081\thttps://other.example https://partner.example",
+	}), io.Discard)
+	want := []string{"https://partner.example", "http://127.0.0.1:8081", "https://other.example"}
+	if err != nil || strings.Join(c.EmbedOrigins, " ") != strings.Join(want, " ") {
+		t.Errorf("from the environment: %q, %v; want %q", c.EmbedOrigins, err, want)
+	}
+	_, _, err = Parse("serve", "", []string{"--embed-origins", "https://ok.example,ftp://bad.example"}, env(nil), io.Discard)
+	if err == nil || !strings.Contains(err.Error(), `"ftp://bad.example"`) {
+		t.Errorf("a bad origin among good ones: %v", err)
 	}
 }

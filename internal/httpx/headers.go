@@ -8,8 +8,12 @@ import (
 
 // contentSecurityPolicy allows only this origin's scripts, styles, images
 // and form targets; no inline script or style, no fonts, no framing.
-const contentSecurityPolicy = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; " +
-	"form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
+const contentSecurityPolicy = policyWithoutFraming + "; frame-ancestors 'none'"
+
+// policyWithoutFraming is the policy but for who may frame the page: see
+// EmbedPolicy for the pages partner sites show.
+const policyWithoutFraming = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; " +
+	"form-action 'self'; base-uri 'none'"
 
 // Header is one response header, set as is: the key canonical, the value
 // slice shared (net/http only reads it), so no request pays for building
@@ -27,7 +31,8 @@ func SetHeaders(h http.Header, hs []Header) {
 }
 
 // SiteHeaders are set on every answer of the public site: the strict CSP
-// (which also forbids framing, by frame-ancestors) and no sniffing. The
+// (which also forbids framing, by frame-ancestors, on every page but
+// those partner sites frame: see EmbedPolicy) and no sniffing. The
 // referrer policy is in each page's <meta name="referrer">, and the
 // language in its <html lang>. A public page answers everyone alike, and
 // net/http copies and sorts every header key of every answer (past eight

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"net/http"
@@ -192,9 +193,17 @@ func hasControl(s string, allowBreaks bool) bool {
 	return false
 }
 
-// act takes a supporter's action: check, store durably, then redirect to
-// the thank-you page (POST-redirect-GET).
-func (s *Server) act(w http.ResponseWriter, r *http.Request) {
+// act takes a supporter's action from the form on the site's own pages.
+func (s *Server) act(w http.ResponseWriter, r *http.Request) { s.takeAction(w, r, false) }
+
+// actEmbedded takes it from the form a partner site shows in a frame
+// (embed.go): its answers stay in the frame, and the participation records
+// the partner's origin as its source.
+func (s *Server) actEmbedded(w http.ResponseWriter, r *http.Request) { s.takeAction(w, r, true) }
+
+// takeAction takes a supporter's action: check, store durably, then
+// redirect to the thank-you page (POST-redirect-GET).
+func (s *Server) takeAction(w http.ResponseWriter, r *http.Request, embedded bool) {
 	if !s.readForm(w, r) {
 		return
 	}
@@ -210,19 +219,35 @@ func (s *Server) act(w http.ResponseWriter, r *http.Request) {
 	}
 	// The consent texts stored are those the supporter read.
 	a = a.In(languageOf(r).Lang)
+	// Where the supporter acted: the page's path for the site's own
+	// forms; for a frame, the partner's origin when --embed-origins
+	// allows it, else only that it was a frame.
+	source := limit(r.PostForm.Get("source"), 200)
+	referrer := source
+	thanks := languageOf(r).Prefix + "/actions/" + a.Slug + "/thanks"
+	show := func(form *actForm, status int) { s.showActionForm(w, r, a, form, status) }
+	if embedded {
+		origin := s.embedder(source)
+		source = cmp.Or(origin, embedSource)
+		referrer = source
+		thanks = languageOf(r).Prefix + "/embed/actions/" + a.Slug + "/thanks"
+		show = func(form *actForm, status int) { s.showEmbedForm(w, r, a, form, status, origin) }
+	} else if source == "" {
+		source = "/actions/" + a.Slug
+	}
 	if !a.IsOpen(now) {
-		s.showActionForm(w, r, a, &actForm{Notice: "form.closed"}, http.StatusConflict)
+		show(&actForm{Notice: "form.closed"}, http.StatusConflict)
 		return
 	}
 	// The honeypot: people never see it, many bots fill it. Answer as if
 	// it worked, store nothing.
 	if r.PostForm.Get("website") != "" {
-		http.Redirect(w, r, languageOf(r).Prefix+"/actions/"+a.Slug+"/thanks", http.StatusSeeOther)
+		http.Redirect(w, r, thanks, http.StatusSeeOther)
 		return
 	}
 	form, sup := s.parseActForm(r, a)
 	if len(form.Errors) > 0 {
-		s.showActionForm(w, r, a, form, http.StatusUnprocessableEntity)
+		show(form, http.StatusUnprocessableEntity)
 		return
 	}
 	if !s.limits.allowEmail(sup.Email, now) {
@@ -232,7 +257,7 @@ func (s *Server) act(w http.ResponseWriter, r *http.Request) {
 	sup.Lang = form.Lang
 	part := model.Participation{
 		Comment:    form.Comment,
-		Referrer:   limit(r.PostForm.Get("source"), 200),
+		Referrer:   referrer,
 		ShareCode:  limit(r.URL.Query().Get("ref"), 40),
 		IPHash:     s.keys.HashIP(s.clients.IP(r)),
 		AgentClass: agentClass(r.UserAgent()),
@@ -242,10 +267,6 @@ func (s *Server) act(w http.ResponseWriter, r *http.Request) {
 		part.Subject, part.Letter = form.Subject, form.Letter
 	}
 	var consents []model.Consent
-	source := limit(r.PostForm.Get("source"), 200)
-	if source == "" {
-		source = "/actions/" + a.Slug
-	}
 	for _, c := range a.Consents {
 		consents = append(consents, model.Consent{Key: c.Key, Text: c.Text, Given: form.Consents[c.Key], Source: source, At: now})
 	}
@@ -254,7 +275,7 @@ func (s *Server) act(w http.ResponseWriter, r *http.Request) {
 	_, err = s.store.Participate(r.Context(), req)
 	switch {
 	case errors.Is(err, model.ErrClosed):
-		s.showActionForm(w, r, a, &actForm{Notice: "form.closed"}, http.StatusConflict)
+		show(&actForm{Notice: "form.closed"}, http.StatusConflict)
 		return
 	case err != nil:
 		s.fail(w, r, err)
@@ -265,7 +286,7 @@ func (s *Server) act(w http.ResponseWriter, r *http.Request) {
 	// whether an address had acted before or is known to us, and no count
 	// moves until the mailbox confirms (store.Participated.Count). The
 	// email says the rest.
-	http.Redirect(w, r, languageOf(r).Prefix+"/actions/"+a.Slug+"/thanks", http.StatusSeeOther)
+	http.Redirect(w, r, thanks, http.StatusSeeOther)
 }
 
 // actionForForm returns an action as far as its form needs it (kind,

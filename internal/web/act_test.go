@@ -38,6 +38,20 @@ type actHarness struct {
 	mp     *testutil.MailpitServer
 	worker *delivery.Worker
 	runner *jobs.Runner
+	// options made site; withEmbedOrigins makes it again with others.
+	options web.Options
+}
+
+// withEmbedOrigins serves the site again, letting origins frame its
+// embed pages.
+func (h *actHarness) withEmbedOrigins(origins ...string) {
+	h.t.Helper()
+	h.options.EmbedOrigins = origins
+	site, err := web.New(h.options)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	h.site, h.runner.Pages = site, site
 }
 
 // harnessDB is what the harness needs of a store: all of it, with the
@@ -67,8 +81,9 @@ func newActHarnessOn(t *testing.T, withMail bool, db harnessDB) *actHarness {
 	if err != nil {
 		t.Fatal(err)
 	}
-	site, err := web.New(web.Options{Store: h.db, Keys: h.db.Keys(), BaseURL: "https://act.example.org", Composer: composer,
-		Now: clock, FormRate: 1000})
+	h.options = web.Options{Store: h.db, Keys: h.db.Keys(), BaseURL: "https://act.example.org", Composer: composer,
+		Now: clock, FormRate: 1000}
+	site, err := web.New(h.options)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -38,12 +38,22 @@ type panelArgs struct {
 	Open   bool
 	Full   bool
 	Link   bool
+	Embed  bool // in a partner's frame: the form posts to /embed/actions/…
 	// The form, for an open action.
 	Form      *actForm
-	Source    string // the page the form is on
+	Source    string // the page the form is on; in a frame, the partner's origin
 	Countries []country
 	Languages []languageChoice
 	Rendered  int64 // Unix milliseconds, to measure time to submit
+}
+
+// PostTo is where the form posts: the action's page, or in a frame its
+// embed page, so that the answer stays in the frame.
+func (p panelArgs) PostTo() string {
+	if p.Embed {
+		return p.Prefix + "/embed/actions/" + p.Action.Slug
+	}
+	return p.Prefix + "/actions/" + p.Action.Slug
 }
 
 // subscribeArgs is a newsletter sign-up form on a page.

@@ -2,12 +2,16 @@ package web_test
 
 import (
 	"context"
+	"fmt"
+	"net/http"
 	"net/http/httptest"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 
 	"vigil/internal/demo"
@@ -266,6 +270,7 @@ func TestBrowserEveryPageInEveryLanguage(t *testing.T) {
 		{"appeal", "/actions/" + demo.CaseAppealSlug}, {"thanks", "/actions/" + demo.DeportationsSlug + "/thanks"},
 		{"news", "/news"}, {"article", "/news/" + demo.NewsReturnSlug}, {"subscribe", "/subscribe"},
 		{"link", "/confirm/not-a-token"}, {"missing", "/no-such-page"},
+		{"embed", "/embed/actions/" + demo.CanadaSlug}, {"embed-thanks", "/embed/actions/" + demo.DeportationsSlug + "/thanks"},
 	}
 	for _, lang := range []string{"fr", "ar", "es", "en"} {
 		wantDir := map[string]string{"ar": "rtl"}[lang]
@@ -317,6 +322,162 @@ func TestBrowserEveryPageInEveryLanguage(t *testing.T) {
 	for _, u := range requests() {
 		if !strings.HasPrefix(u, srv.URL+"/") && !strings.HasPrefix(u, "data:") {
 			t.Errorf("request to another origin: %s", u)
+		}
+	}
+}
+
+// TestBrowserEmbedInPartnerFrame: a partner's page on another origin (the
+// same loopback address, another port) frames the embed page. With
+// JavaScript off, a supporter signs in the frame and reads the thank-you
+// page there, the partner's page staying around it; once the email is
+// confirmed the count in the frame has moved by one, and the partner's
+// origin is the signature's source. axe-core finds nothing on the embed
+// page or its thank-you page.
+func TestBrowserEmbedInPartnerFrame(t *testing.T) {
+	h := newActHarness(t, true)
+	var vigilURL string
+	partner := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		// The partner's page sends no referrer; the frame, as the
+		// admin's snippet says, sends the partner's origin.
+		fmt.Fprintf(w, `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="referrer" content="no-referrer">
+<title>A partner's campaign</title></head>
+<body><main><h1 id="partner">Stand with the men returned to Venezuela</h1>
+<iframe src="%s/embed/actions/%s" title="Sign the petition" width="100%%" height="900" referrerpolicy="strict-origin"></iframe></main></body></html>`,
+			vigilURL, demo.DeportationsSlug)
+	}))
+	defer partner.Close()
+	h.withEmbedOrigins(partner.URL)
+	srv := httptest.NewServer(h.site)
+	defer srv.Close()
+	vigilURL = srv.URL
+	if !strings.HasPrefix(partner.URL, "http://127.0.0.1:") || partner.URL == srv.URL {
+		t.Fatalf("partner at %s, Vigil at %s: want two origins on one loopback address", partner.URL, srv.URL)
+	}
+
+	ctx := testutil.Browser(t)
+	requests := testutil.RecordRequests(ctx)
+	if err := testutil.DisableJS(ctx); err != nil {
+		t.Fatal(err)
+	}
+	// frameLoaded receives when a frame (not the tab) has loaded a page.
+	frameLoaded := make(chan struct{}, 8)
+	var frames sync.Map // ids of the frames in the tab
+	if err := chromedp.Listen(ctx, func(ev any) {
+		switch e := ev.(type) {
+		case *page.EventFrameNavigated:
+			if e.Frame.ParentID != "" {
+				frames.Store(e.Frame.ID, true)
+			}
+		case *page.EventFrameStoppedLoading:
+			if _, ok := frames.Load(e.FrameID); ok {
+				select {
+				case frameLoaded <- struct{}{}:
+				default:
+				}
+			}
+		}
+	}); err != nil {
+		t.Fatal(err)
+	}
+	// inFrame runs a query inside the partner page's frame as it is now.
+	inFrame := func() chromedp.QueryOption {
+		t.Helper()
+		frames, err := chromedp.Run(ctx, chromedp.Nodes(chromedp.CSS("iframe")))
+		if err != nil || len(frames) != 1 {
+			t.Fatalf("frames %v, %v", frames, err)
+		}
+		return chromedp.FromNode(frames[0])
+	}
+	countInFrame := func() int {
+		t.Helper()
+		s, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(".progress .count strong"), inFrame()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		n, err := strconv.Atoi(strings.ReplaceAll(s, ",", ""))
+		if err != nil {
+			t.Fatalf("count %q: %v", s, err)
+		}
+		return n
+	}
+
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(400, 1000), chromedp.Navigate(partner.URL+"/campaign")); err != nil {
+		t.Fatal(err)
+	}
+	before := countInFrame()
+	id := "#" + demo.DeportationsSlug + "-"
+	if err := chromedp.Do(ctx,
+		chromedp.SendKeys(chromedp.CSS(id+"name"), "Ana Pérez", inFrame()),
+		chromedp.SendKeys(chromedp.CSS(id+"email"), "ana@example.org", inFrame()),
+		chromedp.SendKeys(chromedp.CSS(id+"country"), "Venezuela", inFrame()),
+		chromedp.Click(chromedp.CSS(id+"consent_updates"), inFrame()),
+	); err != nil {
+		t.Fatal(err)
+	}
+	testutil.Screenshot(t, ctx, "embed-filled")
+	for len(frameLoaded) > 0 {
+		<-frameLoaded // the frame's first page
+	}
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`#form-`+demo.DeportationsSlug+` button[type="submit"]`), inFrame())); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-frameLoaded:
+	case <-time.After(20 * time.Second):
+		t.Fatal("the frame loaded no page after the form was sent")
+	}
+	wctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if err := chromedp.Do(wctx, chromedp.WaitVisible(chromedp.CSS(".notice"), inFrame())); err != nil {
+		t.Fatal(err)
+	}
+	notice, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(".notice"), inFrame()))
+	if !strings.Contains(notice, "Check your email") {
+		t.Errorf("thank-you page in the frame: %q", notice)
+	}
+	// The partner's page is still there around it.
+	loc, _ := chromedp.Run(ctx, chromedp.Location())
+	if partnerH1, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("#partner"))); err != nil || loc != partner.URL+"/campaign" || partnerH1 == "" {
+		t.Errorf("after sending, the tab is at %s (%q, %v)", loc, partnerH1, err)
+	}
+	testutil.Screenshot(t, ctx, "embed-thanks")
+	if got := countInFrame(); got != before {
+		t.Errorf("count in the frame %d before confirming, want %d", got, before)
+	}
+	h.confirmByEmail(1)
+	// A page showing a count is rendered afresh at most once a second.
+	h.now = h.now.Add(2 * time.Second)
+	if err := chromedp.Do(ctx, chromedp.Navigate(partner.URL+"/campaign")); err != nil {
+		t.Fatal(err)
+	}
+	if got := countInFrame(); got != before+1 {
+		t.Errorf("count in the frame %d after confirming, want %d", got, before+1)
+	}
+	sup, err := h.db.SupporterByEmail(context.Background(), "ana@example.org")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if parts, err := h.db.ParticipationsOf(context.Background(), sup.ID); err != nil || len(parts) != 1 || parts[0].Referrer != partner.URL {
+		t.Errorf("participations %+v (%v), want one from %s", parts, err, partner.URL)
+	}
+	for _, u := range requests() {
+		if !strings.HasPrefix(u, srv.URL+"/") && !strings.HasPrefix(u, partner.URL+"/") {
+			t.Errorf("request to a third origin: %s", u)
+		}
+	}
+
+	// The embed page and its thank-you page, read by axe-core on their own.
+	for _, path := range []string{"/embed/actions/" + demo.DeportationsSlug, "/embed/actions/" + demo.DeportationsSlug + "/thanks"} {
+		if err := chromedp.Do(ctx, chromedp.Navigate(srv.URL+path)); err != nil {
+			t.Fatal(err)
+		}
+		vs, err := testutil.Axe(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, v := range vs {
+			t.Errorf("%s: axe: %s", path, v)
 		}
 	}
 }

@@ -30,6 +30,11 @@ const (
 	maxPageAge = time.Minute
 	// maxCachedPages bounds memory: past it, the cache starts afresh.
 	maxCachedPages = 4096
+	// maxPartnerPages bounds the embed pages kept for one partner each
+	// (pageKey.source): any https origin may frame them by default, and
+	// a Referer is the client's to choose. Past it, pages for partners
+	// not yet kept are rendered for each request.
+	maxPartnerPages = 512
 )
 
 type pageCache struct {
@@ -39,6 +44,7 @@ type pageCache struct {
 	countsPending   atomic.Bool  // a trailing announcement is scheduled
 	mu              sync.RWMutex
 	pages           map[pageKey]*cachedPage
+	partnerPages    int // pages with a source, under mu
 	renders         singleflight
 }
 
@@ -60,6 +66,22 @@ var gzipEncoding = []string{"gzip"}
 // pageKey names a cached page; a struct, so looking one up builds no string.
 type pageKey struct {
 	lang, prefix, path, query string
+	source                    string // an embed page's partner (Server.embedder)
+}
+
+// keyOf names the page a GET asks for; path is without its language prefix.
+func (s *Server) keyOf(r *http.Request, rl reqLang, path string) pageKey {
+	key := pageKey{lang: rl.Lang, prefix: rl.Prefix, path: path}
+	// Only the query a page reads (the news page number) is part of the
+	// key: anything else would let a visitor fill the cache with copies
+	// of one page.
+	if r.URL.RawQuery != "" {
+		key.query = r.URL.Query().Get("page")
+	}
+	if isEmbedPath(path) {
+		key.source = s.embedder(r.Referer())
+	}
+	return key
 }
 
 func newPageCache() *pageCache {
@@ -140,14 +162,7 @@ func (c *pageCache) fresh(p *cachedPage, now time.Time) bool {
 // missing or stale. Only 200 answers are kept.
 func (s *Server) cached(h http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		rl := languageOf(r)
-		// Only the query a page reads (the news page number) is part of
-		// the key: anything else would let a visitor fill the cache with
-		// copies of one page.
-		key := pageKey{rl.Lang, rl.Prefix, r.URL.Path, ""}
-		if r.URL.RawQuery != "" {
-			key.query = r.URL.Query().Get("page")
-		}
+		key := s.keyOf(r, languageOf(r), r.URL.Path)
 		p := s.cache.freshPage(key, s.now())
 		if p == nil {
 			// One render per key at a time; others wait for it.
@@ -208,8 +223,16 @@ func (s *Server) renderForCache(h http.HandlerFunc, r *http.Request, key pageKey
 		s.cache.mu.Lock()
 		if len(s.cache.pages) >= maxCachedPages {
 			s.cache.pages = map[pageKey]*cachedPage{}
+			s.cache.partnerPages = 0
 		}
-		s.cache.pages[key] = p
+		_, kept := s.cache.pages[key]
+		switch {
+		case key.source == "" || kept:
+			s.cache.pages[key] = p
+		case s.cache.partnerPages < maxPartnerPages:
+			s.cache.pages[key] = p
+			s.cache.partnerPages++
+		}
 		s.cache.mu.Unlock()
 	}
 	return p
@@ -262,13 +285,18 @@ func (s *Server) serveFromMemory(w http.ResponseWriter, r *http.Request) bool {
 	rl, path, redirect := s.requestLanguage(h, r)
 	var p *cachedPage
 	if !redirect {
-		p = s.cache.freshPage(pageKey{rl.Lang, rl.Prefix, path, ""}, s.now())
+		p = s.cache.freshPage(s.keyOf(r, rl, path), s.now())
 	}
 	if p == nil || p.route == "" {
 		clear(h)
 		return false
 	}
-	httpx.SetHeaders(h, s.headers)
+	if isEmbedPath(path) {
+		httpx.SetHeaders(h, s.embedHeaders)
+		addVary(h, "Referer") // as embedFraming would
+	} else {
+		httpx.SetHeaders(h, s.headers)
+	}
 	status := s.writeCached(w, r, p)
 	s.metrics.record(s.log, r, p.route, status, time.Since(start))
 	return true

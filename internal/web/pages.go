@@ -151,14 +151,7 @@ func (s *Server) showActionForm(w http.ResponseWriter, r *http.Request, a model.
 	rl := languageOf(r)
 	langs := a.Translations.Languages(a.Lang)
 	a = a.In(rl.Lang)
-	if form == nil || (form.Notice != "" && form.Errors == nil) {
-		notice := ""
-		if form != nil {
-			notice = form.Notice
-		}
-		form = newActForm(a, rl.Lang)
-		form.Notice = notice
-	}
+	form = formToShow(form, a, rl.Lang)
 	var languages []languageChoice
 	for _, l := range s.cat.Languages() {
 		languages = append(languages, languageChoice{Code: l, Name: s.cat.Name(l)})
@@ -180,6 +173,20 @@ func (s *Server) showActionForm(w http.ResponseWriter, r *http.Request, a model.
 		private(w)
 	}
 	s.render(w, r, status, "action", p)
+}
+
+// formToShow is the form to show on an action's page: the one submitted,
+// with its values and messages, or else the empty one (keeping a notice
+// such as "closed").
+func formToShow(form *actForm, a model.Action, lang string) *actForm {
+	if form != nil && (form.Notice == "" || form.Errors != nil) {
+		return form
+	}
+	empty := newActForm(a, lang)
+	if form != nil {
+		empty.Notice = form.Notice
+	}
+	return empty
 }
 
 // newsPerPage is the length of a page of the news list.

@@ -17,6 +17,10 @@ func (s *Server) routes() *http.ServeMux {
 	mux.HandleFunc("GET /actions/{slug}", s.cached(s.actionPage))
 	mux.HandleFunc("POST /actions/{slug}", s.act)
 	mux.HandleFunc("GET /actions/{slug}/thanks", s.thanks)
+	// The form alone, for partner sites to show in a frame (embed.go).
+	mux.HandleFunc("GET /embed/actions/{slug}", s.cached(s.embedPage))
+	mux.HandleFunc("POST /embed/actions/{slug}", s.actEmbedded)
+	mux.HandleFunc("GET /embed/actions/{slug}/thanks", s.embedThanks)
 	for _, purpose := range []string{notify.PurposeConfirm, notify.PurposeSubscribe, notify.PurposeNotMe, notify.PurposeUnsubscribe} {
 		mux.HandleFunc("GET /"+purpose+"/{token}", s.emailLink(purpose))
 		mux.HandleFunc("POST /"+purpose+"/{token}", s.emailLink(purpose))

@@ -108,6 +108,9 @@ type Options struct {
 	// Announcer is told of each change this instance makes to what pages
 	// show; nil for a single instance.
 	Announcer Announcer
+	// EmbedOrigins are the origins (scheme://host[:port]) allowed to show
+	// the pages under /embed/ in a frame; none: any https origin.
+	EmbedOrigins []string
 }
 
 // Server is the public site.
@@ -133,6 +136,8 @@ type Server struct {
 	metrics       *metrics
 	metricsToken  []byte         // SHA-256 of --metrics-token; nil: none
 	headers       []httpx.Header // set on every answer: the site's, and HSTS behind HTTPS
+	embedOrigins  []string       // who may frame /embed/ pages; nil: any https origin
+	embedHeaders  []httpx.Header // headers, with a CSP that lets embedOrigins frame the page
 	mux           *http.ServeMux
 	handler       http.Handler
 }
@@ -185,6 +190,14 @@ func New(opts Options) (*Server, error) {
 	if strings.HasPrefix(opts.BaseURL, "https://") {
 		s.headers = append(slices.Clip(httpx.SiteHeaders), httpx.HSTS)
 	}
+	for _, o := range opts.EmbedOrigins {
+		origin, err := httpx.ParseOrigin(o)
+		if err != nil {
+			return nil, fmt.Errorf("web: embed origins: %w", err)
+		}
+		s.embedOrigins = append(s.embedOrigins, origin)
+	}
+	s.embedHeaders = embedHeaders(s.headers, s.embedOrigins)
 	s.cache = newPageCache()
 	s.formActions = map[string]formAction{}
 	s.mux = s.routes()
@@ -195,7 +208,7 @@ func New(opts Options) (*Server, error) {
 	csrf.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.errorPage(w, r, http.StatusForbidden, "error.crossorigin.title", "error.crossorigin.text")
 	}))
-	s.handler = s.recoverPanics(siteSecurity(s.headers, gzipResponses(s.withLanguage(csrf.Handler(s.metrics.observe(s.log, s.dispatch))))))
+	s.handler = s.recoverPanics(siteSecurity(s.headers, gzipResponses(s.withLanguage(s.embedFraming(csrf.Handler(s.metrics.observe(s.log, s.dispatch)))))))
 	return s, nil
 }
 

@@ -47,7 +47,7 @@ func parseViews(cat *i18n.Catalogue, a *assets) (*views, error) {
 			return template.HTML(b.String()), err
 		}
 		set, err := template.New("layout").Funcs(funcs).ParseFS(templateFS,
-			"templates/layout.html", "templates/partials/*.html", "templates/pages/*.html")
+			"templates/layout.html", "templates/embed_layout.html", "templates/partials/*.html", "templates/pages/*.html")
 		if err != nil {
 			return nil, fmt.Errorf("templates (%s): %w", lang, err)
 		}
@@ -140,6 +140,7 @@ type page struct {
 	Fallback    *fallback // the content is not in the reader's language
 	Now         time.Time
 	BaseURL     string
+	Embed       bool // in a partner's frame (/embed/…): the embed layout, links out open a new tab
 	Data        any
 	view        string // the page's template ("case" for page:case), set by render
 }
@@ -160,7 +161,7 @@ func (s *Server) newPage(r *http.Request, title, description string) page {
 	p := page{
 		Lang: rl.Lang, Prefix: rl.Prefix, Path: r.URL.Path,
 		Title: title, Description: description, OGType: "website",
-		Now: s.now(), BaseURL: s.baseURL,
+		Now: s.now(), BaseURL: s.baseURL, Embed: isEmbedPath(r.URL.Path),
 	}
 	for _, lang := range s.cat.Languages() {
 		href := "/" + lang + p.Path
@@ -193,8 +194,12 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 		return
 	}
 	p.view = name
+	layout := "layout"
+	if p.Embed {
+		layout = "embed_layout"
+	}
 	var buf bytes.Buffer
-	if err := t.ExecuteTemplate(&buf, "layout", p); err != nil {
+	if err := t.ExecuteTemplate(&buf, layout, p); err != nil {
 		s.log.Error("render", "page", name, "err", err)
 		if name != "error" {
 			s.serverError(w, r, err)
@@ -214,6 +219,7 @@ type errorPage struct {
 	Status  int
 	Heading string
 	Message string
+	Back    string // in a frame: the form to go back to, if any
 }
 
 func (s *Server) errorPage(w http.ResponseWriter, r *http.Request, status int, headingKey, messageKey string) {
@@ -222,7 +228,15 @@ func (s *Server) errorPage(w http.ResponseWriter, r *http.Request, status int, h
 	// An error page is no page of its own: no canonical URL, no
 	// language versions to announce; the switcher still works.
 	p.Canonical = ""
-	p.Data = errorPage{Status: status, Heading: loc.T(headingKey), Message: loc.T(messageKey)}
+	data := errorPage{Status: status, Heading: loc.T(headingKey), Message: loc.T(messageKey)}
+	// In a frame, a refused or failed form leads back to itself, since
+	// the site's other pages may not be framed.
+	if rest, ok := strings.CutPrefix(p.Path, "/embed/actions/"); ok && status != http.StatusNotFound {
+		if slug, _, _ := strings.Cut(rest, "/"); slug != "" {
+			data.Back = p.Prefix + "/embed/actions/" + slug
+		}
+	}
+	p.Data = data
 	private(w)
 	s.render(w, r, status, "error", p)
 }
