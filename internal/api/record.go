@@ -87,7 +87,7 @@ func (s *Server) record(kind model.ActionKind) func(http.ResponseWriter, *http.R
 		body, err := io.ReadAll(r.Body)
 		var tooLarge *http.MaxBytesError
 		if errors.As(err, &tooLarge) {
-			s.fail(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("the request is over %d bytes", maxBody))
+			s.fail(w, http.StatusBadRequest, fmt.Sprintf("the request is over %d bytes", maxBody))
 			return
 		}
 		if err != nil {

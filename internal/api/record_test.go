@@ -121,8 +121,8 @@ func (f *fixture) signatureID(t *testing.T, doc map[string]any) int64 {
 	return id
 }
 
-// TestRecordRefusesBadInput: what a tool gets wrong is a 400 (413, 415)
-// saying what, and nothing is stored.
+// TestRecordRefusesBadInput: what a tool gets wrong is a 400 saying
+// what, and nothing is stored.
 func TestRecordRefusesBadInput(t *testing.T) {
 	f := newFixture(t, sqliteStore(t))
 	petition, err := f.st.ActionBySlug(ctx, demo.UgandaSlug)
@@ -150,7 +150,7 @@ func TestRecordRefusesBadInput(t *testing.T) {
 		"unknown consent":      {`{` + person + `, "vigil:consents": {"sell_my_data": true}}`, 400, "sell_my_data"},
 		"letter on a petition": {`{` + person + `, "message": "Dear"}`, 400, "petition takes no letter"},
 		"long comment":         {`{` + person + `, "comments": "` + strings.Repeat("a", model.MaxComment+1) + `"}`, 400, "comments"},
-		"over the limit":       {`{` + person + `, "comments": "` + strings.Repeat("a", 70000) + `"}`, 413, "bytes"},
+		"over the limit":       {`{` + person + `, "comments": "` + strings.Repeat("a", 70000) + `"}`, 400, "bytes"},
 	} {
 		status, doc := f.post(t, f.keys["write"], path, c.body)
 		msg, _ := doc["error"].(string)
