@@ -308,8 +308,8 @@ func sign(ctx context.Context, db *sql.DB, actionID int64) error {
 	defer tx.Rollback()
 	var supporterID, partID int64
 	if err := tx.QueryRowContext(ctx, `INSERT INTO supporters (email_index, email_sealed, name_sealed, postal_sealed,
-			country, lang, created_at) VALUES (?, ?, ?, ?, 'VE', 'en', ?) RETURNING id`,
-		random(32), random(55), random(44), random(45), now).Scan(&supporterID); err != nil {
+			country, lang, created_at, updated_at) VALUES (?, ?, ?, ?, 'VE', 'en', ?, ?) RETURNING id`,
+		random(32), random(55), random(44), random(45), now, now).Scan(&supporterID); err != nil {
 		return fmt.Errorf("supporter: %w", err)
 	}
 	if err := tx.QueryRowContext(ctx, `INSERT INTO participations (supporter_id, action_id, created_at, referrer,

@@ -429,8 +429,8 @@ const (
 )
 
 var tables = [...]table{
-	supportersTable: {name: "supporters", cols: 9,
-		columns: "id, email_index, email_sealed, name_sealed, postal_sealed, country, lang, created_at, confirmed_at"},
+	supportersTable: {name: "supporters", cols: 10,
+		columns: "id, email_index, email_sealed, name_sealed, postal_sealed, country, lang, created_at, confirmed_at, updated_at"},
 	participationsTable: {name: "participations", cols: 11,
 		columns: "id, supporter_id, action_id, created_at, confirmed_at, comment_sealed, referrer, share_code, ip_hash, agent_class, fill_ms"},
 	consentsTable: {name: "consents", cols: 7,
@@ -782,7 +782,7 @@ func (g *generator) seal(c *chunk) {
 		v[supportersTable] = append(v[supportersTable], s.id, k.BlindIndex(email),
 			k.SealString(email, secret.AD("supporters", "email", s.id)),
 			k.SealString(name, secret.AD("supporters", "name", s.id)),
-			postal, country, lang, instant(s.created), instant(s.confirmed))
+			postal, country, lang, instant(s.created), instant(s.confirmed), instant(max(s.created, s.confirmed)))
 	}
 	v[participationsTable] = make([]any, 0, len(c.participations)*tables[participationsTable].cols)
 	var ip [4]byte
