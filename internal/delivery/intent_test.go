@@ -59,7 +59,7 @@ func TestWorkerComposesIntentsWhenSending(t *testing.T) {
 	// A language without a catalogue gets the default one's.
 	cai := sign("cai@example.org", "cy", "en")
 	// Ben says it was not him before his email goes.
-	if err := e.db.RemoveParticipation(ctx, ben.ParticipationID); err != nil {
+	if err := e.db.RemoveParticipation(ctx, ben.ParticipationID, time.Now()); err != nil {
 		t.Fatal(err)
 	}
 

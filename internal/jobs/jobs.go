@@ -22,7 +22,7 @@ type Store interface {
 	Exclusive(ctx context.Context, name string, fn func(context.Context) error) (bool, error)
 	CloseExpired(ctx context.Context, now time.Time) (int, error)
 	RemindUnconfirmed(ctx context.Context, before, now time.Time, compose func(store.Pending) (model.OutboxMessage, error)) (int, error)
-	PurgeUnconfirmed(ctx context.Context, before time.Time) (int, error)
+	PurgeUnconfirmed(ctx context.Context, before, now time.Time) (int, error)
 	DropSentBodies(ctx context.Context, sentBefore time.Time) (int, error)
 	ActionsWithWaitingAppeals(ctx context.Context) ([]model.Action, error)
 	QueueAppeals(ctx context.Context, q store.QueueAppeals, compose store.ComposeAppeals) (int, error)
@@ -113,7 +113,7 @@ func (r *Runner) once(ctx context.Context) {
 		}
 	}
 	if r.PurgeAfter > 0 {
-		if n, err := r.Store.PurgeUnconfirmed(ctx, now.Add(-r.PurgeAfter)); err != nil {
+		if n, err := r.Store.PurgeUnconfirmed(ctx, now.Add(-r.PurgeAfter), now); err != nil {
 			log.Error("purging unconfirmed participations", "err", err)
 		} else if n > 0 {
 			r.Log.Info("unconfirmed participations purged", "count", n)

@@ -46,9 +46,10 @@ type Jobs interface {
 	RemindUnconfirmed(ctx context.Context, before, now time.Time, compose func(Pending) (model.OutboxMessage, error)) (int, error)
 	// PurgeUnconfirmed deletes participations still unconfirmed that were
 	// created before before (never counted), and deletes
-	// supporters left with nothing who never confirmed. It returns how
-	// many participations it deleted.
-	PurgeUnconfirmed(ctx context.Context, before time.Time) (int, error)
+	// supporters left with nothing who never confirmed, telling webhook
+	// receivers at now to erase them. It returns how many participations
+	// it deleted.
+	PurgeUnconfirmed(ctx context.Context, before, now time.Time) (int, error)
 	// ActionsWithWaitingAppeals lists the actions that have confirmed
 	// appeals not yet queued for delivery.
 	ActionsWithWaitingAppeals(ctx context.Context) ([]model.Action, error)

@@ -134,9 +134,10 @@ type Participations interface {
 	ConfirmSupporter(ctx context.Context, supporterID int64, now time.Time, consent model.Consent) error
 	// RemoveParticipation deletes a participation the supporter says was
 	// not theirs, and takes it off the public count when it was counted
-	// (confirmed); a supporter left with
-	// nothing is deleted too. Removing one already gone is model.ErrNotFound.
-	RemoveParticipation(ctx context.Context, participationID int64) error
+	// (confirmed); a supporter left with nothing who never confirmed is
+	// deleted too, and at now webhook receivers are told to erase them.
+	// Removing one already gone is model.ErrNotFound.
+	RemoveParticipation(ctx context.Context, participationID int64, now time.Time) error
 	// Unsubscribe records that the supporter wants no more email.
 	Unsubscribe(ctx context.Context, supporterID int64, now time.Time) error
 	// Supporter returns a supporter with their fields opened.

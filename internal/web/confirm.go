@@ -111,7 +111,7 @@ func (s *Server) doEmailLink(r *http.Request, purpose string, id int64, data *li
 			return err
 		}
 	case notify.PurposeNotMe:
-		if err := s.store.RemoveParticipation(ctx, id); err != nil {
+		if err := s.store.RemoveParticipation(ctx, id, s.now()); err != nil {
 			return err
 		}
 		s.CountsChanged()

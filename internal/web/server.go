@@ -72,7 +72,7 @@ type Store interface {
 	Subscribe(ctx context.Context, s store.Subscribe, compose store.ComposeSubscription) (store.Subscribed, error)
 	ConfirmParticipation(ctx context.Context, participationID int64, now time.Time) (model.Supporter, model.Action, error)
 	ConfirmSupporter(ctx context.Context, supporterID int64, now time.Time, consent model.Consent) error
-	RemoveParticipation(ctx context.Context, participationID int64) error
+	RemoveParticipation(ctx context.Context, participationID int64, now time.Time) error
 	Unsubscribe(ctx context.Context, supporterID int64, now time.Time) error
 }
 

@@ -398,7 +398,7 @@ func TestPurgeWhileParticipating(t *testing.T) {
 	wg.Go(func() {
 		<-start
 		for range 5 {
-			n, err := pools[0].PurgeUnconfirmed(ctx, old.Add(time.Hour))
+			n, err := pools[0].PurgeUnconfirmed(ctx, old.Add(time.Hour), old.Add(2*time.Hour))
 			if err != nil {
 				t.Error(err)
 			}

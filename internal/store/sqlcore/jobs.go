@@ -243,8 +243,8 @@ const purgeChunk = 500
 // Participate and RemoveParticipation take them in. A supporter is deleted
 // only if, with their row locked, they still have nothing left, so a
 // participation added at that moment is never lost with them.
-func (c *Core) PurgeUnconfirmed(ctx context.Context, before time.Time) (int, error) {
-	if before.IsZero() {
+func (c *Core) PurgeUnconfirmed(ctx context.Context, before, now time.Time) (int, error) {
+	if before.IsZero() || now.IsZero() {
 		return 0, c.errorf("purge unconfirmed: %w", errNoTime)
 	}
 	var n int
@@ -275,9 +275,17 @@ func (c *Core) PurgeUnconfirmed(ctx context.Context, before time.Time) (int, err
 		if n, err = c.deleteIDs(ctx, tx, `DELETE FROM participations WHERE confirmed_at IS NULL AND id IN`, participations); err != nil {
 			return err
 		}
-		_, err = c.deleteIDs(ctx, tx, `DELETE FROM supporters WHERE confirmed_at IS NULL
-			AND NOT EXISTS (SELECT 1 FROM participations WHERE supporter_id = supporters.id) AND id IN`, supporters)
-		return err
+		if _, err = c.deleteIDs(ctx, tx, `DELETE FROM supporters WHERE confirmed_at IS NULL
+			AND NOT EXISTS (SELECT 1 FROM participations WHERE supporter_id = supporters.id) AND id IN`, supporters); err != nil {
+			return err
+		}
+		// Webhook receivers told of their signatures forget them too.
+		for _, id := range supporters {
+			if err := c.EnqueueHooks(c.runner(ctx, tx), HookEvent{Event: model.EventErasure, SupporterID: id, At: now, Gone: true}); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 	if err != nil {
 		return 0, c.errorf("purge unconfirmed: %w", c.d.MapErr(err))

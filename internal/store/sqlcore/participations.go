@@ -229,7 +229,7 @@ func (c *Core) ConfirmParticipation(ctx context.Context, participationID int64, 
 // two never wait on each other in a circle, and no participation can be
 // added to the supporter between the check that they have nothing left and
 // their deletion.
-func (c *Core) RemoveParticipation(ctx context.Context, participationID int64) error {
+func (c *Core) RemoveParticipation(ctx context.Context, participationID int64, now time.Time) error {
 	err := c.d.InTx(ctx, func(tx *sql.Tx) error {
 		var supporterID, actionID int64
 		if err := tx.QueryRowContext(ctx, c.rebind(`SELECT supporter_id, action_id FROM participations WHERE id = ?`),
@@ -255,10 +255,13 @@ func (c *Core) RemoveParticipation(ctx context.Context, participationID int64) e
 				return err
 			}
 		}
-		// Someone who never confirmed and has nothing left is forgotten.
-		_, err := tx.ExecContext(ctx, c.rebind(`DELETE FROM supporters WHERE id = ? AND confirmed_at IS NULL
-			AND NOT EXISTS (SELECT 1 FROM participations WHERE supporter_id = supporters.id)`), supporterID)
-		return err
+		// Someone who never confirmed and has nothing left is forgotten,
+		// by webhook receivers too.
+		if _, err := tx.ExecContext(ctx, c.rebind(`DELETE FROM supporters WHERE id = ? AND confirmed_at IS NULL
+			AND NOT EXISTS (SELECT 1 FROM participations WHERE supporter_id = supporters.id)`), supporterID); err != nil {
+			return err
+		}
+		return c.EnqueueHooks(c.runner(ctx, tx), HookEvent{Event: model.EventErasure, SupporterID: supporterID, At: now, Gone: true})
 	})
 	if err != nil {
 		return c.errorf("remove participation %d: %w", participationID, c.d.MapErr(err))

@@ -24,7 +24,7 @@ type rulesStore interface {
 	PublishUpdate(ctx context.Context, caseSlug string, u *model.Update) error
 	Participate(ctx context.Context, p store.Participate) (store.Participated, error)
 	ConfirmParticipation(ctx context.Context, participationID int64, now time.Time) (model.Supporter, model.Action, error)
-	RemoveParticipation(ctx context.Context, participationID int64) error
+	RemoveParticipation(ctx context.Context, participationID int64, now time.Time) error
 	Unsubscribe(ctx context.Context, supporterID int64, now time.Time) error
 	EraseSupporter(ctx context.Context, supporterID int64, now time.Time) error
 	SupporterForStaff(ctx context.Context, id int64) (model.Supporter, error)
@@ -261,7 +261,7 @@ func testCountingAgrees(t *testing.T, s rulesStore) {
 	}
 	remove := func(id int64) {
 		t.Helper()
-		if err := s.RemoveParticipation(ctx, id); err != nil {
+		if err := s.RemoveParticipation(ctx, id, time.Now()); err != nil {
 			t.Fatal(err)
 		}
 		want = model.CountAfterRemoval(want, state[id])

@@ -95,6 +95,9 @@ type HookEvent struct {
 	SupporterID     int64
 	ParticipationID int64 // 0: none
 	At              time.Time
+	// Gone: only if the supporter's row is gone (deleted in this
+	// transaction, by a purge or a removal).
+	Gone bool
 }
 
 // enqueueHooks is the statement that queues one event for every receiver
@@ -111,10 +114,15 @@ func (c *Core) EnqueueHooks(q Runner, e HookEvent) error {
 		part = e.ParticipationID
 	}
 	query := enqueueHooks
+	args := []any{e.Event, e.SupporterID, part, c.instant(e.At), c.instant(e.At), "," + e.Event + ","}
+	if e.Gone {
+		query += ` AND NOT EXISTS (SELECT 1 FROM supporters WHERE id = ?)`
+		args = append(args, e.SupporterID)
+	}
 	if c.d.Numbered {
 		query = strings.Replace(query, "instr(',' || events || ',', ?)", "strpos(',' || events || ',', ?)", 1)
 	}
-	_, err := q.Exec(c.rebind(query), e.Event, e.SupporterID, part, c.instant(e.At), c.instant(e.At), ","+e.Event+",")
+	_, err := q.Exec(c.rebind(query), args...)
 	return err
 }
 

@@ -360,4 +360,47 @@ func testWebhookDeliveries(t *testing.T, s Store) {
 	if got := events(signatures.ID); len(got) != 2 {
 		t.Errorf("the other receiver: %v", got)
 	}
+	// Someone who never confirmed is forgotten by receivers too: after
+	// "it wasn't me", and after the purge; someone left with another
+	// participation is not.
+	erasures := &model.Webhook{URL: "https://crm.example.org/erase", Secret: "third", Events: []string{model.EventErasure}, Created: at}
+	if err := s.CreateWebhook(ctx, erasures); err != nil {
+		t.Fatal(err)
+	}
+	eli := sign(t, s, "p", "eli@example.org", "", false)
+	if err := s.RemoveParticipation(ctx, eli.ParticipationID, day(2026, 3, 2)); err != nil {
+		t.Fatal(err)
+	}
+	fay := sign(t, s, "p", "fay@example.org", "", false)
+	sign(t, s, "a", "fay@example.org", "", true)
+	if err := s.RemoveParticipation(ctx, fay.ParticipationID, day(2026, 3, 2)); err != nil {
+		t.Fatal(err)
+	}
+	gil := sign(t, s, "p", "gil@example.org", "", false) // signed 1 Feb, never confirmed
+	// Bruno and Dario never confirmed either.
+	var purged []int64
+	for _, email := range []string{"bruno@example.org", "dario@example.org"} {
+		sup, err := s.SupporterByEmail(ctx, email)
+		if err != nil {
+			t.Fatal(err)
+		}
+		purged = append(purged, sup.ID)
+	}
+	if _, err := s.PurgeUnconfirmed(ctx, day(2026, 3, 1), day(2026, 3, 8)); err != nil {
+		t.Fatal(err)
+	}
+	ds, err = s.Deliveries(ctx, erasures.ID, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var erased []int64
+	for _, d := range ds {
+		erased = append(erased, d.SupporterID)
+	}
+	slices.Sort(erased)
+	want := append([]int64{eli.SupporterID, gil.SupporterID}, purged...)
+	slices.Sort(want)
+	if !slices.Equal(erased, want) {
+		t.Errorf("erasures queued for %v, want %v (Eli removed; Gil, Bruno and Dario purged; not Fay, who has another)", erased, want)
+	}
 }

@@ -187,7 +187,7 @@ func FillDump(t testing.TB, s Store, keys *secret.Keys) DumpFixture {
 	}); err != nil || n != 2 {
 		t.Fatalf("reminders: %d, %v; want 2 (Bruno, Dario)", n, err)
 	}
-	if err := s.RemoveParticipation(ctx, bruno.ParticipationID); err != nil {
+	if err := s.RemoveParticipation(ctx, bruno.ParticipationID, now.Add(10*time.Minute)); err != nil {
 		t.Fatal(err)
 	}
 	fx.Participations = slices.DeleteFunc(fx.Participations, func(id int64) bool { return id == bruno.ParticipationID })

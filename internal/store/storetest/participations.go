@@ -365,7 +365,7 @@ func testConfirmQueuesAppeals(t *testing.T, s Store) {
 func testRemoveAndUnsubscribe(t *testing.T, s Store) {
 	newAppealAction(t, s, "appeal", nil)
 	res, _ := s.Participate(ctx, participate("appeal", "bob@example.org", actNow))
-	if err := s.RemoveParticipation(ctx, res.ParticipationID); err != nil {
+	if err := s.RemoveParticipation(ctx, res.ParticipationID, actNow); err != nil {
 		t.Fatal(err)
 	}
 	if a, _ := s.ActionBySlug(ctx, "appeal"); a.Count != 0 {
@@ -374,7 +374,7 @@ func testRemoveAndUnsubscribe(t *testing.T, s Store) {
 	if _, err := s.SupporterByEmail(ctx, "bob@example.org"); !errors.Is(err, model.ErrNotFound) {
 		t.Errorf("an unconfirmed supporter with nothing left is still stored: %v", err)
 	}
-	if err := s.RemoveParticipation(ctx, res.ParticipationID); !errors.Is(err, model.ErrNotFound) {
+	if err := s.RemoveParticipation(ctx, res.ParticipationID, actNow); !errors.Is(err, model.ErrNotFound) {
 		t.Errorf("second removal: %v", err)
 	}
 	res, _ = s.Participate(ctx, participate("appeal", "cleo@example.org", actNow))
@@ -487,7 +487,7 @@ func testRemindAndPurge(t *testing.T, s Store) {
 	if n, _ := s.RemindUnconfirmed(ctx, at.Add(time.Hour), at, remind); n != 1 || reminded[1] != "new@example.org" {
 		t.Errorf("later reminders %v: only the one not reminded yet", reminded)
 	}
-	n, err := s.PurgeUnconfirmed(ctx, actNow.Add(time.Minute))
+	n, err := s.PurgeUnconfirmed(ctx, actNow.Add(time.Minute), actNow.Add(time.Hour))
 	if err != nil || n != 1 {
 		t.Fatalf("purge: %d, %v", n, err)
 	}
@@ -602,7 +602,7 @@ func testIDsNeverReused(t *testing.T, s Store) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := s.RemoveParticipation(ctx, first.ParticipationID); err != nil {
+	if err := s.RemoveParticipation(ctx, first.ParticipationID, actNow); err != nil {
 		t.Fatal(err)
 	}
 	second, err := s.Participate(ctx, participate("appeal", "victim@example.org", actNow))

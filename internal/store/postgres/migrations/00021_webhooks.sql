@@ -12,13 +12,16 @@ CREATE TABLE webhooks (
 );
 
 -- One row per event and receiver, written with the event: an intent the
--- delivery worker turns into a body when it sends.
+-- delivery worker turns into a body when it sends. The supporter and the
+-- participation are ids, not references: an erasure names someone whose
+-- row a purge deleted, and the worker finds what is gone and sends
+-- nothing personal about it.
 CREATE TABLE webhook_deliveries (
     id               bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     webhook_id       bigint NOT NULL REFERENCES webhooks(id),
     event            text NOT NULL,
-    supporter_id     bigint REFERENCES supporters(id) ON DELETE SET NULL,
-    participation_id bigint REFERENCES participations(id) ON DELETE SET NULL,
+    supporter_id     bigint,
+    participation_id bigint,
     state            text NOT NULL CHECK (state IN ('queued', 'sending', 'sent', 'failed')),
     attempts         integer NOT NULL DEFAULT 0,
     next_attempt_at  timestamptz NOT NULL,
@@ -30,8 +33,6 @@ CREATE TABLE webhook_deliveries (
 );
 CREATE INDEX webhook_deliveries_due ON webhook_deliveries (state, next_attempt_at);
 CREATE INDEX webhook_deliveries_receiver ON webhook_deliveries (webhook_id, id);
-CREATE INDEX webhook_deliveries_supporter ON webhook_deliveries (supporter_id);
-CREATE INDEX webhook_deliveries_participation ON webhook_deliveries (participation_id);
 
 -- +goose Down
 DROP TABLE webhook_deliveries;

@@ -12,13 +12,16 @@ CREATE TABLE webhooks (
 );
 
 -- One row per event and receiver, written with the event: an intent the
--- delivery worker turns into a body when it sends.
+-- delivery worker turns into a body when it sends. The supporter and the
+-- participation are ids, not references: an erasure names someone whose
+-- row a purge deleted, and the worker finds what is gone and sends
+-- nothing personal about it.
 CREATE TABLE webhook_deliveries (
     id               INTEGER PRIMARY KEY,
     webhook_id       INTEGER NOT NULL REFERENCES webhooks(id),
     event            TEXT NOT NULL,
-    supporter_id     INTEGER REFERENCES supporters(id) ON DELETE SET NULL,
-    participation_id INTEGER REFERENCES participations(id) ON DELETE SET NULL,
+    supporter_id     INTEGER,
+    participation_id INTEGER,
     state            TEXT NOT NULL CHECK (state IN ('queued', 'sending', 'sent', 'failed')),
     attempts         INTEGER NOT NULL DEFAULT 0,
     next_attempt_at  TEXT NOT NULL,
@@ -30,8 +33,6 @@ CREATE TABLE webhook_deliveries (
 );
 CREATE INDEX webhook_deliveries_due ON webhook_deliveries (state, next_attempt_at);
 CREATE INDEX webhook_deliveries_receiver ON webhook_deliveries (webhook_id, id);
-CREATE INDEX webhook_deliveries_supporter ON webhook_deliveries (supporter_id);
-CREATE INDEX webhook_deliveries_participation ON webhook_deliveries (participation_id);
 
 -- +goose Down
 DROP TABLE webhook_deliveries;
