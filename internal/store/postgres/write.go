@@ -81,7 +81,7 @@ func (s *DB) tryBatch(ctx context.Context, batch []*groupcommit.Request) error {
 		return err
 	}
 	w := &batchWrite{s: s, ctx: ctx, tx: tx, reqs: batch}
-	for _, step := range []func() error{w.actions, w.findSupporters, w.participations, w.details, w.outbox, w.hooks} {
+	for _, step := range []func() error{w.actions, w.findSupporters, w.participations, w.details, w.outbox} {
 		if err := step(); err != nil {
 			tx.Rollback()
 			return err
@@ -506,8 +506,13 @@ func (w *batchWrite) outbox() error {
 	if prepareErr != nil {
 		return prepareErr
 	}
+	hooks := w.hookEvents()
 	if len(msgs) == 0 {
-		return nil
+		if len(hooks.event) == 0 {
+			return nil
+		}
+		_, err := w.tx.ExecContext(w.ctx, insertHooks(1)+` SELECT 1`, hooks.event, hooks.supporter, hooks.participation, hooks.at)
+		return err
 	}
 	var messageID, kind, state, lastError, lang []string
 	var sealed [][]byte
@@ -525,39 +530,49 @@ func (w *batchWrite) outbox() error {
 		lease, sent = append(lease, nullableTime(m.LeaseUntil)), append(sent, nullableTime(m.SentAt))
 		lastError, lang = append(lastError, cleanText(m.LastError)), append(lang, m.Lang)
 	}
-	_, err := w.tx.ExecContext(w.ctx, `INSERT INTO outbox (message_id, kind, state, sealed,
-			supporter_id, participation_id, target_id, attempts, next_attempt_at, lease_until,
+	// The webhook deliveries ride in the same statement, so that they
+	// cost the batch no round trip of their own.
+	_, err := w.tx.ExecContext(w.ctx, insertHooks(15)+` INSERT INTO outbox (message_id, kind,
+			state, sealed, supporter_id, participation_id, target_id, attempts, next_attempt_at, lease_until,
 			last_error, created_at, sent_at, lang)
 		SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bytea[], $5::bigint[], $6::bigint[], $7::bigint[],
 			$8::int[], $9::timestamptz[], $10::timestamptz[], $11::text[], $12::timestamptz[], $13::timestamptz[], $14::text[])`,
-		messageID, kind, state, sealed, supporter, participation, target, attempts, next, lease, lastError, created, sent, lang)
+		messageID, kind, state, sealed, supporter, participation, target, attempts, next, lease, lastError, created, sent, lang,
+		hooks.event, hooks.supporter, hooks.participation, hooks.at)
 	return err
 }
 
-// hooks queues, for every webhook receiver that wants it, the event each
-// new participation causes (store.HookOf): nothing when there is no
-// receiver.
-func (w *batchWrite) hooks() error {
-	var event []string
-	var supporter, participation []int64
-	var at []time.Time
+// batchHooks are the webhook events of a batch's new participations
+// (store.HookOf), as arrays.
+type batchHooks struct {
+	event                    []string
+	supporter, participation []int64
+	at                       []time.Time
+}
+
+func (w *batchWrite) hookEvents() batchHooks {
+	var h batchHooks
 	w.live(func(r *groupcommit.Request) {
 		if e, ok := store.HookOf(r.Res); ok {
-			event, supporter, participation = append(event, e), append(supporter, r.Res.SupporterID),
-				append(participation, r.Res.ParticipationID)
-			at = append(at, instant(r.P.Now))
+			h.event, h.supporter, h.participation = append(h.event, e), append(h.supporter, r.Res.SupporterID),
+				append(h.participation, r.Res.ParticipationID)
+			h.at = append(h.at, instant(r.P.Now))
 		}
 	})
-	if len(event) == 0 {
-		return nil
-	}
-	_, err := w.tx.ExecContext(w.ctx, `INSERT INTO webhook_deliveries (webhook_id, event, supporter_id, participation_id, state,
-			next_attempt_at, created_at)
-		SELECT wh.id, u.event, u.supporter_id, u.participation_id, 'queued', u.at, u.at
-		FROM unnest($1::text[], $2::bigint[], $3::bigint[], $4::timestamptz[]) AS u(event, supporter_id, participation_id, at)
-		JOIN webhooks wh ON wh.removed_at IS NULL AND (wh.events = '' OR strpos(',' || wh.events || ',', ',' || u.event || ',') > 0)`,
-		event, supporter, participation, at)
-	return err
+	return h
+}
+
+// insertHooks queues, for every webhook receiver that wants it, each
+// event of the arrays $n to $n+3 (event, supporter, participation,
+// time): nothing when there is no receiver. It is a WITH clause: a
+// statement follows it.
+func insertHooks(n int) string {
+	return fmt.Sprintf(`WITH hooks AS (INSERT INTO webhook_deliveries (webhook_id, event, supporter_id, participation_id,
+		state, next_attempt_at, created_at)
+	SELECT wh.id, u.event, u.supporter_id, u.participation_id, 'queued', u.at, u.at
+	FROM unnest($%d::text[], $%d::bigint[], $%d::bigint[], $%d::timestamptz[]) AS u(event, supporter_id, participation_id, at)
+	JOIN webhooks wh ON wh.removed_at IS NULL AND (wh.events = '' OR strpos(',' || wh.events || ',', ',' || u.event || ',') > 0))`,
+		n, n+1, n+2, n+3)
 }
 
 func nullable(id int64) *int64 {
