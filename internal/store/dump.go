@@ -113,7 +113,8 @@ var Schema = []SchemaTable{
 	table("participations", "id int, supporter_id int, action_id int, created_at instant, confirmed_at instant, "+
 		"subject_sealed bytes, letter_sealed bytes, comment_sealed bytes, referrer text, share_code text, ip_hash bytes, "+
 		"agent_class text, fill_ms int"),
-	table("consents", "id int, supporter_id int, participation_id int, key text, text text, given bool, source text, at instant"),
+	table("consents", "id int, supporter_id int, participation_id int, key text, text text, given bool, source text, at instant, "+
+		"pending bool"),
 	table("outbox", "id int, message_id text, kind text, state text, sealed bytes, supporter_id int, participation_id int, "+
 		"target_id int, attempts int, next_attempt_at instant, lease_until instant, last_error text, created_at instant, sent_at instant, "+
 		"update_id int, lang text"),

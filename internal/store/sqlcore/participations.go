@@ -137,8 +137,9 @@ func (c *Core) Subscribe(ctx context.Context, sub store.Subscribe, compose store
 		// mailbox is used (ConfirmSupporter).
 		if !res.Confirmed {
 			consent := sub.Consent
-			if _, err := tx.ExecContext(ctx, c.rebind(`INSERT INTO consents (supporter_id, key, text, given, source, at)
-				VALUES (?, ?, ?, true, ?, ?)`), res.SupporterID, CleanText(consent.Key), CleanText(consent.Text),
+			// Pending until the link sent to the mailbox is used.
+			if _, err := tx.ExecContext(ctx, c.rebind(`INSERT INTO consents (supporter_id, key, text, given, source, at, pending)
+				VALUES (?, ?, ?, true, ?, ?, true)`), res.SupporterID, CleanText(consent.Key), CleanText(consent.Text),
 				CleanText(consent.Source), c.instant(sub.Now)); err != nil {
 				return err
 			}

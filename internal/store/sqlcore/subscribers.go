@@ -8,12 +8,14 @@ import (
 )
 
 // onRecord keeps the answers (consents cn) that are on a supporter's
-// record: those of a sign-up or an import, and those given with a
-// participation once it is confirmed from the mailbox. Until then a
-// participation's answers wait with it, so whoever types a known address
-// puts nothing on its owner's record.
-const onRecord = `(cn.participation_id IS NULL OR EXISTS (SELECT 1 FROM participations p
-	WHERE p.id = cn.participation_id AND p.confirmed_at IS NOT NULL))`
+// record: those of an import, those of a sign-up once its own link is
+// used (ConfirmSupporter), and those given with a participation once it
+// is confirmed from the mailbox. Until then a sign-up's or a
+// participation's answers wait with it, so whoever types an address puts
+// nothing on its owner's record, even when the owner later confirms
+// something else.
+const onRecord = `(NOT cn.pending AND (cn.participation_id IS NULL OR EXISTS (SELECT 1 FROM participations p
+	WHERE p.id = cn.participation_id AND p.confirmed_at IS NOT NULL)))`
 
 // ExportSubscribers calls fn with each newsletter subscriber, by
 // supporter ID. The database picks those who may be subscribers (address

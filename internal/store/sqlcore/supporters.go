@@ -410,6 +410,11 @@ func (c *Core) ConfirmSupporter(ctx context.Context, supporterID int64, now time
 			WHERE id = ?`), c.instant(now), c.instant(now), supporterID); err != nil {
 			return err
 		}
+		// The sign-ups' answers, waiting for this link, are theirs now.
+		if _, err := tx.ExecContext(ctx, c.rebind(`UPDATE consents SET pending = false WHERE supporter_id = ? AND pending`),
+			supporterID); err != nil {
+			return err
+		}
 		if confirmed.IsZero() || !unsubscribed.IsZero() {
 			if err := c.EnqueueHooks(c.runner(ctx, tx), HookEvent{Event: model.EventConfirmation, SupporterID: supporterID, At: now}); err != nil {
 				return err

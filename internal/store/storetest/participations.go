@@ -400,15 +400,31 @@ func testSubscribeAndConsents(t *testing.T, s Store) {
 	if err != nil || !res.NewSupporter || res.Confirmed || seen.SupporterID != res.SupporterID {
 		t.Fatalf("subscribe: %+v %v", res, err)
 	}
-	consents, _ := s.Consents(ctx, res.SupporterID)
-	if len(consents) != 1 || consents[0].Key != "newsletter" || consents[0].Text != "Sí, envíenme el boletín." || !consents[0].At.Equal(actNow) {
-		t.Errorf("consents %+v", consents)
+	// Whoever typed the address may not be its owner: the yes waits for
+	// the link sent to the mailbox, even when the owner confirms some
+	// other action meanwhile.
+	if consents, _ := s.Consents(ctx, res.SupporterID); len(consents) != 0 {
+		t.Errorf("a sign-up's yes is on record before its link: %+v", consents)
 	}
-	// The link confirms; the yes is on record already, not twice.
+	petition(t, s, "other")
+	other, err := s.Participate(ctx, store.Participate{ActionSlug: "other", Now: actNow, Supporter: sub.Supporter})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := s.ConfirmParticipation(ctx, other.ParticipationID, actNow); err != nil {
+		t.Fatal(err)
+	}
+	sup, _ := s.Supporter(ctx, res.SupporterID)
+	consents, _ := s.Consents(ctx, res.SupporterID)
+	if _, yes := model.NewsletterYes(sup, consents); yes || len(consents) != 0 {
+		t.Errorf("confirming a petition put the sign-up's yes on record: %+v", consents)
+	}
+	// The sign-up's own link: the yes, as it was typed, once.
 	if err := s.ConfirmSupporter(ctx, res.SupporterID, actNow, sub.Consent); err != nil {
 		t.Fatal(err)
 	}
-	if consents, _ := s.Consents(ctx, res.SupporterID); len(consents) != 1 {
+	consents, _ = s.Consents(ctx, res.SupporterID)
+	if len(consents) != 1 || consents[0].Key != "newsletter" || consents[0].Text != "Sí, envíenme el boletín." || !consents[0].At.Equal(actNow) {
 		t.Errorf("consents after confirming: %+v", consents)
 	}
 	// A sign-up with a confirmed address stores nothing: not the name

@@ -1,0 +1,9 @@
+-- +goose Up
+-- A newsletter sign-up's yes, typed by whoever knew the address, waits
+-- for the link sent to that mailbox (ConfirmSupporter) before it is on
+-- the supporter's record: confirming some other action does not make it
+-- theirs.
+ALTER TABLE consents ADD COLUMN pending boolean NOT NULL DEFAULT false;
+
+-- +goose Down
+ALTER TABLE consents DROP COLUMN pending;
