@@ -5,5 +5,10 @@
 -- theirs.
 ALTER TABLE consents ADD COLUMN pending boolean NOT NULL DEFAULT false;
 
+-- The newsletter answers already stored for addresses never confirmed
+-- wait too.
+UPDATE consents SET pending = true WHERE participation_id IS NULL AND key = 'newsletter'
+    AND supporter_id IN (SELECT id FROM supporters WHERE confirmed_at IS NULL);
+
 -- +goose Down
 ALTER TABLE consents DROP COLUMN pending;
