@@ -52,7 +52,7 @@ var commands = []command{
 	{"copy", copySummary, []string{"from", "to", "key-file", "log-format", "log-level"}, copyInstallation},
 	{"reseal", resealSummary, []string{"db", "key-file", "log-format", "log-level"}, reseal},
 	{"user add", "Add a staff account. The password is read from standard input (one line), never from a flag.",
-		[]string{"email", "role", "db", "key-file", "log-format", "log-level"}, addUser},
+		[]string{"email", "role", "lang", "db", "key-file", "log-format", "log-level"}, addUser},
 	{"user unlock", "Unlock a staff account locked after failed sign-ins, from every network.",
 		[]string{"email", "db", "key-file", "log-format", "log-level"}, unlockUser},
 	{"webhook add", "Add a webhook receiver: each event is posted to it, signed with the secret (X-Vigil-Signature).",

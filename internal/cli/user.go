@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"vigil/internal/api"
+	"vigil/internal/i18n"
 	"vigil/internal/model"
 	"vigil/internal/secret"
 	"vigil/internal/store"
@@ -25,6 +26,13 @@ func addUser(ctx context.Context, env *environment) error {
 	role := model.Role(env.cfg.Role)
 	if !role.Valid() {
 		return fmt.Errorf("--role %q: want one of %v", env.cfg.Role, model.Roles)
+	}
+	staff, err := i18n.LoadStaff()
+	if err != nil {
+		return err
+	}
+	if !staff.Has(env.cfg.StaffLang) {
+		return fmt.Errorf("--lang %q: the staff pages are written in %s", env.cfg.StaffLang, strings.Join(staff.Languages(), ", "))
 	}
 	line, err := bufio.NewReader(env.stdin).ReadString('\n')
 	if err != nil && line == "" {
@@ -43,14 +51,14 @@ func addUser(ctx context.Context, env *environment) error {
 		return err
 	}
 	defer db.Close()
-	u := model.StaffUser{Email: email, Role: role, PasswordHash: hash, Created: time.Now()}
+	u := model.StaffUser{Email: email, Role: role, Lang: env.cfg.StaffLang, PasswordHash: hash, Created: time.Now()}
 	ctx = store.WithActor(ctx, model.Actor{Email: "command line", At: u.Created})
 	if err := db.CreateStaffUser(ctx, &u); errors.Is(err, model.ErrConflict) {
 		return fmt.Errorf("there is already a staff account for %s", email)
 	} else if err != nil {
 		return err
 	}
-	fmt.Fprintf(env.stdout, "staff account %s added with role %s\n", email, role)
+	fmt.Fprintf(env.stdout, "staff account %s added with role %s, reading the staff pages in %s\n", email, role, u.Lang)
 	return nil
 }
 

@@ -42,6 +42,7 @@ func TestUserAdd(t *testing.T) {
 		{"a long staff password\n", []string{"--email", "b@example.org", "--role", "owner"}, "want one of"},
 		{"a long staff password\n", []string{"--email", "not an address", "--role", "viewer"}, "not a valid email"},
 		{"a long staff password\n", []string{"--email", "b@example.org", "--role", "viewer", "--password", "x"}, "flag provided but not defined: -password"},
+		{"a long staff password\n", []string{"--email", "b@example.org", "--role", "viewer", "--lang", "xx"}, "the staff pages are written in en, es"},
 	} {
 		if code, out := add(c.stdin, c.args...); code == 0 || !strings.Contains(out, c.want) {
 			t.Errorf("user add %v: %d, want an error saying %q:\n%s", c.args, code, c.want, out)
@@ -65,6 +66,18 @@ func TestUserAdd(t *testing.T) {
 	log, _ := st.AuditLog(context.Background(), store.AuditFilter{})
 	if len(log) != 1 || log[0].Action != "user.add" || log[0].UserEmail != "command line" {
 		t.Errorf("audit: %+v", log)
+	}
+	if u.Lang != "en" {
+		t.Errorf("an account added without --lang reads the staff pages in %q, want en", u.Lang)
+	}
+	// An account that reads the staff pages in Spanish from its first
+	// sign-in.
+	if code, out := add("a long staff password\n", "--email", "ana@example.org", "--role", "editor", "--lang", "es"); code != 0 ||
+		!strings.Contains(out, "in es") {
+		t.Fatalf("user add --lang es: %d\n%s", code, out)
+	}
+	if ana, err := st.StaffUserByEmail(context.Background(), "ana@example.org"); err != nil || ana.Lang != "es" {
+		t.Errorf("ana: %+v, %v", ana, err)
 	}
 }
 

@@ -48,6 +48,7 @@ type Config struct {
 	MetricsToken   string        // also opens /metrics to requests bearing it; empty: this machine only
 	From, To       string        // vigil copy: the database to copy and the empty one to fill
 	Email, Role    string        // vigil user add: the new staff account; vigil user unlock: the email
+	StaffLang      string        // vigil user add: the language of the staff pages for the account
 	KeyName, Scope string        // vigil api-key add: the new key's name and scopes
 	HookURL        string        // vigil webhook add: the receiver
 	HookSecret     string        // vigil webhook add: signs each delivery
@@ -88,6 +89,7 @@ var Options = []option{
 	{"to", "VIGIL_COPY_TO", "", "vigil copy: the empty database to copy into (SQLite path or postgres:// URL)", func(c *Config) *string { return &c.To }},
 	{"email", "VIGIL_USER_EMAIL", "", "vigil user add, vigil user unlock: email of the staff account (its login name)", func(c *Config) *string { return &c.Email }},
 	{"role", "VIGIL_USER_ROLE", "", "vigil user add: admin, editor, researcher or viewer", func(c *Config) *string { return &c.Role }},
+	{"lang", "VIGIL_USER_LANG", "en", "vigil user add: the language the account reads the staff pages in, one of the staff catalogues (en, es)", func(c *Config) *string { return &c.StaffLang }},
 	{"name", "VIGIL_API_KEY_NAME", "", "vigil api-key add: what the key is for, e.g. the tool that uses it", func(c *Config) *string { return &c.KeyName }},
 	{"url", "VIGIL_WEBHOOK_URL", "", "vigil webhook add: the receiver's URL (https, or http to this machine for testing)", func(c *Config) *string { return &c.HookURL }},
 	{"secret", "VIGIL_WEBHOOK_SECRET", "", "vigil webhook add: the secret that signs each delivery (X-Vigil-Signature); give it in the variable, a flag shows in the process list", func(c *Config) *string { return &c.HookSecret }},
