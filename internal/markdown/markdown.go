@@ -165,3 +165,27 @@ func unwrap(n *xhtml.Node) {
 	}
 	n.Parent.RemoveChild(n)
 }
+
+// PlainText is the words of src as a reader sees them once rendered,
+// without markup: what search indexes and quotes. Blocks and line breaks
+// become spaces.
+func PlainText(src string) string {
+	var b strings.Builder
+	z := xhtml.NewTokenizer(strings.NewReader(string(HTML(src))))
+	for {
+		switch z.Next() {
+		case xhtml.ErrorToken:
+			return strings.Join(strings.Fields(b.String()), " ")
+		case xhtml.TextToken:
+			b.Write(z.Text())
+		case xhtml.StartTagToken, xhtml.EndTagToken, xhtml.SelfClosingTagToken:
+			if name, _ := z.TagName(); !inline[string(name)] {
+				b.WriteByte(' ')
+			}
+		}
+	}
+}
+
+// inline elements run on within a word's line: no space is put for them.
+var inline = map[string]bool{"a": true, "strong": true, "em": true, "b": true, "i": true, "del": true, "s": true,
+	"sub": true, "sup": true, "code": true, "kbd": true, "abbr": true, "q": true, "cite": true}

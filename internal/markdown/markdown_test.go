@@ -237,3 +237,15 @@ func TestHTMLWithoutBalancing(t *testing.T) {
 		t.Errorf("only %d of %d hostile bodies are unbalanced once sanitised: the table tests little", spilled, len(hostile))
 	}
 }
+
+func TestPlainText(t *testing.T) {
+	for _, tc := range []struct{ src, want string }{
+		{"# Title\n\nSome **bold** and [a link](https://example.org).\n\n- one\n- two", "Title Some bold and a link. one two"},
+		{"<script>alert(1)</script>\n\nPrisión &amp; *juicio*", "Prisión & juicio"},
+		{"", ""},
+	} {
+		if got := PlainText(tc.src); got != tc.want {
+			t.Errorf("PlainText(%q) = %q, want %q", tc.src, got, tc.want)
+		}
+	}
+}

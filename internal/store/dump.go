@@ -107,6 +107,8 @@ var Schema = []SchemaTable{
 	table("news_tags", "news_id int, tag_id int"),
 	table("translations", "kind text, record_id int, lang text, texts text, source text, version int, saved_at instant"),
 	table("news_cases", "news_id int, case_id int"),
+	table("search_entries", "id int, kind text, record_id int, lang text, original bool, slug text, title text, body text, "+
+		"folded_title text, folded_body text, published_at instant"),
 	table("supporters", "id int, email_index bytes, email_sealed bytes, name_sealed bytes, postal_sealed bytes, "+
 		"country text, lang text, created_at instant, confirmed_at instant, unsubscribed_at instant, reminded_at instant, "+
 		"erased_at instant, updated_at instant"),

@@ -33,6 +33,7 @@ type Store interface {
 	APIKeys
 	People
 	Webhooks
+	Finding
 	// Ping answers nil once the database is reachable.
 	Ping(ctx context.Context) error
 	// Close releases the database.

@@ -68,7 +68,7 @@ func Open(ctx context.Context, url string, keys *secret.Keys) (*DB, error) {
 	s.Core = sqlcore.New(db, sqlcore.Dialect{Name: "postgres", Numbered: true,
 		Day:            func(col string) string { return "to_char(" + col + " AT TIME ZONE 'UTC', 'YYYY-MM-DD')" },
 		CodePointOrder: ` COLLATE "C"`, ForUpdate: " FOR UPDATE", SkipLocked: " FOR UPDATE SKIP LOCKED", KeyLock: " FOR NO KEY UPDATE", MapErr: mapErr, InTx: s.inTx,
-		Jobs: jobHooks, Dump: dumpHooks}, keys)
+		Jobs: jobHooks, Dump: dumpHooks, Search: searchHooks}, keys)
 	s.batch = groupcommit.Start(maxBatch, s.commitBatch)
 	return s, nil
 }
@@ -102,7 +102,10 @@ func (s *DB) Migrate(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("postgres: migrations: %w", err)
 	}
-	return sqlcore.Migrate(ctx, s.db, "postgres", goose.DialectPostgres, sub, goose.WithSessionLocker(locker))
+	if err := sqlcore.Migrate(ctx, s.db, "postgres", goose.DialectPostgres, sub, goose.WithSessionLocker(locker)); err != nil {
+		return err
+	}
+	return s.IndexForSearch(ctx)
 }
 
 // Ping answers nil once the database is reachable.

@@ -509,3 +509,7 @@ func TestSupportersConformance(t *testing.T) {
 func TestRecordsConformance(t *testing.T) {
 	storetest.RunRecords(t, func(t *testing.T) storetest.Store { return testutil.PostgresStore(t) })
 }
+
+func TestSearchConformance(t *testing.T) {
+	storetest.RunSearch(t, func(t *testing.T) storetest.Store { return testutil.PostgresStore(t) })
+}

@@ -189,6 +189,9 @@ func (c *Core) CreateAction(ctx context.Context, a *model.Action) error {
 		if err := c.saveActionParts(ctx, tx, a); err != nil {
 			return err
 		}
+		if err := c.reindex(ctx, tx, model.KindAction, a.ID); err != nil {
+			return err
+		}
 		return c.audit(ctx, tx, "action.create", "action", a.ID, nil, actionView(*a))
 	})
 	if err != nil {

@@ -181,6 +181,9 @@ func (c *Core) CreateCase(ctx context.Context, cs *model.Case) error {
 				return err
 			}
 		}
+		if err := c.reindex(ctx, tx, model.KindCase, cs.ID); err != nil {
+			return err
+		}
 		return c.audit(ctx, tx, "case.create", "case", cs.ID, nil, caseView(*cs))
 	})
 	if err != nil {

@@ -60,6 +60,9 @@ type Dialect struct {
 	// Dump is how the database's values read and write in a dump
 	// (dump.go).
 	Dump DumpHooks
+	// Search is how the database matches and ranks search entries
+	// (search.go).
+	Search SearchHooks
 }
 
 // Core runs the shared queries on one database.

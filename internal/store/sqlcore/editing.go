@@ -83,6 +83,9 @@ func (c *Core) SaveCase(ctx context.Context, cs *model.Case) error {
 		}
 		cs.Version = before.Version + 1
 		cs.Published, cs.Updates = before.Published, before.Updates
+		if err := c.reindex(ctx, tx, model.KindCase, cs.ID); err != nil {
+			return err
+		}
 		return c.audit(ctx, tx, "case.save", "case", cs.ID, caseView(before), caseView(*cs))
 	})
 	if err != nil {
@@ -150,6 +153,9 @@ func (c *Core) SaveAction(ctx context.Context, a *model.Action) error {
 		}
 		a.Version = before.Version + 1
 		a.Count, a.Closed, a.Published = before.Count, before.Closed, before.Published
+		if err := c.reindex(ctx, tx, model.KindAction, a.ID); err != nil {
+			return err
+		}
 		return c.audit(ctx, tx, "action.save", "action", a.ID, actionView(before), actionView(*a))
 	})
 	if err != nil {
@@ -225,6 +231,9 @@ func (c *Core) SaveNews(ctx context.Context, n *model.NewsArticle) error {
 		}
 		n.Version = n.Version + 1
 		n.Published = before.Published
+		if err := c.reindex(ctx, tx, model.KindNews, n.ID); err != nil {
+			return err
+		}
 		return c.audit(ctx, tx, "news.save", "news", n.ID, newsView(before), newsView(*n))
 	})
 	if err != nil {
@@ -314,6 +323,9 @@ func (c *Core) SetPublished(ctx context.Context, kind string, id int64, version 
 		action := kind + ".publish"
 		if when.IsZero() {
 			action = kind + ".unpublish"
+		}
+		if err := c.reindex(ctx, tx, kind, id); err != nil {
+			return err
 		}
 		return c.audit(ctx, tx, action, kind, id, map[string]time.Time{"published": before}, map[string]time.Time{"published": when})
 	})

@@ -119,6 +119,9 @@ func (c *Core) CreateNews(ctx context.Context, n *model.NewsArticle) error {
 		if err := c.saveNewsParts(ctx, tx, n); err != nil {
 			return err
 		}
+		if err := c.reindex(ctx, tx, model.KindNews, n.ID); err != nil {
+			return err
+		}
 		return c.audit(ctx, tx, "news.create", "news", n.ID, nil, newsView(*n))
 	})
 	if err != nil {

@@ -95,6 +95,9 @@ func (c *Core) SaveTranslation(ctx context.Context, kind string, recordID int64,
 		if exists {
 			prev = old
 		}
+		if err := c.reindex(ctx, tx, kind, recordID); err != nil {
+			return err
+		}
 		return c.audit(ctx, tx, "translation.save", kind, recordID, prev, t)
 	})
 	if err != nil {

@@ -19,10 +19,14 @@ import (
 var dumpHooks = sqlcore.DumpHooks{Value: dumpValue, LoadValue: loadValue, EmptyBlobReadsNull: true}
 
 // dumpSchema reads every table's columns and primary key, and checks them
-// against store.Schema.
+// against store.Schema. The full-text index (a virtual table and its
+// shadow tables) is left out: loading search_entries fills it again
+// through its triggers.
 func dumpSchema(ctx context.Context, tx *sql.Tx) (map[string]sqlcore.DumpTable, error) {
 	rows, err := tx.QueryContext(ctx, `SELECT m.name, c.name, c.pk FROM sqlite_master m, pragma_table_info(m.name) c
-		WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite!_%' ESCAPE '!' ORDER BY m.name, c.cid`)
+		WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite!_%' ESCAPE '!'
+		AND m.name NOT IN (SELECT name FROM pragma_table_list WHERE type IN ('virtual', 'shadow'))
+		ORDER BY m.name, c.cid`)
 	if err != nil {
 		return nil, err
 	}

@@ -131,7 +131,9 @@ func TestDumpSchemaListed(t *testing.T) {
 	columns := map[string][]string{}
 	types := map[string]string{}
 	rows, err := db.Query(`SELECT m.name, c.name, c.type FROM sqlite_master m, pragma_table_info(m.name) c
-		WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite!_%' ESCAPE '!' ORDER BY m.name, c.cid`)
+		WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite!_%' ESCAPE '!'
+		AND m.name NOT IN (SELECT name FROM pragma_table_list WHERE type IN ('virtual', 'shadow'))
+		ORDER BY m.name, c.cid`)
 	if err != nil {
 		t.Fatal(err)
 	}

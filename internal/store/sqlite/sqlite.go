@@ -107,7 +107,7 @@ func Open(path string, keys *secret.Keys) (*DB, error) {
 		checkpointsDone: make(chan struct{}), file: file}
 	s.Core = sqlcore.New(db, sqlcore.Dialect{Name: "sqlite", TextTimes: true,
 		Day:    func(col string) string { return "substr(" + col + ", 1, 10)" },
-		MapErr: mapErr, InTx: s.inTx, Jobs: jobHooks, Dump: dumpHooks,
+		MapErr: mapErr, InTx: s.inTx, Jobs: jobHooks, Dump: dumpHooks, Search: searchHooks,
 		Runner: func(ctx context.Context, tx *sql.Tx) sqlcore.Runner { return coreRunner{s.inTxRunner(ctx, tx)} }}, keys)
 	if s.writer, err = openWriter(dsn); err != nil {
 		db.Close()
@@ -153,7 +153,10 @@ func (s *DB) checkpoints(every time.Duration) {
 
 // Migrate applies every pending migration.
 func (s *DB) Migrate(ctx context.Context) error {
-	return sqlcore.Migrate(ctx, s.db, "sqlite", goose.DialectSQLite3, mustSub(migrations, "migrations"))
+	if err := sqlcore.Migrate(ctx, s.db, "sqlite", goose.DialectSQLite3, mustSub(migrations, "migrations")); err != nil {
+		return err
+	}
+	return s.IndexForSearch(ctx)
 }
 
 // Ping answers nil once the database is reachable.

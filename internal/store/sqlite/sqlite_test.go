@@ -196,3 +196,7 @@ func TestSignaturesPassAWriterThatComesBack(t *testing.T) {
 		t.Errorf("%d emails held, want %d", n, queued)
 	}
 }
+
+func TestSearchConformance(t *testing.T) {
+	storetest.RunSearch(t, func(t *testing.T) storetest.Store { return testutil.SQLite(t) })
+}
