@@ -65,6 +65,11 @@ type subscribeArgs struct {
 	ID        string
 }
 
+// searchArgs is a search form on a page, showing the query searched.
+type searchArgs struct {
+	Query, Prefix, ID string
+}
+
 // languageChoice is a language a supporter can choose for their emails.
 type languageChoice struct {
 	Code, Name string
@@ -103,7 +108,8 @@ func partialFuncs(lang string, cat *i18n.Catalogue) template.FuncMap {
 		"cardArgs": func(a model.Action, prefix string, now time.Time, lazy bool) cardArgs {
 			return cardArgs{a, prefix, now, lazy}
 		},
-		"newsArgs": func(news []model.NewsArticle, prefix string) newsArgs { return newsArgs{news, prefix} },
+		"newsArgs":   func(news []model.NewsArticle, prefix string) newsArgs { return newsArgs{news, prefix} },
+		"searchArgs": func(query, prefix, id string) searchArgs { return searchArgs{query, prefix, id} },
 		// panelArgs is an action's panel on a case page, with an empty form.
 		"panelArgs": func(a model.Action, prefix, source string, now time.Time) panelArgs {
 			return panelArgs{Action: a, Prefix: prefix, Now: now, Open: a.IsOpen(now), Link: true,

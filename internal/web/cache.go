@@ -35,6 +35,11 @@ const (
 	// a Referer is the client's to choose. Past it, pages for partners
 	// not yet kept are rendered for each request.
 	maxPartnerPages = 512
+	// maxFilteredPages bounds the pages whose key holds what a reader
+	// typed (pageKey.filter): searches, filtered lists. Past it, new ones
+	// are rendered for each request, so made-up queries cannot push the
+	// site's pages out of memory.
+	maxFilteredPages = 512
 )
 
 type pageCache struct {
@@ -45,6 +50,7 @@ type pageCache struct {
 	mu              sync.RWMutex
 	pages           map[pageKey]*cachedPage
 	partnerPages    int // pages with a source, under mu
+	filteredPages   int // pages with a filter, under mu
 	renders         singleflight
 }
 
@@ -67,16 +73,27 @@ var gzipEncoding = []string{"gzip"}
 type pageKey struct {
 	lang, prefix, path, query string
 	source                    string // an embed page's partner (Server.embedder)
+	// filter is what a reader typed into the query beyond the page
+	// number (the case list's filters, a search): at most
+	// maxFilteredPages such pages are kept.
+	filter string
 }
 
 // keyOf names the page a GET asks for; path is without its language prefix.
 func (s *Server) keyOf(r *http.Request, rl reqLang, path string) pageKey {
 	key := pageKey{lang: rl.Lang, prefix: rl.Prefix, path: path}
-	// Only the query a page reads (the news page number) is part of the
-	// key: anything else would let a visitor fill the cache with copies
-	// of one page.
+	// Only the query a page reads (a list's page number, the case list's
+	// filters, a search) is part of the key: anything else would let a
+	// visitor fill the cache with copies of one page.
 	if r.URL.RawQuery != "" {
-		key.query = r.URL.Query().Get("page")
+		q := r.URL.Query()
+		key.query = q.Get("page")
+		switch path {
+		case "/cases":
+			key.filter = q.Get("country") + "\x00" + q.Get("theme") + "\x00" + q.Get("status")
+		case "/search":
+			key.filter = q.Get("q")
+		}
 	}
 	if isEmbedPath(path) {
 		key.source = s.embedder(r.Referer())
@@ -223,15 +240,20 @@ func (s *Server) renderForCache(h http.HandlerFunc, r *http.Request, key pageKey
 		s.cache.mu.Lock()
 		if len(s.cache.pages) >= maxCachedPages {
 			s.cache.pages = map[pageKey]*cachedPage{}
-			s.cache.partnerPages = 0
+			s.cache.partnerPages, s.cache.filteredPages = 0, 0
 		}
 		_, kept := s.cache.pages[key]
 		switch {
-		case key.source == "" || kept:
+		case key.source == "" && key.filter == "" || kept:
 			s.cache.pages[key] = p
-		case s.cache.partnerPages < maxPartnerPages:
+		case key.source != "":
+			if s.cache.partnerPages < maxPartnerPages {
+				s.cache.pages[key] = p
+				s.cache.partnerPages++
+			}
+		case s.cache.filteredPages < maxFilteredPages:
 			s.cache.pages[key] = p
-			s.cache.partnerPages++
+			s.cache.filteredPages++
 		}
 		s.cache.mu.Unlock()
 	}

@@ -12,6 +12,7 @@ func (s *Server) routes() *http.ServeMux {
 	mux := http.NewServeMux()
 	// Public pages marked cached are served from memory (see cache.go).
 	mux.HandleFunc("GET /{$}", s.cached(s.home))
+	mux.HandleFunc("GET /cases", s.cached(s.casesList))
 	mux.HandleFunc("GET /cases/{slug}", s.cached(s.casePage))
 	mux.HandleFunc("GET /cases/{slug}/updates.atom", s.cached(s.caseFeed))
 	mux.HandleFunc("GET /actions/{slug}", s.cached(s.actionPage))
@@ -27,6 +28,7 @@ func (s *Server) routes() *http.ServeMux {
 	}
 	mux.HandleFunc("GET /subscribe", s.subscribePage)
 	mux.HandleFunc("POST /subscribe", s.subscribe)
+	mux.HandleFunc("GET /search", s.searchLimited(s.cached(s.search)))
 	mux.HandleFunc("GET /news", s.cached(s.newsList))
 	mux.HandleFunc("GET /news/{slug}", s.cached(s.newsPage))
 	mux.HandleFunc("GET /news.atom", s.cached(s.newsFeed))

@@ -59,6 +59,9 @@ type Store interface {
 
 	CaseBySlug(ctx context.Context, slug string) (model.Case, error)
 	PublishedCases(ctx context.Context) ([]model.Case, error)
+	CaseList(ctx context.Context, f model.CaseFilter, offset, limit int) ([]model.Case, error)
+	CaseFilterValues(ctx context.Context) (countries, themes []string, err error)
+	Search(ctx context.Context, q store.SearchQuery) ([]model.SearchHit, error)
 	ActionBySlug(ctx context.Context, slug string) (model.Action, error)
 	OpenActions(ctx context.Context, now time.Time, limit int) ([]model.Action, error)
 	PublishedActions(ctx context.Context) ([]model.Action, error)
@@ -119,6 +122,7 @@ type Server struct {
 	keys          *secret.Keys
 	composer      *notify.Composer
 	limits        *limiter
+	searches      *limiter // searches per client (find.go)
 	clients       httpx.Clients
 	blocked       map[string]bool
 	mailer        Mailer
@@ -149,7 +153,7 @@ func New(opts Options) (*Server, error) {
 		return nil, errors.New("web: a store, keys and a composer are required")
 	}
 	s := &Server{store: opts.Store, keys: opts.Keys, composer: opts.Composer, baseURL: opts.BaseURL, log: opts.Logger, now: opts.Now,
-		limits: newLimiter(opts.FormRate), clients: opts.Clients, mailer: opts.Mailer, announcer: opts.Announcer}
+		limits: newLimiter(opts.FormRate), searches: newLimiter(searchRate(opts.FormRate)), clients: opts.Clients, mailer: opts.Mailer, announcer: opts.Announcer}
 	if s.mailer == nil {
 		s.mailer = noMailer{}
 	}

@@ -67,6 +67,8 @@ func (s *Server) sitemap(w http.ResponseWriter, r *http.Request) {
 	}
 	add("/", time.Time{}, nil)
 	add("/news", time.Time{}, nil)
+	add("/cases", time.Time{}, nil)
+	add("/search", time.Time{}, nil)
 	for _, c := range cases {
 		add("/cases/"+c.Slug, c.Updated, c.Translations.Languages(c.Lang))
 	}

@@ -176,6 +176,27 @@ func (s *Server) newPage(r *http.Request, title, description string) page {
 	return p
 }
 
+// withQuery adds a query string (with its "?") to the page's language
+// links, and to its canonical URL and hreflang links when canonical is
+// set: a filtered list is a page of its own, a search's results are not.
+func (p *page) withQuery(query string, canonical bool) {
+	if query == "" {
+		return
+	}
+	for i := range p.Alternates {
+		a := &p.Alternates[i]
+		if a.Href != "" {
+			a.Href += query
+		}
+		if canonical {
+			a.URL += query
+		}
+	}
+	if canonical && p.Canonical != "" {
+		p.Canonical += query
+	}
+}
+
 // withImage sets the page's preview image for link previews.
 func (p *page) withImage(img *model.Image) {
 	if img == nil {
