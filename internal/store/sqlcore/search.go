@@ -3,6 +3,7 @@ package sqlcore
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"slices"
 	"strings"
 	"time"
@@ -112,6 +113,10 @@ func (c *Core) IndexForSearch(ctx context.Context) error {
 		}
 		return nil
 	})
+	if errors.Is(c.d.MapErr(err), model.ErrConflict) {
+		// Another instance started with this one and indexed first.
+		return nil
+	}
 	if err != nil {
 		return c.errorf("index for search: %w", err)
 	}
