@@ -37,12 +37,14 @@ type catalogColumn struct {
 }
 
 // dumpSchema reads every table's columns, primary key and identity column
-// in the current schema, and checks them against store.Schema.
+// in the current schema, and checks them against store.Schema. Generated
+// columns (search_entries.document) are left out: the target computes
+// them again.
 func dumpSchema(ctx context.Context, tx pgx.Tx) (map[string]sqlcore.DumpTable, error) {
 	rows, err := tx.Query(ctx, `SELECT c.table_name, c.column_name, c.is_identity = 'YES'
 		FROM information_schema.columns c
 		JOIN information_schema.tables t ON t.table_schema = c.table_schema AND t.table_name = c.table_name
-		WHERE c.table_schema = current_schema() AND t.table_type = 'BASE TABLE'
+		WHERE c.table_schema = current_schema() AND t.table_type = 'BASE TABLE' AND c.is_generated = 'NEVER'
 		ORDER BY c.table_name, c.ordinal_position`)
 	if err != nil {
 		return nil, err

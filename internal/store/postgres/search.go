@@ -6,13 +6,18 @@ import (
 	"vigil/internal/store/sqlcore"
 )
 
-// searchHooks match each entry's document (search_vector, indexed by GIN)
-// against the query in the entry's own language's configuration, ranked
-// by ts_rank (higher is better, so negated).
+// searchHooks match each entry's document (search_vector, under the
+// configuration of the entry's language, stored and indexed by GIN) against
+// the query read under every configuration an entry can have, joined by
+// OR: one query for every row, so the index serves it. Ranked by ts_rank
+// (higher is better, so negated).
 var searchHooks = sqlcore.SearchHooks{
-	From: `search_entries e CROSS JOIN LATERAL (SELECT to_tsquery(search_config(e.lang), ?) AS q) sq
-		WHERE search_vector(e.lang, e.folded_title, e.folded_body) @@ sq.q`,
-	Score: `-ts_rank(search_vector(e.lang, e.folded_title, e.folded_body), sq.q)`,
+	From: `search_entries e CROSS JOIN (SELECT
+			to_tsquery('pg_catalog.english', w) || to_tsquery('pg_catalog.spanish', w) ||
+			to_tsquery('pg_catalog.french', w) || to_tsquery('pg_catalog.simple', w) AS q
+		FROM (SELECT CAST(? AS text) AS w) typed) sq
+		WHERE e.document @@ sq.q`,
+	Score: `-ts_rank(e.document, sq.q)`,
 	Query: func(words []string) string {
 		// Words hold only letters and digits: no operator of
 		// to_tsquery can be among them.
