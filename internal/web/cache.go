@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"vigil/internal/httpx"
+	"vigil/internal/model"
 	"vigil/internal/store"
 )
 
@@ -92,7 +93,8 @@ func (s *Server) keyOf(r *http.Request, rl reqLang, path string) pageKey {
 		case "/cases":
 			key.filter = q.Get("country") + "\x00" + q.Get("theme") + "\x00" + q.Get("status")
 		case "/search":
-			key.filter = q.Get("q")
+			// As the page reads it: a long query is one page, cut.
+			key.filter = model.CutQuery(q.Get("q"))
 		}
 	}
 	if isEmbedPath(path) {

@@ -2,12 +2,14 @@ package sqlite_test
 
 import (
 	"context"
+	"database/sql"
 	"path/filepath"
 	"testing"
 	"time"
 
 	"vigil/internal/model"
 	"vigil/internal/store"
+	"vigil/internal/store/sqlite"
 	"vigil/internal/testutil"
 )
 
@@ -42,5 +44,36 @@ func TestSearchIndexRebuilt(t *testing.T) {
 	}
 	if n := find(); n != 1 {
 		t.Errorf("after migrating, %d hits, want 1", n)
+	}
+}
+
+// BenchmarkSearch searches 20,000 entries (5,000 records in four
+// languages): a rare word, a word in a fifth of them, a word in all.
+func BenchmarkSearch(b *testing.B) {
+	ctx := context.Background()
+	path := filepath.Join(b.TempDir(), "vigil.db")
+	db := testutil.SQLiteAt(b, path, testutil.Keys(b))
+	raw, err := sql.Open("sqlite", sqlite.DSN(path))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer raw.Close()
+	_, err = raw.Exec(`WITH RECURSIVE g(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM g WHERE n < 20000)
+		INSERT INTO search_entries (kind, record_id, lang, original, slug, title, body, folded_title, folded_body, published_at)
+		SELECT 'case', n, (CASE n % 4 WHEN 0 THEN 'en' WHEN 1 THEN 'es' WHEN 2 THEN 'fr' ELSE 'ar' END), n % 4 = 0, 's' || n,
+			'Title ' || n, 'body', 'title word' || (n % 1000) || ' common',
+			'lorem ipsum dolor sit amet consectetur word' || (n % 997) || ' ' || 'quinta' || (n % 5),
+			'2025-03-20T00:00:00.000Z' FROM g`)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, q := range []string{"word12 lorem", "quinta1", "common"} {
+		b.Run(q, func(b *testing.B) {
+			for b.Loop() {
+				if _, err := db.Search(ctx, store.SearchQuery{Text: q, Lang: "en", Limit: 11}); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }
