@@ -133,6 +133,13 @@ var Schema = []SchemaTable{
 	table("webhooks", "id int, url text, secret_sealed bytes, events text, created_at instant, created_by text, removed_at instant"),
 	table("webhook_deliveries", "id int, webhook_id int, event text, supporter_id int, participation_id int, state text, "+
 		"attempts int, next_attempt_at instant, lease_until instant, last_status int, last_error text, created_at instant, sent_at instant"),
+	table("stripe_events", "event_id text, type text, received_at instant"),
+	table("monthly_gifts", "id int, subscription_id text, customer_id text, amount int, currency text, case_slug text, "+
+		"lang text, name_sealed bytes, email_sealed bytes, email_index bytes, supporter_id int, started_at instant, "+
+		"ended_at instant, erased_at instant"),
+	table("donations", "id int, payment_ref text, session_id text, subscription_id text, customer_id text, amount int, "+
+		"currency text, monthly bool, case_slug text, lang text, name_sealed bytes, email_sealed bytes, email_index bytes, "+
+		"supporter_id int, paid_at instant, erased_at instant"),
 	table("records", "id int, case_id int, name_sealed bytes, status text, place_sealed bytes, last_confirmed date, "+
 		"source_note_sealed bytes, version int, created_at instant, updated_at instant"),
 }

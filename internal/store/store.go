@@ -34,6 +34,7 @@ type Store interface {
 	People
 	Webhooks
 	Finding
+	Donations
 	// Ping answers nil once the database is reachable.
 	Ping(ctx context.Context) error
 	// Close releases the database.

@@ -19,7 +19,9 @@ type Supporters interface {
 	// EraseSupporter removes everything that names a supporter: sealed
 	// fields, letters and comments, consents, their messages; the address
 	// no longer finds them. Their participations stay, anonymous, so
-	// counts and dates do not change.
+	// counts and dates do not change; their donations (linked to them or
+	// made with their address) lose the donor's name and address and keep
+	// the financial record.
 	EraseSupporter(ctx context.Context, supporterID int64, now time.Time) error
 	// ExportParticipants calls fn with each participant of an action, in
 	// the order they acted, reading a batch at a time so that memory stays

@@ -513,3 +513,7 @@ func TestRecordsConformance(t *testing.T) {
 func TestSearchConformance(t *testing.T) {
 	storetest.RunSearch(t, func(t *testing.T) storetest.Store { return testutil.PostgresStore(t) })
 }
+
+func TestDonationsConformance(t *testing.T) {
+	storetest.RunDonations(t, func(t *testing.T) storetest.Store { return testutil.PostgresStore(t) })
+}

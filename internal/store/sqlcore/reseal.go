@@ -31,6 +31,8 @@ type sealedTable struct {
 var sealedTables = []sealedTable{
 	{"supporters", "id", []sealedColumn{{"email_sealed", "email"}, {"name_sealed", "name"}, {"postal_sealed", "postal"}}},
 	{"webhooks", "id", []sealedColumn{{"secret_sealed", "secret"}}},
+	{"monthly_gifts", "id", []sealedColumn{{"email_sealed", "email"}, {"name_sealed", "name"}}},
+	{"donations", "id", []sealedColumn{{"email_sealed", "email"}, {"name_sealed", "name"}}},
 	{"participations", "id", []sealedColumn{{"subject_sealed", "subject"}, {"letter_sealed", "letter"}, {"comment_sealed", "comment"}}},
 	{"records", "id", []sealedColumn{{"name_sealed", "name_sealed"}, {"place_sealed", "place_sealed"},
 		{"source_note_sealed", "source_note_sealed"}}},
@@ -116,7 +118,7 @@ func (c *Core) sealedRows(ctx context.Context, t sealedTable, after int64) ([]se
 	for _, col := range t.columns {
 		cols = append(cols, col.name)
 	}
-	reindex := t.name == "supporters"
+	reindex := indexed(t.name)
 	if reindex {
 		cols = append(cols, "email_index")
 	}
@@ -144,6 +146,12 @@ func (c *Core) sealedRows(ctx context.Context, t sealedTable, after int64) ([]se
 	return out, rows.Err()
 }
 
+// indexed reports whether a sealed table keeps the blind index of the
+// address in its first sealed column, email_sealed, in email_index.
+func indexed(table string) bool {
+	return table == "supporters" || table == "donations" || table == "monthly_gifts"
+}
+
 // resealRow works out the write one row needs; nil when none.
 func (c *Core) resealRow(t sealedTable, r sealedRow, rep *store.ResealReport) *rowRewrite {
 	w := &rowRewrite{id: r.id}
@@ -165,11 +173,11 @@ func (c *Core) resealRow(t sealedTable, r sealedRow, rep *store.ResealReport) *r
 			w.values++
 		}
 	}
-	if t.name == "supporters" && len(r.values[0]) > 0 {
+	if indexed(t.name) && len(r.values[0]) > 0 {
 		// The blind index is of the address as stored (see the writers of
 		// supporters), and is written only while that address is the one
 		// read.
-		email, err := c.keys.OpenString(r.values[0], secret.AD("supporters", "email", r.key))
+		email, err := c.keys.OpenString(r.values[0], secret.AD(t.name, "email", r.key))
 		if err == nil {
 			if index := c.keys.BlindIndex(email); !bytes.Equal(index, r.index) {
 				w.set = append(w.set, columnValue{"email_index", index})
@@ -225,7 +233,7 @@ func (c *Core) rewrite(ctx context.Context, table string, writes []*rowRewrite, 
 				}
 			default:
 				resealed += w.values
-				if w.index {
+				if w.index && table == "supporters" { // the report counts supporters
 					reindexed++
 				}
 			}

@@ -64,14 +64,24 @@ func (c *Core) SupporterMessages(ctx context.Context, supporterID int64, limit i
 
 // EraseSupporter removes everything that names a supporter: their sealed
 // details and letters, consents, emails (their own, and their letters in
-// digests to officials, see eraseFromDigests), and the appeals not yet
-// delivered.
+// digests to officials, see eraseFromDigests), the appeals not yet
+// delivered, and the name and address on their donations (eraseDonors),
+// whose financial record stays.
 func (c *Core) EraseSupporter(ctx context.Context, supporterID int64, now time.Time) error {
 	err := c.d.InTx(ctx, func(tx *sql.Tx) error {
 		// A random index: the address finds nobody, and may act again as
 		// someone new.
 		index := make([]byte, 32)
 		rand.Read(index)
+		// The address's index, before it is replaced, finds the gifts
+		// made with it.
+		var known []byte
+		if err := tx.QueryRowContext(ctx, c.rebind(`SELECT email_index FROM supporters WHERE id = ?`), supporterID).Scan(&known); err != nil {
+			return c.d.MapErr(err)
+		}
+		if err := c.eraseDonors(ctx, tx, supporterID, known, now); err != nil {
+			return err
+		}
 		res, err := tx.ExecContext(ctx, c.rebind(`UPDATE supporters SET email_index = ?, email_sealed = NULL, name_sealed = NULL,
 			postal_sealed = NULL, erased_at = ?, unsubscribed_at = COALESCE(unsubscribed_at, ?), updated_at = ? WHERE id = ?`),
 			index, c.instant(now), c.instant(now), c.instant(now), supporterID)

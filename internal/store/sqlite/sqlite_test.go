@@ -200,3 +200,7 @@ func TestSignaturesPassAWriterThatComesBack(t *testing.T) {
 func TestSearchConformance(t *testing.T) {
 	storetest.RunSearch(t, func(t *testing.T) storetest.Store { return testutil.SQLite(t) })
 }
+
+func TestDonationsConformance(t *testing.T) {
+	storetest.RunDonations(t, func(t *testing.T) storetest.Store { return testutil.SQLite(t) })
+}

@@ -272,6 +272,23 @@ func FillDump(t testing.TB, s Store, keys *secret.Keys) DumpFixture {
 		Status: model.CaseClosed}, time.Time{}, now); err != nil {
 		t.Fatal(err)
 	}
+	// Gifts: a one-off from a supporter's address, a monthly one ended.
+	for _, e := range []store.StripeEvent{
+		{ID: "evt_dump1", Type: "checkout.session.completed", Received: now.Add(time.Hour), Payment: &model.Donation{Ref: "cs_dump",
+			SessionID: "cs_dump", Amount: 2500, Currency: "eur", CaseSlug: demo.CaseSlug, Lang: "es", Name: "Ana",
+			Email: "ana@example.org", Paid: now.Add(time.Hour)}},
+		{ID: "evt_dump2", Type: "invoice.paid", Received: now.Add(2 * time.Hour), Gift: &model.MonthlyGift{SubscriptionID: "sub_dump",
+			CustomerID: "cus_dump", Amount: 1000, Currency: "usd", Lang: "fr", Name: "Gil", Email: "gil@example.org"},
+			Payment: &model.Donation{Ref: "in_dump", Amount: 1000, Currency: "usd", Paid: now.Add(2 * time.Hour)}},
+		{ID: "evt_dump3", Type: "customer.subscription.deleted", Received: now.Add(3 * time.Hour),
+			Gift: &model.MonthlyGift{SubscriptionID: "sub_dump"}, Ended: now.Add(3 * time.Hour)},
+	} {
+		if _, err := s.ApplyStripeEvent(ctx, e, func(d model.Donation) (model.OutboxMessage, error) {
+			return dumpMessage(keys, "donation", d.SupporterID), nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
 	fx.Emails = []string{"ana@example.org", "carla@example.org", "dario@example.org", "elena@example.org"}
 	if err := dumpEach(ctx, s, "outbox", func(r store.Row) error {
 		fx.Messages = append(fx.Messages, r["id"].(int64))
