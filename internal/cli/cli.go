@@ -36,7 +36,8 @@ import (
 // serveOptions are the options of the commands that serve the site.
 var serveOptions = []string{"addr", "db", "base-url", "log-format", "log-level", "key-file", "smtp", "mail-from",
 	"form-rate", "api-rate", "trusted-proxies", "blocked-email-domains", "reminder-after", "purge-after", "mail-retention",
-	"pprof-addr", "metrics-token", "languages", "embed-origins"}
+	"pprof-addr", "metrics-token", "languages", "embed-origins", "stripe-secret-key", "stripe-webhook-secret", "stripe-api-url",
+	"donate-url"}
 
 type command struct {
 	name, summary string
@@ -365,6 +366,8 @@ func serveSite(ctx context.Context, env *environment, withDemo bool) error {
 		FormRate: env.cfg.FormRate, Clients: clients, BlockedDomains: blocked,
 		Mailer: worker, Announcer: newAnnouncer(env, db), MetricsToken: env.cfg.MetricsToken,
 		EmbedOrigins: env.cfg.EmbedOrigins,
+		Donate: web.DonateOptions{SecretKey: env.cfg.StripeSecretKey, WebhookSecret: env.cfg.StripeWebhookSecret,
+			APIURL: env.cfg.StripeAPIURL, FallbackURL: env.cfg.DonateURL},
 	})
 	if err != nil {
 		return err

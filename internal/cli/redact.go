@@ -23,7 +23,7 @@ const minSecretLen = 6
 // driver or library might repeat in an error.
 func secretReplacer(cfg config.Config) *strings.Replacer {
 	var pairs []string
-	for _, secret := range []string{cfg.MetricsToken, cfg.HookSecret} {
+	for _, secret := range []string{cfg.MetricsToken, cfg.HookSecret, cfg.StripeSecretKey, cfg.StripeWebhookSecret} {
 		if len(secret) >= minSecretLen {
 			pairs = append(pairs, secret, "xxxxx")
 		}

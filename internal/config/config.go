@@ -62,6 +62,11 @@ type Config struct {
 
 	EmbedOriginsText string
 	EmbedOrigins     []string // origins allowed to frame /embed/ pages (httpx.ParseOrigin); nil: any https origin
+
+	StripeSecretKey     string // Stripe's secret API key; empty: no /donate
+	StripeWebhookSecret string // verifies POST /webhooks/stripe; empty: no webhook
+	StripeAPIURL        string // Stripe's API (tests: stripe-mock); empty: Stripe's own
+	DonateURL           string // where Donate links go without Stripe; empty: no link
 }
 
 // option is one row of the contract.
@@ -100,6 +105,10 @@ var Options = []option{
 	{"purge-after", "VIGIL_PURGE_AFTER", "168h", "delete participations still unconfirmed after this long", func(c *Config) *string { return &c.PurgeText }},
 	{"languages", "VIGIL_LANGUAGES", "", "comma-separated languages the site offers, en among them, each with a catalogue in internal/i18n/locales (default: every catalogue: " + strings.Join(i18n.Available(), ", ") + ")", func(c *Config) *string { return &c.LanguagesText }},
 	{"embed-origins", "VIGIL_EMBED_ORIGINS", "", "origins allowed to show /embed/ pages in a frame, separated by commas or spaces, such as https://partner.example (default: any https origin)", func(c *Config) *string { return &c.EmbedOriginsText }},
+	{"stripe-secret-key", "VIGIL_STRIPE_SECRET_KEY", "", "Stripe's secret API key (sk_…): /donate sends donors to Stripe's hosted Checkout; give it in the variable, a flag shows in the process list; none: no /donate", func(c *Config) *string { return &c.StripeSecretKey }},
+	{"stripe-webhook-secret", "VIGIL_STRIPE_WEBHOOK_SECRET", "", "the signing secret (whsec_…) of the Stripe endpoint pointed at /webhooks/stripe, which records donations; give it in the variable", func(c *Config) *string { return &c.StripeWebhookSecret }},
+	{"stripe-api-url", "VIGIL_STRIPE_API_URL", "", "Stripe's API, for tests against stripe-mock (default: https://api.stripe.com)", func(c *Config) *string { return &c.StripeAPIURL }},
+	{"donate-url", "VIGIL_DONATE_URL", "", "where Donate links go when --stripe-secret-key is not set (an https page of the organisation's); none: no Donate link", func(c *Config) *string { return &c.DonateURL }},
 	{"mail-retention", "VIGIL_MAIL_RETENTION", "720h", "keep a sent email's recipients and text this long (720h: 30 days), then only its kind and when it went", func(c *Config) *string { return &c.MailRetentionText }},
 }
 
@@ -244,6 +253,25 @@ func (c *Config) validate(used []option) error {
 				}
 				if !slices.Contains(c.EmbedOrigins, origin) {
 					c.EmbedOrigins = append(c.EmbedOrigins, origin)
+				}
+			}
+		case "stripe-secret-key":
+			if c.StripeSecretKey != "" && strings.TrimSpace(c.StripeSecretKey) != c.StripeSecretKey {
+				errs = append(errs, errors.New("--stripe-secret-key: no spaces around the key"))
+			}
+		case "stripe-webhook-secret":
+			if c.StripeSecretKey != "" && c.StripeWebhookSecret == "" {
+				errs = append(errs, errors.New("--stripe-webhook-secret: required with --stripe-secret-key, or no donation is ever recorded"))
+			}
+		case "stripe-api-url", "donate-url":
+			v, name := c.StripeAPIURL, "--stripe-api-url"
+			if o.flag == "donate-url" {
+				v, name = c.DonateURL, "--donate-url"
+			}
+			if v != "" {
+				u, err := url.Parse(v)
+				if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+					errs = append(errs, fmt.Errorf("%s %q: want an http:// or https:// URL", name, v))
 				}
 			}
 		case "log-level":

@@ -325,3 +325,23 @@ func (l *Localizer) Number(n int) string {
 	}
 	return b.String()
 }
+
+// Money writes an amount in minor units of a currency (a lower-case ISO
+// 4217 code with two decimals) as the language writes money
+// (money.format arranges Symbol and Amount; number.decimal separates the
+// cents, shown only when there are some): "€25", "25,50 €".
+func (l *Localizer) Money(minor int64, currency string) string {
+	sign := ""
+	if minor < 0 {
+		sign, minor = "-", -minor
+	}
+	amount := l.Number(int(minor / 100))
+	if cents := minor % 100; cents != 0 {
+		amount += l.T("number.decimal") + fmt.Sprintf("%02d", cents)
+	}
+	symbol := l.T("currency." + strings.ToLower(currency))
+	if symbol == "currency."+strings.ToLower(currency) {
+		symbol = strings.ToUpper(currency)
+	}
+	return sign + l.T("money.format", "Symbol", symbol, "Amount", amount)
+}

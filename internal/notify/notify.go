@@ -32,6 +32,7 @@ const (
 	PurposeSubscribe   = "subscribe-confirm" // a newsletter sign-up
 	PurposeNotMe       = "not-me"
 	PurposeUnsubscribe = "unsubscribe"
+	PurposeStopGift    = "stop-gift" // a monthly gift, from its receipt
 )
 
 // How long links in emails work.
@@ -39,6 +40,7 @@ const (
 	ConfirmLinkLife     = 30 * 24 * time.Hour
 	NotMeLinkLife       = 90 * 24 * time.Hour
 	UnsubscribeLinkLife = 5 * 365 * 24 * time.Hour
+	StopGiftLinkLife    = 5 * 365 * 24 * time.Hour
 )
 
 // Composer writes emails.
@@ -412,5 +414,42 @@ func (c *Composer) Update(cs model.Case, u model.Update, sup model.Supporter, no
 	id := fmt.Sprintf("update-%d-%d@%s", u.ID, sup.ID, c.domain())
 	out, err := c.messageWithID(id, "update", m, now)
 	out.SupporterID, out.UpdateID = sup.ID, u.ID
+	return out, err
+}
+
+// DonationReceipt thanks a donor for one payment, in the language they
+// gave in, with what accounting needs (amount, date, reference) and, for
+// a monthly gift, the link that stops it. Its Message-ID depends only on
+// the payment, so it is written once however often Stripe tells of it.
+func (c *Composer) DonationReceipt(d model.Donation, now time.Time) (model.OutboxMessage, error) {
+	loc := c.Cat.Localizer(c.lang(d.Lang))
+	var b strings.Builder
+	if d.Name != "" {
+		b.WriteString(loc.T("email.greeting", "Name", d.Name) + "\n\n")
+	} else {
+		b.WriteString(loc.T("email.greeting.anonymous") + "\n\n")
+	}
+	amount := loc.Money(d.Amount, d.Currency)
+	if d.Monthly {
+		b.WriteString(loc.T("email.donation.monthly", "Amount", amount) + "\n\n")
+	} else {
+		b.WriteString(loc.T("email.donation.once", "Amount", amount) + "\n\n")
+	}
+	if d.CaseSlug != "" {
+		b.WriteString(loc.T("email.donation.case") + "\n" + c.link(loc.Lang, "/cases/"+d.CaseSlug) + "\n\n")
+	}
+	b.WriteString(loc.T("email.donation.receipt") + "\n")
+	b.WriteString(loc.T("email.donation.amount", "Amount", amount) + "\n")
+	b.WriteString(loc.T("email.donation.date", "Date", loc.Date(d.Paid)) + "\n")
+	b.WriteString(loc.T("email.donation.reference", "Reference", d.Ref) + "\n")
+	if d.Monthly && d.GiftID != 0 {
+		token := c.Keys.Token(PurposeStopGift, d.GiftID, now.Add(StopGiftLinkLife))
+		b.WriteString("\n" + loc.T("email.donation.stop") + "\n" + c.link(loc.Lang, "/donate/stop/"+token) + "\n")
+	}
+	b.WriteString("\n-- \n" + loc.T("site.name") + "\n")
+	m := delivery.Message{From: c.From, To: []string{d.Email}, Subject: loc.T("email.donation.subject"), Text: b.String()}
+	id := fmt.Sprintf("donation-%d@%s", d.ID, c.domain())
+	out, err := c.messageWithID(id, "donation", m, now)
+	out.SupporterID = d.SupporterID
 	return out, err
 }

@@ -26,6 +26,14 @@ func (s *Server) routes() *http.ServeMux {
 		mux.HandleFunc("GET /"+purpose+"/{token}", s.emailLink(purpose))
 		mux.HandleFunc("POST /"+purpose+"/{token}", s.emailLink(purpose))
 	}
+	// Giving through Stripe's hosted Checkout (donate.go): recorded from
+	// the signed webhook alone.
+	mux.HandleFunc("GET /donate", s.donatePage)
+	mux.HandleFunc("POST /donate", s.donate)
+	mux.HandleFunc("GET /donate/thanks", s.donateThanks)
+	mux.HandleFunc("GET /donate/stop/{token}", s.stopGift)
+	mux.HandleFunc("POST /donate/stop/{token}", s.stopGift)
+	mux.HandleFunc("POST /webhooks/stripe", s.stripeWebhook)
 	mux.HandleFunc("GET /subscribe", s.subscribePage)
 	mux.HandleFunc("POST /subscribe", s.subscribe)
 	mux.HandleFunc("GET /search", s.searchLimited(s.cached(s.search)))

@@ -17,6 +17,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/stripe/stripe-go/v82"
+
 	"vigil/internal/httpx"
 	"vigil/internal/i18n"
 	"vigil/internal/model"
@@ -77,6 +79,10 @@ type Store interface {
 	ConfirmSupporter(ctx context.Context, supporterID int64, now time.Time, consent model.Consent) error
 	RemoveParticipation(ctx context.Context, participationID int64, now time.Time) error
 	Unsubscribe(ctx context.Context, supporterID int64, now time.Time) error
+
+	ApplyStripeEvent(ctx context.Context, e store.StripeEvent, compose store.ComposeReceipt) (bool, error)
+	MonthlyGift(ctx context.Context, giftID int64) (model.MonthlyGift, error)
+	EndMonthlyGift(ctx context.Context, giftID int64, now time.Time) error
 }
 
 // Mailer is the outbox worker (delivery.Worker): woken after a form
@@ -114,6 +120,8 @@ type Options struct {
 	// EmbedOrigins are the origins (scheme://host[:port]) allowed to show
 	// the pages under /embed/ in a frame; none: any https origin.
 	EmbedOrigins []string
+	// Donate configures giving through Stripe; empty: no /donate.
+	Donate DonateOptions
 }
 
 // Server is the public site.
@@ -142,6 +150,9 @@ type Server struct {
 	headers       []httpx.Header // set on every answer: the site's, and HSTS behind HTTPS
 	embedOrigins  []string       // who may frame /embed/ pages; nil: any https origin
 	embedHeaders  []httpx.Header // headers, with a CSP that lets embedOrigins frame the page
+	stripe        *stripe.Client // Checkout and cancelling monthly gifts; nil: no /donate
+	webhookSecret string         // verifies Stripe's events; "": no webhook
+	donateURL     string         // where Donate links go without Stripe
 	mux           *http.ServeMux
 	handler       http.Handler
 }
@@ -153,7 +164,9 @@ func New(opts Options) (*Server, error) {
 		return nil, errors.New("web: a store, keys and a composer are required")
 	}
 	s := &Server{store: opts.Store, keys: opts.Keys, composer: opts.Composer, baseURL: opts.BaseURL, log: opts.Logger, now: opts.Now,
-		limits: newLimiter(opts.FormRate), searches: newLimiter(searchRate(opts.FormRate)), clients: opts.Clients, mailer: opts.Mailer, announcer: opts.Announcer}
+		limits: newLimiter(opts.FormRate), searches: newLimiter(searchRate(opts.FormRate)), clients: opts.Clients, mailer: opts.Mailer,
+		announcer: opts.Announcer, stripe: newStripe(opts.Donate), webhookSecret: opts.Donate.WebhookSecret,
+		donateURL: opts.Donate.FallbackURL}
 	if s.mailer == nil {
 		s.mailer = noMailer{}
 	}

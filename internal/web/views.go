@@ -140,7 +140,8 @@ type page struct {
 	Fallback    *fallback // the content is not in the reader's language
 	Now         time.Time
 	BaseURL     string
-	Embed       bool // in a partner's frame (/embed/…): the embed layout, links out open a new tab
+	Embed       bool   // in a partner's frame (/embed/…): the embed layout, links out open a new tab
+	Donate      string // where the header's Donate link goes; "": no link
 	Data        any
 	view        string // the page's template ("case" for page:case), set by render
 }
@@ -161,7 +162,7 @@ func (s *Server) newPage(r *http.Request, title, description string) page {
 	p := page{
 		Lang: rl.Lang, Prefix: rl.Prefix, Path: r.URL.Path,
 		Title: title, Description: description, OGType: "website",
-		Now: s.now(), BaseURL: s.baseURL, Embed: isEmbedPath(r.URL.Path),
+		Now: s.now(), BaseURL: s.baseURL, Embed: isEmbedPath(r.URL.Path), Donate: s.donateLink(rl.Prefix),
 	}
 	for _, lang := range s.cat.Languages() {
 		href := "/" + lang + p.Path
