@@ -59,6 +59,7 @@ type Store interface {
 	store.Translating
 	store.APIKeys
 	store.Webhooks
+	store.Donations
 
 	OpenActions(ctx context.Context, now time.Time, limit int) ([]model.Action, error)
 	CreateImage(ctx context.Context, img *model.Image, variants []model.ImageVariant) error
@@ -389,6 +390,7 @@ var nav = []struct {
 	{"/admin/news", "nav.news", permContentRead},
 	{"/admin/translations", "nav.translations", permContentRead},
 	{"/admin/supporters", "nav.supporters", permSupportersRead},
+	{"/admin/donations", "nav.donations", permFinance},
 	{"/admin/users", "nav.staff", permUsers},
 	{"/admin/audit", "nav.audit", permAudit},
 	{"/admin/keys", "nav.apikeys", permKeys},

@@ -2,6 +2,7 @@ package admin
 
 import (
 	"bytes"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -17,26 +18,26 @@ import (
 
 // allRoles are the roles the matrix walks, and "" for a visitor who is not
 // signed in.
-var allRoles = []model.Role{model.RoleAdmin, model.RoleEditor, model.RoleResearcher, model.RoleViewer, ""}
+var allRoles = []model.Role{model.RoleAdmin, model.RoleEditor, model.RoleResearcher, model.RoleFinance, model.RoleViewer, ""}
 
 // access says who may use a route: the roles allowed, by their initials
-// (a admin, e editor, r researcher, v viewer), and "*" for anyone, signed
+// (a admin, e editor, r researcher, f finance, v viewer), and "*" for anyone, signed
 // in or not.
 var access = map[string]string{
 	"GET /admin":                                   "*",
 	"GET /admin/static/{file}":                     "*",
 	"GET /admin/login":                             "*",
 	"POST /admin/login":                            "*",
-	"GET /admin/login/code":                        "aerv",
-	"POST /admin/login/code":                       "aerv",
-	"POST /admin/logout":                           "aerv",
-	"GET /admin/account":                           "aerv",
-	"POST /admin/account/password":                 "aerv",
-	"POST /admin/account/language":                 "aerv",
-	"GET /admin/account/totp":                      "aerv",
-	"POST /admin/account/totp":                     "aerv",
-	"POST /admin/account/signout-everywhere":       "aerv",
-	"GET /admin/{$}":                               "aerv",
+	"GET /admin/login/code":                        "aerfv",
+	"POST /admin/login/code":                       "aerfv",
+	"POST /admin/logout":                           "aerfv",
+	"GET /admin/account":                           "aerfv",
+	"POST /admin/account/password":                 "aerfv",
+	"POST /admin/account/language":                 "aerfv",
+	"GET /admin/account/totp":                      "aerfv",
+	"POST /admin/account/totp":                     "aerfv",
+	"POST /admin/account/signout-everywhere":       "aerfv",
+	"GET /admin/{$}":                               "aerfv",
 	"GET /admin/cases":                             "aerv",
 	"GET /admin/cases/new":                         "ae",
 	"POST /admin/cases/new":                        "ae",
@@ -79,6 +80,8 @@ var access = map[string]string{
 	"GET /admin/supporters/newsletter.csv":         "ae",
 	"GET /admin/actions/{id}/signatures":           "ae",
 	"GET /admin/actions/{id}/signatures.csv":       "ae",
+	"GET /admin/donations":                         "af",
+	"GET /admin/donations.csv":                     "af",
 	"GET /admin/users":                             "a",
 	"POST /admin/users":                            "a",
 	"POST /admin/users/{id}":                       "a",
@@ -112,7 +115,7 @@ func concretePath(pattern string) (method, path string) {
 func TestRoleMatrix(t *testing.T) {
 	h := newHarness(t)
 	browsers := map[model.Role]*browser{"": h.browser()}
-	for _, role := range allRoles[:4] {
+	for _, role := range allRoles[:len(allRoles)-1] {
 		h.addUser(string(role)+"@example.org", role)
 		b := h.browser()
 		b.login(string(role) + "@example.org")
@@ -167,10 +170,11 @@ func TestRoleMatrix(t *testing.T) {
 			t.Errorf("the matrix names %q, which is no route", pattern)
 		}
 	}
-	// The session-ending routes, each role on a fresh sign-in.
-	for _, role := range allRoles {
+	// The session-ending routes, each role on a fresh sign-in, from a
+	// network of its own (sign-ins are limited per network).
+	for i, role := range allRoles {
 		for _, path := range []string{"/admin/logout", "/admin/account/signout-everywhere", "/admin/account/password"} {
-			b := h.browser()
+			b := h.browserFrom(fmt.Sprintf("192.0.2.%d", i+1))
 			form := url.Values{}
 			if role != "" {
 				b.login(string(role) + "@example.org")

@@ -24,6 +24,7 @@ var funcs = template.FuncMap{
 		return t.UTC().Format("2006-01-02")
 	},
 	"markdown": markdown.HTML,
+	"amount":   model.FormatAmount,
 	"inc":      func(i int) int { return i + 1 },
 	"people": func(n int) string {
 		if n == 1 {

@@ -26,15 +26,17 @@ const (
 	permUsers          permission = "users"            // staff accounts and site settings
 	permAudit          permission = "audit"            // the audit log
 	permKeys           permission = "keys"             // API keys and webhook receivers
+	permFinance        permission = "finance"          // donations: totals, gifts with their donors, export
 )
 
 // rolePermissions is least privilege: each role holds what its work needs
 // and nothing more. Every role holds permSignedIn and permDashboard.
 var rolePermissions = map[model.Role][]permission{
 	model.RoleAdmin: {permContentRead, permContentWrite, permSend, permPeopleSeen, permSupportersRead,
-		permSupportersEdit, permRecords, permUsers, permAudit, permKeys},
+		permSupportersEdit, permRecords, permUsers, permAudit, permKeys, permFinance},
 	model.RoleEditor:     {permContentRead, permContentWrite, permSend, permPeopleSeen, permSupportersRead},
 	model.RoleResearcher: {permContentRead, permRecords},
+	model.RoleFinance:    {permFinance},
 	model.RoleViewer:     {permContentRead},
 }
 
@@ -127,6 +129,9 @@ func (s *Server) routes() []route {
 		{"GET /admin/actions/{id}/export.csv", permSupportersRead, s.exportParticipants},
 		{"GET /admin/actions/{id}/signatures", permSupportersRead, s.signatureList},
 		{"GET /admin/actions/{id}/signatures.csv", permSupportersRead, s.signatureListCSV},
+
+		{"GET /admin/donations", permFinance, s.donationsPage},
+		{"GET /admin/donations.csv", permFinance, s.exportDonations},
 
 		{"GET /admin/users", permUsers, s.usersPage},
 		{"POST /admin/users", permUsers, s.addUser},

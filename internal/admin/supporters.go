@@ -63,6 +63,7 @@ type supporterData struct {
 	Consents       []model.Consent
 	Participations []participationLine
 	Messages       []model.OutboxMessage
+	Donations      []donationLine
 	CanErase       bool
 }
 
@@ -104,6 +105,12 @@ func (s *Server) supporterPage(w http.ResponseWriter, r *http.Request) {
 		s.serverError(w, r, err)
 		return
 	}
+	gifts, err := s.store.SupporterDonations(ctx, id)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	d.Donations = donationLines(gifts)
 	title := say("title.supporter", "Email", d.Supporter.Email)
 	if !d.Supporter.Erased.IsZero() {
 		title = say("title.supporter-erased", "ID", id)

@@ -93,7 +93,7 @@ var Options = []option{
 	{"from", "VIGIL_COPY_FROM", "", "vigil copy: the database to copy (SQLite path or postgres:// URL)", func(c *Config) *string { return &c.From }},
 	{"to", "VIGIL_COPY_TO", "", "vigil copy: the empty database to copy into (SQLite path or postgres:// URL)", func(c *Config) *string { return &c.To }},
 	{"email", "VIGIL_USER_EMAIL", "", "vigil user add, vigil user unlock: email of the staff account (its login name)", func(c *Config) *string { return &c.Email }},
-	{"role", "VIGIL_USER_ROLE", "", "vigil user add: admin, editor, researcher or viewer", func(c *Config) *string { return &c.Role }},
+	{"role", "VIGIL_USER_ROLE", "", "vigil user add: admin, editor, researcher, finance or viewer", func(c *Config) *string { return &c.Role }},
 	{"lang", "VIGIL_USER_LANG", "en", "vigil user add: the language the account reads the staff pages in, one of the staff catalogues (en, es)", func(c *Config) *string { return &c.StaffLang }},
 	{"name", "VIGIL_API_KEY_NAME", "", "vigil api-key add: what the key is for, e.g. the tool that uses it", func(c *Config) *string { return &c.KeyName }},
 	{"url", "VIGIL_WEBHOOK_URL", "", "vigil webhook add: the receiver's URL (https, or http to this machine for testing)", func(c *Config) *string { return &c.HookURL }},

@@ -11,11 +11,12 @@ const (
 	RoleAdmin      Role = "admin"      // users, keys, settings, everything
 	RoleEditor     Role = "editor"     // content, actions, sending updates
 	RoleResearcher Role = "researcher" // restricted records of individuals; content read-only
+	RoleFinance    Role = "finance"    // donations and the dashboard; no other personal data
 	RoleViewer     Role = "viewer"     // dashboard and content, read-only, no personal data
 )
 
 // Roles lists every role, most trusted first.
-var Roles = []Role{RoleAdmin, RoleEditor, RoleResearcher, RoleViewer}
+var Roles = []Role{RoleAdmin, RoleEditor, RoleResearcher, RoleFinance, RoleViewer}
 
 // Valid reports whether r is one of Roles.
 func (r Role) Valid() bool {

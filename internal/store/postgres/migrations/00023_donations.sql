@@ -58,7 +58,15 @@ CREATE INDEX donations_paid ON donations (paid_at);
 CREATE INDEX donations_supporter ON donations (supporter_id);
 CREATE INDEX donations_email ON donations (email_index);
 
+-- The finance role: donations and the dashboard, no other personal data.
+ALTER TABLE staff_users DROP CONSTRAINT staff_users_role_check;
+ALTER TABLE staff_users ADD CONSTRAINT staff_users_role_check
+    CHECK (role IN ('admin', 'editor', 'researcher', 'finance', 'viewer'));
+
 -- +goose Down
+DELETE FROM staff_users WHERE role = 'finance';
+ALTER TABLE staff_users DROP CONSTRAINT staff_users_role_check;
+ALTER TABLE staff_users ADD CONSTRAINT staff_users_role_check CHECK (role IN ('admin', 'editor', 'researcher', 'viewer'));
 DROP TABLE donations;
 DROP TABLE monthly_gifts;
 DROP TABLE stripe_events;
