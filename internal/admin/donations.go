@@ -86,6 +86,9 @@ func (s *Server) donationsPage(w http.ResponseWriter, r *http.Request) {
 	slices.SortFunc(d.Currencies, func(a, b currencyTotals) int { return strings.Compare(a.Currency, b.Currency) })
 	d.Days = totals
 	slices.Reverse(d.Days)
+	for i := range d.Days {
+		d.Days[i].Currency = strings.ToUpper(d.Days[i].Currency)
+	}
 	recent, err := s.store.RecentDonations(ctx, 50)
 	if err != nil {
 		s.serverError(w, r, err)
