@@ -38,7 +38,7 @@ func (c *Core) ApplyStripeEvent(ctx context.Context, e store.StripeEvent, compos
 		applied = true
 		var gift model.MonthlyGift
 		if e.Gift != nil {
-			if gift, err = c.upsertGift(ctx, tx, *e.Gift, e.Received); err != nil {
+			if gift, err = c.upsertGift(ctx, tx, *e.Gift, e.Received, false); err != nil {
 				return err
 			}
 			if !e.Ended.IsZero() {
@@ -116,7 +116,7 @@ func (c *Core) donorIndex(email string) []byte {
 
 // upsertGift creates a monthly gift, or fills in what a known one lacks,
 // and returns it as stored, fields opened.
-func (c *Core) upsertGift(ctx context.Context, tx *sql.Tx, g model.MonthlyGift, now time.Time) (model.MonthlyGift, error) {
+func (c *Core) upsertGift(ctx context.Context, tx *sql.Tx, g model.MonthlyGift, now time.Time, retried bool) (model.MonthlyGift, error) {
 	stored, err := c.scanGift(tx.QueryRowContext(ctx, c.rebind(`SELECT `+giftColumns+` FROM monthly_gifts WHERE subscription_id = ?`),
 		g.SubscriptionID))
 	switch {
@@ -130,10 +130,18 @@ func (c *Core) upsertGift(ctx context.Context, tx *sql.Tx, g model.MonthlyGift, 
 				return g, err
 			}
 		}
-		if err := tx.QueryRowContext(ctx, c.rebind(`INSERT INTO monthly_gifts (subscription_id, customer_id, amount, currency,
-			case_slug, lang, email_index, supporter_id, started_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`),
+		// Another event about the same gift may be inserting it at this
+		// moment (PostgreSQL): this insert then waits for it, does
+		// nothing, and the gift is read again as known.
+		err := tx.QueryRowContext(ctx, c.rebind(`INSERT INTO monthly_gifts (subscription_id, customer_id, amount, currency,
+			case_slug, lang, email_index, supporter_id, started_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+			ON CONFLICT (subscription_id) DO NOTHING RETURNING id`),
 			g.SubscriptionID, g.CustomerID, g.Amount, g.Currency, g.CaseSlug, g.Lang, index, nullID(g.SupporterID),
-			c.instant(g.Started)).Scan(&g.ID); err != nil {
+			c.instant(g.Started)).Scan(&g.ID)
+		if errors.Is(err, sql.ErrNoRows) && !retried {
+			return c.upsertGift(ctx, tx, g, now, true)
+		}
+		if err != nil {
 			return g, err
 		}
 		_, err = tx.ExecContext(ctx, c.rebind(`UPDATE monthly_gifts SET name_sealed = ?, email_sealed = ? WHERE id = ?`),

@@ -3,6 +3,7 @@ package storetest
 import (
 	"errors"
 	"fmt"
+	"sync"
 	"testing"
 	"time"
 
@@ -22,6 +23,7 @@ func RunDonations(t *testing.T, open func(t *testing.T) Store) {
 		{"EndBeforeStart", testEndBeforeStart},
 		{"DonorLinkedAndErased", testDonorLinkedAndErased},
 		{"DonationTotals", testDonationTotals},
+		{"ConcurrentEvents", testConcurrentEvents},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, open(t)) })
@@ -280,5 +282,44 @@ func testDonationTotals(t *testing.T, s Store) {
 	var exported int
 	if err := s.ExportDonations(ctx, func(model.Donation) error { exported++; return nil }); err != nil || exported != 5 {
 		t.Errorf("export: %d rows, %v", exported, err)
+	}
+}
+
+// testConcurrentEvents: Stripe sends a new monthly gift's first invoice
+// and its session's completion at once, and retries each; every event is
+// applied once, the gift stored once, its payment recorded once.
+func testConcurrentEvents(t *testing.T, s Store) {
+	var mu sync.Mutex
+	receipts := 0
+	compose := func(d model.Donation) (model.OutboxMessage, error) {
+		mu.Lock()
+		receipts++
+		mu.Unlock()
+		return model.OutboxMessage{MessageID: fmt.Sprintf("donation-%d@vigil.test", d.ID), Kind: "donation", Sealed: []byte("x")}, nil
+	}
+	events := []store.StripeEvent{
+		{ID: "evt_inv", Type: "invoice.paid", Received: giveNow, Gift: gift("sub_c", "c@example.org"),
+			Payment: &model.Donation{Ref: "in_c", Amount: 1000, Currency: "usd", Email: "c@example.org", Paid: giveNow}},
+		{ID: "evt_cs", Type: "checkout.session.completed", Received: giveNow, Gift: gift("sub_c", "c@example.org"),
+			Payment: &model.Donation{Ref: "in_c", Amount: 1000, Currency: "usd", Email: "c@example.org", Paid: giveNow}},
+	}
+	var wg sync.WaitGroup
+	errs := make(chan error, 8)
+	for range 4 {
+		for _, e := range events {
+			wg.Go(func() {
+				if _, err := s.ApplyStripeEvent(ctx, e, compose); err != nil {
+					errs <- err
+				}
+			})
+		}
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Errorf("concurrent event: %v", err)
+	}
+	if ds := recent(t, s); len(ds) != 1 || receipts != 1 {
+		t.Errorf("%d payments, %d receipts after concurrent events; want 1 and 1", len(ds), receipts)
 	}
 }
