@@ -93,9 +93,13 @@ var access = map[string]string{
 	"POST /admin/webhooks/deliveries/{id}/resend":  "a",
 
 	// Researchers' records of individuals.
-	"GET /admin/cases/{id}/records":                  "ar",
-	"POST /admin/cases/{id}/records":                 "ar",
-	"POST /admin/cases/{id}/records/{record}/delete": "ar",
+	"GET /admin/cases/{id}/records":                                 "ar",
+	"POST /admin/cases/{id}/records":                                "ar",
+	"POST /admin/cases/{id}/records/{record}/delete":                "ar",
+	"GET /admin/cases/{id}/records.csv":                             "ar",
+	"GET /admin/cases/{id}/records/{record}":                        "ar",
+	"POST /admin/cases/{id}/records/{record}/events":                "ar",
+	"POST /admin/cases/{id}/records/{record}/events/{event}/delete": "ar",
 }
 
 // concretePath turns a route pattern into a path to request.

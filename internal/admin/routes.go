@@ -92,6 +92,10 @@ func (s *Server) routes() []route {
 		{"GET /admin/cases/{id}/records", permRecords, s.recordsPage},
 		{"POST /admin/cases/{id}/records", permRecords, s.saveRecord},
 		{"POST /admin/cases/{id}/records/{record}/delete", permRecords, s.deleteRecord},
+		{"GET /admin/cases/{id}/records.csv", permRecords, s.exportRecords},
+		{"GET /admin/cases/{id}/records/{record}", permRecords, s.recordPage},
+		{"POST /admin/cases/{id}/records/{record}/events", permRecords, s.addEvent},
+		{"POST /admin/cases/{id}/records/{record}/events/{event}/delete", permRecords, s.deleteEvent},
 
 		{"GET /admin/actions", permContentRead, s.actionsPage},
 		{"GET /admin/actions/new", permContentWrite, s.newActionPage},

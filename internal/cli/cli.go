@@ -36,7 +36,7 @@ import (
 // serveOptions are the options of the commands that serve the site.
 var serveOptions = []string{"addr", "db", "base-url", "log-format", "log-level", "key-file", "smtp", "mail-from",
 	"form-rate", "api-rate", "trusted-proxies", "blocked-email-domains", "reminder-after", "purge-after", "mail-retention",
-	"pprof-addr", "metrics-token", "languages", "embed-origins"}
+	"pprof-addr", "metrics-token", "languages", "embed-origins", "stale-after"}
 
 type command struct {
 	name, summary string
@@ -371,7 +371,7 @@ func serveSite(ctx context.Context, env *environment, withDemo bool) error {
 	}
 	hooks := api.NewHooks(api.HookOptions{Store: db, BaseURL: env.cfg.BaseURL, Logger: env.log})
 	staff, err := admin.New(admin.Options{Store: db, Keys: keys, Site: site, Clients: clients, Signins: httpx.NewSigninGate(),
-		Composer: composer, BaseURL: env.cfg.BaseURL, Logger: env.log, Mailer: worker, Hooks: hooks})
+		Composer: composer, BaseURL: env.cfg.BaseURL, Logger: env.log, Mailer: worker, Hooks: hooks, StaleAfter: env.cfg.StaleAfter})
 	if err != nil {
 		return err
 	}

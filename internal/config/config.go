@@ -62,6 +62,9 @@ type Config struct {
 
 	EmbedOriginsText string
 	EmbedOrigins     []string // origins allowed to frame /embed/ pages (httpx.ParseOrigin); nil: any https origin
+
+	StaleAfterText string
+	StaleAfter     int // days after which an individual's latest confirmed fact is marked stale
 }
 
 // option is one row of the contract.
@@ -100,6 +103,7 @@ var Options = []option{
 	{"purge-after", "VIGIL_PURGE_AFTER", "168h", "delete participations still unconfirmed after this long", func(c *Config) *string { return &c.PurgeText }},
 	{"languages", "VIGIL_LANGUAGES", "", "comma-separated languages the site offers, en among them, each with a catalogue in internal/i18n/locales (default: every catalogue: " + strings.Join(i18n.Available(), ", ") + ")", func(c *Config) *string { return &c.LanguagesText }},
 	{"embed-origins", "VIGIL_EMBED_ORIGINS", "", "origins allowed to show /embed/ pages in a frame, separated by commas or spaces, such as https://partner.example (default: any https origin)", func(c *Config) *string { return &c.EmbedOriginsText }},
+	{"stale-after", "VIGIL_STALE_AFTER", "30", "days after which an individual's latest confirmed fact is marked stale on the researchers' screens", func(c *Config) *string { return &c.StaleAfterText }},
 	{"mail-retention", "VIGIL_MAIL_RETENTION", "720h", "keep a sent email's recipients and text this long (720h: 30 days), then only its kind and when it went", func(c *Config) *string { return &c.MailRetentionText }},
 }
 
@@ -230,6 +234,12 @@ func (c *Config) validate(used []option) error {
 				errs = append(errs, fmt.Errorf("--mail-retention %q: want a duration like 720h (30 days)", c.MailRetentionText))
 			}
 			c.MailRetention = d
+		case "stale-after":
+			n, err := strconv.Atoi(c.StaleAfterText)
+			if err != nil || n < 1 || n > 3650 {
+				errs = append(errs, fmt.Errorf("--stale-after %q: want a number of days from 1 to 3650, like 30", c.StaleAfterText))
+			}
+			c.StaleAfter = n
 		case "languages":
 			if err := c.parseLanguages(); err != nil {
 				errs = append(errs, err)

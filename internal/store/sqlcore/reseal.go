@@ -32,8 +32,11 @@ var sealedTables = []sealedTable{
 	{"supporters", "id", []sealedColumn{{"email_sealed", "email"}, {"name_sealed", "name"}, {"postal_sealed", "postal"}}},
 	{"webhooks", "id", []sealedColumn{{"secret_sealed", "secret"}}},
 	{"participations", "id", []sealedColumn{{"subject_sealed", "subject"}, {"letter_sealed", "letter"}, {"comment_sealed", "comment"}}},
-	{"records", "id", []sealedColumn{{"name_sealed", "name_sealed"}, {"place_sealed", "place_sealed"},
-		{"source_note_sealed", "source_note_sealed"}}},
+	{"records", "id", []sealedColumn{{"name_sealed", "name_sealed"}}},
+	// Rows still marked legacy_seal are bound to their record: AfterMigrate
+	// converts them before anything else runs.
+	{"record_events", "id", []sealedColumn{{"place_sealed", "place_sealed"}, {"source_sealed", "source_sealed"},
+		{"source_how_sealed", "source_how_sealed"}, {"note_sealed", "note_sealed"}}},
 	{"staff_users", "id", []sealedColumn{{"totp_sealed", "totp_sealed"}}},
 	// Bound to the Message-ID (see mail.Seal). An intent, or a sent message
 	// past its retention, holds no value.
