@@ -362,6 +362,13 @@ func TestRecordsFollowUp(t *testing.T) {
 	if a := b.get(page); !strings.Contains(a.body, `href="/admin/actions/`+itoa(draft.ID)+`"`) {
 		t.Errorf("the history does not lead to the draft:\n%s", a.body)
 	}
+	// The editor's dashboard shows it.
+	editor := h.browser()
+	editor.login("editor@example.org")
+	if a := editor.get("/admin/"); !strings.Contains(a.body, "Follow-up actions to review") ||
+		!strings.Contains(a.body, `href="/admin/actions/`+itoa(draft.ID)+`">UA 99/26 — further information</a>`) {
+		t.Errorf("the dashboard does not show the draft:\n%s", a.body)
+	}
 	// The public site does not show the draft.
 	if a := h.browser().get("/actions/" + draft.Slug); a.status != http.StatusNotFound {
 		t.Errorf("the draft in public: %d", a.status)

@@ -44,6 +44,10 @@ type Records interface {
 	// CaseFigures counts a case's individuals, and how many stand in each
 	// status by their verified events only (model.VerifiedStatus).
 	CaseFigures(ctx context.Context, caseID int64) (model.FigureCounts, error)
+	// FollowUpDrafts lists the actions events drafted that no editor has
+	// published yet, newest first: what the dashboard asks editors to
+	// review.
+	FollowUpDrafts(ctx context.Context) ([]model.Action, error)
 }
 
 // FollowUp is what a verified urgent event drafts: an unpublished action

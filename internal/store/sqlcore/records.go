@@ -490,6 +490,16 @@ func (c *Core) CaseFigures(ctx context.Context, caseID int64) (model.FigureCount
 	return counts, nil
 }
 
+// FollowUpDrafts lists the unpublished actions events drafted.
+func (c *Core) FollowUpDrafts(ctx context.Context) ([]model.Action, error) {
+	actions, err := c.QueryActions(ctx, c.db, `WHERE a.published_at IS NULL
+		AND a.id IN (SELECT action_id FROM record_events WHERE action_id IS NOT NULL) ORDER BY a.id DESC`)
+	if err != nil {
+		return nil, c.errorf("follow-up drafts: %w", err)
+	}
+	return actions, nil
+}
+
 // convertLegacySeals seals again, for their own rows, the values the
 // migration to events copied from records (see docs/decisions.md): each
 // opened under its record's binding, sealed under the event's, the mark

@@ -536,6 +536,16 @@ func testRecordFollowUp(t *testing.T, s Store) {
 	if err != nil || got.Events[len(got.Events)-1].ActionID != a.ID {
 		t.Errorf("the event does not name its draft: %+v, %v", got.Events, err)
 	}
+	if drafts, err := s.FollowUpDrafts(ctx); err != nil || len(drafts) != 1 || drafts[0].ID != a.ID {
+		t.Errorf("drafts to review: %+v, %v", drafts, err)
+	}
+	// Published by an editor, it is no longer waiting.
+	if err := s.SetPublished(ctx, "action", a.ID, a.Version, researcher.At); err != nil {
+		t.Fatal(err)
+	}
+	if drafts, err := s.FollowUpDrafts(ctx); err != nil || len(drafts) != 0 {
+		t.Errorf("drafts after publishing: %+v, %v", drafts, err)
+	}
 	// A published follow-up is refused: nothing is published without an
 	// editor. A slug taken makes the whole event fail, nothing half done.
 	pub := followUp("fi-4")
