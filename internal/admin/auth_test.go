@@ -92,6 +92,10 @@ var access = map[string]string{
 	"POST /admin/webhooks/{id}/remove":             "a",
 	"POST /admin/webhooks/deliveries/{id}/resend":  "a",
 
+	// What is known of a case's individuals, in figures.
+	"GET /admin/cases/{id}/figures":           "aevr",
+	"POST /admin/cases/{id}/figures":          "ae",
+	"POST /admin/cases/{id}/figures/timeline": "ae",
 	// Researchers' records of individuals.
 	"GET /admin/cases/{id}/records":                                 "ar",
 	"POST /admin/cases/{id}/records":                                "ar",

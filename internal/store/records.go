@@ -48,6 +48,11 @@ type Records interface {
 	// published yet, newest first: what the dashboard asks editors to
 	// review.
 	FollowUpDrafts(ctx context.Context) ([]model.Action, error)
+	// PublishFigures replaces a case's published figures (model.Case
+	// Figures) and their introduction (FiguresIntro) at the case's
+	// version; a figure below model.MinFigureGroup is refused. Audited
+	// with the actor.
+	PublishFigures(ctx context.Context, caseID int64, version int, intro string, f model.CaseFigures) error
 }
 
 // FollowUp is what a verified urgent event drafts: an unpublished action

@@ -31,6 +31,7 @@ func RunRecords(t *testing.T, open func(t *testing.T) Store) {
 		{"Figures", testRecordFigures},
 		{"FollowUp", testRecordFollowUp},
 		{"AddRecords", testAddRecords},
+		{"CaseFiguresPublished", testCaseFiguresPublished},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, open(t)) })
@@ -588,5 +589,67 @@ func testAddRecords(t *testing.T, s Store) {
 	counts, err := s.CaseFigures(ctx, cs.ID)
 	if err != nil || counts.Total != 30 || counts.ByStatus[model.RecordReturned] != 30 {
 		t.Errorf("figures: %+v, %v", counts, err)
+	}
+}
+
+// testCaseFiguresPublished: a case's published figures and their
+// introduction are stored with the case, read with it, kept by a save of
+// the case, and refused below the minimum group size or at an old
+// version.
+func testCaseFiguresPublished(t *testing.T, s Store) {
+	cs := recordCase(t, s, "expelled")
+	f := model.CaseFigures{AsOf: time.Date(2025, 7, 20, 15, 0, 0, 0, time.UTC), Total: 252,
+		Figures: []model.Figure{{Status: model.RecordReturned, Count: 252}}}
+	if err := s.PublishFigures(store.WithActor(ctx, researcher), cs.ID, cs.Version, "What we know of the 252 men", f); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.CaseByID(ctx, cs.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.FiguresIntro != "What we know of the 252 men" || !got.Figures.AsOf.Equal(day(2025, 7, 20)) || got.Figures.Total != 252 ||
+		len(got.Figures.Figures) != 1 || got.Figures.Figures[0] != (model.Figure{Status: model.RecordReturned, Count: 252}) ||
+		got.Version != cs.Version+1 || !got.Figures.Shown() {
+		t.Fatalf("published figures: %+v, intro %q, version %d", got.Figures, got.FiguresIntro, got.Version)
+	}
+	if got.Texts()["figures_intro"] != "What we know of the 252 men" {
+		t.Error("the introduction is not among the case's texts to translate")
+	}
+	// Refused: stale, or a figure under the minimum; nothing changes.
+	if err := s.PublishFigures(ctx, cs.ID, cs.Version, "x", model.CaseFigures{}); !errors.Is(err, model.ErrStale) {
+		t.Errorf("figures at an old version: %v, want ErrStale", err)
+	}
+	small := model.CaseFigures{AsOf: day(2025, 8, 1), Total: 252, Figures: []model.Figure{{Status: model.RecordReDetained, Count: model.MinFigureGroup - 1}}}
+	if err := s.PublishFigures(ctx, cs.ID, got.Version, "x", small); err == nil {
+		t.Error("a figure under the minimum group size was published")
+	}
+	// A save of the case keeps them.
+	got.Title, got.Updated = "Men expelled, returned", day(2026, 2, 2)
+	got.FiguresIntro = "What we know of the men"
+	if err := s.SaveCase(ctx, &got); err != nil {
+		t.Fatal(err)
+	}
+	again, err := s.CaseBySlug(ctx, "expelled")
+	if err != nil && !errors.Is(err, model.ErrNotFound) {
+		t.Fatal(err)
+	}
+	if again, err = s.CaseByID(ctx, cs.ID); err != nil || again.Figures.Total != 252 || again.FiguresIntro != "What we know of the men" {
+		t.Errorf("after a save of the case: %+v, %q, %v", again.Figures, again.FiguresIntro, err)
+	}
+	// Unpublished: an empty snapshot.
+	if err := s.PublishFigures(ctx, cs.ID, again.Version, again.FiguresIntro, model.CaseFigures{}); err != nil {
+		t.Fatal(err)
+	}
+	if again, _ = s.CaseByID(ctx, cs.ID); again.Figures.Shown() {
+		t.Errorf("after withdrawing: %+v", again.Figures)
+	}
+	if log, _ := s.AuditLog(ctx, store.AuditFilter{Action: "case.figures"}); len(log) != 1 || !strings.Contains(log[0].After, `"count":252`) {
+		t.Errorf("audit of the published figures: %+v", log)
+	}
+	// A case without an introduction keeps its texts, and so its
+	// translations' fingerprints, as before.
+	plain := recordCase(t, s, "plain")
+	if _, ok := plain.Texts()["figures_intro"]; ok {
+		t.Error("an empty introduction is among the texts")
 	}
 }
