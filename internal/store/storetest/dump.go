@@ -463,8 +463,15 @@ func compareThroughStore(t *testing.T, name string, want, got Store, keys *secre
 	wr, werr := want.RecordsOfCase(ctx, wc.ID)
 	gr, gerr := got.RecordsOfCase(ctx, wc.ID)
 	same("records of case "+demo.CaseSlug, wr, gr, werr, gerr)
-	if len(wr) != 1 || wr[0].Name != "José «Pepe» Núñez" {
-		t.Errorf("records of case %s: %+v", demo.CaseSlug, wr)
+	// The demo's individuals, and the one added here, with its event.
+	var pepe *model.Record
+	for i := range wr {
+		if wr[i].Name == "José «Pepe» Núñez" {
+			pepe = &wr[i]
+		}
+	}
+	if len(wr) != demo.Individuals+1 || pepe == nil || len(pepe.Events) != 1 || pepe.Events[0].Place != "Caracas" {
+		t.Errorf("records of case %s: %d, José: %+v", demo.CaseSlug, len(wr), pepe)
 	}
 	wcs, werr := want.PublishedCases(ctx)
 	gcs, gerr := got.PublishedCases(ctx)

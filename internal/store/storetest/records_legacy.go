@@ -38,7 +38,12 @@ func RunLegacyRecords(t *testing.T, s Store, keys *secret.Keys, db *sql.DB, numb
 		}
 		return b.String()
 	}
-	cs := recordCase(t, s, "expelled")
+	// The case as that Vigil stored it, before cases had figures.
+	var caseID int64
+	if err := db.QueryRowContext(ctx, q(`INSERT INTO cases (slug, lang, title, status, updated_at) VALUES (?, ?, ?, ?, ?)
+		RETURNING id`), "expelled", "en", "Men expelled", "active", "2026-02-01T00:00:00.000Z").Scan(&caseID); err != nil {
+		t.Fatal(err)
+	}
 	old := func(name, status, place, confirmed, note string) int64 {
 		t.Helper()
 		var id int64
@@ -47,7 +52,7 @@ func RunLegacyRecords(t *testing.T, s Store, keys *secret.Keys, db *sql.DB, numb
 			date = confirmed
 		}
 		if err := db.QueryRowContext(ctx, q(`INSERT INTO records (case_id, status, last_confirmed, version, created_at, updated_at)
-			VALUES (?, ?, ?, 1, ?, ?) RETURNING id`), cs.ID, status, date, "2026-02-01T00:00:00.000Z", "2026-02-01T00:00:00.000Z").Scan(&id); err != nil {
+			VALUES (?, ?, ?, 1, ?, ?) RETURNING id`), caseID, status, date, "2026-02-01T00:00:00.000Z", "2026-02-01T00:00:00.000Z").Scan(&id); err != nil {
 			t.Fatal(err)
 		}
 		seal := func(column, v string) []byte { return keys.SealString(v, secret.AD("records", column, id)) }
