@@ -33,7 +33,8 @@ type Records interface {
 	// and urgent (model.EventKind.Urgent) and followUp is not nil, the
 	// same transaction stores followUp's draft action, links the event to
 	// it (e.ActionID) and queues followUp's messages: one draft per event,
-	// ever.
+	// ever, and none for an event of the same record, kind and date that
+	// drafted one already (the same fact recorded twice).
 	AddRecordEvent(ctx context.Context, e *model.RecordEvent, followUp *FollowUp) error
 	// DeleteRecordEvent deletes an event of record recordID (one recorded
 	// by mistake). An event of another record is model.ErrNotFound.

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -361,6 +362,17 @@ func (c *Core) AddRecordEvent(ctx context.Context, e *model.RecordEvent, followU
 // the event to it and queues its messages. The link is unique: an event
 // drafts one action at most.
 func (c *Core) draftFollowUp(ctx context.Context, tx *sql.Tx, e *model.RecordEvent, f *store.FollowUp) error {
+	// The same fact recorded again (a form sent twice, a second
+	// researcher) drafts nothing more: one draft per fact.
+	var one int
+	err := tx.QueryRowContext(ctx, c.rebind(`SELECT 1 FROM record_events WHERE record_id = ? AND kind = ? AND happened_on = ?
+		AND action_id IS NOT NULL AND id <> ?`), e.RecordID, e.Kind, calendarDay(e.Date), e.ID).Scan(&one)
+	if err == nil {
+		return nil
+	}
+	if !errors.Is(err, sql.ErrNoRows) {
+		return err
+	}
 	a := f.Action
 	a.Published = time.Time{}
 	if err := c.createAction(ctx, tx, &a); err != nil {

@@ -547,6 +547,11 @@ func testRecordFollowUp(t *testing.T, s Store) {
 	if drafts, err := s.FollowUpDrafts(ctx); err != nil || len(drafts) != 0 {
 		t.Errorf("drafts after publishing: %+v, %v", drafts, err)
 	}
+	// The same fact recorded again drafts nothing more.
+	twice := add(model.RecordEvent{Kind: model.EventReDetained, Date: day(2025, 10, 9), Verification: model.VerifiedConfirmed}, followUp("fi-3b"))
+	if twice.ActionID != 0 || queued() != 2 {
+		t.Errorf("the same re-detention recorded twice: action %d, %d queued", twice.ActionID, queued())
+	}
 	// A published follow-up is refused: nothing is published without an
 	// editor. A slug taken makes the whole event fail, nothing half done.
 	pub := followUp("fi-4")
@@ -561,7 +566,7 @@ func testRecordFollowUp(t *testing.T, s Store) {
 	if err := s.AddRecordEvent(ctx, &e, taken); err == nil || e.ID != 0 {
 		t.Errorf("an event whose draft could not be stored: %v, ID %d", err, e.ID)
 	}
-	if again, _ := s.RecordByID(ctx, r.ID); len(again.Events) != 3 || queued() != 2 {
+	if again, _ := s.RecordByID(ctx, r.ID); len(again.Events) != 4 || queued() != 2 {
 		t.Errorf("after refused events: %d events, %d queued", len(again.Events), queued())
 	}
 }
