@@ -103,6 +103,7 @@ var access = map[string]string{
 	"GET /admin/cases/{id}/records.csv":                             "ar",
 	"GET /admin/cases/{id}/records/{record}":                        "ar",
 	"POST /admin/cases/{id}/records/{record}/events":                "ar",
+	"POST /admin/cases/{id}/records/{record}/events/{event}/verify": "ar",
 	"POST /admin/cases/{id}/records/{record}/events/{event}/delete": "ar",
 }
 

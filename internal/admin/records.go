@@ -6,11 +6,13 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 
 	"vigil/internal/model"
+	"vigil/internal/store"
 )
 
 // Researchers' records of the individuals a case concerns, and each
@@ -391,6 +393,43 @@ func (s *Server) addEvent(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.redirectDone(w, r, recordPath(c.ID, rec.ID), say("flash.event-added"))
+}
+
+// verifyEvent changes an event's verification level (a second source,
+// the family's word); a re-detention, disappearance or death that becomes
+// verified drafts its follow-up then, once.
+func (s *Server) verifyEvent(w http.ResponseWriter, r *http.Request) {
+	c, ok := s.caseFromPath(w, r)
+	if !ok {
+		return
+	}
+	rec, ok := s.recordOfCase(w, r, c, r.PathValue("record"))
+	if !ok {
+		return
+	}
+	id, _ := strconv.ParseInt(r.PathValue("event"), 10, 64)
+	i := slices.IndexFunc(rec.Events, func(e model.RecordEvent) bool { return e.ID == id })
+	level := model.Verification(r.PostFormValue("verification"))
+	if i < 0 || !level.Valid() {
+		s.notFound(w, r)
+		return
+	}
+	e := rec.Events[i]
+	e.Verification, e.Created = level, s.now()
+	var draft *store.FollowUp
+	if e.ActionID == 0 {
+		draft = s.followUp(r, c, rec, e)
+	}
+	got, err := s.store.SetEventVerification(r.Context(), rec.ID, id, level, s.now(), draft)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if got.ActionID != 0 && rec.Events[i].ActionID == 0 {
+		s.redirectDone(w, r, recordPath(c.ID, rec.ID), say("flash.event-drafted"))
+		return
+	}
+	s.redirectDone(w, r, recordPath(c.ID, rec.ID), say("flash.event-verified"))
 }
 
 // deleteEvent deletes an event recorded by mistake.

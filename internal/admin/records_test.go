@@ -373,11 +373,29 @@ func TestRecordsFollowUp(t *testing.T) {
 	if a := h.browser().get("/actions/" + draft.Slug); a.status != http.StatusNotFound {
 		t.Errorf("the draft in public: %d", a.status)
 	}
-	// A second verified event drafts a second, numbered follow-up.
+	// The single-source one, corroborated later, drafts its own then;
+	// confirming it afterwards drafts nothing more.
+	single := got.Events[len(got.Events)-2]
+	verify := page + "/events/" + itoa(single.ID) + "/verify"
+	if a := b.post("/admin/account", verify, url.Values{"verification": {"corroborated"}}); a.status != http.StatusSeeOther ||
+		!strings.Contains(a.location, "flash.event-drafted") {
+		t.Fatalf("corroborated later: %d → %q\n%s", a.status, a.location, a.body)
+	}
+	if a := b.post("/admin/account", verify, url.Values{"verification": {"confirmed"}}); !strings.Contains(a.location, "flash.event-verified") {
+		t.Errorf("confirmed afterwards: %q", a.location)
+	}
+	if a := b.post("/admin/account", verify, url.Values{"verification": {"rumour"}}); a.status != http.StatusNotFound {
+		t.Errorf("an unknown level: %d", a.status)
+	}
+	got, _ = h.db.RecordByID(ctx, r.ID)
+	if later := got.Events[len(got.Events)-2]; later.ActionID == 0 || later.ActionID == draft.ID || later.Verification != model.VerifiedConfirmed {
+		t.Errorf("the event corroborated later: %+v", later)
+	}
+	// A second verified event drafts a further, numbered follow-up.
 	b.post("/admin/account", page+"/events", eventValues("disappeared", "2026-11-22", "corroborated"))
 	got, _ = h.db.RecordByID(ctx, r.ID)
 	second, err := h.db.ActionByID(ctx, got.Events[len(got.Events)-1].ActionID)
-	if err != nil || second.Title != "UA 99/26 — further information 2" || second.ID == draft.ID {
+	if err != nil || second.Title != "UA 99/26 — further information 3" || second.ID == draft.ID {
 		t.Errorf("the second draft: %+v, %v", second, err)
 	}
 }

@@ -98,6 +98,7 @@ func (s *Server) routes() []route {
 		{"GET /admin/cases/{id}/records.csv", permRecords, s.exportRecords},
 		{"GET /admin/cases/{id}/records/{record}", permRecords, s.recordPage},
 		{"POST /admin/cases/{id}/records/{record}/events", permRecords, s.addEvent},
+		{"POST /admin/cases/{id}/records/{record}/events/{event}/verify", permRecords, s.verifyEvent},
 		{"POST /admin/cases/{id}/records/{record}/events/{event}/delete", permRecords, s.deleteEvent},
 
 		{"GET /admin/actions", permContentRead, s.actionsPage},

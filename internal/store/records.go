@@ -36,6 +36,13 @@ type Records interface {
 	// ever, and none for an event of the same record, kind and date that
 	// drafted one already (the same fact recorded twice).
 	AddRecordEvent(ctx context.Context, e *model.RecordEvent, followUp *FollowUp) error
+	// SetEventVerification changes the verification level of an event of
+	// record recordID (a second source corroborates it, the family
+	// confirms it), and drafts its follow-up as AddRecordEvent would when
+	// it becomes verified and urgent: never a second time for an event
+	// that drafted one. An event of another record is model.ErrNotFound.
+	SetEventVerification(ctx context.Context, recordID, eventID int64, level model.Verification, at time.Time,
+		followUp *FollowUp) (model.RecordEvent, error)
 	// DeleteRecordEvent deletes an event of record recordID (one recorded
 	// by mistake). An event of another record is model.ErrNotFound.
 	DeleteRecordEvent(ctx context.Context, recordID, eventID int64) error

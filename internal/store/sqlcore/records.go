@@ -397,6 +397,54 @@ func (c *Core) draftFollowUp(ctx context.Context, tx *sql.Tx, e *model.RecordEve
 	return nil
 }
 
+// SetEventVerification changes an event's level, drafting its follow-up
+// when it becomes verified and urgent.
+func (c *Core) SetEventVerification(ctx context.Context, recordID, eventID int64, level model.Verification, at time.Time,
+	followUp *store.FollowUp) (model.RecordEvent, error) {
+	var e model.RecordEvent
+	if !level.Valid() {
+		return e, c.errorf("verify event %d: level %q: %w", eventID, level, model.ErrInvalidEvent)
+	}
+	if at.IsZero() {
+		return e, c.errorf("verify event %d: %w", eventID, errNoTime)
+	}
+	err := c.d.InTx(ctx, func(tx *sql.Tx) error {
+		// The record's row first: events of one record change in turn.
+		res, err := tx.ExecContext(ctx, c.rebind(`UPDATE records SET updated_at = ? WHERE id = ?`), c.instant(at), recordID)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return err
+		} else if n == 0 {
+			return model.ErrNotFound
+		}
+		events, err := c.queryEvents(ctx, tx, `WHERE e.id = ? AND e.record_id = ?`, eventID, recordID)
+		if err != nil {
+			return err
+		}
+		if len(events[recordID]) != 1 {
+			return model.ErrNotFound
+		}
+		before := events[recordID][0]
+		e = before
+		e.Verification = level
+		if _, err := tx.ExecContext(ctx, c.rebind(`UPDATE record_events SET verification = ? WHERE id = ?`), level, eventID); err != nil {
+			return err
+		}
+		if followUp != nil && e.ActionID == 0 && e.Kind.Urgent() && level.Verified() {
+			if err := c.draftFollowUp(ctx, tx, &e, followUp); err != nil {
+				return err
+			}
+		}
+		return c.audit(ctx, tx, "record.event.verify", "record", recordID, viewOfEvent(before), viewOfEvent(e))
+	})
+	if err != nil {
+		return e, c.errorf("verify event %d of record %d: %w", eventID, recordID, c.d.MapErr(err))
+	}
+	return e, nil
+}
+
 // DeleteRecordEvent deletes one event of a record.
 func (c *Core) DeleteRecordEvent(ctx context.Context, recordID, eventID int64) error {
 	err := c.d.InTx(ctx, func(tx *sql.Tx) error {

@@ -32,6 +32,7 @@ func RunRecords(t *testing.T, open func(t *testing.T) Store) {
 		{"FollowUp", testRecordFollowUp},
 		{"AddRecords", testAddRecords},
 		{"CaseFiguresPublished", testCaseFiguresPublished},
+		{"VerifyLater", testRecordVerifyLater},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, open(t)) })
@@ -656,5 +657,49 @@ func testCaseFiguresPublished(t *testing.T, s Store) {
 	plain := recordCase(t, s, "plain")
 	if _, ok := plain.Texts()["figures_intro"]; ok {
 		t.Error("an empty introduction is among the texts")
+	}
+}
+
+// testRecordVerifyLater: a single-source re-detention corroborated later
+// drafts its follow-up then, once: confirming it afterwards, or saying
+// corroborated again, drafts nothing more; the status in public figures
+// follows the level.
+func testRecordVerifyLater(t *testing.T, s Store) {
+	cs := recordCase(t, s, "expelled")
+	r := addRecord(t, s, model.Record{CaseID: cs.ID, Label: "Individual 017"})
+	other := addRecord(t, s, model.Record{CaseID: cs.ID, Label: "Individual 018"})
+	e := addEvent(t, s, model.RecordEvent{RecordID: r.ID, Kind: model.EventReDetained, Date: day(2025, 10, 2)})
+	follow := func(slug string) *store.FollowUp {
+		return &store.FollowUp{Action: model.Action{Slug: slug, CaseID: cs.ID, Lang: "en", Kind: model.ActionAppeal, Title: slug}}
+	}
+	if counts, _ := s.CaseFigures(ctx, cs.ID); counts.ByStatus[model.RecordReDetained] != 0 {
+		t.Errorf("a single-source re-detention counts: %+v", counts)
+	}
+	c := store.WithActor(ctx, researcher)
+	if _, err := s.SetEventVerification(c, other.ID, e.ID, model.VerifiedCorroborated, researcher.At, follow("x")); !errors.Is(err, model.ErrNotFound) {
+		t.Errorf("through another record: %v, want ErrNotFound", err)
+	}
+	got, err := s.SetEventVerification(c, r.ID, e.ID, model.VerifiedCorroborated, researcher.At, follow("fi-later"))
+	if err != nil || got.ActionID == 0 || got.Verification != model.VerifiedCorroborated {
+		t.Fatalf("corroborated later: %+v, %v", got, err)
+	}
+	for _, level := range []model.Verification{model.VerifiedConfirmed, model.VerifiedCorroborated} {
+		again, err := s.SetEventVerification(c, r.ID, e.ID, level, researcher.At, follow("fi-again-"+string(level)))
+		if err != nil || again.ActionID != got.ActionID {
+			t.Errorf("%s afterwards: %+v, %v", level, again, err)
+		}
+	}
+	if drafts, _ := s.FollowUpDrafts(ctx); len(drafts) != 1 || drafts[0].Slug != "fi-later" {
+		t.Errorf("drafts: %+v", drafts)
+	}
+	if counts, _ := s.CaseFigures(ctx, cs.ID); counts.ByStatus[model.RecordReDetained] != 1 {
+		t.Errorf("a corroborated re-detention does not count: %+v", counts)
+	}
+	if _, err := s.SetEventVerification(c, r.ID, e.ID, "rumour", researcher.At, nil); err == nil {
+		t.Error("an unknown level was stored")
+	}
+	log, _ := s.AuditLog(ctx, store.AuditFilter{Action: "record.event.verify"})
+	if len(log) != 3 || !strings.Contains(log[2].Before, `"Verification":"single"`) || !strings.Contains(log[2].After, `"Verification":"corroborated"`) {
+		t.Errorf("audit: %+v", log)
 	}
 }
