@@ -7,6 +7,7 @@ package admin
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
@@ -109,6 +110,9 @@ type Options struct {
 	Now      func() time.Time
 	Mailer   Mailer // woken after an update queues email; may be nil
 	Hooks    Mailer // the webhook worker, woken after a delivery is sent again; may be nil
+	// StaleAfter is how many days after its latest confirmed fact an
+	// individual is marked stale; 0: 30.
+	StaleAfter int
 }
 
 // Server is the staff side of the site.
@@ -122,6 +126,7 @@ type Server struct {
 	now      func() time.Time
 	mailer   Mailer
 	hooks    Mailer
+	stale    int // days: see Options.StaleAfter
 	secure   bool
 	baseURL  string // the public site's address, without a trailing slash
 	cookie   string
@@ -145,7 +150,7 @@ func New(opts Options) (*Server, error) {
 		return nil, errors.New("admin: a store, keys, the site and a composer are required")
 	}
 	s := &Server{store: opts.Store, keys: opts.Keys, site: opts.Site, clients: opts.Clients, signins: opts.Signins,
-		composer: opts.Composer, log: opts.Logger, now: opts.Now, mailer: opts.Mailer, hooks: opts.Hooks,
+		composer: opts.Composer, log: opts.Logger, now: opts.Now, mailer: opts.Mailer, hooks: opts.Hooks, stale: cmp.Or(opts.StaleAfter, 30),
 		secure: strings.HasPrefix(opts.BaseURL, "https://"), baseURL: strings.TrimSuffix(opts.BaseURL, "/")}
 	if s.log == nil {
 		s.log = slog.Default()

@@ -95,10 +95,19 @@ var access = map[string]string{
 	"POST /admin/webhooks/{id}/remove":             "a",
 	"POST /admin/webhooks/deliveries/{id}/resend":  "a",
 
+	// What is known of a case's individuals, in figures.
+	"GET /admin/cases/{id}/figures":           "aevr",
+	"POST /admin/cases/{id}/figures":          "ae",
+	"POST /admin/cases/{id}/figures/timeline": "ae",
 	// Researchers' records of individuals.
-	"GET /admin/cases/{id}/records":                  "ar",
-	"POST /admin/cases/{id}/records":                 "ar",
-	"POST /admin/cases/{id}/records/{record}/delete": "ar",
+	"GET /admin/cases/{id}/records":                                 "ar",
+	"POST /admin/cases/{id}/records":                                "ar",
+	"POST /admin/cases/{id}/records/{record}/delete":                "ar",
+	"GET /admin/cases/{id}/records.csv":                             "ar",
+	"GET /admin/cases/{id}/records/{record}":                        "ar",
+	"POST /admin/cases/{id}/records/{record}/events":                "ar",
+	"POST /admin/cases/{id}/records/{record}/events/{event}/verify": "ar",
+	"POST /admin/cases/{id}/records/{record}/events/{event}/delete": "ar",
 }
 
 // concretePath turns a route pattern into a path to request.

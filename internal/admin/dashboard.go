@@ -16,6 +16,9 @@ import (
 const chartDays = 30
 
 type dashboardData struct {
+	// Drafts are follow-up actions drafted by verified urgent events,
+	// waiting for an editor.
+	Drafts     []model.Action
 	Actions    []actionSummary
 	Outbox     map[string]int
 	Latest     []store.RecentParticipation
@@ -55,6 +58,10 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request) {
 			sum.Today = days[n-1].Count
 		}
 		d.Actions = append(d.Actions, sum)
+	}
+	if d.Drafts, err = s.store.FollowUpDrafts(ctx); err != nil {
+		s.serverError(w, r, err)
+		return
 	}
 	counts, err := s.store.OutboxCounts(ctx)
 	if err != nil {

@@ -23,6 +23,19 @@ var funcs = template.FuncMap{
 		}
 		return t.UTC().Format("2006-01-02")
 	},
+	// eventDate writes an event's date as precisely as it is known:
+	// 2025-07-18, 2025-07, 2025; "" when undated.
+	"eventDate": func(e model.RecordEvent) string {
+		switch e.Precision {
+		case model.PrecisionDay:
+			return e.Date.Format("2006-01-02")
+		case model.PrecisionMonth:
+			return e.Date.Format("2006-01")
+		case model.PrecisionYear:
+			return e.Date.Format("2006")
+		}
+		return ""
+	},
 	"markdown": markdown.HTML,
 	"amount":   model.FormatAmount,
 	"inc":      func(i int) int { return i + 1 },

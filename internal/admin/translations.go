@@ -113,6 +113,9 @@ func caseTranslatable(c model.Case) translatable {
 	for i := range c.Demands {
 		fields = append(fields, textField{Name: fmt.Sprintf("demand.%d", i), Label: say("label.tr.demand", "Number", i+1), Max: 1000})
 	}
+	if c.FiguresIntro != "" {
+		fields = append(fields, textField{Name: "figures_intro", Label: say("label.field.figures-intro"), Max: 300})
+	}
 	t := translatable{Kind: model.KindCase, ID: c.ID, What: say("label.what.case"), Title: c.Title, Lang: c.Lang,
 		Translations: c.Translations, Admin: fmt.Sprintf("/admin/cases/%d", c.ID), Preview: fmt.Sprintf("/admin/cases/%d/preview", c.ID)}
 	if !c.Published.IsZero() {

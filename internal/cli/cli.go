@@ -37,7 +37,7 @@ import (
 var serveOptions = []string{"addr", "db", "base-url", "log-format", "log-level", "key-file", "smtp", "mail-from",
 	"form-rate", "api-rate", "trusted-proxies", "blocked-email-domains", "reminder-after", "purge-after", "mail-retention",
 	"pprof-addr", "metrics-token", "languages", "embed-origins", "stripe-secret-key", "stripe-webhook-secret", "stripe-api-url",
-	"donate-url"}
+	"donate-url", "stale-after"}
 
 type command struct {
 	name, summary string
@@ -374,7 +374,7 @@ func serveSite(ctx context.Context, env *environment, withDemo bool) error {
 	}
 	hooks := api.NewHooks(api.HookOptions{Store: db, BaseURL: env.cfg.BaseURL, Logger: env.log})
 	staff, err := admin.New(admin.Options{Store: db, Keys: keys, Site: site, Clients: clients, Signins: httpx.NewSigninGate(),
-		Composer: composer, BaseURL: env.cfg.BaseURL, Logger: env.log, Mailer: worker, Hooks: hooks})
+		Composer: composer, BaseURL: env.cfg.BaseURL, Logger: env.log, Mailer: worker, Hooks: hooks, StaleAfter: env.cfg.StaleAfter})
 	if err != nil {
 		return err
 	}

@@ -67,6 +67,8 @@ type Config struct {
 	StripeWebhookSecret string // verifies POST /webhooks/stripe; empty: no webhook
 	StripeAPIURL        string // Stripe's API (tests: stripe-mock); empty: Stripe's own
 	DonateURL           string // where Donate links go without Stripe; empty: no link
+	StaleAfterText      string
+	StaleAfter          int // days after which an individual's latest confirmed fact is marked stale
 }
 
 // option is one row of the contract.
@@ -109,6 +111,7 @@ var Options = []option{
 	{"stripe-webhook-secret", "VIGIL_STRIPE_WEBHOOK_SECRET", "", "the signing secret (whsec_…) of the Stripe endpoint pointed at /webhooks/stripe, which records donations; give it in the variable", func(c *Config) *string { return &c.StripeWebhookSecret }},
 	{"stripe-api-url", "VIGIL_STRIPE_API_URL", "", "Stripe's API, for tests against stripe-mock (default: https://api.stripe.com)", func(c *Config) *string { return &c.StripeAPIURL }},
 	{"donate-url", "VIGIL_DONATE_URL", "", "where Donate links go when --stripe-secret-key is not set (an https page of the organisation's); none: no Donate link", func(c *Config) *string { return &c.DonateURL }},
+	{"stale-after", "VIGIL_STALE_AFTER", "30", "days after which an individual's latest confirmed fact is marked stale on the researchers' screens", func(c *Config) *string { return &c.StaleAfterText }},
 	{"mail-retention", "VIGIL_MAIL_RETENTION", "720h", "keep a sent email's recipients and text this long (720h: 30 days), then only its kind and when it went", func(c *Config) *string { return &c.MailRetentionText }},
 }
 
@@ -239,6 +242,12 @@ func (c *Config) validate(used []option) error {
 				errs = append(errs, fmt.Errorf("--mail-retention %q: want a duration like 720h (30 days)", c.MailRetentionText))
 			}
 			c.MailRetention = d
+		case "stale-after":
+			n, err := strconv.Atoi(c.StaleAfterText)
+			if err != nil || n < 1 || n > 3650 {
+				errs = append(errs, fmt.Errorf("--stale-after %q: want a number of days from 1 to 3650, like 30", c.StaleAfterText))
+			}
+			c.StaleAfter = n
 		case "languages":
 			if err := c.parseLanguages(); err != nil {
 				errs = append(errs, err)

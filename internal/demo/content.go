@@ -125,8 +125,11 @@ func referenceCase() model.Case {
 		PeopleCount: 252,
 		Status:      model.CaseActive, // until the final update
 		Reference:   "UA 28/25",
-		Published:   at(2025, time.March, 31, 9, 0),
-		Updated:     at(2025, time.July, 20, 10, 0),
+		// The figures themselves come from the individuals' events
+		// (individuals.go), published as an editor would.
+		FiguresIntro: "What we know of the 252 men",
+		Published:    at(2025, time.March, 31, 9, 0),
+		Updated:      at(2025, time.July, 20, 10, 0),
 		Body: `## What happened
 
 On 16 March 2025 the US government relied on the Alien Enemies Act, a law passed in 1798 for times of war, to put 238 Venezuelan men on planes to El Salvador. Two weeks later, on 30 March, 17 more people, Salvadoran and Venezuelan nationals, were sent there too.

@@ -129,6 +129,14 @@ func installRecords(ctx context.Context, st store.Store, content Content, now ti
 			return fmt.Errorf("demo: %w", err)
 		}
 	}
+	if created[CaseSlug] {
+		if err := installIndividuals(ctx, st, caseIDs[CaseSlug], now); err != nil {
+			return err
+		}
+		if err := installTraining(ctx, st, now); err != nil {
+			return err
+		}
+	}
 	for _, l := range later {
 		if !created[l.slug] {
 			continue

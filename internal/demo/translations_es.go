@@ -16,8 +16,9 @@ func spanish() []Translated {
 	const es = "es"
 	return []Translated{
 		{Kind: model.KindCase, Slug: CaseSlug, Translation: model.Translation{Lang: es, Texts: map[string]string{
-			"title":   "Hombres venezolanos expulsados de Estados Unidos a El Salvador",
-			"summary": "En marzo de 2025, Estados Unidos trasladó en avión a 252 hombres venezolanos a una prisión de máxima seguridad en El Salvador, la mayoría en virtud de una ley de tiempos de guerra y sin una oportunidad real de impugnar su expulsión. El 18 de julio de 2025 todos ellos fueron enviados a Venezuela, donde su seguridad sigue siendo motivo de preocupación.",
+			"figures_intro": "Lo que sabemos de los 252 hombres",
+			"title":         "Hombres venezolanos expulsados de Estados Unidos a El Salvador",
+			"summary":       "En marzo de 2025, Estados Unidos trasladó en avión a 252 hombres venezolanos a una prisión de máxima seguridad en El Salvador, la mayoría en virtud de una ley de tiempos de guerra y sin una oportunidad real de impugnar su expulsión. El 18 de julio de 2025 todos ellos fueron enviados a Venezuela, donde su seguridad sigue siendo motivo de preocupación.",
 			"body": `## Qué ocurrió
 
 El 16 de marzo de 2025, el gobierno de Estados Unidos recurrió a la Ley de Enemigos Extranjeros, aprobada en 1798 para tiempos de guerra, para subir a 238 hombres venezolanos a aviones con destino a El Salvador. Dos semanas después, el 30 de marzo, otras 17 personas, de nacionalidad salvadoreña y venezolana, también fueron enviadas allí.

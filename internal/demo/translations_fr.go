@@ -37,8 +37,9 @@ func french() []Translated {
 	const fr = "fr"
 	return []Translated{
 		{Kind: model.KindCase, Slug: CaseSlug, Translation: model.Translation{Lang: fr, Texts: map[string]string{
-			"title":   "Des Vénézuéliens expulsés des États-Unis vers le Salvador",
-			"summary": "En mars 2025, les États-Unis ont envoyé par avion 252 hommes vénézuéliens dans une prison de haute sécurité au Salvador, la plupart en vertu d’une loi du temps de guerre et sans réelle possibilité de contester leur expulsion. Tous ont été renvoyés au Venezuela le 18 juillet 2025, où leur sécurité reste préoccupante.",
+			"figures_intro": "Ce que nous savons des 252 hommes",
+			"title":         "Des Vénézuéliens expulsés des États-Unis vers le Salvador",
+			"summary":       "En mars 2025, les États-Unis ont envoyé par avion 252 hommes vénézuéliens dans une prison de haute sécurité au Salvador, la plupart en vertu d’une loi du temps de guerre et sans réelle possibilité de contester leur expulsion. Tous ont été renvoyés au Venezuela le 18 juillet 2025, où leur sécurité reste préoccupante.",
 			"body": `## Ce qui s’est passé
 
 Le 16 mars 2025, le gouvernement des États-Unis s’est appuyé sur la loi sur les ennemis étrangers (Alien Enemies Act), adoptée en 1798 pour les temps de guerre, pour faire monter 238 hommes vénézuéliens dans des avions à destination du Salvador. Deux semaines plus tard, le 30 mars, 17 autres personnes, de nationalité salvadorienne et vénézuélienne, y ont été envoyées à leur tour.

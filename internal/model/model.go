@@ -87,9 +87,17 @@ type Case struct {
 	PeopleCount int
 	Status      CaseStatus
 	Reference   string // e.g. "UA 28/25"
-	Published   time.Time
-	Updated     time.Time
-	Version     int // raised by every save; an edit of an older version is a conflict
+	// FiguresIntro introduces what is known of the case's individuals in
+	// figures ("What we know of the 252 men"): the group noun, translated
+	// with the case's texts.
+	FiguresIntro string
+	// Figures is the published snapshot of those figures (see
+	// PublicFigures), stored with the case so that its page reads no
+	// record; changed only by publishing figures.
+	Figures   CaseFigures
+	Published time.Time
+	Updated   time.Time
+	Version   int // raised by every save; an edit of an older version is a conflict
 
 	Timeline []TimelineEvent // oldest first
 	Demands  []Demand        // in order

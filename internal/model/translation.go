@@ -129,6 +129,11 @@ func (c Case) Texts() map[string]string {
 	for i, d := range c.Demands {
 		t[demandField(i)] = d.Text
 	}
+	// Only when written: a case without figures keeps the fingerprint
+	// its translations were made from.
+	if c.FiguresIntro != "" {
+		t["figures_intro"] = c.FiguresIntro
+	}
 	return t
 }
 
@@ -144,6 +149,7 @@ func (c Case) In(lang string) Case {
 		out.Title = or(texts, "title", c.Title)
 		out.Summary = or(texts, "summary", c.Summary)
 		out.Body = or(texts, "body", c.Body)
+		out.FiguresIntro = or(texts, "figures_intro", c.FiguresIntro)
 		out.Timeline = slices.Clone(c.Timeline)
 		for i := range out.Timeline {
 			e := &out.Timeline[i]

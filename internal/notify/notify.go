@@ -453,3 +453,9 @@ func (c *Composer) DonationReceipt(d model.Donation, now time.Time) (model.Outbo
 	out.SupporterID = d.SupporterID
 	return out, err
 }
+
+// Staff is a plain email to a staff member at to, written by the caller in
+// the staff pages' language (a follow-up action drafted, for an editor).
+func (c *Composer) Staff(to, subject, text string, now time.Time) (model.OutboxMessage, error) {
+	return c.message("staff", delivery.Message{From: c.From, To: []string{to}, Subject: subject, Text: text}, now)
+}

@@ -84,7 +84,7 @@ var Schema = []SchemaTable{
 	table("image_variants", "image_id int, width int, content_type text, data bytes"),
 	table("tags", "id int, name text"),
 	table("cases", "id int, slug text, lang text, title text, summary text, body text, image_id int, people_count int, "+
-		"status text, reference text, published_at instant, updated_at instant, version int"),
+		"status text, reference text, published_at instant, updated_at instant, version int, figures_intro text, figures text"),
 	table("case_countries", "case_id int, position int, code text"),
 	table("case_tags", "case_id int, tag_id int"),
 	table("timeline_events", "id int, case_id int, happened_on date, place text, title text, body text, people_count int"),
@@ -140,8 +140,10 @@ var Schema = []SchemaTable{
 	table("donations", "id int, payment_ref text, session_id text, subscription_id text, customer_id text, amount int, "+
 		"currency text, monthly bool, case_slug text, lang text, name_sealed bytes, email_sealed bytes, email_index bytes, "+
 		"supporter_id int, paid_at instant, erased_at instant"),
-	table("records", "id int, case_id int, name_sealed bytes, status text, place_sealed bytes, last_confirmed date, "+
-		"source_note_sealed bytes, version int, created_at instant, updated_at instant"),
+	table("records", "id int, case_id int, name_sealed bytes, version int, created_at instant, updated_at instant, label text"),
+	table("record_events", "id int, record_id int, kind text, happened_on date, date_precision text, place_sealed bytes, "+
+		"source_sealed bytes, source_how_sealed bytes, source_date date, verification text, note_sealed bytes, legacy_seal bool, "+
+		"action_id int, created_at instant"),
 }
 
 // table parses "name kind, name kind, …"; a typo panics at start-up, so

@@ -64,6 +64,8 @@ func templateFuncs(l *i18n.Localizer, a *assets) template.FuncMap {
 		"n":      l.N,
 		"date":   l.Date,
 		"number": l.Number,
+		// minFigureGroup is the smallest group a public figure counts.
+		"minFigureGroup": func() int { return model.MinFigureGroup },
 		"isodate": func(t time.Time) string {
 			return t.UTC().Format("2006-01-02")
 		},

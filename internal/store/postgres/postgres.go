@@ -105,6 +105,9 @@ func (s *DB) Migrate(ctx context.Context) error {
 	if err := sqlcore.Migrate(ctx, s.db, "postgres", goose.DialectPostgres, sub, goose.WithSessionLocker(locker)); err != nil {
 		return err
 	}
+	if err := s.AfterMigrate(ctx); err != nil {
+		return err
+	}
 	return s.IndexForSearch(ctx)
 }
 

@@ -517,3 +517,17 @@ func TestSearchConformance(t *testing.T) {
 func TestDonationsConformance(t *testing.T) {
 	storetest.RunDonations(t, func(t *testing.T) storetest.Store { return testutil.PostgresStore(t) })
 }
+
+func TestLegacyRecordsMigrate(t *testing.T) {
+	keys := testutil.Keys(t)
+	ctx := context.Background()
+	db, err := postgres.Open(ctx, testutil.Postgres(t), keys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if err := db.MigrateUpTo(ctx, storetest.LegacyRecordsBefore); err != nil {
+		t.Fatal(err)
+	}
+	storetest.RunLegacyRecords(t, db, keys, db.SQL(), true, func() error { return db.Migrate(ctx) })
+}

@@ -167,37 +167,40 @@ func (c *Core) PublishedActions(ctx context.Context) ([]model.Action, error) {
 // CreateAction stores an action with its targets. Targets without an ID
 // are created; those with one are linked.
 func (c *Core) CreateAction(ctx context.Context, a *model.Action) error {
-	err := c.d.InTx(ctx, func(tx *sql.Tx) error {
-		if a.CaseID == 0 && a.CaseSlug != "" {
-			if err := tx.QueryRowContext(ctx, c.rebind(`SELECT id FROM cases WHERE slug = ?`), a.CaseSlug).Scan(&a.CaseID); err != nil {
-				return c.errorf("case %q: %w", a.CaseSlug, c.d.MapErr(err))
-			}
-		}
-		defaultDelivery(a)
-		a.Version = 1
-		err := tx.QueryRowContext(ctx, c.rebind(`INSERT INTO actions (slug, case_id, lang, kind, title, summary, body, image_id,
-				goal, count, deadline, closed, closing_text, delivery, subject, letter, published_at,
-				send_from_hour, send_to_hour, time_zone, daily_cap, cc, bcc, test_recipient, version)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1) RETURNING id`),
-			a.Slug, nullID(a.CaseID), a.Lang, a.Kind, a.Title, a.Summary, a.Body, nullID(imageID(a.Image)),
-			a.Goal, a.Count, c.instant(a.Deadline), a.Closed, a.ClosingText, a.Delivery,
-			a.Subject, a.Letter, c.instant(a.Published),
-			a.SendFromHour, a.SendToHour, a.TimeZone, a.DailyCap, a.CC, a.BCC, a.TestRecipient).Scan(&a.ID)
-		if err != nil {
-			return err
-		}
-		if err := c.saveActionParts(ctx, tx, a); err != nil {
-			return err
-		}
-		if err := c.reindex(ctx, tx, model.KindAction, a.ID); err != nil {
-			return err
-		}
-		return c.audit(ctx, tx, "action.create", "action", a.ID, nil, actionView(*a))
-	})
+	err := c.d.InTx(ctx, func(tx *sql.Tx) error { return c.createAction(ctx, tx, a) })
 	if err != nil {
 		return c.errorf("create action %q: %w", a.Slug, c.d.MapErr(err))
 	}
 	return nil
+}
+
+// createAction stores an action with its targets in tx.
+func (c *Core) createAction(ctx context.Context, tx *sql.Tx, a *model.Action) error {
+	if a.CaseID == 0 && a.CaseSlug != "" {
+		if err := tx.QueryRowContext(ctx, c.rebind(`SELECT id FROM cases WHERE slug = ?`), a.CaseSlug).Scan(&a.CaseID); err != nil {
+			return c.errorf("case %q: %w", a.CaseSlug, c.d.MapErr(err))
+		}
+	}
+	defaultDelivery(a)
+	a.Version = 1
+	err := tx.QueryRowContext(ctx, c.rebind(`INSERT INTO actions (slug, case_id, lang, kind, title, summary, body, image_id,
+			goal, count, deadline, closed, closing_text, delivery, subject, letter, published_at,
+			send_from_hour, send_to_hour, time_zone, daily_cap, cc, bcc, test_recipient, version)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1) RETURNING id`),
+		a.Slug, nullID(a.CaseID), a.Lang, a.Kind, a.Title, a.Summary, a.Body, nullID(imageID(a.Image)),
+		a.Goal, a.Count, c.instant(a.Deadline), a.Closed, a.ClosingText, a.Delivery,
+		a.Subject, a.Letter, c.instant(a.Published),
+		a.SendFromHour, a.SendToHour, a.TimeZone, a.DailyCap, a.CC, a.BCC, a.TestRecipient).Scan(&a.ID)
+	if err != nil {
+		return err
+	}
+	if err := c.saveActionParts(ctx, tx, a); err != nil {
+		return err
+	}
+	if err := c.reindex(ctx, tx, model.KindAction, a.ID); err != nil {
+		return err
+	}
+	return c.audit(ctx, tx, "action.create", "action", a.ID, nil, actionView(*a))
 }
 
 func defaultDelivery(a *model.Action) {

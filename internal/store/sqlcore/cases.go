@@ -1,23 +1,33 @@
 package sqlcore
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"time"
 
 	"vigil/internal/model"
 )
 
-const caseColumns = `id, slug, lang, title, summary, body, image_id, people_count, status, reference, published_at, updated_at, version`
+const caseColumns = `id, slug, lang, title, summary, body, image_id, people_count, status, reference, published_at, updated_at, version,
+	figures_intro, figures`
 
 func (c *Core) scanCase(ctx context.Context, q Querier, row interface{ Scan(...any) error }) (model.Case, error) {
 	var cs model.Case
 	var image sql.NullInt64
+	var figures string
 	err := row.Scan(&cs.ID, &cs.Slug, &cs.Lang, &cs.Title, &cs.Summary, &cs.Body, &image, &cs.PeopleCount,
-		&cs.Status, &cs.Reference, at(&cs.Published), at(&cs.Updated), &cs.Version)
+		&cs.Status, &cs.Reference, at(&cs.Published), at(&cs.Updated), &cs.Version, &cs.FiguresIntro, &figures)
 	if err != nil {
 		return cs, c.d.MapErr(err)
+	}
+	if figures != "" {
+		if err := json.Unmarshal([]byte(figures), &cs.Figures); err != nil {
+			return cs, fmt.Errorf("case %d: figures: %w", cs.ID, err)
+		}
 	}
 	if cs.Image, err = c.loadImage(ctx, q, image.Int64); err != nil {
 		return cs, err
@@ -157,6 +167,51 @@ func (c *Core) queryCases(ctx context.Context, tail string, args ...any) ([]mode
 	return cases, rows.Err()
 }
 
+// figuresJSON is how a case's published figures are stored: "" when none.
+func figuresJSON(f model.CaseFigures) (string, error) {
+	if f.AsOf.IsZero() {
+		return "", nil
+	}
+	b, err := json.Marshal(f)
+	return string(b), err
+}
+
+// PublishFigures stores a case's published figures and their
+// introduction at its version: the public page shows them from then on.
+func (c *Core) PublishFigures(ctx context.Context, caseID int64, version int, intro string, f model.CaseFigures) error {
+	if !f.AsOf.IsZero() {
+		f.AsOf = f.AsOf.UTC().Truncate(24 * time.Hour)
+	}
+	for _, fig := range f.Figures {
+		if !fig.Status.Valid() || fig.Count < model.MinFigureGroup {
+			return c.errorf("publish figures of case %d: %d %s: %w", caseID, fig.Count, fig.Status, model.ErrInvalidEvent)
+		}
+	}
+	figures, err := figuresJSON(f)
+	if err != nil {
+		return c.errorf("publish figures of case %d: %w", caseID, err)
+	}
+	err = c.d.InTx(ctx, func(tx *sql.Tx) error {
+		var before string
+		if err := tx.QueryRowContext(ctx, c.rebind(`SELECT figures FROM cases WHERE id = ?`), caseID).Scan(&before); err != nil {
+			return c.d.MapErr(err)
+		}
+		if err := c.bump(ctx, tx, "cases", caseID, version); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, c.rebind(`UPDATE cases SET figures_intro = ?, figures = ? WHERE id = ?`), intro, figures,
+			caseID); err != nil {
+			return err
+		}
+		return c.audit(ctx, tx, "case.figures", "case", caseID, json.RawMessage(cmp.Or(before, "null")),
+			json.RawMessage(cmp.Or(figures, "null")))
+	})
+	if err != nil {
+		return c.errorf("publish figures of case %d: %w", caseID, c.d.MapErr(err))
+	}
+	return nil
+}
+
 // CreateCase stores a case and its parts in one transaction.
 func (c *Core) CreateCase(ctx context.Context, cs *model.Case) error {
 	err := c.d.InTx(ctx, func(tx *sql.Tx) error {
@@ -164,10 +219,15 @@ func (c *Core) CreateCase(ctx context.Context, cs *model.Case) error {
 			return errNoTime
 		}
 		cs.Version = 1
-		err := tx.QueryRowContext(ctx, c.rebind(`INSERT INTO cases (slug, lang, title, summary, body, image_id, people_count,
-				status, reference, published_at, updated_at, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1) RETURNING id`),
+		figures, err := figuresJSON(cs.Figures)
+		if err != nil {
+			return err
+		}
+		err = tx.QueryRowContext(ctx, c.rebind(`INSERT INTO cases (slug, lang, title, summary, body, image_id, people_count,
+				status, reference, published_at, updated_at, version, figures_intro, figures)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?) RETURNING id`),
 			cs.Slug, cs.Lang, cs.Title, cs.Summary, cs.Body, nullID(imageID(cs.Image)), cs.PeopleCount, cs.Status, cs.Reference,
-			c.instant(cs.Published), c.instant(cs.Updated)).Scan(&cs.ID)
+			c.instant(cs.Published), c.instant(cs.Updated), cs.FiguresIntro, figures).Scan(&cs.ID)
 		if err != nil {
 			return err
 		}

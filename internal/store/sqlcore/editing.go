@@ -73,16 +73,16 @@ func (c *Core) SaveCase(ctx context.Context, cs *model.Case) error {
 			return errNoTime
 		}
 		if _, err := tx.ExecContext(ctx, c.rebind(`UPDATE cases SET slug = ?, lang = ?, title = ?, summary = ?, body = ?, image_id = ?,
-			people_count = ?, status = ?, reference = ?, updated_at = ? WHERE id = ?`),
+			people_count = ?, status = ?, reference = ?, updated_at = ?, figures_intro = ? WHERE id = ?`),
 			cs.Slug, cs.Lang, cs.Title, cs.Summary, cs.Body, nullID(imageID(cs.Image)), cs.PeopleCount, cs.Status,
-			cs.Reference, c.instant(cs.Updated), cs.ID); err != nil {
+			cs.Reference, c.instant(cs.Updated), cs.FiguresIntro, cs.ID); err != nil {
 			return err
 		}
 		if err := c.saveCaseParts(ctx, tx, cs); err != nil {
 			return err
 		}
 		cs.Version = before.Version + 1
-		cs.Published, cs.Updates = before.Published, before.Updates
+		cs.Published, cs.Updates, cs.Figures = before.Published, before.Updates, before.Figures
 		if err := c.reindex(ctx, tx, model.KindCase, cs.ID); err != nil {
 			return err
 		}

@@ -34,8 +34,11 @@ var sealedTables = []sealedTable{
 	{"monthly_gifts", "id", []sealedColumn{{"email_sealed", "email"}, {"name_sealed", "name"}}},
 	{"donations", "id", []sealedColumn{{"email_sealed", "email"}, {"name_sealed", "name"}}},
 	{"participations", "id", []sealedColumn{{"subject_sealed", "subject"}, {"letter_sealed", "letter"}, {"comment_sealed", "comment"}}},
-	{"records", "id", []sealedColumn{{"name_sealed", "name_sealed"}, {"place_sealed", "place_sealed"},
-		{"source_note_sealed", "source_note_sealed"}}},
+	{"records", "id", []sealedColumn{{"name_sealed", "name_sealed"}}},
+	// Rows still marked legacy_seal are bound to their record: AfterMigrate
+	// converts them before anything else runs.
+	{"record_events", "id", []sealedColumn{{"place_sealed", "place_sealed"}, {"source_sealed", "source_sealed"},
+		{"source_how_sealed", "source_how_sealed"}, {"note_sealed", "note_sealed"}}},
 	{"staff_users", "id", []sealedColumn{{"totp_sealed", "totp_sealed"}}},
 	// Bound to the Message-ID (see mail.Seal). An intent, or a sent message
 	// past its retention, holds no value.

@@ -156,6 +156,9 @@ func (s *DB) Migrate(ctx context.Context) error {
 	if err := sqlcore.Migrate(ctx, s.db, "sqlite", goose.DialectSQLite3, mustSub(migrations, "migrations")); err != nil {
 		return err
 	}
+	if err := s.AfterMigrate(ctx); err != nil {
+		return err
+	}
 	return s.IndexForSearch(ctx)
 }
 

@@ -204,3 +204,17 @@ func TestSearchConformance(t *testing.T) {
 func TestDonationsConformance(t *testing.T) {
 	storetest.RunDonations(t, func(t *testing.T) storetest.Store { return testutil.SQLite(t) })
 }
+
+func TestLegacyRecordsMigrate(t *testing.T) {
+	keys := testutil.Keys(t)
+	db, err := sqlite.Open(filepath.Join(t.TempDir(), "vigil.db"), keys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	ctx := context.Background()
+	if err := db.MigrateUpTo(ctx, storetest.LegacyRecordsBefore); err != nil {
+		t.Fatal(err)
+	}
+	storetest.RunLegacyRecords(t, db, keys, db.SQL(), false, func() error { return db.Migrate(ctx) })
+}

@@ -253,9 +253,8 @@ func FillDump(t testing.TB, s Store, keys *secret.Keys) DumpFixture {
 	}
 	researcherCtx := store.WithActor(ctx, model.Actor{UserID: fx.Staff[0].ID, Email: "admin@example.org", IPHash: "ab12", At: dumpNow})
 	for _, r := range []*model.Record{
-		{CaseID: demoCase.ID, Name: "Gone Record", Status: model.RecordUnknown, Updated: now},
-		{CaseID: demoCase.ID, Name: "José «Pepe» Núñez", Status: model.RecordReturned, Place: "Caracas",
-			LastConfirmed: now.AddDate(0, 0, -3), SourceNote: "His mother, by phone", Updated: now},
+		{CaseID: demoCase.ID, Name: "Gone Record", Updated: now},
+		{CaseID: demoCase.ID, Name: "José «Pepe» Núñez", Label: "Individual 900", Updated: now},
 	} {
 		if err := s.SaveRecord(researcherCtx, r); err != nil {
 			t.Fatal(err)
@@ -264,6 +263,13 @@ func FillDump(t testing.TB, s Store, keys *secret.Keys) DumpFixture {
 			if err := s.DeleteRecord(researcherCtx, r.ID, r.Version); err != nil {
 				t.Fatal(err)
 			}
+			continue
+		}
+		if err := s.AddRecordEvent(researcherCtx, &model.RecordEvent{RecordID: r.ID, Kind: model.EventReturned,
+			Date: now.AddDate(0, 0, -3), Precision: model.PrecisionDay, Place: "Caracas", Source: "His mother",
+			SourceHow: "by phone", SourceDate: now.AddDate(0, 0, -2), Verification: model.VerifiedConfirmed,
+			Created: now}, nil); err != nil {
+			t.Fatal(err)
 		}
 	}
 	if demoCase, err := s.CaseBySlug(ctx, demo.CaseSlug); err != nil {
@@ -474,8 +480,15 @@ func compareThroughStore(t *testing.T, name string, want, got Store, keys *secre
 	wr, werr := want.RecordsOfCase(ctx, wc.ID)
 	gr, gerr := got.RecordsOfCase(ctx, wc.ID)
 	same("records of case "+demo.CaseSlug, wr, gr, werr, gerr)
-	if len(wr) != 1 || wr[0].Name != "José «Pepe» Núñez" {
-		t.Errorf("records of case %s: %+v", demo.CaseSlug, wr)
+	// The demo's individuals, and the one added here, with its event.
+	var pepe *model.Record
+	for i := range wr {
+		if wr[i].Name == "José «Pepe» Núñez" {
+			pepe = &wr[i]
+		}
+	}
+	if len(wr) != demo.Individuals+1 || pepe == nil || len(pepe.Events) != 1 || pepe.Events[0].Place != "Caracas" {
+		t.Errorf("records of case %s: %d, José: %+v", demo.CaseSlug, len(wr), pepe)
 	}
 	wcs, werr := want.PublishedCases(ctx)
 	gcs, gerr := got.PublishedCases(ctx)
