@@ -33,9 +33,11 @@ const (
 // returnedOn is the day all 252 men were returned to Venezuela.
 var returnedOn = time.Date(2025, time.July, 18, 0, 0, 0, 0, time.UTC)
 
-// individuals are the reference case's records, each with its one event.
-// The return was reported by the authorities of both countries and by
-// the organisation: corroborated, so that it counts in public figures.
+// individuals are the reference case's records, each with its one event,
+// which says only what the campaign page states. An organisation
+// publishes such a statement once its researchers have checked it, so
+// the demo marks the fact corroborated, which lets the figure show; the
+// source fields name the page, so a researcher sees where it comes from.
 func individuals(caseID int64) []model.Record {
 	records := make([]model.Record, Individuals)
 	for i := range records {
@@ -47,7 +49,9 @@ func individuals(caseID int64) []model.Record {
 }
 
 // installIndividuals stores the reference case's individuals in one batch
-// and publishes the figures they give, as an editor would.
+// and publishes the figures they give, as an editor would. The figures
+// are as of the day the campaign page states, not of the install: the
+// demo knows nothing later.
 func installIndividuals(ctx context.Context, st store.Store, caseID int64, now time.Time) error {
 	if err := st.AddRecords(ctx, individuals(caseID), now); err != nil {
 		return fmt.Errorf("demo: individuals: %w", err)
@@ -60,7 +64,7 @@ func installIndividuals(ctx context.Context, st store.Store, caseID int64, now t
 	if err != nil {
 		return fmt.Errorf("demo: figures: %w", err)
 	}
-	figures := model.CaseFigures{AsOf: now, Total: counts.Total,
+	figures := model.CaseFigures{AsOf: returnedOn, Total: counts.Total,
 		Figures: model.PublicFigures(counts, []model.RecordStatus{model.RecordReturned}, model.MinFigureGroup)}
 	if err := st.PublishFigures(ctx, caseID, c.Version, c.FiguresIntro, figures); err != nil {
 		return fmt.Errorf("demo: figures: %w", err)
