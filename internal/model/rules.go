@@ -108,3 +108,49 @@ func SubscribedSince(s Supporter, yes Consent) time.Time {
 	}
 	return yes.At
 }
+
+// DefaultRetentionMonths is how long Vigil keeps a supporter after their
+// last sign of life (LastActive) unless --retention says otherwise; see
+// docs/decisions.md for why 24.
+const DefaultRetentionMonths = 24
+
+// RetentionLimit is the instant before which a supporter's last sign of
+// life makes them due for erasure at now, keeping them for months
+// calendar months (0: keep everyone, the zero time). A supporter last
+// seen exactly at the limit is kept.
+func RetentionLimit(now time.Time, months int) time.Time {
+	if months <= 0 {
+		return time.Time{}
+	}
+	return now.AddDate(0, -months, 0)
+}
+
+// LastActive is a supporter's last sign of life: their record's creation,
+// their confirmation, a participation made or confirmed, a consent
+// answered. Vigil never tracks opens or clicks.
+func LastActive(s Supporter, participations []Participation, consents []Consent) time.Time {
+	last := s.Created
+	later := func(t time.Time) {
+		if t.After(last) {
+			last = t
+		}
+	}
+	later(s.Confirmed)
+	for _, p := range participations {
+		later(p.Created)
+		later(p.Confirmed)
+	}
+	for _, c := range consents {
+		later(c.At)
+	}
+	return last
+}
+
+// DueForErasure reports whether retention erases a supporter at limit
+// (RetentionLimit): not erased yet, and last active before the limit.
+func DueForErasure(s Supporter, participations []Participation, consents []Consent, limit time.Time) bool {
+	if limit.IsZero() || !s.Erased.IsZero() {
+		return false
+	}
+	return LastActive(s, participations, consents).Before(limit)
+}

@@ -21,6 +21,7 @@ func RunSupporters(t *testing.T, open func(t *testing.T) Store) {
 	}{
 		{"EraseKeepsCounts", testEraseKeepsCounts},
 		{"EraseReachesDigests", testEraseReachesDigests},
+		{"EraseInactive", testEraseInactive},
 		{"ExportInBatches", testExportInBatches},
 		{"ExportSubscribers", testExportSubscribers},
 		{"ImportKeepsChoices", testImportKeepsChoices},
