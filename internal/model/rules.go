@@ -53,11 +53,18 @@ type CaseParticipation struct {
 // ReceivesUpdates reports whether a supporter is sent a case's updates:
 // still reachable (neither unsubscribed nor erased), with at least one
 // participation in an action of the case that was confirmed from their
-// mailbox and with which they did not decline updates. An action that
-// did not ask leaves no answer, which declines nothing.
-func ReceivesUpdates(s Supporter, caseID int64, participations []CaseParticipation) bool {
+// mailbox and with which they did not decline updates, and who did not
+// opt out of this case's updates since (optedOut: the cases whose updates
+// they chose not to receive). An action that did not ask leaves no
+// answer, which declines nothing.
+func ReceivesUpdates(s Supporter, caseID int64, participations []CaseParticipation, optedOut []int64) bool {
 	if !s.Unsubscribed.IsZero() || !s.Erased.IsZero() {
 		return false
+	}
+	for _, id := range optedOut {
+		if id == caseID {
+			return false
+		}
 	}
 	for _, p := range participations {
 		if p.CaseID == caseID && caseID != 0 && !p.Participation.Confirmed.IsZero() && !declined(p.Consents, ConsentUpdates) {
