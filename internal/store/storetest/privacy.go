@@ -158,4 +158,3 @@ func testEmailChoices(t *testing.T, s Store) {
 		t.Errorf("saving choices of the erased: %v", err)
 	}
 }
-
