@@ -403,6 +403,7 @@ func serveSite(ctx context.Context, env *environment, withDemo bool) error {
 		EmbedOrigins: env.cfg.EmbedOrigins,
 		Donate: web.DonateOptions{SecretKey: env.cfg.StripeSecretKey, WebhookSecret: env.cfg.StripeWebhookSecret,
 			APIURL: env.cfg.StripeAPIURL, FallbackURL: env.cfg.DonateURL},
+		Retention: web.Retention{Months: env.cfg.RetentionMonths, Mail: env.cfg.MailRetention, Unconfirmed: env.cfg.PurgeAfter},
 	})
 	if err != nil {
 		return err
