@@ -256,3 +256,25 @@ func TestPrivacyLinks(t *testing.T) {
 		t.Errorf("delete link pressed again: %d", r.status)
 	}
 }
+
+// TestPrivacyController: /privacy names who is responsible, as an admin
+// set it, in every language.
+func TestPrivacyController(t *testing.T) {
+	h, _ := privacyHarness(t)
+	for key, v := range map[string]string{model.SettingControllerName: "Vigil Rights Org",
+		model.SettingControllerAddress: "1 Rue de la Paix\n75000 Paris", model.SettingControllerContact: "dpo@example.org"} {
+		if err := h.db.SetSetting(t.Context(), key, v); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, lang := range []string{"", "/es", "/fr", "/ar"} {
+		page := get(t, h.site, lang+"/privacy")
+		if page.status != http.StatusOK {
+			t.Fatalf("%s/privacy: %d", lang, page.status)
+		}
+		mustContain(t, lang+"/privacy", page.body, "<strong>Vigil Rights Org</strong><br>1 Rue de la Paix<br>75000 Paris<br>dpo@example.org")
+		if strings.Contains(page.body, "privacy.") {
+			t.Errorf("%s/privacy shows a catalogue key", lang)
+		}
+	}
+}
