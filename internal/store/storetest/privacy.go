@@ -13,6 +13,10 @@ import (
 // the personal data holds what they gave; erasure on request queues its
 // confirmation with the erasure, belonging to nobody.
 func testPrivacyRequests(t *testing.T, s Store) {
+	hook := &model.Webhook{URL: "https://crm.example.org/hook", Secret: "s", Events: []string{model.EventErasure}, Created: actNow}
+	if err := s.CreateWebhook(ctx, hook); err != nil {
+		t.Fatal(err)
+	}
 	petition(t, s, "p")
 	ana := sign(t, s, "p", "ana@example.org", "Free them", true)
 	compose := func(sup model.Supporter) (model.OutboxMessage, error) {
@@ -67,6 +71,9 @@ func testPrivacyRequests(t *testing.T, s Store) {
 	}
 	if !found {
 		t.Error("the confirmation of the erasure is not queued, or names the supporter")
+	}
+	if ds, err := s.Deliveries(ctx, hook.ID, 0); err != nil || len(ds) != 1 || ds[0].Event != model.EventErasure || ds[0].SupporterID != ana.SupporterID {
+		t.Errorf("webhook deliveries %+v, %v; want Ana's erasure", ds, err)
 	}
 	if _, err := s.PersonalData(ctx, ana.SupporterID); !errors.Is(err, model.ErrNotFound) {
 		t.Errorf("personal data of the erased: %v, want ErrNotFound", err)

@@ -207,6 +207,10 @@ func testEraseInactive(t *testing.T, s Store) {
 	sqlcore.RetentionChunk = 2 // the erasure below crosses several chunks
 	now := time.Date(2026, 12, 6, 3, 0, 0, 0, time.UTC)
 	limit := model.RetentionLimit(now, model.DefaultRetentionMonths)
+	hook := &model.Webhook{URL: "https://crm.example.org/hook", Secret: "s", Events: []string{model.EventErasure}, Created: limit}
+	if err := s.CreateWebhook(ctx, hook); err != nil {
+		t.Fatal(err)
+	}
 	for _, slug := range []string{"old", "new"} {
 		a := &model.Action{Slug: slug, Lang: "en", Kind: model.ActionPetition, Title: "Sign " + slug, Published: limit.AddDate(-2, 0, 0)}
 		if err := s.CreateAction(ctx, a); err != nil {
@@ -262,6 +266,17 @@ func testEraseInactive(t *testing.T, s Store) {
 		sup, err := s.SupporterForStaff(ctx, p.SupporterID)
 		if err != nil || sup.Email != "" || sup.Name != "" || !sup.Erased.Equal(now) {
 			t.Errorf("inactive supporter %d not erased: %+v, %v", p.SupporterID, sup, err)
+		}
+	}
+	told := map[int64]bool{}
+	if ds, err := s.Deliveries(ctx, hook.ID, 0); err == nil {
+		for _, d := range ds {
+			told[d.SupporterID] = true
+		}
+	}
+	for _, p := range erased {
+		if !told[p.SupporterID] {
+			t.Errorf("webhook receivers not told of the erasure of %d", p.SupporterID)
 		}
 	}
 	for _, p := range kept {
