@@ -11,6 +11,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"vigil/internal/demo"
+	"vigil/internal/notify"
 	"vigil/internal/testutil"
 )
 
@@ -129,6 +130,23 @@ func TestBrowserPrivacy(t *testing.T) {
 			t.Fatal(err)
 		}
 		checkAxe(p.lang + " broken link")
+
+		// The choice of emails, from the link every email carries.
+		sup, err := h.db.SupporterByEmail(t.Context(), p.email)
+		if err != nil {
+			t.Fatal(err)
+		}
+		prefs := srv.URL + "/" + p.lang + "/preferences/" + h.db.Keys().Token(notify.PurposePreferences, sup.ID, h.now.Add(time.Hour))
+		if err := chromedp.Do(ctx, chromedp.Navigate(prefs)); err != nil {
+			t.Fatal(err)
+		}
+		checkAxe(p.lang + " preferences")
+		if boxes, err := chromedp.Run(ctx, chromedp.Nodes(chromedp.CSSAll(`main input[type="checkbox"]`), chromedp.AtLeast(0))); err != nil || len(boxes) != 1 {
+			// The petition stands alone, of no case: the newsletter alone.
+			t.Errorf("%s preferences: %d boxes (%v), want the newsletter's", p.lang, len(boxes), err)
+		}
+		press("main .notice")
+		checkAxe(p.lang + " preferences saved")
 
 		// Delete.
 		ask(p.lang, "delete", p.email)
