@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"vigil/internal/i18n"
 	"vigil/internal/model"
@@ -19,6 +20,7 @@ type usersData struct {
 	Languages   []string // the staff languages an account may read the admin in
 	Form        userForm
 	RequireTOTP bool
+	Controller  model.Controller // who is responsible for supporters' data, shown on /privacy
 }
 
 type userForm struct {
@@ -26,6 +28,9 @@ type userForm struct {
 	Role   model.Role
 	Lang   string
 	Errors map[string]any // field -> msg
+	// Controller is the controller's details as typed, when they were
+	// refused; nil: as saved.
+	Controller *model.Controller
 }
 
 func (s *Server) usersPage(w http.ResponseWriter, r *http.Request) {
@@ -48,9 +53,36 @@ func (s *Server) renderUsers(w http.ResponseWriter, r *http.Request, status int,
 		s.serverError(w, r, err)
 		return
 	}
-	s.render(w, r, status, "users", "title.staff", usersData{Users: users, Locked: locked, Roles: model.Roles, Form: form,
+	data := usersData{Users: users, Locked: locked, Roles: model.Roles, Form: form,
 		Languages:   s.staff.Languages(),
-		RequireTOTP: required})
+		RequireTOTP: required}
+	if form.Controller != nil {
+		data.Controller = *form.Controller
+	} else {
+		for _, f := range controllerFields(&data.Controller) {
+			if *f.value, err = s.store.Setting(r.Context(), f.key); err != nil {
+				s.serverError(w, r, err)
+				return
+			}
+		}
+	}
+	s.render(w, r, status, "users", "title.staff", data)
+}
+
+// controllerField is one setting of the controller's details, with the
+// form field it is typed in and its longest length.
+type controllerField struct {
+	key, field string
+	max        int
+	value      *string
+}
+
+func controllerFields(c *model.Controller) []controllerField {
+	return []controllerField{
+		{model.SettingControllerName, "controller_name", 200, &c.Name},
+		{model.SettingControllerAddress, "controller_address", 1000, &c.Address},
+		{model.SettingControllerContact, "controller_contact", 300, &c.Contact},
+	}
 }
 
 // addUser creates an account with a first password the admin hands over;
@@ -155,6 +187,10 @@ func (s *Server) updateUser(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) saveSettings(w http.ResponseWriter, r *http.Request) {
+	if r.PostFormValue("part") == "controller" {
+		s.saveController(w, r)
+		return
+	}
 	value := ""
 	if r.PostFormValue("require_totp") == "yes" {
 		value = "yes"
@@ -162,6 +198,32 @@ func (s *Server) saveSettings(w http.ResponseWriter, r *http.Request) {
 	if err := s.store.SetSetting(r.Context(), SettingRequireTOTP, value); err != nil {
 		s.serverError(w, r, err)
 		return
+	}
+	s.redirectDone(w, r, "/admin/users", say("flash.settings-saved"))
+}
+
+// saveController saves who is responsible for supporters' data, as
+// /privacy shows it. A field too long is refused beside it, the values
+// kept.
+func (s *Server) saveController(w http.ResponseWriter, r *http.Request) {
+	var typed model.Controller
+	errs := map[string]any{}
+	fields := controllerFields(&typed)
+	for _, f := range fields {
+		*f.value = strings.TrimSpace(strings.ReplaceAll(r.PostFormValue(f.field), "\r\n", "\n"))
+		if len([]rune(*f.value)) > f.max || !utf8.ValidString(*f.value) {
+			errs[f.field] = say("form.controller.too-long", "Max", f.max)
+		}
+	}
+	if len(errs) > 0 {
+		s.renderUsers(w, r, http.StatusUnprocessableEntity, userForm{Role: model.RoleViewer, Lang: s.languageOf(r), Errors: errs, Controller: &typed})
+		return
+	}
+	for _, f := range fields {
+		if err := s.store.SetSetting(r.Context(), f.key, *f.value); err != nil {
+			s.serverError(w, r, err)
+			return
+		}
 	}
 	s.redirectDone(w, r, "/admin/users", say("flash.settings-saved"))
 }

@@ -25,6 +25,7 @@ import (
 	"vigil/internal/httpx"
 	"vigil/internal/i18n"
 	"vigil/internal/jobs"
+	"vigil/internal/model"
 	"vigil/internal/notify"
 	"vigil/internal/secret"
 	"vigil/internal/store"
@@ -35,7 +36,7 @@ import (
 
 // serveOptions are the options of the commands that serve the site.
 var serveOptions = []string{"addr", "db", "base-url", "log-format", "log-level", "key-file", "smtp", "mail-from",
-	"form-rate", "api-rate", "trusted-proxies", "blocked-email-domains", "reminder-after", "purge-after", "mail-retention",
+	"form-rate", "api-rate", "trusted-proxies", "blocked-email-domains", "reminder-after", "purge-after", "mail-retention", "retention",
 	"pprof-addr", "metrics-token", "languages", "embed-origins", "stripe-secret-key", "stripe-webhook-secret", "stripe-api-url",
 	"donate-url", "stale-after"}
 
@@ -50,6 +51,8 @@ var commands = []command{
 	{"demo", "Load the demo content into the database if it is not there, then serve the site.", serveOptions, runDemo},
 	{"migrate", "Apply pending database migrations and exit.", []string{"db", "key-file", "log-format", "log-level"}, migrate},
 	{"backup", "Write a consistent copy of the SQLite database to the file named by the argument, while Vigil runs. The key file is not in it: back it up separately.", []string{"db", "key-file", "log-format", "log-level"}, backup},
+	{"retention", "Erase the supporters inactive past --retention now, as the nightly job does; with --dry-run, only count them.",
+		[]string{"retention", "dry-run", "db", "key-file", "log-format", "log-level"}, retention},
 	{"copy", copySummary, []string{"from", "to", "key-file", "log-format", "log-level"}, copyInstallation},
 	{"reseal", resealSummary, []string{"db", "key-file", "log-format", "log-level"}, reseal},
 	{"user add", "Add a staff account. The password is read from standard input (one line), never from a flag.",
@@ -222,6 +225,38 @@ func migrate(ctx context.Context, env *environment) error {
 	return nil
 }
 
+// retention erases the supporters inactive past --retention, or with
+// --dry-run counts them; it prints the count on its last line.
+func retention(ctx context.Context, env *environment) error {
+	if env.cfg.RetentionMonths == 0 {
+		fmt.Fprintln(env.stdout, "--retention is 0: supporters are kept; nobody to erase")
+		return nil
+	}
+	db, _, err := openStore(ctx, env)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	now := time.Now()
+	limit := model.RetentionLimit(now, env.cfg.RetentionMonths)
+	if env.cfg.DryRun {
+		n, err := db.CountInactive(ctx, limit)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(env.stdout, "would erase %d supporters inactive since before %s (%d months); dry run, nothing erased\n",
+			n, limit.UTC().Format("2006-01-02"), env.cfg.RetentionMonths)
+		return nil
+	}
+	n, err := db.EraseInactive(ctx, limit, now)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(env.stdout, "erased %d supporters inactive since before %s (%d months)\n",
+		n, limit.UTC().Format("2006-01-02"), env.cfg.RetentionMonths)
+	return nil
+}
+
 func backup(ctx context.Context, env *environment) error {
 	if len(env.args) != 1 {
 		return errors.New("backup: name the file to write, e.g. vigil backup --db data/vigil.db /backups/vigil-2026-11-26.db")
@@ -368,6 +403,7 @@ func serveSite(ctx context.Context, env *environment, withDemo bool) error {
 		EmbedOrigins: env.cfg.EmbedOrigins,
 		Donate: web.DonateOptions{SecretKey: env.cfg.StripeSecretKey, WebhookSecret: env.cfg.StripeWebhookSecret,
 			APIURL: env.cfg.StripeAPIURL, FallbackURL: env.cfg.DonateURL},
+		Retention: web.Retention{Months: env.cfg.RetentionMonths, Mail: env.cfg.MailRetention, Unconfirmed: env.cfg.PurgeAfter},
 	})
 	if err != nil {
 		return err
@@ -391,7 +427,7 @@ func serveSite(ctx context.Context, env *environment, withDemo bool) error {
 	runner := &jobs.Runner{
 		Store: db, Composer: composer, Log: env.log, Now: time.Now,
 		ReminderAfter: env.cfg.ReminderAfter, PurgeAfter: env.cfg.PurgeAfter, MailRetention: env.cfg.MailRetention,
-		Mailer: worker, Pages: site,
+		RetentionMonths: env.cfg.RetentionMonths, Mailer: worker, Pages: site,
 	}
 	workCtx, stopWork := context.WithCancel(context.Background())
 	var work sync.WaitGroup

@@ -56,6 +56,10 @@ type Config struct {
 
 	MailRetentionText string
 	MailRetention     time.Duration // a sent email's recipients and text are dropped after this
+	RetentionText     string
+	RetentionMonths   int  // supporters inactive this many months are erased; 0: never
+	DryRun            bool // vigil retention: count, erase nothing
+	DryRunText        string
 
 	LanguagesText string
 	Languages     []string // language codes the site offers, each with a catalogue; nil: every catalogue
@@ -112,6 +116,8 @@ var Options = []option{
 	{"stripe-api-url", "VIGIL_STRIPE_API_URL", "", "Stripe's API, for tests against stripe-mock (default: https://api.stripe.com)", func(c *Config) *string { return &c.StripeAPIURL }},
 	{"donate-url", "VIGIL_DONATE_URL", "", "where Donate links go when --stripe-secret-key is not set (an https page of the organisation's); none: no Donate link", func(c *Config) *string { return &c.DonateURL }},
 	{"stale-after", "VIGIL_STALE_AFTER", "30", "days after which an individual's latest confirmed fact is marked stale on the researchers' screens", func(c *Config) *string { return &c.StaleAfterText }},
+	{"retention", "VIGIL_RETENTION", "24", "erase supporters this many months after their last action or confirmation (Vigil never tracks opens); 0 keeps them", func(c *Config) *string { return &c.RetentionText }},
+	{"dry-run", "VIGIL_DRY_RUN", "false", "vigil retention: count who would be erased, erase nobody", func(c *Config) *string { return &c.DryRunText }},
 	{"mail-retention", "VIGIL_MAIL_RETENTION", "720h", "keep a sent email's recipients and text this long (720h: 30 days), then only its kind and when it went", func(c *Config) *string { return &c.MailRetentionText }},
 }
 
@@ -132,6 +138,12 @@ func Parse(command, summary string, args []string, getenv func(string) string, o
 		if v := getenv(o.env); v != "" {
 			def = v
 		}
+		if o.def == "false" {
+			// A switch: --dry-run alone means true.
+			*o.target(&c) = def
+			fs.Var((*switchValue)(o.target(&c)), o.flag, o.help+" ($"+o.env+")")
+			continue
+		}
 		fs.StringVar(o.target(&c), o.flag, def, o.help+" ($"+o.env+")")
 	}
 	fs.Usage = func() {
@@ -146,6 +158,13 @@ func Parse(command, summary string, args []string, getenv func(string) string, o
 	}
 	return c, fs.Args(), nil
 }
+
+// switchValue is an option given alone (--dry-run) or as --dry-run=false.
+type switchValue string
+
+func (v *switchValue) String() string     { return string(*v) }
+func (v *switchValue) Set(s string) error { *v = switchValue(s); return nil }
+func (v *switchValue) IsBoolFlag() bool   { return true }
 
 func contains(list []string, s string) bool {
 	for _, x := range list {
@@ -248,6 +267,18 @@ func (c *Config) validate(used []option) error {
 				errs = append(errs, fmt.Errorf("--stale-after %q: want a number of days from 1 to 3650, like 30", c.StaleAfterText))
 			}
 			c.StaleAfter = n
+		case "retention":
+			n, err := strconv.Atoi(strings.TrimSpace(c.RetentionText))
+			if err != nil || n < 0 || n > 1200 {
+				errs = append(errs, fmt.Errorf("--retention %q: want a whole number of months, such as 24; 0 keeps supporters", c.RetentionText))
+			}
+			c.RetentionMonths = n
+		case "dry-run":
+			b, err := strconv.ParseBool(c.DryRunText)
+			if err != nil {
+				errs = append(errs, fmt.Errorf("--dry-run %q: want true or false", c.DryRunText))
+			}
+			c.DryRun = b
 		case "languages":
 			if err := c.parseLanguages(); err != nil {
 				errs = append(errs, err)

@@ -121,3 +121,23 @@ func TestEmbedOrigins(t *testing.T) {
 		t.Errorf("a bad origin among good ones: %v", err)
 	}
 }
+
+func TestRetention(t *testing.T) {
+	c, _, err := Parse("retention", "", nil, env(nil), io.Discard, "retention", "dry-run")
+	if err != nil || c.RetentionMonths != 24 || c.DryRun {
+		t.Fatalf("defaults: %d months, dry run %v, %v; want 24, false", c.RetentionMonths, c.DryRun, err)
+	}
+	c, _, err = Parse("retention", "", []string{"--dry-run"}, env(map[string]string{"VIGIL_RETENTION": "36"}), io.Discard, "retention", "dry-run")
+	if err != nil || c.RetentionMonths != 36 || !c.DryRun {
+		t.Fatalf("--dry-run, VIGIL_RETENTION=36: %d, %v, %v", c.RetentionMonths, c.DryRun, err)
+	}
+	if c, _, err = Parse("retention", "", []string{"--retention", "0"}, env(nil), io.Discard, "retention"); err != nil || c.RetentionMonths != 0 {
+		t.Errorf("--retention 0 (keep): %d, %v", c.RetentionMonths, err)
+	}
+	for _, bad := range []string{"24h", "-1", "two years", ""} {
+		if _, _, err := Parse("retention", "", []string{"--retention", bad}, env(nil), io.Discard, "retention"); err == nil ||
+			!strings.Contains(err.Error(), "--retention") {
+			t.Errorf("--retention %q: %v", bad, err)
+		}
+	}
+}

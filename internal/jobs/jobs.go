@@ -1,7 +1,7 @@
 // Package jobs runs Vigil's background work inside `vigil serve`: closing
 // actions at their deadline, reminding and purging unconfirmed supporters,
-// emptying sent emails past their retention, and queueing confirmed
-// appeals for their targets within each action's sending hours and daily
+// emptying sent emails past their retention, erasing supporters inactive
+// past theirs (once a day), and queueing confirmed appeals for their targets within each action's sending hours and daily
 // cap.
 package jobs
 
@@ -24,6 +24,7 @@ type Store interface {
 	RemindUnconfirmed(ctx context.Context, before, now time.Time, compose func(store.Pending) (model.OutboxMessage, error)) (int, error)
 	PurgeUnconfirmed(ctx context.Context, before, now time.Time) (int, error)
 	DropSentBodies(ctx context.Context, sentBefore time.Time) (int, error)
+	EraseInactive(ctx context.Context, before, now time.Time) (int, error)
 	ActionsWithWaitingAppeals(ctx context.Context) ([]model.Action, error)
 	QueueAppeals(ctx context.Context, q store.QueueAppeals, compose store.ComposeAppeals) (int, error)
 }
@@ -52,10 +53,21 @@ type Runner struct {
 	// MailRetention is how long a sent email keeps its sealed body
 	// (recipients and text); 0 keeps it.
 	MailRetention time.Duration
-	Interval      time.Duration // default one minute
-	Mailer        Mailer        // may be nil
-	Pages         Pages         // may be nil
+	// RetentionMonths is how long a supporter is kept after their last
+	// sign of life (model.RetentionLimit); 0 keeps everyone. The erasure
+	// runs once a day (RetentionEvery).
+	RetentionMonths int
+	Interval        time.Duration // default one minute
+	Mailer          Mailer        // may be nil
+	Pages           Pages         // may be nil
+
+	lastRetention time.Time // when this runner last erased inactive supporters
 }
+
+// RetentionEvery is how often the runner erases inactive supporters: once
+// a day is enough for a limit counted in months, and keeps the query off
+// the minute-by-minute jobs.
+const RetentionEvery = 24 * time.Hour
 
 // Run runs the jobs until ctx ends.
 func (r *Runner) Run(ctx context.Context) error {
@@ -124,6 +136,19 @@ func (r *Runner) once(ctx context.Context) {
 			log.Error("dropping sent emails' bodies", "err", err)
 		} else if n > 0 {
 			r.Log.Info("sent emails past their retention emptied", "count", n)
+		}
+	}
+	if r.RetentionMonths > 0 && (r.lastRetention.IsZero() || now.Sub(r.lastRetention) >= RetentionEvery) {
+		// Erased one by one through EraseSupporter: webhook receivers are
+		// told, counts kept. Running again erases nobody twice.
+		n, err := r.Store.EraseInactive(ctx, model.RetentionLimit(now, r.RetentionMonths), now)
+		if err != nil {
+			log.Error("erasing inactive supporters", "err", err)
+		} else {
+			r.lastRetention = now
+			if n > 0 {
+				r.Log.Info("inactive supporters erased", "count", n, "months", r.RetentionMonths)
+			}
 		}
 	}
 	if n := r.queueAppeals(ctx, now, log); n > 0 {

@@ -9,6 +9,7 @@ import (
 
 	"vigil/internal/jobs"
 	"vigil/internal/model"
+	"vigil/internal/store"
 	"vigil/internal/testutil"
 )
 
@@ -56,6 +57,59 @@ func TestMailRetention(t *testing.T) {
 		t.Errorf("the row changed: %+v", got)
 	}
 	if !bytes.Contains(logs.Bytes(), []byte("sent emails past their retention emptied")) {
+		t.Errorf("nothing logged:\n%s", logs.String())
+	}
+}
+
+// TestRetentionOnceADay: the runner erases supporters inactive past the
+// retention, by its clock, at its first run and then once a day, not at
+// every run.
+func TestRetentionOnceADay(t *testing.T) {
+	ctx := context.Background()
+	db := testutil.SQLite(t)
+	start := time.Date(2026, 12, 6, 3, 0, 0, 0, time.UTC)
+	limit := model.RetentionLimit(start, 24)
+	a := &model.Action{Slug: "sign", Lang: "en", Kind: model.ActionPetition, Title: "Sign", Published: limit.AddDate(-1, 0, 0)}
+	if err := db.CreateAction(ctx, a); err != nil {
+		t.Fatal(err)
+	}
+	act := func(email string, at time.Time) int64 {
+		t.Helper()
+		res, err := db.Participate(ctx, store.Participate{ActionSlug: "sign", Now: at,
+			Supporter: model.Supporter{Email: email, Name: "N", Country: "VE", Lang: "es"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res.SupporterID
+	}
+	gone := act("gone@example.org", limit.Add(-time.Hour))  // inactive at the first run
+	later := act("later@example.org", limit.Add(time.Hour)) // inactive two hours after it
+	erased := func(id int64) bool {
+		t.Helper()
+		sup, err := db.SupporterForStaff(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return !sup.Erased.IsZero()
+	}
+	now := start
+	var logs bytes.Buffer
+	r := &jobs.Runner{Store: db, Log: slog.New(slog.NewTextHandler(&logs, nil)), Now: func() time.Time { return now }, RetentionMonths: 24}
+	r.Once(ctx)
+	if !erased(gone) || erased(later) {
+		t.Fatalf("first run: inactive erased %v, active erased %v; want true, false\n%s", erased(gone), erased(later), logs.String())
+	}
+	now = start.Add(2 * time.Hour)
+	r.Once(ctx)
+	if erased(later) {
+		t.Error("erased at a run within the day; retention runs once a day")
+	}
+	now = start.Add(jobs.RetentionEvery)
+	r.Once(ctx)
+	if !erased(later) {
+		t.Errorf("a day later, the supporter inactive past the retention is kept\n%s", logs.String())
+	}
+	if !bytes.Contains(logs.Bytes(), []byte("inactive supporters erased")) {
 		t.Errorf("nothing logged:\n%s", logs.String())
 	}
 }

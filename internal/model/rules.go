@@ -53,11 +53,18 @@ type CaseParticipation struct {
 // ReceivesUpdates reports whether a supporter is sent a case's updates:
 // still reachable (neither unsubscribed nor erased), with at least one
 // participation in an action of the case that was confirmed from their
-// mailbox and with which they did not decline updates. An action that
-// did not ask leaves no answer, which declines nothing.
-func ReceivesUpdates(s Supporter, caseID int64, participations []CaseParticipation) bool {
+// mailbox and with which they did not decline updates, and who did not
+// opt out of this case's updates since (optedOut: the cases whose updates
+// they chose not to receive). An action that did not ask leaves no
+// answer, which declines nothing.
+func ReceivesUpdates(s Supporter, caseID int64, participations []CaseParticipation, optedOut []int64) bool {
 	if !s.Unsubscribed.IsZero() || !s.Erased.IsZero() {
 		return false
+	}
+	for _, id := range optedOut {
+		if id == caseID {
+			return false
+		}
 	}
 	for _, p := range participations {
 		if p.CaseID == caseID && caseID != 0 && !p.Participation.Confirmed.IsZero() && !declined(p.Consents, ConsentUpdates) {
@@ -107,4 +114,50 @@ func SubscribedSince(s Supporter, yes Consent) time.Time {
 		return s.Confirmed
 	}
 	return yes.At
+}
+
+// DefaultRetentionMonths is how long Vigil keeps a supporter after their
+// last sign of life (LastActive) unless --retention says otherwise; see
+// docs/decisions.md for why 24.
+const DefaultRetentionMonths = 24
+
+// RetentionLimit is the instant before which a supporter's last sign of
+// life makes them due for erasure at now, keeping them for months
+// calendar months (0: keep everyone, the zero time). A supporter last
+// seen exactly at the limit is kept.
+func RetentionLimit(now time.Time, months int) time.Time {
+	if months <= 0 {
+		return time.Time{}
+	}
+	return now.AddDate(0, -months, 0)
+}
+
+// LastActive is a supporter's last sign of life: their record's creation,
+// their confirmation, a participation made or confirmed, a consent
+// answered. Vigil never tracks opens or clicks.
+func LastActive(s Supporter, participations []Participation, consents []Consent) time.Time {
+	last := s.Created
+	later := func(t time.Time) {
+		if t.After(last) {
+			last = t
+		}
+	}
+	later(s.Confirmed)
+	for _, p := range participations {
+		later(p.Created)
+		later(p.Confirmed)
+	}
+	for _, c := range consents {
+		later(c.At)
+	}
+	return last
+}
+
+// DueForErasure reports whether retention erases a supporter at limit
+// (RetentionLimit): not erased yet, and last active before the limit.
+func DueForErasure(s Supporter, participations []Participation, consents []Consent, limit time.Time) bool {
+	if limit.IsZero() || !s.Erased.IsZero() {
+		return false
+	}
+	return LastActive(s, participations, consents).Before(limit)
 }

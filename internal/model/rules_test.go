@@ -65,9 +65,16 @@ func TestReceivesUpdates(t *testing.T) {
 		{"unsubscribed", Supporter{Confirmed: when, Unsubscribed: when}, caseID, []CaseParticipation{{caseID, confirmed, given}}, false},
 		{"erased", Supporter{Confirmed: when, Erased: when}, caseID, []CaseParticipation{{caseID, confirmed, given}}, false},
 	} {
-		if got := ReceivesUpdates(tc.s, tc.caseID, tc.participations); got != tc.want {
+		if got := ReceivesUpdates(tc.s, tc.caseID, tc.participations, nil); got != tc.want {
 			t.Errorf("%s: ReceivesUpdates = %v, want %v", tc.name, got, tc.want)
 		}
+	}
+	acted := []CaseParticipation{{caseID, confirmed, given}, {caseID + 1, confirmed, given}}
+	if ReceivesUpdates(reachable, caseID, acted, []int64{caseID}) {
+		t.Error("opted out of this case's updates: still receives them")
+	}
+	if !ReceivesUpdates(reachable, caseID+1, acted, []int64{caseID}) {
+		t.Error("opted out of one case's updates: no longer receives another's")
 	}
 }
 

@@ -124,7 +124,8 @@ func (c *Composer) messageWithID(id, kind string, m delivery.Message, now time.T
 }
 
 // unsubscribe adds the one-click unsubscribe headers (RFC 8058) and the
-// footer link every email carries.
+// footer every email carries: a link to choose which emails to receive
+// (each case's updates, the newsletter), and one to stop them all.
 func (c *Composer) unsubscribe(m *delivery.Message, loc *i18n.Localizer, supporterID int64, now time.Time) {
 	token := c.Keys.Token(PurposeUnsubscribe, supporterID, now.Add(UnsubscribeLinkLife))
 	link := c.link(loc.Lang, "/unsubscribe/"+token)
@@ -133,7 +134,9 @@ func (c *Composer) unsubscribe(m *delivery.Message, loc *i18n.Localizer, support
 	}
 	m.Headers["List-Unsubscribe"] = "<" + link + ">"
 	m.Headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-	m.Text += "\n\n-- \n" + loc.T("site.name") + "\n" + loc.T("email.footer.unsubscribe") + "\n" + link + "\n"
+	choose := c.link(loc.Lang, "/"+PurposePreferences+"/"+c.Keys.Token(PurposePreferences, supporterID, now.Add(UnsubscribeLinkLife)))
+	m.Text += "\n\n-- \n" + loc.T("site.name") + "\n" + loc.T("email.footer.preferences") + "\n" + choose + "\n" +
+		loc.T("email.footer.unsubscribe") + "\n" + link + "\n"
 }
 
 // Kinds of the emails a participation causes, written as intents (see

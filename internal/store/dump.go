@@ -120,6 +120,7 @@ var Schema = []SchemaTable{
 	table("outbox", "id int, message_id text, kind text, state text, sealed bytes, supporter_id int, participation_id int, "+
 		"target_id int, attempts int, next_attempt_at instant, lease_until instant, last_error text, created_at instant, sent_at instant, "+
 		"update_id int, lang text"),
+	table("update_optouts", "supporter_id int, case_id int, at instant"),
 	table("appeal_deliveries", "participation_id int, target_id int, outbox_id int, queued_at instant, delivered_at instant"),
 	table("staff_users", "id int, email text, role text, password_hash text, totp_sealed bytes, totp_step int, "+
 		"disabled bool, created_at instant, last_login_at instant, lang text"),

@@ -57,6 +57,15 @@ type Jobs interface {
 	// within the daily cap per target, and returns how many appeals it
 	// queued.
 	QueueAppeals(ctx context.Context, q QueueAppeals, compose ComposeAppeals) (int, error)
+	// CountInactive counts the supporters, not erased, whose last sign of
+	// life (model.LastActive) came before before: those EraseInactive
+	// would erase (vigil retention --dry-run).
+	CountInactive(ctx context.Context, before time.Time) (int, error)
+	// EraseInactive erases, each as EraseSupporter does at now (webhook
+	// receivers told, counts kept), every supporter CountInactive counts,
+	// and returns how many it erased. A supporter with an active monthly
+	// gift is never among them.
+	EraseInactive(ctx context.Context, before, now time.Time) (int, error)
 }
 
 // AppealDelivery is where one appeal stands with one target: when it was

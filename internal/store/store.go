@@ -35,6 +35,7 @@ type Store interface {
 	Webhooks
 	Finding
 	Donations
+	Privacy
 	// Ping answers nil once the database is reachable.
 	Ping(ctx context.Context) error
 	// Close releases the database.

@@ -270,6 +270,7 @@ func TestBrowserEveryPageInEveryLanguage(t *testing.T) {
 		{"appeal", "/actions/" + demo.CaseAppealSlug}, {"thanks", "/actions/" + demo.DeportationsSlug + "/thanks"},
 		{"news", "/news"}, {"article", "/news/" + demo.NewsReturnSlug}, {"subscribe", "/subscribe"},
 		{"link", "/confirm/not-a-token"}, {"missing", "/no-such-page"},
+		{"privacy", "/privacy"}, {"privacy-link", "/privacy/send/not-a-token"}, {"preferences", "/preferences/not-a-token"},
 		{"embed", "/embed/actions/" + demo.CanadaSlug}, {"embed-thanks", "/embed/actions/" + demo.DeportationsSlug + "/thanks"},
 	}
 	for _, lang := range []string{"fr", "ar", "es", "en"} {

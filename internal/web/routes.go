@@ -34,6 +34,17 @@ func (s *Server) routes() *http.ServeMux {
 	mux.HandleFunc("GET /donate/stop/{token}", s.stopGift)
 	mux.HandleFunc("POST /donate/stop/{token}", s.stopGift)
 	mux.HandleFunc("POST /webhooks/stripe", s.stripeWebhook)
+	// A supporter's own data (privacy.go): the page and its two forms,
+	// the links they send, the choice of emails.
+	mux.HandleFunc("GET /privacy", s.privacyPage)
+	for _, what := range []string{"send", "delete"} {
+		mux.HandleFunc("POST /privacy/"+what, s.privacyRequest(what))
+		mux.HandleFunc("GET /privacy/"+what+"/{token}", s.privacyLink(what))
+		mux.HandleFunc("POST /privacy/"+what+"/{token}", s.privacyLink(what))
+	}
+	mux.HandleFunc("POST /privacy/send/{token}/json", s.privacyDownload)
+	mux.HandleFunc("GET /"+notify.PurposePreferences+"/{token}", s.preferences)
+	mux.HandleFunc("POST /"+notify.PurposePreferences+"/{token}", s.preferences)
 	mux.HandleFunc("GET /subscribe", s.subscribePage)
 	mux.HandleFunc("POST /subscribe", s.subscribe)
 	mux.HandleFunc("GET /search", s.searchLimited(s.cached(s.search)))

@@ -83,6 +83,13 @@ type Store interface {
 	ApplyStripeEvent(ctx context.Context, e store.StripeEvent, compose store.ComposeReceipt) (bool, error)
 	MonthlyGift(ctx context.Context, giftID int64) (model.MonthlyGift, error)
 	EndMonthlyGift(ctx context.Context, giftID int64, now time.Time) error
+	// /privacy and the choice of emails (privacy.go).
+	Setting(ctx context.Context, key string) (string, error)
+	QueueToAddress(ctx context.Context, email string, now time.Time, compose func(model.Supporter) (model.OutboxMessage, error)) error
+	PersonalData(ctx context.Context, supporterID int64) (store.PersonalData, error)
+	EraseOnRequest(ctx context.Context, supporterID int64, now time.Time, farewell model.OutboxMessage) error
+	EmailChoices(ctx context.Context, supporterID int64) (model.EmailChoices, error)
+	SaveEmailChoices(ctx context.Context, supporterID int64, choices model.EmailChoices, newsletter model.Consent, now time.Time) error
 }
 
 // Mailer is the outbox worker (delivery.Worker): woken after a form
@@ -122,6 +129,17 @@ type Options struct {
 	EmbedOrigins []string
 	// Donate configures giving through Stripe; empty: no /donate.
 	Donate DonateOptions
+	// Retention says, on /privacy, how long data is kept: supporters
+	// (months after their last sign of life; 0: until they ask), sent
+	// emails' texts, actions never confirmed.
+	Retention Retention
+}
+
+// Retention is how long Vigil keeps what, as configured.
+type Retention struct {
+	Months      int           // --retention
+	Mail        time.Duration // --mail-retention
+	Unconfirmed time.Duration // --purge-after
 }
 
 // Server is the public site.
@@ -149,6 +167,7 @@ type Server struct {
 	metricsToken  []byte         // SHA-256 of --metrics-token; nil: none
 	headers       []httpx.Header // set on every answer: the site's, and HSTS behind HTTPS
 	embedOrigins  []string       // who may frame /embed/ pages; nil: any https origin
+	retention     Retention
 	embedHeaders  []httpx.Header // headers, with a CSP that lets embedOrigins frame the page
 	stripe        *stripe.Client // Checkout and cancelling monthly gifts; nil: no /donate
 	webhookSecret string         // verifies Stripe's events; "": no webhook
@@ -166,7 +185,8 @@ func New(opts Options) (*Server, error) {
 	s := &Server{store: opts.Store, keys: opts.Keys, composer: opts.Composer, baseURL: opts.BaseURL, log: opts.Logger, now: opts.Now,
 		limits: newLimiter(opts.FormRate), searches: newLimiter(searchRate(opts.FormRate)), clients: opts.Clients, mailer: opts.Mailer,
 		announcer: opts.Announcer, stripe: newStripe(opts.Donate), webhookSecret: opts.Donate.WebhookSecret,
-		donateURL: opts.Donate.FallbackURL}
+		donateURL: opts.Donate.FallbackURL,
+		retention: opts.Retention}
 	if s.mailer == nil {
 		s.mailer = noMailer{}
 	}

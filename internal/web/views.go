@@ -79,7 +79,17 @@ func templateFuncs(l *i18n.Localizer, a *assets) template.FuncMap {
 			}
 			return code
 		},
-		"static":   a.url,
+		"static": a.url,
+		// lines splits text typed in a textarea (an address) into lines.
+		"lines": func(s string) []string {
+			var out []string
+			for line := range strings.Lines(s) {
+				if line = strings.TrimSpace(line); line != "" {
+					out = append(out, line)
+				}
+			}
+			return out
+		},
 		"markdown": markdown.HTML,
 		"srcset":   srcset,
 		"imgsrc":   imageURL,

@@ -207,7 +207,7 @@ func testAudienceAgrees(t *testing.T, s rulesStore) {
 			}
 			participations = append(participations, p)
 		}
-		rule := model.ReceivesUpdates(stored, cs.ID, participations)
+		rule := model.ReceivesUpdates(stored, cs.ID, participations, nil)
 		if rule {
 			want++
 		}

@@ -68,51 +68,55 @@ func (c *Core) SupporterMessages(ctx context.Context, supporterID int64, limit i
 // delivered, and the name and address on their donations (eraseDonors),
 // whose financial record stays.
 func (c *Core) EraseSupporter(ctx context.Context, supporterID int64, now time.Time) error {
-	err := c.d.InTx(ctx, func(tx *sql.Tx) error {
-		// A random index: the address finds nobody, and may act again as
-		// someone new.
-		index := make([]byte, 32)
-		rand.Read(index)
-		// The address's index, before it is replaced, finds the gifts
-		// made with it.
-		var known []byte
-		if err := tx.QueryRowContext(ctx, c.rebind(`SELECT email_index FROM supporters WHERE id = ?`), supporterID).Scan(&known); err != nil {
-			return c.d.MapErr(err)
-		}
-		if err := c.eraseDonors(ctx, tx, supporterID, known, now); err != nil {
-			return err
-		}
-		res, err := tx.ExecContext(ctx, c.rebind(`UPDATE supporters SET email_index = ?, email_sealed = NULL, name_sealed = NULL,
-			postal_sealed = NULL, erased_at = ?, unsubscribed_at = COALESCE(unsubscribed_at, ?), updated_at = ? WHERE id = ?`),
-			index, c.instant(now), c.instant(now), c.instant(now), supporterID)
-		if err != nil {
-			return err
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return model.ErrNotFound
-		}
-		if err := c.EnqueueHooks(c.runner(ctx, tx), HookEvent{Event: model.EventErasure, SupporterID: supporterID, At: now}); err != nil {
-			return err
-		}
-		if err := c.eraseFromDigests(ctx, tx, supporterID); err != nil {
-			return err
-		}
-		for _, q := range []string{
-			`UPDATE participations SET subject_sealed = NULL, letter_sealed = NULL, comment_sealed = NULL, ip_hash = NULL,
-				referrer = '', share_code = '' WHERE supporter_id = ?`,
-			`DELETE FROM consents WHERE supporter_id = ?`,
-			`DELETE FROM outbox WHERE supporter_id = ?`,
-		} {
-			if _, err := tx.ExecContext(ctx, c.rebind(q), supporterID); err != nil {
-				return err
-			}
-		}
-		return c.audit(ctx, tx, "supporter.erase", "supporter", supporterID, nil, map[string]bool{"erased": true})
-	})
+	err := c.d.InTx(ctx, func(tx *sql.Tx) error { return c.eraseTx(ctx, tx, supporterID, now) })
 	if err != nil {
 		return c.errorf("erase supporter %d: %w", supporterID, err)
 	}
 	return nil
+}
+
+// eraseTx is EraseSupporter inside a transaction.
+func (c *Core) eraseTx(ctx context.Context, tx *sql.Tx, supporterID int64, now time.Time) error {
+	// A random index: the address finds nobody, and may act again as
+	// someone new.
+	index := make([]byte, 32)
+	rand.Read(index)
+	// The address's index, before it is replaced, finds the gifts made
+	// with it.
+	var known []byte
+	if err := tx.QueryRowContext(ctx, c.rebind(`SELECT email_index FROM supporters WHERE id = ?`), supporterID).Scan(&known); err != nil {
+		return c.d.MapErr(err)
+	}
+	if err := c.eraseDonors(ctx, tx, supporterID, known, now); err != nil {
+		return err
+	}
+	res, err := tx.ExecContext(ctx, c.rebind(`UPDATE supporters SET email_index = ?, email_sealed = NULL, name_sealed = NULL,
+		postal_sealed = NULL, erased_at = ?, unsubscribed_at = COALESCE(unsubscribed_at, ?), updated_at = ? WHERE id = ?`),
+		index, c.instant(now), c.instant(now), c.instant(now), supporterID)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return model.ErrNotFound
+	}
+	if err := c.EnqueueHooks(c.runner(ctx, tx), HookEvent{Event: model.EventErasure, SupporterID: supporterID, At: now}); err != nil {
+		return err
+	}
+	if err := c.eraseFromDigests(ctx, tx, supporterID); err != nil {
+		return err
+	}
+	for _, q := range []string{
+		`UPDATE participations SET subject_sealed = NULL, letter_sealed = NULL, comment_sealed = NULL, ip_hash = NULL,
+			referrer = '', share_code = '' WHERE supporter_id = ?`,
+		`DELETE FROM consents WHERE supporter_id = ?`,
+		`DELETE FROM update_optouts WHERE supporter_id = ?`,
+		`DELETE FROM outbox WHERE supporter_id = ?`,
+	} {
+		if _, err := tx.ExecContext(ctx, c.rebind(q), supporterID); err != nil {
+			return err
+		}
+	}
+	return c.audit(ctx, tx, "supporter.erase", "supporter", supporterID, nil, map[string]bool{"erased": true})
 }
 
 // eraseFromDigests takes a supporter's letters out of the digests that

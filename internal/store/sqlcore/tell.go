@@ -31,14 +31,15 @@ func (c *Core) UpdateByID(ctx context.Context, id int64) (model.Update, error) {
 // audience selects the supporters an update of a case reaches, as
 // model.ReceivesUpdates says for one: neither unsubscribed nor erased, with
 // a confirmed participation in one of the case's actions and no "updates"
-// consent declined with it. The rule is applied here in the database, which
+// consent declined with it, and no opt-out of this case's updates. The rule is applied here in the database, which
 // holds far more supporters than a job could read; rules_test.go checks
 // that both pick the same supporters.
 const audience = `FROM supporters s WHERE s.unsubscribed_at IS NULL AND s.erased_at IS NULL AND EXISTS (
 	SELECT 1 FROM participations p JOIN actions a ON a.id = p.action_id
 	WHERE p.supporter_id = s.id AND a.case_id = ? AND p.confirmed_at IS NOT NULL
 	AND NOT EXISTS (SELECT 1 FROM consents cn WHERE cn.participation_id = p.id
-		AND cn.key = '` + model.ConsentUpdates + `' AND NOT cn.given))`
+		AND cn.key = '` + model.ConsentUpdates + `' AND NOT cn.given)
+	AND NOT EXISTS (SELECT 1 FROM update_optouts o WHERE o.supporter_id = s.id AND o.case_id = a.case_id))`
 
 // UpdateAudience counts an update's audience by language.
 func (c *Core) UpdateAudience(ctx context.Context, caseID int64) (map[string]int, error) {

@@ -181,6 +181,15 @@ func FillDump(t testing.TB, s Store, keys *secret.Keys) DumpFixture {
 	if err := s.Unsubscribe(ctx, elena.ID, now.Add(90*time.Minute)); err != nil {
 		t.Fatal(err)
 	}
+	// Ana no longer wants a case's updates.
+	published, err := s.PublishedCases(ctx)
+	if err != nil || len(published) == 0 {
+		t.Fatalf("cases: %v, %v", published, err)
+	}
+	choices := model.EmailChoices{Cases: []model.CaseChoice{{Case: published[0]}}, Newsletter: true}
+	if err := s.SaveEmailChoices(ctx, ana.SupporterID, choices, model.Consent{}, now.Add(100*time.Minute)); err != nil {
+		t.Fatal(err)
+	}
 	// Dario is reminded; Bruno takes his back, and goes (a gap in the IDs).
 	if n, err := s.RemindUnconfirmed(ctx, now.Add(5*time.Minute), now.Add(2*time.Hour), func(p store.Pending) (model.OutboxMessage, error) {
 		return dumpMessage(keys, "reminder", p.Supporter.ID), nil

@@ -198,3 +198,109 @@ func testEraseReachesDigests(t *testing.T, s Store) {
 		t.Errorf("actions with waiting appeals: %+v, %v; want none", waiting, err)
 	}
 }
+
+// testEraseInactive: retention erases the supporters whose last sign of
+// life came before the limit, and keeps those with a recent action, a
+// recent confirmation, or last seen exactly at the limit.
+func testEraseInactive(t *testing.T, s Store) {
+	defer func(n int) { sqlcore.RetentionChunk = n }(sqlcore.RetentionChunk)
+	sqlcore.RetentionChunk = 2 // the erasure below crosses several chunks
+	now := time.Date(2026, 12, 6, 3, 0, 0, 0, time.UTC)
+	limit := model.RetentionLimit(now, model.DefaultRetentionMonths)
+	hook := &model.Webhook{URL: "https://crm.example.org/hook", Secret: "s", Events: []string{model.EventErasure}, Created: limit}
+	if err := s.CreateWebhook(ctx, hook); err != nil {
+		t.Fatal(err)
+	}
+	for _, slug := range []string{"old", "new"} {
+		a := &model.Action{Slug: slug, Lang: "en", Kind: model.ActionPetition, Title: "Sign " + slug, Published: limit.AddDate(-2, 0, 0)}
+		if err := s.CreateAction(ctx, a); err != nil {
+			t.Fatal(err)
+		}
+	}
+	act := func(slug, email string, at time.Time) store.Participated {
+		t.Helper()
+		res, err := s.Participate(ctx, store.Participate{ActionSlug: slug, Now: at,
+			Supporter: model.Supporter{Email: email, Name: "N " + email, Country: "VE", Lang: "es"},
+			Consents:  []model.Consent{{Key: model.ConsentUpdates, Text: "Tell me", Given: true, Source: "/actions/" + slug, At: at}},
+			Email:     testEmail()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res
+	}
+	confirm := func(p store.Participated, at time.Time) {
+		t.Helper()
+		if _, _, err := s.ConfirmParticipation(ctx, p.ParticipationID, at); err != nil {
+			t.Fatal(err)
+		}
+	}
+	days := func(n int) time.Time { return limit.AddDate(0, 0, n) }
+
+	oldie := act("old", "oldie@example.org", days(-60))
+	confirm(oldie, days(-59))
+	never := act("old", "never@example.org", days(-400)) // never confirmed
+	dayBefore := act("old", "daybefore@example.org", days(-1))
+	erased := []store.Participated{oldie, never, dayBefore}
+
+	recentAction := act("old", "recent-action@example.org", days(-300))
+	confirm(recentAction, days(-299))
+	act("new", "recent-action@example.org", days(10))
+	recentConfirm := act("old", "recent-confirm@example.org", days(-10))
+	confirm(recentConfirm, days(1))
+	boundary := act("old", "boundary@example.org", limit) // last seen exactly at the limit
+	gone := act("old", "gone@example.org", days(-500))
+	if err := s.EraseSupporter(ctx, gone.SupporterID, days(-400)); err != nil {
+		t.Fatal(err)
+	}
+	kept := []store.Participated{recentAction, recentConfirm, boundary}
+
+	before, _ := s.ActionBySlug(ctx, "old")
+	if n, err := s.CountInactive(ctx, limit); err != nil || n != len(erased) {
+		t.Fatalf("CountInactive = %d, %v; want %d", n, err, len(erased))
+	}
+	n, err := s.EraseInactive(ctx, limit, now)
+	if err != nil || n != len(erased) {
+		t.Fatalf("EraseInactive = %d, %v; want %d", n, err, len(erased))
+	}
+	for _, p := range erased {
+		sup, err := s.SupporterForStaff(ctx, p.SupporterID)
+		if err != nil || sup.Email != "" || sup.Name != "" || !sup.Erased.Equal(now) {
+			t.Errorf("inactive supporter %d not erased: %+v, %v", p.SupporterID, sup, err)
+		}
+	}
+	told := map[int64]bool{}
+	if ds, err := s.Deliveries(ctx, hook.ID, 0); err == nil {
+		for _, d := range ds {
+			told[d.SupporterID] = true
+		}
+	}
+	for _, p := range erased {
+		if !told[p.SupporterID] {
+			t.Errorf("webhook receivers not told of the erasure of %d", p.SupporterID)
+		}
+	}
+	for _, p := range kept {
+		sup, err := s.SupporterForStaff(ctx, p.SupporterID)
+		if err != nil || sup.Email == "" || !sup.Erased.IsZero() {
+			t.Errorf("active supporter %d erased: %+v, %v", p.SupporterID, sup, err)
+		}
+	}
+	if sup, _ := s.SupporterForStaff(ctx, gone.SupporterID); !sup.Erased.Equal(days(-400)) {
+		t.Errorf("supporter erased before erased again: %v", sup.Erased)
+	}
+	if after, _ := s.ActionBySlug(ctx, "old"); after.Count != before.Count {
+		t.Errorf("count %d after retention, want %d as before", after.Count, before.Count)
+	}
+	if n, err := s.CountInactive(ctx, limit); err != nil || n != 0 {
+		t.Errorf("CountInactive after = %d, %v; want 0", n, err)
+	}
+	if n, err := s.EraseInactive(ctx, limit, now); err != nil || n != 0 {
+		t.Errorf("EraseInactive again = %d, %v; want nobody erased twice", n, err)
+	}
+	if _, err := s.EraseInactive(ctx, time.Time{}, now); err == nil {
+		t.Error("no limit given: accepted")
+	}
+	if _, err := s.CountInactive(ctx, time.Time{}); err == nil {
+		t.Error("count with no limit given: accepted")
+	}
+}

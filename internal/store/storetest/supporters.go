@@ -21,6 +21,9 @@ func RunSupporters(t *testing.T, open func(t *testing.T) Store) {
 	}{
 		{"EraseKeepsCounts", testEraseKeepsCounts},
 		{"EraseReachesDigests", testEraseReachesDigests},
+		{"EraseInactive", testEraseInactive},
+		{"PrivacyRequests", testPrivacyRequests},
+		{"EmailChoices", testEmailChoices},
 		{"ExportInBatches", testExportInBatches},
 		{"ExportSubscribers", testExportSubscribers},
 		{"ImportKeepsChoices", testImportKeepsChoices},
