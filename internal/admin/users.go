@@ -82,6 +82,7 @@ func controllerFields(c *model.Controller) []controllerField {
 		{model.SettingControllerName, "controller_name", 200, &c.Name},
 		{model.SettingControllerAddress, "controller_address", 1000, &c.Address},
 		{model.SettingControllerContact, "controller_contact", 300, &c.Contact},
+		{model.SettingControllerFinance, "controller_finance", 500, &c.Finance},
 	}
 }
 

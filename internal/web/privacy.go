@@ -54,6 +54,7 @@ func (s *Server) renderPrivacy(w http.ResponseWriter, r *http.Request, data priv
 		{model.SettingControllerName, &data.Controller.Name},
 		{model.SettingControllerAddress, &data.Controller.Address},
 		{model.SettingControllerContact, &data.Controller.Contact},
+		{model.SettingControllerFinance, &data.Controller.Finance},
 	} {
 		v, err := s.store.Setting(ctx, f.key)
 		if err != nil {
@@ -247,9 +248,22 @@ type personalView struct {
 	Consents       []consentView       `json:"consents"`
 	Participations []participationView `json:"participations"`
 	Emails         []emailView         `json:"emails"`
-	// Donations are the gifts recorded for the supporter; filled once
-	// Vigil records donations.
-	Donations []json.RawMessage `json:"donations"`
+	Donations      []donationView      `json:"donations"`
+}
+
+// donationView is one payment: amounts in minor units, as accounts keep
+// them, and as the page shows them.
+type donationView struct {
+	Amount    int64     `json:"amount_minor_units"`
+	Currency  string    `json:"currency"`
+	Display   string    `json:"-"`
+	Monthly   bool      `json:"monthly"`
+	Paid      time.Time `json:"paid"`
+	Reference string    `json:"reference"`
+	Name      string    `json:"name,omitempty"`
+	Email     string    `json:"email,omitempty"`
+	Case      string    `json:"case,omitempty"`
+	CaseURL   string    `json:"case_url,omitempty"`
 }
 
 type consentView struct {
@@ -298,7 +312,7 @@ func (s *Server) personalView(ctx context.Context, supporterID int64, lang strin
 	sup := d.Supporter
 	v := &personalView{Email: sup.Email, Name: sup.Name, Country: sup.Country, PostalCode: sup.PostalCode, Language: sup.Lang,
 		Created: sup.Created.UTC(), Confirmed: timeOrNil(sup.Confirmed), Unsubscribed: timeOrNil(sup.Unsubscribed),
-		Consents: []consentView{}, Participations: []participationView{}, Emails: []emailView{}, Donations: []json.RawMessage{}}
+		Consents: []consentView{}, Participations: []participationView{}, Emails: []emailView{}, Donations: []donationView{}}
 	for _, c := range d.Consents {
 		v.Consents = append(v.Consents, consentView{Key: c.Key, Text: c.Text, Given: c.Given, Source: c.Source, At: c.At.UTC()})
 	}
@@ -322,6 +336,19 @@ func (s *Server) personalView(ctx context.Context, supporterID int64, lang strin
 			e.Subject = msg.Subject
 		}
 		v.Emails = append(v.Emails, e)
+	}
+	gifts, err := s.store.SupporterDonations(ctx, supporterID)
+	if err != nil {
+		return nil, err
+	}
+	loc := s.cat.Localizer(lang)
+	for _, g := range gifts {
+		dv := donationView{Amount: g.Amount, Currency: g.Currency, Display: loc.Money(g.Amount, g.Currency), Monthly: g.Monthly,
+			Paid: g.Paid.UTC(), Reference: g.Ref, Name: g.Name, Email: g.Email, Case: g.CaseSlug}
+		if g.CaseSlug != "" {
+			dv.CaseURL = s.baseURL + "/cases/" + g.CaseSlug
+		}
+		v.Donations = append(v.Donations, dv)
 	}
 	return v, nil
 }

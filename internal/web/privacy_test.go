@@ -11,6 +11,7 @@ import (
 
 	"vigil/internal/demo"
 	"vigil/internal/model"
+	"vigil/internal/store"
 	"vigil/internal/web"
 )
 
@@ -154,6 +155,19 @@ func TestPrivacyRateLimits(t *testing.T) {
 // link changes nothing; expired and tampered links are refused.
 func TestPrivacyLinks(t *testing.T) {
 	h, ana := privacyHarness(t)
+	// Ana gave once, through Stripe, with the address she signed with.
+	paid := h.now.Add(-time.Hour)
+	gift := store.StripeEvent{ID: "evt_ana", Type: "checkout.session.completed", Received: paid,
+		Payment: &model.Donation{Ref: "cs_ana", SessionID: "cs_ana", Amount: 2550, Currency: "eur", Lang: "en",
+			CaseSlug: "men-expelled-to-el-salvador", Name: "Ana Pérez", Email: "ana@example.org", Paid: paid}}
+	if _, err := h.db.ApplyStripeEvent(t.Context(), gift, func(d model.Donation) (model.OutboxMessage, error) {
+		return h.options.Composer.DonationReceipt(d, paid)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	h.deliver()
+	h.mp.WaitForMessages(t, 1, 5*time.Second)
+	h.mp.DeleteAll(t)
 	h.privacyRequest("send", "ana@example.org")
 	h.privacyRequest("delete", "ana@example.org")
 	h.deliver()
@@ -176,7 +190,7 @@ func TestPrivacyLinks(t *testing.T) {
 	shown := h.post(sendLink, url.Values{})
 	mustContain(t, "data page", text(shown.body), "ana@example.org", "Ana Pérez", "Venezuela", "1010",
 		"yes — Email me about this action", "Tell the President: no mass deportations", "Please confirm: Tell the President",
-		"Your data: your link")
+		"Your data: your link", "€25.50, once", "cs_ana", "dedicated to men-expelled-to-el-salvador")
 	if cc := shown.header.Get("Cache-Control"); !strings.Contains(cc, "no-store") && !strings.Contains(cc, "private") {
 		t.Errorf("data page Cache-Control %q", cc)
 	}
@@ -198,14 +212,20 @@ func TestPrivacyLinks(t *testing.T) {
 			Subject string
 			Created time.Time
 		}
-		Donations []json.RawMessage
+		Donations []struct {
+			Amount    int64 `json:"amount_minor_units"`
+			Currency  string
+			Reference string
+			Name      string
+		}
 	}
 	if err := json.Unmarshal([]byte(dl.body), &data); err != nil {
 		t.Fatalf("download is no JSON: %v\n%s", err, dl.body)
 	}
 	if data.Email != "ana@example.org" || data.Name != "Ana Pérez" || data.PostalCode != "1010" || len(data.Consents) == 0 ||
 		data.Consents[0].At.IsZero() || len(data.Participations) != 1 || len(data.Emails) < 2 || data.Emails[0].Subject == "" ||
-		data.Donations == nil {
+		len(data.Donations) != 1 || data.Donations[0].Amount != 2550 || data.Donations[0].Currency != "eur" ||
+		data.Donations[0].Reference != "cs_ana" || data.Donations[0].Name != "Ana Pérez" {
 		t.Errorf("download %+v", data)
 	}
 
@@ -261,8 +281,12 @@ func TestPrivacyLinks(t *testing.T) {
 // set it, in every language.
 func TestPrivacyController(t *testing.T) {
 	h, _ := privacyHarness(t)
+	if page := get(t, h.site, "/privacy"); !strings.Contains(text(page.body), "payment references): as long as the law on accounts requires.") {
+		t.Error("/privacy without the controller's word on financial records does not say the law decides")
+	}
 	for key, v := range map[string]string{model.SettingControllerName: "Vigil Rights Org",
-		model.SettingControllerAddress: "1 Rue de la Paix\n75000 Paris", model.SettingControllerContact: "dpo@example.org"} {
+		model.SettingControllerAddress: "1 Rue de la Paix\n75000 Paris", model.SettingControllerContact: "dpo@example.org",
+		model.SettingControllerFinance: "ten years, as French law requires."} {
 		if err := h.db.SetSetting(t.Context(), key, v); err != nil {
 			t.Fatal(err)
 		}
@@ -273,6 +297,7 @@ func TestPrivacyController(t *testing.T) {
 			t.Fatalf("%s/privacy: %d", lang, page.status)
 		}
 		mustContain(t, lang+"/privacy", page.body, "<strong>Vigil Rights Org</strong><br>1 Rue de la Paix<br>75000 Paris<br>dpo@example.org")
+		mustContain(t, lang+"/privacy", page.body, "<bdi>ten years, as French law requires.</bdi>")
 		if strings.Contains(page.body, "privacy.") {
 			t.Errorf("%s/privacy shows a catalogue key", lang)
 		}

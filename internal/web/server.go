@@ -87,6 +87,7 @@ type Store interface {
 	Setting(ctx context.Context, key string) (string, error)
 	QueueToAddress(ctx context.Context, email string, now time.Time, compose func(model.Supporter) (model.OutboxMessage, error)) error
 	PersonalData(ctx context.Context, supporterID int64) (store.PersonalData, error)
+	SupporterDonations(ctx context.Context, supporterID int64) ([]model.Donation, error)
 	EraseOnRequest(ctx context.Context, supporterID int64, now time.Time, farewell model.OutboxMessage) error
 	EmailChoices(ctx context.Context, supporterID int64) (model.EmailChoices, error)
 	SaveEmailChoices(ctx context.Context, supporterID int64, choices model.EmailChoices, newsletter model.Consent, now time.Time) error

@@ -9,25 +9,25 @@ import (
 )
 
 // inactiveSupporters selects the supporters, not erased, whose every sign
-// of life came before the limit (the one parameter, given five times):
+// of life came before the limit (the one parameter, given six times):
 // their record, their confirmation, a participation made or confirmed, a
-// consent answered (model.LastActive is the same rule, for one
-// supporter). Vigil never tracks opens or clicks, so these are all it
-// knows.
-//
-// Donations: a supporter with an active monthly gift is never erased by
-// retention; that is one more NOT EXISTS clause at the end of this WHERE,
-// on the donations table, once it exists.
+// consent answered, a gift paid (model.LastActive is the same rule, for
+// one supporter, without gifts). Vigil never tracks opens or clicks, so
+// these are all it knows. A supporter who gives monthly is never erased,
+// however long ago they last did anything else.
 const inactiveSupporters = `FROM supporters s
 	WHERE s.erased_at IS NULL AND s.created_at < ?
 	AND (s.confirmed_at IS NULL OR s.confirmed_at < ?)
 	AND NOT EXISTS (SELECT 1 FROM participations p WHERE p.supporter_id = s.id
 		AND (p.created_at >= ? OR p.confirmed_at >= ?))
-	AND NOT EXISTS (SELECT 1 FROM consents cn WHERE cn.supporter_id = s.id AND cn.at >= ?)`
+	AND NOT EXISTS (SELECT 1 FROM consents cn WHERE cn.supporter_id = s.id AND cn.at >= ?)
+	AND NOT EXISTS (SELECT 1 FROM donations d WHERE (d.supporter_id = s.id OR d.email_index = s.email_index)
+		AND d.paid_at >= ?)
+	AND NOT ` + ActiveMonthlyGift
 
 func (c *Core) inactiveArgs(before time.Time) []any {
 	b := c.instant(before)
-	return []any{b, b, b, b, b}
+	return []any{b, b, b, b, b, b}
 }
 
 // CountInactive counts the supporters retention would erase at limit

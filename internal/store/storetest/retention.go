@@ -201,7 +201,8 @@ func testEraseReachesDigests(t *testing.T, s Store) {
 
 // testEraseInactive: retention erases the supporters whose last sign of
 // life came before the limit, and keeps those with a recent action, a
-// recent confirmation, or last seen exactly at the limit.
+// recent confirmation, a recent gift, a monthly gift not ended, or last
+// seen exactly at the limit.
 func testEraseInactive(t *testing.T, s Store) {
 	defer func(n int) { sqlcore.RetentionChunk = n }(sqlcore.RetentionChunk)
 	sqlcore.RetentionChunk = 2 // the erasure below crosses several chunks
@@ -252,7 +253,32 @@ func testEraseInactive(t *testing.T, s Store) {
 	if err := s.EraseSupporter(ctx, gone.SupporterID, days(-400)); err != nil {
 		t.Fatal(err)
 	}
-	kept := []store.Participated{recentAction, recentConfirm, boundary}
+	// Gifts: a monthly gift not ended keeps its donor however old their
+	// last action; an ended one does not; a gift paid since the limit is
+	// a sign of life.
+	var r receipts
+	give := func(id, email string, paid time.Time, monthly bool) {
+		t.Helper()
+		e := store.StripeEvent{ID: "evt_" + id, Type: "checkout.session.completed", Received: paid,
+			Payment: &model.Donation{Ref: "cs_" + id, SessionID: "cs_" + id, Amount: 500, Currency: "eur", Lang: "es",
+				Email: email, Paid: paid}}
+		if monthly {
+			e.Type, e.Payment.Ref, e.Payment.SessionID = "invoice.paid", "in_"+id, ""
+			e.Payment.SubscriptionID, e.Payment.Monthly = "sub_"+id, true
+			e.Gift = &model.MonthlyGift{SubscriptionID: "sub_" + id, CustomerID: "cus_" + id, Amount: 500, Currency: "eur", Email: email}
+		}
+		apply(t, s, &r, e)
+	}
+	monthly := act("old", "monthly@example.org", days(-100))
+	give("monthly", "monthly@example.org", days(-90), true)
+	ended := act("old", "ended@example.org", days(-100))
+	give("ended", "ended@example.org", days(-95), true)
+	apply(t, s, &r, store.StripeEvent{ID: "evt_ended_end", Type: "customer.subscription.deleted", Received: days(-50),
+		Gift: &model.MonthlyGift{SubscriptionID: "sub_ended"}, Ended: days(-50)})
+	recentGift := act("old", "recent-gift@example.org", days(-200))
+	give("recent", "recent-gift@example.org", days(5), false)
+	erased = append(erased, ended)
+	kept := []store.Participated{recentAction, recentConfirm, boundary, monthly, recentGift}
 
 	before, _ := s.ActionBySlug(ctx, "old")
 	if n, err := s.CountInactive(ctx, limit); err != nil || n != len(erased) {
