@@ -49,13 +49,40 @@ func (s *Server) thanks(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, http.StatusOK, "thanks", p)
 }
 
+// linkState is what a page behind a link in an email knows of its link:
+// it works, it has expired, or it is not one of ours or names what exists
+// no more. Each such page's data embeds it.
+type linkState struct {
+	Expired bool
+	Invalid bool
+}
+
+// checkLink checks a link's token for purpose. The status is the page's:
+// 200 with the id the token names, 410 for an expired link, 404 for one
+// that is not ours.
+func (s *Server) checkLink(token, purpose string) (int64, linkState, int) {
+	id, err := s.keys.CheckToken(token, purpose, s.now())
+	switch {
+	case errors.Is(err, secret.ErrTokenExpired):
+		return 0, linkState{Expired: true}, http.StatusGone
+	case err != nil:
+		return 0, linkState{Invalid: true}, http.StatusNotFound
+	}
+	return id, linkState{}, http.StatusOK
+}
+
+// gone marks a working link whose supporter or gift exists no more.
+func (l *linkState) gone() int {
+	l.Invalid = true
+	return http.StatusNotFound
+}
+
 // linkData is a page reached from a link in an email.
 type linkData struct {
 	Purpose string // notify.Purpose…
 	Token   string
 	Done    bool
-	Expired bool
-	Invalid bool
+	linkState
 	Actions []model.Action
 }
 
@@ -66,20 +93,15 @@ func (s *Server) emailLink(purpose string) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		token := r.PathValue("token")
 		data := linkData{Purpose: purpose, Token: token}
-		id, err := s.keys.CheckToken(token, purpose, s.now())
-		status := http.StatusOK
-		switch {
-		case errors.Is(err, secret.ErrTokenExpired):
-			data.Expired, status = true, http.StatusGone
-		case err != nil:
-			data.Invalid, status = true, http.StatusNotFound
-		case r.Method == http.MethodPost:
+		id, state, status := s.checkLink(token, purpose)
+		data.linkState = state
+		if status == http.StatusOK && r.Method == http.MethodPost {
 			if err := s.doEmailLink(r, purpose, id, &data); err != nil {
 				if !errors.Is(err, model.ErrNotFound) {
 					s.fail(w, r, err)
 					return
 				}
-				data.Invalid, status = true, http.StatusNotFound
+				status = data.gone()
 			}
 		}
 		loc := s.cat.Localizer(languageOf(r).Lang)

@@ -242,6 +242,46 @@ func session(id string, paid bool, mode string, extra map[string]any) map[string
 	return s
 }
 
+// TestStripeWebhookRefusalsLimited: a client sending forged events is
+// soon answered 429 without being read; another client's genuine event
+// is still recorded.
+func TestStripeWebhookRefusalsLimited(t *testing.T) {
+	h := newActHarness(t, true)
+	st := newCountingStripe(t)
+	h.withDonations(web.DonateOptions{SecretKey: "sk_test_123", WebhookSecret: testWebhookSecret, APIURL: st.url})
+	event := stripeEventJSON("evt_lim", "checkout.session.completed", session("cs_lim", true, "payment", nil))
+	send := func(ip, secret string) int {
+		signed := webhook.GenerateTestSignedPayload(&webhook.UnsignedPayload{Payload: event, Secret: secret, Timestamp: time.Now()})
+		req := httptest.NewRequest(http.MethodPost, "/webhooks/stripe", strings.NewReader(string(signed.Payload)))
+		req.Header.Set("Stripe-Signature", signed.Header)
+		req.RemoteAddr = ip + ":443"
+		rec := httptest.NewRecorder()
+		h.site.ServeHTTP(rec, req)
+		return rec.Code
+	}
+	refused, limited := 0, false
+	for range 1000 {
+		code := send("198.51.100.7", "whsec_forged")
+		if code == http.StatusTooManyRequests {
+			limited = true
+			break
+		}
+		if code != http.StatusBadRequest {
+			t.Fatalf("forged event: %d", code)
+		}
+		refused++
+	}
+	if !limited || refused < 3 {
+		t.Fatalf("%d forged events refused, then limited: %v; want a few refusals, then 429", refused, limited)
+	}
+	if code := send("198.51.100.7", testWebhookSecret); code != http.StatusTooManyRequests {
+		t.Errorf("the limited client's next event: %d, want 429", code)
+	}
+	if code := send("203.0.113.9", testWebhookSecret); code != http.StatusOK || len(h.donations()) != 1 {
+		t.Errorf("another client's genuine event: %d, %d donations", code, len(h.donations()))
+	}
+}
+
 func TestStripeWebhook(t *testing.T) {
 	h := newActHarness(t, true)
 	st := newCountingStripe(t)

@@ -79,6 +79,18 @@ func (l *limiter) allowIP(ip string, now time.Time) bool {
 	return l.allow(l.ips, clientKey(ip), l.perIP, l.ipBurst, now)
 }
 
+// exhausted reports, without spending a token, whether a client has none
+// left: a limit that only failures spend asks it before doing the work.
+func (l *limiter) exhausted(ip string, now time.Time) bool {
+	if l.perIP == 0 {
+		return false
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	b, ok := l.ips[clientKey(ip)]
+	return ok && b.lim.TokensAt(now) < 1
+}
+
 // clientKey groups IPv6 addresses by /64, the block one subscriber usually
 // holds, so a client cannot dodge its limit by changing the low bits.
 func clientKey(ip string) string {

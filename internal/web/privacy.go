@@ -145,12 +145,11 @@ func (s *Server) privacyRequest(what string) http.HandlerFunc {
 
 // privacyLinkData is a page behind a link of a privacy email.
 type privacyLinkData struct {
-	What    string // "send" or "delete"
-	Token   string
-	Expired bool
-	Invalid bool
-	Done    bool
-	Data    *personalView // send: what Vigil holds
+	What  string // "send" or "delete"
+	Token string
+	linkState
+	Done bool
+	Data *personalView // send: what Vigil holds
 }
 
 // privacyLink serves /privacy/{send,delete}/{token}. Opening the link
@@ -165,14 +164,9 @@ func (s *Server) privacyLink(what string) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		token := r.PathValue("token")
 		data := privacyLinkData{What: what, Token: token}
-		id, err := s.keys.CheckToken(token, purpose, s.now())
-		status := http.StatusOK
-		switch {
-		case errors.Is(err, secret.ErrTokenExpired):
-			data.Expired, status = true, http.StatusGone
-		case err != nil:
-			data.Invalid, status = true, http.StatusNotFound
-		case r.Method == http.MethodPost:
+		id, state, status := s.checkLink(token, purpose)
+		data.linkState = state
+		if status == http.StatusOK && r.Method == http.MethodPost {
 			if !s.readForm(w, r) {
 				return
 			}
@@ -184,7 +178,7 @@ func (s *Server) privacyLink(what string) http.HandlerFunc {
 			}
 			switch {
 			case errors.Is(err, model.ErrNotFound):
-				data.Invalid, status = true, http.StatusNotFound
+				status = data.gone()
 			case err != nil:
 				s.fail(w, r, err)
 				return
@@ -377,9 +371,8 @@ func (s *Server) eraseOnRequest(r *http.Request, supporterID int64) error {
 
 // preferencesData is the page where a supporter chooses their emails.
 type preferencesData struct {
-	Token   string
-	Expired bool
-	Invalid bool
+	Token string
+	linkState
 	Saved   bool
 	Choices model.EmailChoices
 }
@@ -391,32 +384,28 @@ func (s *Server) preferences(w http.ResponseWriter, r *http.Request) {
 	token := r.PathValue("token")
 	data := preferencesData{Token: token}
 	now := s.now()
-	id, err := s.keys.CheckToken(token, notify.PurposePreferences, now)
-	status := http.StatusOK
-	switch {
-	case errors.Is(err, secret.ErrTokenExpired):
-		data.Expired, status = true, http.StatusGone
-	case err != nil:
-		data.Invalid, status = true, http.StatusNotFound
-	default:
-		data.Choices, err = s.store.EmailChoices(r.Context(), id)
-		if errors.Is(err, model.ErrNotFound) {
-			data.Invalid, status = true, http.StatusNotFound
-			break
-		}
-		if err != nil {
+	id, state, status := s.checkLink(token, notify.PurposePreferences)
+	data.linkState = state
+	if status == http.StatusOK {
+		choices, err := s.store.EmailChoices(r.Context(), id)
+		switch {
+		case errors.Is(err, model.ErrNotFound):
+			status = data.gone()
+		case err != nil:
 			s.fail(w, r, err)
 			return
-		}
-		if r.Method == http.MethodPost {
-			if !s.readForm(w, r) {
-				return
+		default:
+			data.Choices = choices
+			if r.Method == http.MethodPost {
+				if !s.readForm(w, r) {
+					return
+				}
+				if err := s.saveChoices(r, id, &data.Choices, now); err != nil {
+					s.fail(w, r, err)
+					return
+				}
+				data.Saved = true
 			}
-			if err := s.saveChoices(r, id, &data.Choices, now); err != nil {
-				s.fail(w, r, err)
-				return
-			}
-			data.Saved = true
 		}
 	}
 	loc := s.cat.Localizer(languageOf(r).Lang)

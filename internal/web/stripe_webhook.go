@@ -24,19 +24,30 @@ const maxWebhookBytes = 256 << 10
 // "Donations"). A wrong or stale signature is 400 and nothing is stored;
 // an event applied before, or about something else, is 200 so that Stripe
 // stops retrying it; a failure to store is 500, so that it retries.
+// Refusals spend the client's form budget: a client that has spent it is
+// answered 429 before its body is read, and Stripe, whose events are
+// signed, never spends any.
 func (s *Server) stripeWebhook(w http.ResponseWriter, r *http.Request) {
 	if s.webhookSecret == "" {
 		s.notFound(w, r)
 		return
 	}
 	w.Header().Set("Cache-Control", "no-store")
+	ip := s.clients.IP(r)
+	if s.limits.exhausted(ip, s.now()) {
+		w.Header().Set("Retry-After", "60")
+		http.Error(w, "too many refused events from this address; try again in a minute", http.StatusTooManyRequests)
+		return
+	}
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxWebhookBytes))
 	if err != nil {
+		s.limits.allowIP(ip, s.now())
 		http.Error(w, "body too large or unreadable", http.StatusRequestEntityTooLarge)
 		return
 	}
 	ev, err := webhook.ConstructEvent(body, r.Header.Get("Stripe-Signature"), s.webhookSecret)
 	if err != nil {
+		s.limits.allowIP(ip, s.now())
 		s.log.Warn("stripe webhook refused", "err", err)
 		http.Error(w, "signature refused: "+webhookReason(err), http.StatusBadRequest)
 		return
