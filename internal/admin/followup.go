@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 
+	"vigil/internal/i18n"
 	"vigil/internal/model"
 	"vigil/internal/store"
 )
@@ -42,14 +43,18 @@ func originalAction(actions []model.Action, caseID int64) (model.Action, bool) {
 	return own[0], true
 }
 
-// followUpTitle numbers a follow-up from the case's reference: "UA 28/25
-// — further information", then "… further information 2" for the second.
-func followUpTitle(reference, caseTitle string, n int) string {
-	title := cmp.Or(reference, caseTitle) + " — further information"
+// followUpMark is in the slug of every follow-up drafted, which is how
+// they are counted: titles are the editors' to change, and translated.
+const followUpMark = "-further-information-"
+
+// followUpTitle numbers a follow-up from the case's reference, in the
+// case's language: "UA 28/25 — further information", then "… further
+// information 2" for the second.
+func followUpTitle(loc *i18n.Localizer, reference, caseTitle string, n int) string {
 	if n > 1 {
-		title += fmt.Sprintf(" %d", n)
+		return loc.T("followup.title.n", "Reference", cmp.Or(reference, caseTitle), "N", n)
 	}
-	return title
+	return loc.T("followup.title", "Reference", cmp.Or(reference, caseTitle))
 }
 
 // followUp is the draft an event would make, or nil when it calls for
@@ -66,13 +71,14 @@ func (s *Server) followUp(r *http.Request, c model.Case, rec model.Record, e mod
 	}
 	n := 1
 	for _, a := range actions {
-		if a.CaseID == c.ID && strings.Contains(a.Title, " — further information") {
+		if a.CaseID == c.ID && strings.Contains(a.Slug, followUpMark) {
 			n++
 		}
 	}
-	draft := model.Action{CaseID: c.ID, Lang: c.Lang, Kind: model.ActionAppeal, Title: followUpTitle(c.Reference, c.Title, n),
-		Slug:    fmt.Sprintf("%s-further-information-%d-%d-%d", c.Slug, n, rec.ID, e.Created.UnixMilli()),
-		Summary: "Draft: an individual of this case was recorded " + string(e.Kind) + " (verified). Write what is known before publishing; name no one without their consent."}
+	loc := s.composer.Cat.Localizer(c.Lang)
+	draft := model.Action{CaseID: c.ID, Lang: c.Lang, Kind: model.ActionAppeal, Title: followUpTitle(loc, c.Reference, c.Title, n),
+		Slug:    fmt.Sprintf("%s%s%d-%d-%d", c.Slug, followUpMark, n, rec.ID, e.Created.UnixMilli()),
+		Summary: loc.T("followup.summary")}
 	if orig, ok := originalAction(actions, c.ID); ok {
 		draft.Kind, draft.Subject, draft.Letter, draft.Delivery = orig.Kind, orig.Subject, orig.Letter, orig.Delivery
 		draft.Targets = slices.Clone(orig.Targets)
