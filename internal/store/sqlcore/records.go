@@ -179,9 +179,61 @@ func (c *Core) RecordByID(ctx context.Context, id int64) (model.Record, error) {
 
 // sealRecord writes a record's sealed name, bound to its ID.
 func (c *Core) sealRecord(ctx context.Context, tx *sql.Tx, r *model.Record) error {
-	_, err := tx.ExecContext(ctx, c.rebind(`UPDATE records SET name_sealed = ? WHERE id = ?`),
+	return c.sealRecordWith(ctx, c.txStatements(tx), r)
+}
+
+func (c *Core) sealRecordWith(ctx context.Context, st *txStatements, r *model.Record) error {
+	_, err := st.exec(ctx, `UPDATE records SET name_sealed = ? WHERE id = ?`,
 		c.keys.SealString(r.Name, secret.AD("records", "name_sealed", r.ID)), r.ID)
 	return err
+}
+
+// txStatements prepares each statement of a transaction once, for the
+// writes that repeat the same few statements many times (a batch of
+// records and their events).
+type txStatements struct {
+	c    *Core
+	tx   *sql.Tx
+	prep map[string]*sql.Stmt
+}
+
+func (c *Core) txStatements(tx *sql.Tx) *txStatements {
+	return &txStatements{c: c, tx: tx, prep: map[string]*sql.Stmt{}}
+}
+
+func (st *txStatements) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
+	if s, ok := st.prep[query]; ok {
+		return s, nil
+	}
+	s, err := st.tx.PrepareContext(ctx, st.c.rebind(query))
+	if err != nil {
+		return nil, err
+	}
+	st.prep[query] = s
+	return s, nil
+}
+
+func (st *txStatements) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	s, err := st.stmt(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	return s.ExecContext(ctx, args...)
+}
+
+func (st *txStatements) queryRow(ctx context.Context, query string, args ...any) (*sql.Row, error) {
+	s, err := st.stmt(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	return s.QueryRowContext(ctx, args...), nil
+}
+
+// close closes the statements prepared; the transaction would at its end.
+func (st *txStatements) close() {
+	for _, s := range st.prep {
+		s.Close()
+	}
 }
 
 // SaveRecord creates or saves a record at r.Updated, the caller's time.
@@ -295,17 +347,27 @@ func checkEvent(e *model.RecordEvent) error {
 // insertEvent writes an event of a record known to exist, sealed, and
 // sets its ID.
 func (c *Core) insertEvent(ctx context.Context, tx *sql.Tx, e *model.RecordEvent) error {
-	if err := tx.QueryRowContext(ctx, c.rebind(`INSERT INTO record_events (record_id, kind, happened_on, date_precision,
-			source_date, verification, created_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`),
+	st := c.txStatements(tx)
+	defer st.close()
+	return c.insertEventWith(ctx, st, e)
+}
+
+func (c *Core) insertEventWith(ctx context.Context, st *txStatements, e *model.RecordEvent) error {
+	row, err := st.queryRow(ctx, `INSERT INTO record_events (record_id, kind, happened_on, date_precision,
+			source_date, verification, created_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 		e.RecordID, e.Kind, calendarDay(e.Date), e.Precision, calendarDay(e.SourceDate), e.Verification,
-		c.instant(e.Created)).Scan(&e.ID); err != nil {
+		c.instant(e.Created))
+	if err != nil {
+		return err
+	}
+	if err := row.Scan(&e.ID); err != nil {
 		return err
 	}
 	seal := func(column, value string) []byte {
 		return c.keys.SealString(value, secret.AD("record_events", column, e.ID))
 	}
-	_, err := tx.ExecContext(ctx, c.rebind(`UPDATE record_events SET place_sealed = ?, source_sealed = ?, source_how_sealed = ?,
-		note_sealed = ? WHERE id = ?`), seal("place_sealed", e.Place), seal("source_sealed", e.Source),
+	_, err = st.exec(ctx, `UPDATE record_events SET place_sealed = ?, source_sealed = ?, source_how_sealed = ?,
+		note_sealed = ? WHERE id = ?`, seal("place_sealed", e.Place), seal("source_sealed", e.Source),
 		seal("source_how_sealed", e.SourceHow), seal("note_sealed", e.Note), e.ID)
 	return err
 }
@@ -473,14 +535,20 @@ func (c *Core) AddRecords(ctx context.Context, records []model.Record, at time.T
 	}
 	now := at.UTC().Truncate(time.Millisecond)
 	err := c.d.InTx(ctx, func(tx *sql.Tx) error {
+		st := c.txStatements(tx)
+		defer st.close()
 		for i := range records {
 			r := &records[i]
 			r.Version, r.Created, r.Updated = 1, now, now
-			if err := tx.QueryRowContext(ctx, c.rebind(`INSERT INTO records (case_id, label, name_sealed, version, created_at, updated_at)
-				VALUES (?, ?, NULL, 1, ?, ?) RETURNING id`), r.CaseID, r.Label, c.instant(now), c.instant(now)).Scan(&r.ID); err != nil {
+			row, err := st.queryRow(ctx, `INSERT INTO records (case_id, label, name_sealed, version, created_at, updated_at)
+				VALUES (?, ?, NULL, 1, ?, ?) RETURNING id`, r.CaseID, r.Label, c.instant(now), c.instant(now))
+			if err != nil {
 				return err
 			}
-			if err := c.sealRecord(ctx, tx, r); err != nil {
+			if err := row.Scan(&r.ID); err != nil {
+				return err
+			}
+			if err := c.sealRecordWith(ctx, st, r); err != nil {
 				return err
 			}
 			for j := range r.Events {
@@ -492,7 +560,7 @@ func (c *Core) AddRecords(ctx context.Context, records []model.Record, at time.T
 				if err := checkEvent(e); err != nil {
 					return err
 				}
-				if err := c.insertEvent(ctx, tx, e); err != nil {
+				if err := c.insertEventWith(ctx, st, e); err != nil {
 					return err
 				}
 			}
