@@ -2,7 +2,11 @@ package testutil
 
 import (
 	"context"
+	"errors"
+	"io/fs"
+	"os"
 	"path/filepath"
+	"sync"
 	"testing"
 	"time"
 
@@ -24,9 +28,21 @@ func SQLite(t testing.TB) *sqlite.DB {
 	return SQLiteAt(t, filepath.Join(t.TempDir(), "vigil.db"), Keys(t))
 }
 
-// SQLiteAt opens and migrates the SQLite database at path.
+// SQLiteAt opens and migrates the SQLite database at path. A new database
+// starts as a copy of one migrated once per test binary: a fresh
+// database's migrations hold no sealed value, so the copy serves any
+// keys, and Migrate below finds nothing left to do.
 func SQLiteAt(t testing.TB, path string, keys *secret.Keys) *sqlite.DB {
 	t.Helper()
+	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+		migrated, err := migratedSQLite()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, migrated, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
 	db, err := sqlite.Open(path, keys)
 	if err != nil {
 		t.Fatal(err)
@@ -37,6 +53,41 @@ func SQLiteAt(t testing.TB, path string, keys *secret.Keys) *sqlite.DB {
 	}
 	return db
 }
+
+// migratedSQLite is the file of an empty database with every migration
+// applied, made once.
+var migratedSQLite = sync.OnceValues(func() ([]byte, error) {
+	dir, err := os.MkdirTemp("", "vigil-migrated-")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(dir)
+	keyData, err := secret.Generate()
+	if err != nil {
+		return nil, err
+	}
+	keys, err := secret.Parse(keyData)
+	if err != nil {
+		return nil, err
+	}
+	path := filepath.Join(dir, "vigil.db")
+	db, err := sqlite.Open(path, keys)
+	if err != nil {
+		return nil, err
+	}
+	if err := db.Migrate(context.Background()); err != nil {
+		db.Close()
+		return nil, err
+	}
+	// Closing the last connection checkpoints the log into the file.
+	if err := db.Close(); err != nil {
+		return nil, err
+	}
+	if _, err := os.Stat(path + "-wal"); err == nil {
+		return nil, errors.New("testutil: the migrated database kept its write-ahead log")
+	}
+	return os.ReadFile(path)
+})
 
 // DemoSQLite is SQLite with the demo content loaded at Now.
 func DemoSQLite(t testing.TB) *sqlite.DB {
