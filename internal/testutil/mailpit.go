@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -12,10 +11,8 @@ import (
 	"net/textproto"
 	"net/url"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
-	"strings"
 	"testing"
 	"time"
 
@@ -70,35 +67,6 @@ func (m MailpitMessage) Header(name string) string {
 // MailpitVersion is the version scripts/test installs.
 const MailpitVersion = "v1.33.1"
 
-// mailpitBinary finds mailpit on PATH or in $(go env GOPATH)/bin.
-func mailpitBinary() (string, error) {
-	if p, err := exec.LookPath("mailpit"); err == nil {
-		return p, nil
-	}
-	var bins []string // folders go install may have used
-	if gb := os.Getenv("GOBIN"); gb != "" {
-		bins = append(bins, gb)
-	}
-	gopath := os.Getenv("GOPATH")
-	if gopath == "" {
-		if out, err := exec.Command("go", "env", "GOPATH").Output(); err == nil {
-			gopath = strings.TrimSpace(string(out))
-		} else if home, err := os.UserHomeDir(); err == nil {
-			gopath = filepath.Join(home, "go") // go's default
-		}
-	}
-	for _, d := range filepath.SplitList(gopath) {
-		bins = append(bins, filepath.Join(d, "bin"))
-	}
-	for _, d := range bins {
-		p := filepath.Join(d, "mailpit")
-		if fi, err := os.Stat(p); err == nil && !fi.IsDir() && fi.Mode()&0o111 != 0 {
-			return p, nil
-		}
-	}
-	return "", errors.New("mailpit not found on PATH, in $GOBIN or in $(go env GOPATH)/bin")
-}
-
 // servicesRequired: scripts/test sets VIGIL_TEST_REQUIRE_BROWSER=1 (the name
 // predates other services) and a missing service must then fail the test.
 func servicesRequired() bool {
@@ -115,7 +83,7 @@ func servicesRequired() bool {
 // sets the first, and installs mailpit).
 func Mailpit(t testing.TB, extraArgs ...string) *MailpitServer {
 	t.Helper()
-	bin, err := mailpitBinary()
+	bin, err := goBinary("mailpit")
 	if err != nil {
 		msg := fmt.Sprintf("%v; run the tests with scripts/test, which installs it (go install github.com/axllent/mailpit@%s)", err, MailpitVersion)
 		if servicesRequired() {
@@ -153,48 +121,10 @@ func startMailpit(t testing.TB, bin, db string, smtpPort, httpPort int, extraArg
 		"--smtp-disable-rdns",
 		"--quiet",
 	}, extraArgs...)
-	var out LockedBuffer
-	cmd := exec.Command(bin, args...)
-	cmd.Stdout = &out
-	cmd.Stderr = &out
-	if err := cmd.Start(); err != nil {
+	m := &MailpitServer{smtpPort: smtpPort, httpURL: "http://" + httpAddr}
+	if err := startService(t, "mailpit", bin, args, m.ready); err != nil {
 		return nil, err
 	}
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
-	stop := func() {
-		_ = cmd.Process.Signal(os.Interrupt)
-		select {
-		case <-exited:
-		case <-time.After(5 * time.Second):
-			_ = cmd.Process.Kill()
-			<-exited
-		}
-	}
-
-	m := &MailpitServer{smtpPort: smtpPort, httpURL: "http://" + httpAddr}
-	deadline := time.Now().Add(15 * time.Second)
-	for {
-		select {
-		case err := <-exited:
-			return nil, fmt.Errorf("mailpit exited (%v) before it was ready:\n%s", err, out.String())
-		default:
-		}
-		if m.ready() {
-			break
-		}
-		if time.Now().After(deadline) {
-			stop()
-			return nil, fmt.Errorf("mailpit not ready after 15s:\n%s", out.String())
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	t.Cleanup(func() {
-		stop()
-		if t.Failed() && out.String() != "" {
-			t.Logf("mailpit output:\n%s", out.String())
-		}
-	})
 	return m, nil
 }
 

@@ -5,8 +5,6 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"os/exec"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -55,77 +53,20 @@ func StripeMock(t testing.TB) string {
 
 func startStripeMock(t testing.TB, bin string, httpPort, httpsPort int) (string, error) {
 	httpAddr := net.JoinHostPort("127.0.0.1", strconv.Itoa(httpPort))
-	var out LockedBuffer
-	cmd := exec.Command(bin, "-http-addr", httpAddr, "-https-addr", net.JoinHostPort("127.0.0.1", strconv.Itoa(httpsPort)))
-	cmd.Stdout, cmd.Stderr = &out, &out
-	if err := cmd.Start(); err != nil {
+	args := []string{"-http-addr", httpAddr, "-https-addr", net.JoinHostPort("127.0.0.1", strconv.Itoa(httpsPort))}
+	base := "http://" + httpAddr
+	client := http.Client{Timeout: time.Second}
+	// Any answer (401 without a key) means it listens.
+	ready := func() bool {
+		resp, err := client.Get(base + "/v1/charges")
+		if err != nil {
+			return false
+		}
+		resp.Body.Close()
+		return true
+	}
+	if err := startService(t, "stripe-mock", bin, args, ready); err != nil {
 		return "", err
 	}
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
-	stop := func() {
-		_ = cmd.Process.Signal(os.Interrupt)
-		select {
-		case <-exited:
-		case <-time.After(5 * time.Second):
-			_ = cmd.Process.Kill()
-			<-exited
-		}
-	}
-	base := "http://" + httpAddr
-	deadline := time.Now().Add(15 * time.Second)
-	client := http.Client{Timeout: time.Second}
-	for {
-		select {
-		case err := <-exited:
-			return "", fmt.Errorf("stripe-mock exited (%v) before it was ready:\n%s", err, out.String())
-		default:
-		}
-		// Any answer (401 without a key) means it listens.
-		if resp, err := client.Get(base + "/v1/charges"); err == nil {
-			resp.Body.Close()
-			break
-		}
-		if time.Now().After(deadline) {
-			stop()
-			return "", fmt.Errorf("stripe-mock not ready after 15s:\n%s", out.String())
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	t.Cleanup(func() {
-		stop()
-		if t.Failed() && out.String() != "" {
-			t.Logf("stripe-mock output:\n%s", out.String())
-		}
-	})
 	return base, nil
-}
-
-// goBinary finds a tool on PATH, in $GOBIN or in $(go env GOPATH)/bin.
-func goBinary(name string) (string, error) {
-	if p, err := exec.LookPath(name); err == nil {
-		return p, nil
-	}
-	var bins []string
-	if gb := os.Getenv("GOBIN"); gb != "" {
-		bins = append(bins, gb)
-	}
-	gopath := os.Getenv("GOPATH")
-	if gopath == "" {
-		if out, err := exec.Command("go", "env", "GOPATH").Output(); err == nil {
-			gopath = strings.TrimSpace(string(out))
-		} else if home, err := os.UserHomeDir(); err == nil {
-			gopath = filepath.Join(home, "go")
-		}
-	}
-	for _, d := range filepath.SplitList(gopath) {
-		bins = append(bins, filepath.Join(d, "bin"))
-	}
-	for _, d := range bins {
-		p := filepath.Join(d, name)
-		if fi, err := os.Stat(p); err == nil && !fi.IsDir() && fi.Mode()&0o111 != 0 {
-			return p, nil
-		}
-	}
-	return "", fmt.Errorf("%s not found on PATH, in $GOBIN or in $(go env GOPATH)/bin", name)
 }
